@@ -1,0 +1,51 @@
+// n8n's community-node rules: @n8n/eslint-plugin-community-nodes (recommended) for the package,
+// eslint-plugin-n8n-nodes-base for node, credential and package.json conventions.
+import tseslint from 'typescript-eslint';
+import { configs as communityConfigs } from '@n8n/eslint-plugin-community-nodes';
+import n8nNodesBase from 'eslint-plugin-n8n-nodes-base';
+
+const base = n8nNodesBase.configs;
+
+export default [
+	{
+		ignores: ['dist/**', 'node_modules/**', 'sandbox/**', 'scripts/**', 'test/**', 'bench/**', 'examples/**', 'coverage/**', '*.js', '*.mjs'],
+	},
+	{
+		files: ['**/*.ts', 'package.json'],
+		languageOptions: { parser: tseslint.parser, parserOptions: { sourceType: 'module' } },
+	},
+	{
+		...communityConfigs.recommended,
+		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
+		rules: {
+			...communityConfigs.recommended.rules,
+			// package.json carries "overrides" only to pin n8n-workflow for devDependencies; the
+			// packed package (scripts/pack.ts) strips it, so what n8n installs has none.
+			'@n8n/community-nodes/no-overrides-field': 'off',
+		},
+	},
+	{
+		files: ['package.json'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: base.community.rules,
+	},
+	{
+		files: ['credentials/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...base.credentials.rules,
+			// our credential docs live in this package's README, not on docs.n8n.io
+			'n8n-nodes-base/cred-class-field-documentation-url-miscased': 'off',
+		},
+	},
+	{
+		files: ['nodes/**/*.ts'],
+		plugins: { 'n8n-nodes-base': n8nNodesBase },
+		rules: {
+			...base.nodes.rules,
+			'n8n-nodes-base/node-execute-block-missing-continue-on-fail': 'off',
+			'n8n-nodes-base/node-resource-description-filename-against-convention': 'off',
+			'n8n-nodes-base/node-param-default-missing': 'off',
+		},
+	},
+];
