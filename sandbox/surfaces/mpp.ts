@@ -28,7 +28,8 @@ import type { SandboxApp } from '../app';
 import { PREFIX } from '../app';
 import { HttpError, sendJson, type SandboxRequest } from '../http';
 import type { TokenRecord } from '../tokens';
-import { buildMppData, defaultStartDate, type MppData, type MppSlot, type MppType } from '../data/mpp';
+import { buildMppData, defaultStartDate, type MppData, type MppProfile, type MppSlot, type MppType } from '../data/mpp';
+import { datasetFor } from '../data';
 
 export const MPP_API = `${PREFIX.mpp}/api/portal/v1`;
 
@@ -115,9 +116,23 @@ export function register(app: SandboxApp): void {
 		});
 
 	const patientOf = (tok: TokenRecord) => tok.patient ?? tok.subject ?? 'pt-00001';
+	/** the portal user's profile: the shared data set's patient when there is one */
+	const profileOf = (pid: string): MppProfile => {
+		const own = st().data.profile(pid);
+		const p = datasetFor(app).patient(pid);
+		if (!p) return own;
+		return {
+			id: pid,
+			first_name: p.name[0]?.given[0] ?? own.first_name,
+			last_name: p.name[0]?.family ?? own.last_name,
+			email: p.telecom.find((t) => t.system === 'email')?.value ?? own.email,
+			date_of_birth: p.birthDate,
+			phone: p.telecom.find((t) => t.system === 'phone')?.value ?? own.phone,
+		};
+	};
 
 	// ---- reads ---------------------------------------------------------------------------------
-	get('/me', 'profile_read', (_req, res, tok) => sendJson(res, 200, { data: st().data.profile(patientOf(tok)) }));
+	get('/me', 'profile_read', (_req, res, tok) => sendJson(res, 200, { data: profileOf(patientOf(tok)) }));
 
 	get('/insurances', 'appointment_read', (_req, res) => sendJson(res, 200, { data: st().data.insurances }));
 
@@ -227,7 +242,7 @@ export function register(app: SandboxApp): void {
 		const pid = patientOf(tok);
 		let email: string | null = null;
 		if (optIn) {
-			email = stringField(body, 'email') ?? s.data.profile(pid).email;
+			email = stringField(body, 'email') ?? profileOf(pid).email;
 			if (!validEmail(email)) fail(422, 'email_required', 'A valid email is required for the ASAP list.');
 		}
 		// check and commit in one synchronous step: two concurrent bookings cannot both pass

@@ -1,6 +1,7 @@
 // MyPatientPortal surface over real HTTP: walkthrough, booking state, errors, faults, scopes.
 import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
+import { datasetFor } from '../../sandbox/data';
 
 const API = '/mpp/api/portal/v1';
 
@@ -65,7 +66,9 @@ describe('MyPatientPortal sandbox surface', () => {
 		const me = await call('GET', '/me');
 		expect(me.status).toBe(200);
 		expect(me.body.data.id).toBe('pt-00001');
-		expect(me.body.data.email).toMatch(/@example\.org$/);
+		const fhir = datasetFor(sb.app).patient('pt-00001')!;
+		expect(me.body.data).toMatchObject({ last_name: fhir.name[0].family, first_name: fhir.name[0].given[0], date_of_birth: fhir.birthDate });
+		expect(me.body.data.email).toBe(fhir.telecom.find((t) => t.system === 'email')!.value);
 
 		const ins = await call('GET', '/insurances');
 		expect(ins.body.data.map((i: { id: number }) => i.id)).toEqual([136, 137, 138]);
