@@ -21,9 +21,10 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 	const host = options.host ?? '127.0.0.1';
 	const app = new SandboxApp(options);
 	registerOAuth(app);
+	// bulk before fhir: its literal `Patient/$export` must win over a `Patient/:id` read route
+	registerBulk(app);
 	registerFhir(app);
 	registerMpp(app);
-	registerBulk(app);
 
 	const make = (origin: 'main' | 'files'): Server => {
 		const server = createServer((raw, res) => {
