@@ -1,4 +1,145 @@
-import type { SandboxApp } from '../app';
+// FHIR read surfaces of the sandbox (onpatient, 1upHealth, eMedicalPractice, generic SMART) and
+// the eMedicalPractice standard API, all served from the shared data set (sandbox/data).
+//
+// | surface   | base (main origin)                         | lists                                   | page size          |
+// |-----------|--------------------------------------------|-----------------------------------------|--------------------|
+// | onpatient | /onpatient/api/onpatient_api/fhir          | {count,next,previous,results} or Bundle | page-size, def. 50 |
+// | oneup     | /1up/api/r4, /1up/api/stu3, /1up/api/dstu2 | Bundle, link next                       | _count 1–100, def. 10 (else 400) |
+// | emp       | /emp/fhir/r4 (also lower-case types)       | Bundle, link next                       | fixed (empPageSize, 20); _count ignored |
+// | emp       | /emp/api (standard API)                    | {validationErrors, internalErrors, data}| none               |
+// | smart     | /smart/fhir                                | Bundle, link next                       | _count, def. 20, max 100 (clamped), 0 = total only |
+//
+// Route faults (POST /_admin/faults): `loop-next` (a page's next points at itself),
+// `foreign-next` (next on the files origin, which answers 404 without data and reports whether an
+// Authorization header arrived), `redirect` (302 to the same path with the trailing slash toggled).
+// Settings: SandboxOptions `onpatientListShape`, `empPageSize`, `smartDefaultCount`,
+// `smartMaxCount`; at run time `POST /_admin/fhir/settings` with any of them (reset restores).
+import type { ServerResponse } from 'node:http';
+import { PREFIX, type SandboxApp } from '../app';
+import { bearerToken, sendJson, type SandboxRequest } from '../http';
+import type { FhirVersion } from '../data';
+import { SearchError, defaultSettings, fhirSettings, intParam, smartAccess, type Access, type FhirSettings } from './fhir-common';
+import { capabilityStatement, registerFhirServer } from './fhir-server';
+import { registerOnpatient } from './fhir-onpatient';
+import { registerEmpApi } from './fhir-emp-api';
 
-// Placeholder until this surface lands: registers no routes.
-export function register(_app: SandboxApp): void {}
+export function register(app: SandboxApp): void {
+	app.onReset(() => {
+		app.state.fhirSettings = defaultSettings(app);
+	});
+	registerAdmin(app);
+	registerOnpatient(app);
+	registerOneUp(app);
+	registerEmp(app);
+	registerSmart(app);
+	registerForeignOrigin(app);
+}
+
+function registerAdmin(app: SandboxApp): void {
+	app.route('GET', '/_admin/fhir/settings', 'admin', (_req, res) => sendJson(res, 200, fhirSettings(app)));
+	app.route('POST', '/_admin/fhir/settings', 'admin', (req, res) => {
+		const body = req.json<Partial<FhirSettings>>() ?? {};
+		const s = fhirSettings(app);
+		if (body.onpatientListShape !== undefined) {
+			if (body.onpatientListShape !== 'results' && body.onpatientListShape !== 'bundle') {
+				return sendJson(res, 400, { error: 'invalid_setting', error_description: 'onpatientListShape is results or bundle' });
+			}
+			s.onpatientListShape = body.onpatientListShape;
+		}
+		for (const k of ['empPageSize', 'smartDefaultCount', 'smartMaxCount'] as const) {
+			if (body[k] === undefined) continue;
+			const n = Number(body[k]);
+			if (!Number.isInteger(n) || n < 1) return sendJson(res, 400, { error: 'invalid_setting', error_description: `${k} must be a positive integer` });
+			s[k] = n;
+		}
+		sendJson(res, 200, s);
+	});
+}
+
+function registerOneUp(app: SandboxApp): void {
+	const access = (req: SandboxRequest, res: ServerResponse, type: string): Access | undefined => {
+		const token = app.requireBearer(req, res, 'oneup', [`user/${type}.read`, `patient/${type}.read`]);
+		return token ? { token, only: token.patient } : undefined;
+	};
+	for (const version of ['r4', 'stu3', 'dstu2'] as FhirVersion[]) {
+		registerFhirServer(app, {
+			surface: 'oneup',
+			base: `${PREFIX.oneupApi}/${version}`,
+			version,
+			everything: true,
+			access,
+			pageSize: (q) => {
+				const n = intParam(q, '_count', 10);
+				if (n < 1 || n > 100) throw new SearchError(`_count must be between 1 and 100, not ${n}.`);
+				return n;
+			},
+		});
+	}
+}
+
+function registerEmp(app: SandboxApp): void {
+	const base = `${PREFIX.emp}/fhir/r4`;
+	const meta = () =>
+		capabilityStatement(app, {
+			name: 'eMedicalPractice FHIR R4',
+			base,
+			authorize: `${PREFIX.emp}/connect/authorize`,
+			token: `${PREFIX.emp}/connect/token`,
+			software: 'eMedicalPractice',
+		});
+	registerFhirServer(app, {
+		surface: 'emp',
+		base,
+		version: 'r4',
+		lowerCaseTypes: true,
+		metadata: meta,
+		access: (req, res, type) => smartAccess(app, req, res, 'emp', type),
+		// OpenEMR ignores _count: fixed pages, follow `next`
+		pageSize: () => fhirSettings(app).empPageSize,
+	});
+	app.route('GET', `${PREFIX.emp}/metadata`, 'emp', (_req, res) => sendJson(res, 200, meta(), {}, 'application/fhir+json'));
+	registerEmpApi(app);
+}
+
+function registerSmart(app: SandboxApp): void {
+	const base = `${PREFIX.smart}/fhir`;
+	registerFhirServer(app, {
+		surface: 'smart',
+		base,
+		version: 'r4',
+		metadata: () =>
+			capabilityStatement(app, {
+				name: 'Sandbox SMART on FHIR R4 server',
+				base,
+				authorize: `${PREFIX.smart}/auth/authorize`,
+				token: `${PREFIX.smart}/auth/token`,
+				software: 'n8n-nodes-ehr sandbox',
+			}),
+		access: (req, res, type) => smartAccess(app, req, res, 'smart', type),
+		pageSize: (q) => Math.min(intParam(q, '_count', fhirSettings(app).smartDefaultCount), fhirSettings(app).smartMaxCount),
+	});
+}
+
+/**
+ * The files origin under the FHIR prefixes: where `foreign-next` links point. It serves no data:
+ * 404, saying whether an Authorization header arrived (the request log has the headers too).
+ */
+function registerForeignOrigin(app: SandboxApp): void {
+	const prefixes = [PREFIX.onpatientApi, PREFIX.oneupApi, `${PREFIX.emp}/fhir`, `${PREFIX.emp}/api`, `${PREFIX.smart}/fhir`];
+	for (const p of prefixes) {
+		app.route(
+			'*',
+			`${p}/*rest`,
+			'files',
+			(req, res) => {
+				const leaked = bearerToken(req) !== undefined || req.headers.authorization !== undefined;
+				sendJson(res, 404, {
+					error: 'not_found',
+					error_description: 'This origin serves no FHIR data; a next link pointing here is foreign.',
+					authorizationReceived: leaked,
+				});
+			},
+			'files',
+		);
+	}
+}
