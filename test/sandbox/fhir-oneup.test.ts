@@ -12,7 +12,7 @@ interface Bundle {
 
 describe('1upHealth FHIR reads', () => {
 	let sb: Sandbox;
-	let user: string; // user/*.* for pt-00004
+	let user: string; // user/*.* for pt-00005
 	const ds = createDataset();
 	const tok = (scopes: string[], patient?: string) =>
 		sb.app.tokens.issue({ surface: 'oneup', clientId: 'test', scopes, lifetimeSeconds: 7200, patient }).access_token;
@@ -34,33 +34,34 @@ describe('1upHealth FHIR reads', () => {
 
 	beforeAll(async () => {
 		sb = await withSandbox();
-		user = tok(['user/*.*'], 'pt-00004');
+		user = tok(['user/*.*'], 'pt-00005');
 	});
 	afterAll(() => sb.close());
 
 	it('reads the linked Patient on r4, stu3 and dstu2', async () => {
 		for (const v of ['r4', 'stu3', 'dstu2']) {
-			const r = await get(`/1up/api/${v}/Patient/pt-00004`, user);
+			const r = await get(`/1up/api/${v}/Patient/pt-00005`, user);
 			expect(r.status).toBe(200);
 			const p = (await r.json()) as { id: string; resourceType: string; identifier: Array<{ type: { coding: Array<{ system: string }> } }> };
-			expect(p.id).toBe('pt-00004');
+			expect(p.id).toBe('pt-00005');
 			expect(p.identifier[0].type.coding[0].system).toBe(v === 'r4' ? 'http://terminology.hl7.org/CodeSystem/v2-0203' : 'http://hl7.org/fhir/v2/0203');
 		}
 	});
 
 	it('pages Immunization with the default _count of 10 and gives exactly the patient\'s count', async () => {
-		const pages = await follow('/1up/api/r4/Immunization?patient=pt-00004', user);
-		const n = ds.immunizationCount('pt-00004');
+		const pages = await follow('/1up/api/r4/Immunization?patient=pt-00005', user);
+		const n = ds.immunizationCount('pt-00005');
+		expect(n).toBe(11);
 		expect(pages).toHaveLength(Math.ceil(n / 10));
 		expect(pages[0].entry).toHaveLength(Math.min(10, n));
 		expect(pages.every((p) => p.total === n && p.type === 'searchset')).toBe(true);
-		expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(ds.immunizations('pt-00004').map((i) => i.id));
+		expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(ds.immunizations('pt-00005').map((i) => i.id));
 		expect(pages[0].entry[0].fullUrl).toBe(`${sb.url}/1up/api/r4/Immunization/${pages[0].entry[0].resource.id}`);
 	});
 
 	it('honours _count 1–100 and refuses 0, 101 and junk with a 400 OperationOutcome', async () => {
 		const one = await follow('/1up/api/r4/Immunization?_count=1', user);
-		expect(one).toHaveLength(ds.immunizationCount('pt-00004'));
+		expect(one).toHaveLength(ds.immunizationCount('pt-00005'));
 		expect(one.every((p) => p.entry.length === 1)).toBe(true);
 		const hundred = await follow('/1up/api/r4/Immunization?_count=100', user);
 		expect(hundred).toHaveLength(1);
@@ -81,28 +82,28 @@ describe('1upHealth FHIR reads', () => {
 		}
 		const imm1 = ds.immunizations('pt-00001')[0].id;
 		expect((await get(`/1up/api/r4/Immunization/${imm1}`, user)).status).toBe(403);
-		const mine = ds.immunizations('pt-00004')[0].id;
+		const mine = ds.immunizations('pt-00005')[0].id;
 		expect((await get(`/1up/api/r4/Immunization/${mine}`, user)).status).toBe(200);
 	});
 
 	it('refuses missing and under-scoped tokens in the FHIR shape', async () => {
-		const r401 = await get('/1up/api/r4/Patient/pt-00004');
+		const r401 = await get('/1up/api/r4/Patient/pt-00005');
 		expect(r401.status).toBe(401);
 		expect(((await r401.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
-		const r403 = await get('/1up/api/r4/Patient/pt-00004', tok(['user/Observation.read'], 'pt-00004'));
+		const r403 = await get('/1up/api/r4/Patient/pt-00005', tok(['user/Observation.read'], 'pt-00005'));
 		expect(r403.status).toBe(403);
 		expect(await r403.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
 		// another surface's token is not accepted
 		const onpatient = sb.app.tokens.issue({ surface: 'onpatient', clientId: 't', scopes: [], lifetimeSeconds: 60 }).access_token;
-		expect((await get('/1up/api/r4/Patient/pt-00004', onpatient)).status).toBe(401);
+		expect((await get('/1up/api/r4/Patient/pt-00005', onpatient)).status).toBe(401);
 	});
 
 	it('$everything returns the Patient and all immunizations across pages', async () => {
-		const pages = await follow('/1up/api/r4/Patient/pt-00004/$everything?_count=5', user);
+		const pages = await follow('/1up/api/r4/Patient/pt-00005/$everything?_count=5', user);
 		const res = pages.flatMap((p) => p.entry.map((e) => e.resource));
-		expect(res[0]).toMatchObject({ resourceType: 'Patient', id: 'pt-00004' });
-		expect(res.slice(1).map((r) => r.id)).toEqual(ds.immunizations('pt-00004').map((i) => i.id));
-		const encoded = await get('/1up/api/r4/Patient/pt-00004/%24everything', user);
+		expect(res[0]).toMatchObject({ resourceType: 'Patient', id: 'pt-00005' });
+		expect(res.slice(1).map((r) => r.id)).toEqual(ds.immunizations('pt-00005').map((i) => i.id));
+		const encoded = await get('/1up/api/r4/Patient/pt-00005/%24everything', user);
 		expect(encoded.status).toBe(200);
 	});
 
