@@ -1,0 +1,144 @@
+// One async iterator for every list shape a vendor may answer with:
+//   - drchrono/onpatient `{ results: [...], next: url | null }` (also `count`, `previous`)
+//   - FHIR Bundle `{ resourceType: 'Bundle', entry: [{resource}], link: [{relation: 'next', url}] }`
+//   - eMedicalPractice standard API `{ data: [...] }` and a bare JSON array (single page)
+// A `next` link is resolved against the page's URL, never followed to another origin with the
+// token, never followed twice, and a page limit stops a runaway server.
+import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import { apiRequest, type ApiRequest } from './transport';
+import { apiError } from './errors';
+
+export interface Page<T = unknown> {
+	/** URL of this page */
+	url: string;
+	status: number;
+	/** the page as the server sent it */
+	body: unknown;
+	/** the resources on this page (Bundle entry resources, or `results`) */
+	entries: T[];
+	/** absolute URL of the next page, if any */
+	next?: string;
+	/** total count when the server says it (`Bundle.total`, `count`) */
+	total?: number;
+	/** 1-based page number */
+	pageNumber: number;
+}
+
+export interface PaginateOptions {
+	/** pages at most (default 1000); more is an error, not a silent cut */
+	maxPages?: number;
+	/**
+	 * a `next` link on another origin: 'error' (default) stops with an error; 'tokenless'
+	 * follows it without the access token (only for public data)
+	 */
+	foreignNext?: 'error' | 'tokenless';
+	/** what the user asked for, for error messages (e.g. "List Immunizations") */
+	what?: string;
+	itemIndex?: number;
+}
+
+type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** The resources and the next link of one page, whatever its shape. */
+export function readPage(body: unknown): { entries: unknown[]; next?: string; total?: number } {
+	if (Array.isArray(body)) return { entries: body };
+	if (!isRecord(body)) return { entries: [] };
+	if (body.resourceType === 'Bundle') {
+		const entries = (Array.isArray(body.entry) ? body.entry : [])
+			.filter(isRecord)
+			.filter((e) => !(isRecord(e.search) && (e.search.mode === 'include' || e.search.mode === 'outcome')))
+			.map((e) => e.resource)
+			.filter((r) => r !== undefined && r !== null);
+		const links = Array.isArray(body.link) ? body.link.filter(isRecord) : [];
+		const nextLink = links.find((l) => String(l.relation ?? '').toLowerCase() === 'next');
+		const next = typeof nextLink?.url === 'string' && nextLink.url ? nextLink.url : undefined;
+		return { entries, next, total: typeof body.total === 'number' ? body.total : undefined };
+	}
+	if (Array.isArray(body.results)) {
+		const next = typeof body.next === 'string' && body.next ? body.next : undefined;
+		return { entries: body.results, next, total: typeof body.count === 'number' ? body.count : undefined };
+	}
+	if (Array.isArray(body.data)) {
+		const next = typeof body.next === 'string' && body.next ? body.next : undefined;
+		return { entries: body.data, next };
+	}
+	if (Array.isArray(body.entry)) return readPage({ ...body, resourceType: 'Bundle' });
+	return { entries: [] };
+}
+
+function normalize(url: string): string {
+	const u = new URL(url);
+	u.hash = '';
+	return u.toString();
+}
+
+/** Iterates the pages of a list, starting with `first`. Stop early by breaking out of the loop. */
+export async function* paginate<T = unknown>(
+	ctx: Ctx,
+	credentialType: string,
+	first: ApiRequest,
+	options: PaginateOptions = {},
+): AsyncGenerator<Page<T>, void, undefined> {
+	const maxPages = options.maxPages ?? 1000;
+	const node = ctx.getNode();
+	const what = options.what ?? first.what;
+	let req: ApiRequest = { ...first, what };
+	const firstOrigin = new URL(first.url).origin;
+	const seen = new Set<string>();
+	let pageNumber = 0;
+	for (;;) {
+		pageNumber++;
+		const res = await apiRequest.call(ctx, credentialType, req);
+		const { entries, next, total } = readPage(res.body);
+		// remember the URL as asked (with its query) and as answered (after redirects)
+		seen.add(normalize(req.qs ? res.url : req.url));
+		seen.add(normalize(res.url));
+		const nextUrl = next ? new URL(next, res.url).toString() : undefined;
+		yield { url: res.url, status: res.status, body: res.body, entries: entries as T[], next: nextUrl, total, pageNumber };
+		if (!nextUrl) return;
+		const label = what ?? 'Reading the list';
+		if (seen.has(normalize(nextUrl))) {
+			throw apiError(node, {
+				what: label,
+				message: `${label} failed: the server sent a next-page link that was already read (page ${pageNumber + 1} would repeat an earlier page); stopped to avoid an endless loop`,
+				hint: 'This is a fault on the vendor side; the items read so far are not returned. Try again later or contact the vendor.',
+				itemIndex: options.itemIndex,
+			});
+		}
+		if (pageNumber >= maxPages) {
+			throw apiError(node, {
+				what: label,
+				message: `${label} failed: stopped after ${maxPages} pages, the server kept sending next-page links`,
+				hint: 'Use a Limit, or narrow the request with filters.',
+				itemIndex: options.itemIndex,
+			});
+		}
+		const nextOrigin = new URL(nextUrl).origin;
+		let withAuth = req.withAuth ?? true;
+		if (nextOrigin !== firstOrigin) {
+			if ((options.foreignNext ?? 'error') === 'error') {
+				throw apiError(node, {
+					what: label,
+					message: `${label} failed: the next-page link points to another server (${nextOrigin}); it was not followed, so the access token was not sent there`,
+					hint: 'Check the base URL in the credential; if the vendor moved, update it. Contact the vendor if this persists.',
+					itemIndex: options.itemIndex,
+				});
+			}
+			withAuth = false;
+		}
+		req = {
+			method: 'GET',
+			url: nextUrl,
+			headers: first.headers,
+			what,
+			itemIndex: options.itemIndex ?? first.itemIndex,
+			withAuth,
+			timeoutMs: first.timeoutMs,
+			retry: first.retry,
+		};
+	}
+}
