@@ -221,10 +221,11 @@ export function selectImmunizations(
 				total += c;
 				continue;
 			}
-			for (const imm of ds.immunizations(pid)) {
-				if (total >= offset && total < pageEnd) items.push(imm);
-				total++;
-			}
+			const list = ds.immunizations(pid);
+			const from = Math.max(0, offset - total);
+			const to = Math.min(c, pageEnd - total);
+			for (let x = from; x < to; x++) items.push(list[x]);
+			total += c;
 			continue;
 		}
 		for (const imm of ds.immunizations(pid)) {
