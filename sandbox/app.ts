@@ -40,6 +40,17 @@ export interface SandboxOptions {
 	tokenLifetimes?: Partial<Record<SurfaceId | 'clientCredentials', number>>;
 	/** log each request to stdout */
 	verbose?: boolean;
+	/** data set: patient id → exact immunization count (e.g. { 'pt-00001': 10000 } for benchmarks) */
+	heavyPatients?: Record<string, number>;
+	/** data set: [min, max] immunizations per ordinary patient (default [3, 15]) */
+	immunizationsPerPatient?: [number, number];
+	/** onpatient Immunization list shape: {count,next,previous,results} (default) or a FHIR Bundle */
+	onpatientListShape?: 'results' | 'bundle';
+	/** eMedicalPractice FHIR page size (_count is ignored there; default 20) */
+	empPageSize?: number;
+	/** generic SMART server: default and maximum _count (20, 100) */
+	smartDefaultCount?: number;
+	smartMaxCount?: number;
 	/** surface-specific settings (documented by each surface) */
 	[key: string]: unknown;
 }
