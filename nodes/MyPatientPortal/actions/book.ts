@@ -1,0 +1,236 @@
+// Book Appointment: insurance → category → type → availability, then one POST /booking that is
+// never repeated automatically. When the answer is lost, the patient's appointments tell whether
+// the booking happened; when they cannot tell, the node says so instead of guessing.
+import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { apiError, vendorMessage } from '../../shared/errors';
+import { mppRequest, neverSent, nodeError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
+import {
+	bookingChoiceFields,
+	dateParam,
+	idParam,
+	listAppointments,
+	sameInstant,
+	stringParam,
+	typeIdOf,
+	isCancelled,
+	windowFields,
+	type SlotInfo,
+} from './common';
+
+const OP = ['book'];
+
+export const description: INodeProperties[] = [
+	...bookingChoiceFields(OP),
+	...windowFields(OP),
+	{
+		displayName: 'Availability Name or ID',
+		name: 'availabilityId',
+		type: 'options',
+		typeOptions: {
+			loadOptionsMethod: 'getAvailabilities',
+			loadOptionsDependsOn: ['insuranceId', 'appointmentCategoryId', 'appointmentTypeId', 'from', 'to'],
+		},
+		required: true,
+		default: '',
+		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		displayOptions: { show: { operation: OP } },
+	},
+	{
+		displayName: 'Additional Fields',
+		name: 'additionalFields',
+		type: 'collection',
+		placeholder: 'Add Field',
+		default: {},
+		displayOptions: { show: { operation: OP } },
+		options: [
+			{
+				displayName: 'ASAP List Email',
+				name: 'asapEmail',
+				type: 'string',
+				placeholder: 'name@email.com',
+				default: '',
+				description: "Where earlier-availability notifications go (default: the patient's portal email)",
+			},
+			{
+				displayName: 'ASAP List Opt-In',
+				name: 'asapListOptIn',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether to put the appointment on the ASAP list, to be told when an earlier time becomes free (only for appointment types that allow it)',
+			},
+			{
+				displayName: 'Comment',
+				name: 'comment',
+				type: 'string',
+				typeOptions: { rows: 2 },
+				default: '',
+				description: 'A note for the practice',
+			},
+		],
+	},
+];
+
+interface BookingTarget {
+	slot: SlotInfo;
+	typeId: string;
+}
+
+export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
+	const node = this.getNode();
+	const insuranceId = idParam(this, 'insuranceId', 'Insurance', i);
+	const categoryId = idParam(this, 'appointmentCategoryId', 'Appointment Category', i);
+	const typeId = idParam(this, 'appointmentTypeId', 'Appointment Type', i);
+	const availabilityId = stringParam(this, 'availabilityId', 'Availability', i);
+	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
+	const optIn = extra.asapListOptIn === true;
+	const comment = typeof extra.comment === 'string' && extra.comment.trim() ? extra.comment : undefined;
+	const asapEmail = typeof extra.asapEmail === 'string' && extra.asapEmail.trim() ? extra.asapEmail.trim() : undefined;
+	if (asapEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(asapEmail)) {
+		throw new NodeOperationError(node, `ASAP List Email "${asapEmail}" is not a valid email address`, { itemIndex: i });
+	}
+
+	// 1. the type (checks that it belongs to the category and insurance, and its ASAP setting)
+	const typesRes = await mppRequest.call(this, {
+		method: 'GET',
+		segments: ['appointment_types'],
+		qs: { appointment_category_id: categoryId, insurance_id: insuranceId },
+		what: 'Book Appointment: load appointment types',
+		itemIndex: i,
+	});
+	const type = unwrapList(typesRes.body).find((t) => String(t.id) === typeId);
+	if (!type) {
+		throw new NodeOperationError(
+			node,
+			`Appointment type ${typeId} is not offered in category ${categoryId} for insurance ${insuranceId}: choose the type again from the list`,
+			{ itemIndex: i },
+		);
+	}
+	if (optIn && type.asap_notifications_enabled !== true) {
+		throw new NodeOperationError(
+			node,
+			`The appointment type "${String(type.name ?? typeId)}" (${typeId}) does not allow the ASAP list: turn off "ASAP List Opt-In" or choose a type that allows it`,
+			{ itemIndex: i, description: 'Nothing was booked.' },
+		);
+	}
+
+	// 2. the slot's time, so that a lost answer can be checked against the patient's appointments
+	const from = dateParam(this, 'from', 'Search From', i);
+	const to = dateParam(this, 'to', 'Search To', i);
+	const slotsRes = await mppRequest.call(this, {
+		method: 'GET',
+		segments: ['availabilities'],
+		qs: { appointment_category_id: categoryId, appointment_type_id: typeId, insurance_id: insuranceId, from, to },
+		what: 'Book Appointment: load availabilities',
+		itemIndex: i,
+	});
+	const found = unwrapList(slotsRes.body).find((s) => s.id === availabilityId) as SlotInfo | undefined;
+	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId };
+
+	// 3. the booking: one POST, never retried
+	const body: IDataObject = { availability_id: availabilityId, insurance_id: Number(insuranceId) };
+	if (comment !== undefined) body.comment = comment;
+	if (optIn) {
+		body.asap_list_opt_in = true;
+		if (asapEmail) body.email = asapEmail;
+	}
+	let res;
+	try {
+		res = await mppRequest.call(this, {
+			method: 'POST',
+			segments: ['booking'],
+			body,
+			retry: false,
+			okStatuses: WRITE_ANSWER_STATUSES,
+			what: 'Book Appointment',
+			itemIndex: i,
+		});
+	} catch (error) {
+		const status = statusOfError(error);
+		// an answer with a 4xx status (401, 403, 429) or a request that never left: nothing booked
+		if ((status !== undefined && status >= 300) || neverSent(error)) throw nodeError(node, error, i);
+		return await recoverLostBooking.call(this, i, target, (error as Error).message);
+	}
+	if (res.status >= 500) {
+		return await recoverLostBooking.call(this, i, target, `the portal answered HTTP ${res.status}${vendorSuffix(res.body)}`);
+	}
+	if (res.status >= 400) throw bookingRefused(this, i, res.status, res.body, target);
+	const appointment = unwrap<unknown>(res.body);
+	if (!isRecord(appointment) || appointment.id === undefined) {
+		// booked (2xx) but no id in the answer: find it rather than report nothing
+		return await recoverLostBooking.call(this, i, target, 'the portal confirmed the booking without an appointment ID');
+	}
+	return output(appointment, target, false);
+}
+
+function vendorSuffix(body: unknown): string {
+	const v = vendorMessage(body);
+	return v ? ` (${v})` : '';
+}
+
+function output(appointment: IDataObject, target: BookingTarget, recovered: boolean): IDataObject {
+	return {
+		...appointment,
+		availabilityId: target.slot.id,
+		recoveredAfterLostResponse: recovered,
+	};
+}
+
+function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body: unknown, target: BookingTarget) {
+	const vendor = vendorMessage(body) ?? '';
+	const code = isRecord(body) ? String(body.error ?? '') : '';
+	const aboutSlot = /availab|slot|taken|booked|time/i.test(`${code} ${vendor}`) || status === 409;
+	const when = target.slot.start_time ? ` at ${target.slot.start_time}` : '';
+	const message = aboutSlot
+		? `Book Appointment failed (HTTP ${status}): ${vendor || 'the portal refused the slot'}. Pick another slot${when ? ` (the one${when} is not bookable)` : ''}`
+		: `Book Appointment failed (HTTP ${status})${vendor ? `: ${vendor}` : ''}`;
+	return apiError(ctx.getNode(), {
+		what: 'Book Appointment',
+		status,
+		body,
+		message,
+		hint: aboutSlot
+			? 'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.'
+			: 'Nothing was booked. Check the insurance, category, type and the other fields.',
+		itemIndex: i,
+	});
+}
+
+/**
+ * The answer to the booking was lost. Looks for the appointment among the patient's own; if it
+ * is there, the booking happened. Never sends the booking again.
+ */
+async function recoverLostBooking(this: IExecuteFunctions, i: number, target: BookingTarget, cause: string): Promise<IDataObject> {
+	const { slot } = target;
+	const details = `availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`;
+	const unknown = (why: string) =>
+		new NodeOperationError(
+			this.getNode(),
+			`Booking state unknown — check the portal before retrying: no answer to the booking of ${details} (${cause.replace(/\s+/g, ' ').slice(0, 200)}); ${why}`,
+			{
+				itemIndex: i,
+				description:
+					'The request reached the portal but its answer was lost, so the appointment may or may not exist. Look at the patient\'s appointments (List Appointments) before booking again, so that nothing is booked twice.',
+			},
+		);
+	if (!slot.start_time) {
+		throw unknown('the slot was not in the portal\'s availabilities before booking, so its time is unknown and the appointment cannot be matched');
+	}
+	for (let attempt = 0; attempt < 2; attempt++) {
+		if (attempt > 0) await sleep(1000);
+		let list: IDataObject[];
+		try {
+			list = await listAppointments.call(this, i, 'Book Appointment: look up the patient\'s appointments after a lost answer');
+		} catch (e) {
+			throw unknown(`looking up the patient's appointments failed too (${(e as Error).message})`);
+		}
+		const match = list.find(
+			(a) =>
+				!isCancelled(a) &&
+				(a.availability_id === slot.id ||
+					(sameInstant(a.start_time, slot.start_time) && (typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
+		);
+		if (match) return output(match, target, true);
+	}
+	throw unknown('no appointment at that time is among the patient\'s appointments yet');
+}

@@ -1,0 +1,109 @@
+// Cancel Appointment: one DELETE, not repeated blindly. An already cancelled appointment is a
+// clear error, or "done" with the option; a lost answer is settled by reading the appointment.
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
+import { apiError, vendorMessage } from '../../shared/errors';
+import { mppRequest, neverSent, nodeError, statusOfError, unwrap, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
+import { appointmentIdField, getAppointment, isCancelled } from './common';
+
+const OP = ['cancel'];
+
+export const description: INodeProperties[] = [
+	appointmentIdField(OP, 'The ID of the appointment to cancel'),
+	{
+		displayName: 'Options',
+		name: 'cancelOptions',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		displayOptions: { show: { operation: OP } },
+		options: [
+			{
+				displayName: 'Treat Already Cancelled as Success',
+				name: 'alreadyCancelledIsSuccess',
+				type: 'boolean',
+				default: false,
+				description:
+					'Whether an appointment that is already cancelled counts as done (output with alreadyCancelled: true) instead of an error. An unknown ID is always an error.',
+			},
+		],
+	},
+];
+
+export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
+	const node = this.getNode();
+	const raw = this.getNodeParameter('appointmentId', i, '') as string;
+	const id = String(raw ?? '').trim();
+	if (!id) throw new NodeOperationError(node, 'Appointment ID is empty: set the ID of the appointment to cancel', { itemIndex: i });
+	const opts = this.getNodeParameter('cancelOptions', i, {}) as IDataObject;
+	const alreadyOk = opts.alreadyCancelledIsSuccess === true;
+	const what = `Cancel Appointment ${id}`;
+
+	let res;
+	try {
+		res = await mppRequest.call(this, {
+			method: 'DELETE',
+			segments: ['appointments', id],
+			retry: false,
+			okStatuses: WRITE_ANSWER_STATUSES,
+			what,
+			itemIndex: i,
+		});
+	} catch (error) {
+		const status = statusOfError(error);
+		if ((status !== undefined && status >= 300) || neverSent(error)) throw nodeError(node, error, i);
+		return await settle.call(this, i, id, error as Error, alreadyOk, true, undefined);
+	}
+	if (res.status >= 500) return await settle.call(this, i, id, apiError(node, { what, status: res.status, body: res.body, itemIndex: i }), alreadyOk, true, undefined);
+	if (res.status === 404 || res.status === 410) {
+		throw apiError(node, {
+			what,
+			status: res.status,
+			body: res.body,
+			message: `${what} failed (HTTP ${res.status}): ${vendorMessage(res.body) ?? 'the appointment was not found'}`,
+			hint: 'Check the appointment ID (List Appointments shows the patient\'s appointments).',
+			itemIndex: i,
+		});
+	}
+	if (res.status >= 400) {
+		const refusal = apiError(node, { what, status: res.status, body: res.body, itemIndex: i });
+		return await settle.call(this, i, id, refusal, alreadyOk, false, vendorMessage(res.body));
+	}
+	const answer = unwrap<unknown>(res.body);
+	return {
+		...(isRecord(answer) ? answer : {}),
+		id: isRecord(answer) && answer.id !== undefined ? answer.id : id,
+		status: 'cancelled',
+		alreadyCancelled: false,
+		recoveredAfterLostResponse: false,
+	};
+}
+
+/** After a refusal or a lost answer: read the appointment to tell what is true now. */
+async function settle(
+	this: IExecuteFunctions,
+	i: number,
+	id: string,
+	cause: Error,
+	alreadyOk: boolean,
+	lost: boolean,
+	vendorText: string | undefined,
+): Promise<IDataObject> {
+	let appt: IDataObject;
+	try {
+		appt = await getAppointment.call(this, id, i, `Cancel Appointment ${id}: read the appointment`);
+	} catch {
+		throw cause;
+	}
+	if (!isCancelled(appt)) throw cause;
+	if (lost) return { ...appt, id: appt.id ?? id, status: 'cancelled', alreadyCancelled: false, recoveredAfterLostResponse: true };
+	if (alreadyOk) return { ...appt, id: appt.id ?? id, status: 'cancelled', alreadyCancelled: true, recoveredAfterLostResponse: false };
+	const status = (cause as { httpCode?: string }).httpCode;
+	throw new NodeOperationError(
+		this.getNode(),
+		`Cancel Appointment ${id} failed${status ? ` (HTTP ${status})` : ''}: the appointment is already cancelled${vendorText ? ` (portal: ${vendorText.slice(0, 300)})` : ''}`,
+		{
+			itemIndex: i,
+			description: 'Nothing changed. To treat an already cancelled appointment as done, turn on "Treat Already Cancelled as Success".',
+		},
+	);
+}

@@ -1,0 +1,86 @@
+// MyPatientPortal's use of the shared transport: the portal API base URL from the credential,
+// the `{data: ...}` envelope, and the classification of failures that booking needs
+// (an answer from the portal vs. no answer at all).
+import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
+import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../shared/transport';
+
+export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
+/** the portal API lives under this path of the practice's portal URL */
+export const API_PATH = '/api/portal/v1';
+
+type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+
+export async function portalApiBase(this: Ctx): Promise<string> {
+	const creds = await this.getCredentials(CREDENTIAL_TYPE);
+	const portalUrl = String(creds.portalUrl ?? '').trim().replace(/\/+$/, '');
+	if (!portalUrl) {
+		throw new NodeOperationError(
+			this.getNode(),
+			'The MyPatientPortal credential has no Portal URL: open the credential and enter your practice\'s portal address',
+		);
+	}
+	// accept a portal URL that already ends with the API path
+	return portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
+}
+
+export interface MppRequest extends Omit<ApiRequest, 'url'> {
+	/** path segments under the API base, each encoded */
+	segments: Array<string | number>;
+}
+
+export async function mppRequest<T = unknown>(this: Ctx, req: MppRequest): Promise<ApiResponse<T>> {
+	const base = await portalApiBase.call(this);
+	const { segments, ...rest } = req;
+	const url = `${base}/${segments.map((s) => encodePathSegment(String(s))).join('/')}`;
+	return await apiRequest.call(this, CREDENTIAL_TYPE, { ...rest, url }) as ApiResponse<T>;
+}
+
+/** The payload of a portal answer: `{data: X}` → X; a bare object or array as it is. */
+export function unwrap<T = unknown>(body: unknown): T {
+	if (body && typeof body === 'object' && !Array.isArray(body) && 'data' in (body as IDataObject)) {
+		return (body as { data: T }).data;
+	}
+	return body as T;
+}
+
+/** A list from a portal answer, whatever the envelope (`{data: []}`, `[]`, `{results: []}`). */
+export function unwrapList(body: unknown): IDataObject[] {
+	const inner = unwrap<unknown>(body);
+	if (Array.isArray(inner)) return inner as IDataObject[];
+	if (inner && typeof inner === 'object') {
+		for (const key of ['results', 'items', 'appointments', 'availabilities']) {
+			const v = (inner as IDataObject)[key];
+			if (Array.isArray(v)) return v as IDataObject[];
+		}
+	}
+	return [];
+}
+
+/** HTTP status carried by an error the transport threw, if the server answered at all. */
+export function statusOfError(error: unknown): number | undefined {
+	const e = error as { httpCode?: unknown } | undefined;
+	const n = Number(e?.httpCode);
+	return Number.isInteger(n) && n >= 100 ? n : undefined;
+}
+
+/** True when the request certainly never reached the portal (refused connection, bad host). */
+export function neverSent(error: unknown): boolean {
+	const msg = String((error as Error | undefined)?.message ?? '');
+	return /ECONNREFUSED|ENOTFOUND|EAI_NONAME|Invalid URL|ERR_INVALID_URL/i.test(msg);
+}
+
+/** Statuses a write returns to the node instead of throwing: the node words those errors itself. */
+export const WRITE_ANSWER_STATUSES = [400, 404, 409, 410, 412, 415, 422, 500, 502, 503, 504];
+
+/** The error as n8n shows it: transport errors are already NodeApiError; anything else is wrapped. */
+export function nodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
+	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
+		if (itemIndex !== undefined && error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
+		return error;
+	}
+	return new NodeOperationError(node, error as Error, { itemIndex });
+}
+
+export function isRecord(v: unknown): v is IDataObject {
+	return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
