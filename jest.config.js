@@ -14,6 +14,8 @@ module.exports = {
 			...common,
 			displayName: 'e2e',
 			testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
+			// installs the n8n runtime when missing, builds and packs the package once per run
+			globalSetup: '<rootDir>/test/e2e/global-setup.ts',
 		},
 	],
 };

@@ -299,15 +299,25 @@ export class N8n {
 		await this.rest('POST', `/workflows/${workflowId}/deactivate`, {});
 	}
 
-	/** Calls a production webhook (`/webhook/<path>`) of an active workflow. */
+	/**
+	 * Calls a production webhook (`/webhook/<path>`) of an active workflow. Right after an
+	 * activation n8n may still answer 404 "not registered" (nothing ran then): retried for 30 s.
+	 */
 	async webhook(path: string, body?: unknown, method = 'POST'): Promise<{ status: number; json: unknown; text: string }> {
-		const res = await fetch(`${this.baseUrl}/webhook/${path}`, {
-			method,
-			headers: body === undefined ? {} : { 'content-type': 'application/json' },
-			body: body === undefined ? undefined : JSON.stringify(body),
-			signal: AbortSignal.timeout(120_000),
-		});
-		const text = await res.text();
+		const deadline = Date.now() + 30_000;
+		let res: Response;
+		let text: string;
+		for (;;) {
+			res = await fetch(`${this.baseUrl}/webhook/${path}`, {
+				method,
+				headers: body === undefined ? {} : { 'content-type': 'application/json' },
+				body: body === undefined ? undefined : JSON.stringify(body),
+				signal: AbortSignal.timeout(120_000),
+			});
+			text = await res.text();
+			if (res.status !== 404 || !text.includes('is not registered') || Date.now() > deadline) break;
+			await sleep(500);
+		}
 		let json: unknown;
 		try {
 			json = JSON.parse(text);

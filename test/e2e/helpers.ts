@@ -1,0 +1,75 @@
+// Shared by the e2e test files: one real n8n per file (started in beforeAll, stopped in
+// afterAll), a sandbox on free ports, demo credentials, example and test workflows.
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { startSandbox, type Sandbox } from '../../sandbox/server';
+import { N8n, type N8nOptions, type WorkflowJson, type CredentialImport } from '../../scripts/n8n/runtime';
+import { sandboxCredentials } from '../../scripts/n8n/sandbox-credentials';
+import { REPO_ROOT } from '../../scripts/n8n/paths';
+import { missingNodeTypes, prepareWorkflow } from '../../scripts/n8n/workflows';
+
+export const E2E_TIMEOUT = 15 * 60_000;
+
+export interface Env {
+	n8n: N8n;
+	sandbox: Sandbox;
+}
+
+export async function startEnv(opts: {
+	workflows: WorkflowJson[];
+	credentials?: (sandbox: Sandbox) => Promise<CredentialImport[]>;
+	n8n?: N8nOptions;
+	sandbox?: Record<string, unknown>;
+	beforeStart?: (n8n: N8n) => Promise<void>;
+}): Promise<Env> {
+	const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, autoApprove: true, ...(opts.sandbox ?? {}) });
+	const n8n = new N8n(opts.n8n);
+	try {
+		await n8n.prepare();
+		const creds = [...(await sandboxCredentials(sandbox.url)), ...((await opts.credentials?.(sandbox)) ?? [])];
+		await n8n.importCredentials(creds);
+		await n8n.importWorkflows(opts.workflows.map((w) => prepareWorkflow(w, sandbox.url)));
+		await opts.beforeStart?.(n8n);
+		await n8n.start();
+	} catch (e) {
+		await n8n.stop().catch(() => undefined);
+		await sandbox.close();
+		throw e;
+	}
+	return { n8n, sandbox };
+}
+
+export async function stopEnv(env: Env | undefined): Promise<void> {
+	if (!env) return;
+	await env.n8n.stop().catch(() => undefined);
+	await env.sandbox.close().catch(() => undefined);
+}
+
+export function loadWorkflowDir(dir: string): WorkflowJson[] {
+	if (!existsSync(dir)) return [];
+	return readdirSync(dir)
+		.filter((f) => f.endsWith('.json'))
+		.sort()
+		.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as WorkflowJson);
+}
+
+export const examples = (): WorkflowJson[] => loadWorkflowDir(join(REPO_ROOT, 'examples'));
+export const testWorkflows = (): WorkflowJson[] => loadWorkflowDir(join(__dirname, 'workflows'));
+
+
+/** test() when the workflow's node types exist, else test.skip with the reason printed. */
+export function testWorkflow(wf: WorkflowJson, name: string, fn: () => Promise<void>, timeout = E2E_TIMEOUT): void {
+	const missing = missingNodeTypes(wf);
+	if (missing.length) {
+		process.stderr.write(`SKIPPED: "${wf.name}" — node type ${missing.join(', ')} not in the package yet\n`);
+		test.skip(`${name} (SKIPPED: ${missing.join(', ')} not in the package yet)`, () => undefined);
+		return;
+	}
+	test(name, fn, timeout);
+}
+
+export async function sandboxJson<T = unknown>(sandbox: Sandbox, path: string, init?: RequestInit): Promise<T> {
+	const res = await fetch(sandbox.url + path, init);
+	if (res.status >= 300) throw new Error(`sandbox ${path} → ${res.status} ${await res.text()}`);
+	return (await res.json()) as T;
+}

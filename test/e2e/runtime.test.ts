@@ -1,0 +1,104 @@
+// The real n8n runtime, proven without our nodes: the package loads as a community package
+// (every node type it declares appears as `n8n-nodes-ehr.<node>`), a credential imports,
+// encrypts and decrypts (its secret reaches the sandbox), a workflow runs by id, and a
+// workflow that starts with a Webhook is activated and called through its production URL —
+// its effect (a booking) checked in the sandbox's state.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { mppState } from '../../sandbox/surfaces/mpp';
+import { declaredNodeTypes, PACKAGE_NAME } from '../../scripts/n8n/package';
+import { declaredCredentialTypes, DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
+import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflows, type Env } from './helpers';
+
+jest.setTimeout(E2E_TIMEOUT);
+
+let env: Env | undefined;
+let bearer = '';
+
+beforeAll(async () => {
+	env = await startEnv({
+		workflows: testWorkflows().filter((w) => w.id.startsWith('e2eCred') || w.id.startsWith('e2eWebhook')),
+		credentials: async (sandbox) => {
+			const t = await sandboxJson<{ access_token: string }>(sandbox, '/_admin/tokens', {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ surface: 'mpp', clientId: 'mpp-demo', scopes: ['profile_read', 'appointment_read', 'appointment_write'], patient: DEMO_PATIENT }),
+			});
+			bearer = t.access_token;
+			return [{ id: 'e2eMppBearer0001', name: 'E2E MPP bearer', type: 'httpHeaderAuth', data: { name: 'Authorization', value: `Bearer ${bearer}` } }];
+		},
+	});
+});
+
+afterAll(async () => {
+	await stopEnv(env);
+});
+
+test('the package is installed as a community package and every declared node type loads', async () => {
+	const { n8n } = env!;
+	const pj = join(n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'package.json');
+	expect(existsSync(pj)).toBe(true);
+	const installed = JSON.parse(readFileSync(pj, 'utf8')) as Record<string, unknown>;
+	expect(installed.name).toBe(PACKAGE_NAME);
+	expect(installed.overrides).toBeUndefined();
+	expect(installed.devDependencies).toBeUndefined();
+	const ours = (await n8n.nodeTypes()).filter((t) => t.startsWith(`${PACKAGE_NAME}.`)).sort();
+	expect(ours).toEqual([...declaredNodeTypes()].sort());
+	// n8n's own nodes are there too (the listing is real)
+	expect(await n8n.nodeTypes()).toEqual(expect.arrayContaining(['n8n-nodes-base.webhook', 'n8n-nodes-base.httpRequest']));
+});
+
+test('demo credentials for every declared credential type import, owned by the owner', async () => {
+	const list = await env!.n8n.rest<Array<{ id: string; type: string; name: string }>>('GET', '/credentials');
+	const ids = list.map((c) => c.id);
+	expect(ids).toContain('e2eMppBearer0001');
+	const types = list.filter((c) => c.id.startsWith('ehrDemo')).map((c) => c.type).sort();
+	expect(types).toEqual([...declaredCredentialTypes()].sort());
+});
+
+test('a credential decrypts in a real execution: its secret reaches the sandbox and the answer comes back', async () => {
+	const { n8n, sandbox } = env!;
+	const before = sandbox.app.requests.length;
+	const out = await n8n.execute('e2eCredProfile01');
+	expect(out.error).toBeUndefined();
+	expect(out.status).toBe('success');
+	const items = out.nodes['Get Profile over HTTP'].items;
+	expect(items).toHaveLength(1);
+	expect((items[0].data as { id: string }).id).toBe(DEMO_PATIENT);
+	const calls = sandbox.app.requests.slice(before).filter((r) => r.path === '/mpp/api/portal/v1/me');
+	expect(calls).toHaveLength(1);
+	expect(calls[0].headers.authorization).toBe(`Bearer ${bearer}`);
+	expect(calls[0].status).toBe(200);
+});
+
+test('Webhook workflow: activated, called through its production URL, books in the sandbox', async () => {
+	const { n8n, sandbox } = env!;
+	const st = mppState(sandbox.app);
+	const now = sandbox.app.clock.now();
+	const slot = st.data.slots.find((s) => s.startMs > now && !st.taken.has(s.id))!;
+	expect(slot).toBeDefined();
+	const before = await sandboxJson<{ data: Array<{ id: string }> }>(sandbox, `/_admin/mpp/appointments?patient=${DEMO_PATIENT}`);
+
+	await n8n.activate('e2eWebhookBook01');
+	const res = await n8n.webhook('e2e-book', { availabilityId: slot.id, comment: 'booked by the e2e webhook test' });
+	if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text}`);
+	const booked = (res.json as { data: { id: string; status: string; start_time: string; comment: string } }).data;
+	expect(booked.status).toBe('booked');
+	expect(booked.start_time).toBe(slot.start_time);
+	expect(booked.comment).toBe('booked by the e2e webhook test');
+
+	const after = await sandboxJson<{ data: Array<{ id: string; availability_id: string; status: string; patient_id: string }> }>(
+		sandbox,
+		`/_admin/mpp/appointments?patient=${DEMO_PATIENT}`,
+	);
+	expect(after.data).toHaveLength(before.data.length + 1);
+	const created = after.data.find((a) => a.id === booked.id)!;
+	expect(created).toMatchObject({ availability_id: slot.id, status: 'booked', patient_id: DEMO_PATIENT });
+
+	// the run is saved as a webhook execution that succeeded
+	const execs = await n8n.executions('e2eWebhookBook01');
+	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
+	const run = await n8n.execution(execs[0].id);
+	expect(run.nodes['Book over HTTP'].items).toHaveLength(1);
+	expect((run.nodes['Book over HTTP'].items[0].data as { id: string }).id).toBe(booked.id);
+});
