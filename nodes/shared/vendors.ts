@@ -1,0 +1,152 @@
+// Vendor profiles: one per credential type. Everything an operation needs to know about a
+// vendor — base URL, FHIR version, list shape, page size, which search filters the server
+// understands — lives here as data. Adding a vendor means adding a profile.
+import { NodeOperationError, type ICredentialDataDecryptedObject, type INode } from 'n8n-workflow';
+
+export type FhirVersion = 'r4' | 'stu3' | 'dstu2';
+
+export interface VendorProfile {
+	credentialType: string;
+	/** shown in messages, e.g. "onpatient (drchrono)" */
+	vendor: string;
+	/** FHIR base URL, absolute, without a trailing slash */
+	fhirBaseUrl: string;
+	fhirVersion: FhirVersion;
+	/** the list shape the vendor documents (pagination accepts either shape from anyone) */
+	listShape: 'results' | 'bundle';
+	/** Accept header for FHIR reads */
+	accept: string;
+	/** query parameter for the page size; undefined when the server ignores it (follow `next`) */
+	pageSizeParam?: string;
+	/** the page size asked for when reading everything, and the largest accepted */
+	pageSize: number;
+	maxPageSize: number;
+	immunizations: {
+		/** the search parameter naming the patient */
+		patientParam: string;
+		/** the server filters on `date=geX&date=leY` itself; otherwise the node filters locally */
+		dateFilter: boolean;
+		/** the server filters on `status=a,b` itself; otherwise the node filters locally */
+		statusFilter: boolean;
+		/** statuses that exist in this FHIR version */
+		statuses: string[];
+		/** listing without a patient returns every patient the token may see */
+		allPatients: boolean;
+	};
+}
+
+const STUB_NODE: INode = { id: '', name: 'EHR', type: 'n8n-nodes-ehr', typeVersion: 1, position: [0, 0], parameters: {} };
+let currentNode: INode = STUB_NODE;
+
+function configError(message: string): NodeOperationError {
+	return new NodeOperationError(currentNode, message, {
+		description: 'Open the credential, correct the URL, save it and run the node again.',
+	});
+}
+
+function trimUrl(v: unknown, field: string, credentialType: string): string {
+	const s = typeof v === 'string' ? v.trim() : '';
+	if (!s) throw configError(`The credential (${credentialType}) has no ${field}: open the credential and fill it in`);
+	let u: URL;
+	try {
+		u = new URL(s);
+	} catch {
+		throw configError(`The ${field} "${s}" in the credential is not a URL: open the credential and correct it`);
+	}
+	if (u.protocol !== 'https:' && u.protocol !== 'http:') {
+		throw configError(`The ${field} "${s}" in the credential must start with https://`);
+	}
+	return s.replace(/\/+$/, '');
+}
+
+const R4_STATUSES = ['completed', 'not-done', 'entered-in-error'];
+const STATUSES: Record<FhirVersion, string[]> = {
+	r4: R4_STATUSES,
+	stu3: ['completed', 'entered-in-error'],
+	dstu2: ['in-progress', 'on-hold', 'completed', 'entered-in-error', 'stopped'],
+};
+
+type ProfileFactory = (credentials: ICredentialDataDecryptedObject, credentialType: string) => VendorProfile;
+
+const PROFILES: Record<string, ProfileFactory> = {
+	// drchrono's onpatient API: `{results, next}` lists (Bundles in newer docs), `page-size`
+	onpatientOAuth2Api: (c, t) => ({
+		credentialType: t,
+		vendor: 'onpatient (drchrono)',
+		fhirBaseUrl: `${trimUrl(c.apiHost, 'API host', t)}/onpatient_api/fhir`,
+		fhirVersion: 'r4',
+		listShape: 'results',
+		accept: 'application/json',
+		pageSizeParam: 'page-size',
+		pageSize: 50,
+		maxPageSize: 1000,
+		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
+	}),
+	// 1upHealth: FHIR version in the path, Bundles, `_count` 1–100
+	oneUpHealthApi: (c, t) => {
+		const v = String(c.fhirVersion || 'r4').toLowerCase();
+		const version: FhirVersion = v === 'stu3' || v === 'dstu2' ? v : 'r4';
+		return {
+			credentialType: t,
+			vendor: `1upHealth (${version.toUpperCase()})`,
+			fhirBaseUrl: `${trimUrl(c.apiHost, 'API host', t)}/${version}`,
+			fhirVersion: version,
+			listShape: 'bundle',
+			accept: 'application/fhir+json, application/json',
+			pageSizeParam: '_count',
+			pageSize: 100,
+			maxPageSize: 100,
+			immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: STATUSES[version], allPatients: true },
+		};
+	},
+	// eMedicalPractice (OpenEMR): FHIR R4 under /fhir/r4, `_count` ignored (fixed pages), only
+	// `patient` (and `_id`) searchable on Immunization: dates and status are filtered locally
+	eMedicalPracticeOAuth2Api: (c, t) => ({
+		credentialType: t,
+		vendor: 'eMedicalPractice',
+		fhirBaseUrl: `${trimUrl(c.serverUrl, 'server URL', t)}/fhir/r4`,
+		fhirVersion: 'r4',
+		listShape: 'bundle',
+		accept: 'application/fhir+json, application/json',
+		pageSizeParam: undefined,
+		pageSize: 20,
+		maxPageSize: 20,
+		immunizations: { patientParam: 'patient', dateFilter: false, statusFilter: false, statuses: R4_STATUSES, allPatients: true },
+	}),
+	smartOnFhirOAuth2Api: (c, t) => smartProfile(c, t, 'SMART on FHIR server'),
+	smartBackendServicesApi: (c, t) => smartProfile(c, t, 'SMART on FHIR server (backend services)'),
+};
+
+function smartProfile(c: ICredentialDataDecryptedObject, t: string, vendor: string): VendorProfile {
+	return {
+		credentialType: t,
+		vendor,
+		fhirBaseUrl: trimUrl(c.fhirBaseUrl, 'FHIR base URL', t),
+		fhirVersion: 'r4',
+		listShape: 'bundle',
+		accept: 'application/fhir+json, application/json',
+		pageSizeParam: '_count',
+		pageSize: 100,
+		maxPageSize: 100,
+		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
+	};
+}
+
+/** The credential types that have a FHIR profile, in the order the node lists them. */
+export const FHIR_CREDENTIAL_TYPES = Object.keys(PROFILES);
+
+export function hasVendorProfile(credentialType: string): boolean {
+	return credentialType in PROFILES;
+}
+
+/** The profile of a credential type; `node` is named in the error when the credential is unusable. */
+export function getVendorProfile(credentialType: string, credentials: ICredentialDataDecryptedObject, node?: INode): VendorProfile {
+	currentNode = node ?? STUB_NODE;
+	try {
+		const make = PROFILES[credentialType];
+		if (!make) throw configError(`No vendor profile for the credential type "${credentialType}"`);
+		return make(credentials, credentialType);
+	} finally {
+		currentNode = STUB_NODE;
+	}
+}
