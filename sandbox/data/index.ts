@@ -155,13 +155,58 @@ function pad(n: number, width: number): string {
 	return String(n).padStart(width, '0');
 }
 
+const TWO = Array.from({ length: 100 }, (_, i) => (i < 10 ? `0${i}` : String(i)));
+
+/** y-m-d of a day number since 1970-01-01 (proleptic Gregorian; Hinnant's civil_from_days). */
+function civil(days: number): string {
+	const z = days + 719468;
+	const era = Math.floor(z / 146097);
+	const doe = z - era * 146097;
+	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+	const mp = Math.floor((5 * doy + 2) / 153);
+	const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+	const m = mp < 10 ? mp + 3 : mp - 9;
+	const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+	return `${y}-${TWO[m]}-${TWO[d]}`;
+}
+
+/** `YYYY-MM-DDThh:mm:ssZ` (no milliseconds), without allocating a Date. */
 function isoSeconds(ms: number): string {
-	return new Date(ms).toISOString().replace(/\.\d{3}Z$/, 'Z');
+	const days = Math.floor(ms / DAY);
+	let sec = Math.floor((ms - days * DAY) / 1000);
+	const h = Math.floor(sec / 3600);
+	sec -= h * 3600;
+	const mi = Math.floor(sec / 60);
+	return `${civil(days)}T${TWO[h]}:${TWO[mi]}:${TWO[sec - mi * 60]}Z`;
 }
 
 function isoDate(ms: number): string {
-	return new Date(ms).toISOString().slice(0, 10);
+	return civil(Math.floor(ms / DAY));
 }
+
+// Shared, frozen sub-objects (resources are read-only): fewer allocations when streaming.
+const deepFreeze = <T>(o: T): T => {
+	if (o && typeof o === 'object') {
+		for (const v of Object.values(o as object)) deepFreeze(v);
+		Object.freeze(o);
+	}
+	return o;
+};
+const VACCINE_CODE = VACCINES.map((v) => deepFreeze({ coding: [{ system: CVX_SYSTEM, code: v.cvx, display: v.display }], text: v.display }));
+const MANUFACTURER: Record<string, Reference> = Object.fromEntries(
+	Object.entries(MVX).map(([code, name]) => [code, deepFreeze({ reference: `Organization/mvx-${code.toLowerCase()}`, display: name })]),
+);
+const PERFORMER = PERFORMERS.map((name) =>
+	deepFreeze([
+		{
+			function: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0443', code: 'AP', display: 'Administering Provider' }] },
+			actor: { display: name },
+		},
+	]),
+);
+const STATUS_REASON = NOT_DONE_REASONS.map(([code, display]) => deepFreeze({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code, display }] }));
+const REPORT_ORIGIN = deepFreeze({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/immunization-origin', code: 'record', display: 'Written Record' }] });
 
 const STREAM_PATIENT = 1;
 const STREAM_IMMS = 2;
@@ -274,6 +319,7 @@ export function createDataset(options: DatasetOptions = {}): Dataset {
 		draws.sort((a, b) => a.at - b.at);
 		const width = Math.max(3, String(n).length);
 		const base = `imm-${pid.slice(3)}-`;
+		const patientRef: Reference = Object.freeze({ reference: `Patient/${pid}` });
 		return draws.map((d, j) => {
 			const vac = VACCINES[d.v];
 			const [uStatus, uReason, uLot, uMvx, uPerf, uPrimary, uUpd, uExp] = d.u;
@@ -288,27 +334,21 @@ export function createDataset(options: DatasetOptions = {}): Dataset {
 				id: base + pad(j + 1, width),
 				meta: { lastUpdated: isoSeconds(Math.min(REF, d.at + Math.floor(uUpd * 30 * DAY))), versionId: '1' },
 				status,
-				vaccineCode: { coding: [{ system: CVX_SYSTEM, code: vac.cvx, display: vac.display }], text: vac.display },
-				patient: { reference: `Patient/${pid}` },
+				vaccineCode: VACCINE_CODE[d.v],
+				patient: patientRef,
 				occurrenceDateTime: occurrence,
 				recorded: occurrence,
 				primarySource,
-				manufacturer: { reference: `Organization/mvx-${mvx.toLowerCase()}`, display: MVX[mvx] },
+				manufacturer: MANUFACTURER[mvx],
 				lotNumber,
 				expirationDate: isoDate(d.at + (180 + Math.floor(uExp * 540)) * DAY),
-				performer: [
-					{
-						function: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0443', code: 'AP', display: 'Administering Provider' }] },
-						actor: { display: PERFORMERS[Math.floor(uPerf * PERFORMERS.length)] },
-					},
-				],
+				performer: PERFORMER[Math.floor(uPerf * PERFORMERS.length)] as FhirImmunization['performer'],
 			};
 			if (status === 'not-done') {
-				const [code, display] = NOT_DONE_REASONS[Math.floor(uReason * NOT_DONE_REASONS.length)];
-				imm.statusReason = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code, display }] };
+				imm.statusReason = STATUS_REASON[Math.floor(uReason * NOT_DONE_REASONS.length)];
 			}
 			if (!primarySource) {
-				imm.reportOrigin = { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/immunization-origin', code: 'record', display: 'Written Record' }] };
+				imm.reportOrigin = REPORT_ORIGIN;
 			}
 			return imm;
 		});
