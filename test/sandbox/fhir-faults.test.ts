@@ -129,6 +129,21 @@ describe('FHIR read faults and large lists', () => {
 		expect(got).toBe(10000);
 	});
 
+	it('expired-token and html-200 hit the second page of a list in each surface\'s own shape', async () => {
+		await armFault(sb, { surface: 'onpatient', kind: 'expired-token', after: 1, pathContains: '/Immunization' });
+		const p1 = (await (await get(`${ON}/Immunization?patient=pt-00001&page-size=5`, on)).json()) as ResultsPage;
+		const r401 = await get(p1.next!, on);
+		expect(r401.status).toBe(401);
+		expect(await r401.json()).toEqual({ detail: 'The access token expired.' });
+		await armFault(sb, { surface: 'smart', kind: 'html-200', after: 1 });
+		const b1 = (await (await get('/smart/fhir/Immunization?_count=5', smart)).json()) as Bundle;
+		const html = await get(nextOf(b1)!, smart);
+		expect(html.status).toBe(200);
+		expect(html.headers.get('content-type')).toContain('text/html');
+		const retry = await get(nextOf(b1)!, smart);
+		expect(((await retry.json()) as Bundle).entry).toHaveLength(5);
+	});
+
 	it('reset cuts a list page mid-body', async () => {
 		await armFault(sb, { surface: 'oneup', kind: 'reset' });
 		await expect(get('/1up/api/r4/Immunization?_count=50', oneup).then((r) => r.text())).rejects.toThrow();
