@@ -81,6 +81,17 @@ export function nodeError(node: INode, error: unknown, itemIndex?: number): Node
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
+/**
+ * A NodeOperationError that keeps its message as written. (n8n replaces messages that mention a
+ * network error code such as ECONNRESET with a generic sentence; ours say more than that.)
+ */
+export function operationError(node: INode, message: string, opts: { itemIndex?: number; description?: string } = {}): NodeOperationError {
+	const err = new NodeOperationError(node, message, opts);
+	err.message = message;
+	if (opts.description) err.description = opts.description;
+	return err;
+}
+
 export function isRecord(v: unknown): v is IDataObject {
 	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

@@ -19,7 +19,7 @@
 // Bodies of POST/PUT/DELETE: JSON or application/x-www-form-urlencoded (form bodies decode `+`
 // as a space, as the form encoding says: a client must send `%2B`).
 // Scopes: `profile_read` for /me, `appointment_read` for reads, `appointment_write` for writes.
-// Route fault `lost-response` (POST /booking, PUT /appointments/{id}): the change is committed,
+// Route fault `lost-response` (POST /booking, PUT and DELETE /appointments/{id}): the change is committed,
 // then the socket is destroyed without an answer.
 // Admin: `GET /_admin/mpp/appointments[?patient=]` — every appointment, with its availability id.
 // Option `mppStartDate` (YYYY-MM-DD) fixes the first day with availabilities (default: tomorrow).
@@ -309,6 +309,10 @@ export function register(app: SandboxApp): void {
 		appt.cancelledAt = appt.updatedAt = nowIso();
 		appt.asapEmail = null;
 		if (st().taken.get(appt.slotId) === appt.id) st().taken.delete(appt.slotId);
+		if (app.takeFault(req, 'lost-response')) {
+			res.socket?.destroy();
+			return;
+		}
 		sendJson(res, 200, { data: { id: appt.id, status: 'cancelled', cancelled_at: appt.cancelledAt } });
 	});
 

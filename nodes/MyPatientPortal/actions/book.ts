@@ -3,7 +3,7 @@
 // the booking happened; when they cannot tell, the node says so instead of guessing.
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { apiError, vendorMessage } from '../../shared/errors';
-import { mppRequest, neverSent, nodeError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
+import { mppRequest, neverSent, nodeError, operationError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
 import {
 	bookingChoiceFields,
 	dateParam,
@@ -182,7 +182,7 @@ function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body:
 	const aboutSlot = /availab|slot|taken|booked|time/i.test(`${code} ${vendor}`) || status === 409;
 	const when = target.slot.start_time ? ` at ${target.slot.start_time}` : '';
 	const message = aboutSlot
-		? `Book Appointment failed (HTTP ${status}): ${vendor || 'the portal refused the slot'}. Pick another slot${when ? ` (the one${when} is not bookable)` : ''}`
+		? `Book Appointment failed (HTTP ${status}): ${(vendor || 'the portal refused the slot').replace(/\.+$/, '')}. Pick another slot${when ? ` (the one${when} is not bookable)` : ''}`
 		: `Book Appointment failed (HTTP ${status})${vendor ? `: ${vendor}` : ''}`;
 	return apiError(ctx.getNode(), {
 		what: 'Book Appointment',
@@ -204,7 +204,7 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 	const { slot } = target;
 	const details = `availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`;
 	const unknown = (why: string) =>
-		new NodeOperationError(
+		operationError(
 			this.getNode(),
 			`Booking state unknown — check the portal before retrying: no answer to the booking of ${details} (${cause.replace(/\s+/g, ' ').slice(0, 200)}); ${why}`,
 			{

@@ -2,7 +2,7 @@
 // that is never repeated automatically; the id stays; output shows the old and the new time.
 import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { apiError, vendorMessage } from '../../shared/errors';
-import { mppRequest, neverSent, nodeError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
+import { mppRequest, neverSent, nodeError, operationError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
 import { appointmentIdField, getAppointment, isCancelled, sameInstant, stringParam, type SlotInfo } from './common';
 
 const OP = ['reschedule'];
@@ -66,7 +66,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 			what,
 			status: res.status,
 			body: res.body,
-			message: `${what} failed (HTTP ${res.status})${vendor ? `: ${vendor}` : ''}${aboutSlot ? '. Pick another slot' : ''}`,
+			message: `${what} failed (HTTP ${res.status})${vendor ? `: ${aboutSlot ? vendor.replace(/\.+$/, '') : vendor}` : ''}${aboutSlot ? '. Pick another slot' : ''}`,
 			hint: aboutSlot
 				? 'The appointment was not moved. Load this appointment\'s availabilities again and choose another slot.'
 				: 'The appointment was not moved. Check the appointment ID and the new availability.',
@@ -91,7 +91,7 @@ function output(appt: IDataObject, id: string, before: IDataObject, recovered: b
 async function recover(this: IExecuteFunctions, i: number, id: string, before: IDataObject, slot: SlotInfo, cause: string): Promise<IDataObject> {
 	const details = `appointment ${id} to availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`;
 	const unknown = (why: string) =>
-		new NodeOperationError(
+		operationError(
 			this.getNode(),
 			`Reschedule state unknown — check the portal before retrying: no answer to moving ${details} (${cause.replace(/\s+/g, ' ').slice(0, 200)}); ${why}`,
 			{ itemIndex: i, description: 'Read the appointment (Get Appointment) to see its time before rescheduling again.' },
