@@ -116,7 +116,8 @@ export function simplifyImmunization(resource: unknown): IDataObject {
 		vaccineCode: str(cvx?.code) ?? null,
 		vaccineName: str(vc?.text) ?? str(cvx?.display) ?? null,
 		date: immunizationDate(i) ?? null,
-		status: str(i.status) ?? null,
+		// R4 terms: STU3 `notGiven` / DSTU2 `wasNotGiven` read as not-done
+		status: immunizationStatus(i) ?? null,
 		lotNumber: str(i.lotNumber) ?? null,
 		performer: performerOf(i) ?? null,
 		patientId: idFromReference(patient?.reference) ?? null,
