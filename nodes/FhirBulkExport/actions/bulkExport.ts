@@ -1,0 +1,18 @@
+// Bulk Export: kick-off, poll until the manifest is ready, follow partial manifests, then output
+// the files (binary NDJSON), the resources, or the manifest only.
+import type { INodeExecutionData } from 'n8n-workflow';
+import { fhirBaseFor, kickOff } from '../../shared/bulk/kickoff';
+import { pollUntilComplete } from '../../shared/bulk/status';
+import type { Ctx } from '../../shared/bulk/types';
+import { fullManifest, outputForManifest, readExportRequest, readRunOptions } from './common';
+
+export async function execute(ctx: Ctx, credentialType: string, i: number): Promise<INodeExecutionData[]> {
+	const base = await fhirBaseFor(ctx, credentialType);
+	const req = readExportRequest(ctx, i);
+	const run = readRunOptions(ctx, i);
+	const k = await kickOff(ctx, credentialType, base, req, i);
+	ctx.logger.info(`Bulk export started: ${k.method} ${k.kickoffUrl}`);
+	const first = await pollUntilComplete(ctx, credentialType, k.statusUrl, run.poll);
+	const manifest = await fullManifest(ctx, credentialType, first, k.statusUrl, i);
+	return await outputForManifest(ctx, credentialType, manifest, { statusUrl: k.statusUrl }, i);
+}

@@ -1,0 +1,237 @@
+// Bulk export file downloads: streamed from the server through the NDJSON checker straight into
+// n8n's binary data store (files mode) or parsed line by line (resources mode). The bearer token
+// is sent only when the manifest says `requiresAccessToken: true`; otherwise the request is a
+// plain one, so no token ever reaches a file host. Files run in parallel (a small pool), each
+// retried on network failures and transient statuses, never on a failed content check.
+// gzip: the client asks for it and n8n's HTTP client (axios) decodes it while streaming.
+import { NodeApiError, NodeOperationError, sleepWithAbort, type IBinaryData } from 'n8n-workflow';
+import { apiRequest } from '../transport';
+import { NdjsonChecker, NdjsonCheckError } from './ndjson';
+import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
+
+/** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
+interface ByteStream extends AsyncIterable<unknown> {
+	on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+	pause(): unknown;
+	destroy(error?: Error): unknown;
+	readonly destroyed: boolean;
+	readonly readableEnded: boolean;
+}
+
+export type FileKind = 'output' | 'error' | 'deleted';
+
+export interface FileJob {
+	entry: ManifestEntry;
+	kind: FileKind;
+	fileName: string;
+}
+
+export interface DownloadedFile extends FileJob {
+	lines: number;
+	bytes: number;
+	binary?: IBinaryData;
+}
+
+/** Every file of a manifest, with unique file names (from the URL's last path segment). */
+export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 'error', 'deleted']): FileJob[] {
+	const used = new Set<string>();
+	const out: FileJob[] = [];
+	for (const kind of kinds) {
+		for (const entry of manifest[kind] ?? []) {
+			if (!entry || typeof entry.url !== 'string') continue;
+			let base = 'file.ndjson';
+			try {
+				base = decodeURIComponent(new URL(entry.url).pathname.split('/').filter(Boolean).pop() ?? base);
+			} catch {
+				/* keep default */
+			}
+			base = base.replace(/[^A-Za-z0-9._-]/g, '_') || 'file.ndjson';
+			if (!/\.ndjson$/i.test(base)) base += '.ndjson';
+			if (kind !== 'output') base = `${kind}-${base}`;
+			let name = base;
+			for (let i = 2; used.has(name); i++) name = base.replace(/(\.ndjson)$/i, `-${i}$1`);
+			used.add(name);
+			out.push({ entry, kind, fileName: name });
+		}
+	}
+	return out;
+}
+
+/** Runs `fn` over `items` with at most `limit` at a time; the first failure stops new work. */
+export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+	const results = new Array<R>(items.length);
+	let next = 0;
+	let failed: unknown;
+	const worker = async () => {
+		while (failed === undefined) {
+			const i = next++;
+			if (i >= items.length) return;
+			try {
+				results[i] = await fn(items[i], i);
+			} catch (e) {
+				if (failed === undefined) failed = e;
+			}
+		}
+	};
+	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
+	if (failed !== undefined) throw failed;
+	return results;
+}
+
+async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest: BulkManifest, o: DownloadOptions): Promise<ByteStream> {
+	const res = await apiRequest.call(ctx, credentialType, {
+		method: 'GET',
+		url: job.entry.url,
+		stream: true,
+		withAuth: manifest.requiresAccessToken === true,
+		headers: {
+			Accept: 'application/fhir+ndjson',
+			...(o.acceptGzip ? { 'Accept-Encoding': 'gzip' } : { 'Accept-Encoding': 'identity' }),
+		},
+		what: `Download of bulk export file ${job.fileName}`,
+		itemIndex: o.itemIndex,
+	});
+	const body = res.body as ByteStream;
+	const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
+	if (enc && enc !== 'identity') {
+		body.destroy();
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Download of bulk export file ${job.fileName} arrived ${enc}-encoded and could not be decoded`,
+			{
+				itemIndex: o.itemIndex,
+				description: 'Turn off the option "Accept Gzip" and run the export again.',
+			},
+		);
+	}
+	return body;
+}
+
+function retryable(e: unknown): boolean {
+	if (e instanceof NdjsonCheckError) return false;
+	if (e instanceof NodeApiError) {
+		const code = Number(e.httpCode);
+		return !Number.isFinite(code) || code === 0 || code === 408 || code === 429 || code >= 500;
+	}
+	if (e instanceof NodeOperationError) return false;
+	return true; // a stream that broke mid-body
+}
+
+function fileError(ctx: Ctx, job: FileJob, e: unknown, attempts: number, itemIndex?: number): Error {
+	if (e instanceof NdjsonCheckError) {
+		return new NodeOperationError(ctx.getNode(), `Bulk export file check failed: ${e.message}`, {
+			itemIndex,
+			description: `The ${job.kind} file ${job.fileName} (${job.entry.url}) does not match its manifest entry. Run the export again; if it keeps failing, report it to the server's operator.`,
+		});
+	}
+	if (e instanceof NodeApiError || e instanceof NodeOperationError) {
+		e.message = `${e.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`;
+		return e;
+	}
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Download of bulk export file ${job.fileName} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${(e as Error)?.message ?? String(e)}`,
+		{
+			itemIndex,
+			description: 'The connection broke while the file was streaming. Try again later, or raise "File Retries".',
+		},
+	);
+}
+
+async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: () => Promise<R>): Promise<R> {
+	const signal = ctx.getExecutionCancelSignal?.();
+	for (let attempt = 1; ; attempt++) {
+		try {
+			return await once();
+		} catch (e) {
+			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries) throw fileError(ctx, job, e, attempt, o.itemIndex);
+			ctx.logger.warn(`Bulk export: download of ${job.fileName} failed (${(e as Error).message}); retry ${attempt} of ${o.fileRetries}`);
+			await sleepWithAbort(Math.min(500 * 2 ** (attempt - 1), 8000), signal);
+		}
+	}
+}
+
+function checker(job: FileJob, o: DownloadOptions, onLine?: (line: Buffer) => void): NdjsonChecker {
+	const count = typeof job.entry.count === 'number' ? job.entry.count : undefined;
+	return new NdjsonChecker({
+		fileName: job.fileName,
+		expectedType: job.kind === 'output' ? job.entry.type : undefined,
+		expectedCount: count,
+		validate: o.validate,
+		onLine,
+	});
+}
+
+/**
+ * Streams one file into n8n's binary data store. The checker only listens to the chunks on their
+ * way (the stream is paused until prepareBinaryData pipes it, so nothing is missed) and destroys
+ * the stream on the first bad line.
+ */
+export async function downloadToBinary(
+	ctx: Ctx,
+	credentialType: string,
+	job: FileJob,
+	manifest: BulkManifest,
+	o: DownloadOptions,
+): Promise<DownloadedFile> {
+	return await withRetries(ctx, job, o, async () => {
+		const body = await openFile(ctx, credentialType, job, manifest, o);
+		const check = checker(job, o);
+		let bad: unknown;
+		body.on('data', (chunk: Buffer) => {
+			if (bad) return;
+			try {
+				check.write(chunk);
+			} catch (e) {
+				bad = e;
+				body.destroy(e as Error);
+			}
+		});
+		body.pause();
+		let binary: IBinaryData;
+		try {
+			binary = await ctx.helpers.prepareBinaryData(body as unknown as Parameters<Ctx['helpers']['prepareBinaryData']>[0], job.fileName, 'application/fhir+ndjson');
+		} catch (e) {
+			throw bad ?? e;
+		}
+		if (bad) throw bad;
+		if (!body.readableEnded) {
+			throw new NodeOperationError(ctx.getNode(), `Download of bulk export file ${job.fileName} stopped before its end`, {
+				itemIndex: o.itemIndex,
+			});
+		}
+		check.end();
+		return { ...job, lines: check.lines, bytes: check.bytes, binary };
+	});
+}
+
+/** Streams one file and hands every resource to `onResource` (resources mode). */
+export async function downloadResources(
+	ctx: Ctx,
+	credentialType: string,
+	job: FileJob,
+	manifest: BulkManifest,
+	o: DownloadOptions,
+	onResource: (resource: Record<string, unknown>) => void,
+): Promise<DownloadedFile> {
+	// resources are handed on only once the whole file checked out, so a retry never duplicates
+	return await withRetries(ctx, job, o, async () => {
+		const parsed: Array<Record<string, unknown>> = [];
+		const body = await openFile(ctx, credentialType, job, manifest, o);
+		const check = checker(job, o, (line) => {
+			try {
+				parsed.push(JSON.parse(line.toString('utf8')) as Record<string, unknown>);
+			} catch {
+				throw check.fail(`line ${check.lines} is not valid JSON`);
+			}
+		});
+		try {
+			for await (const chunk of body) check.write(chunk as Buffer);
+		} finally {
+			if (!body.destroyed) body.destroy();
+		}
+		check.end();
+		for (const r of parsed) onResource(r);
+		return { ...job, lines: check.lines, bytes: check.bytes };
+	});
+}

@@ -1,0 +1,115 @@
+// NDJSON checking while it streams: counts lines and bytes, checks each line's resourceType
+// against the manifest entry's type, and notices a file cut off in the middle of a line. It only
+// observes the chunks (write/end); only the current partial line is held in memory. No
+// node:stream import, so the published package needs nothing but n8n-workflow.
+
+export class NdjsonCheckError extends Error {
+	constructor(
+		message: string,
+		readonly fileName: string,
+	) {
+		super(message);
+	}
+}
+
+const RT = Buffer.from('"resourceType"');
+
+function trimEnd(b: Buffer): Buffer {
+	let e = b.length;
+	while (e > 0 && (b[e - 1] === 0x0d || b[e - 1] === 0x20 || b[e - 1] === 0x09)) e--;
+	return e === b.length ? b : b.subarray(0, e);
+}
+
+export interface NdjsonCheckOptions {
+	fileName: string;
+	/** expected resourceType of every line (the manifest entry's type) */
+	expectedType?: string;
+	/** expected number of lines (the manifest entry's count) */
+	expectedCount?: number;
+	/** false = only count (no type / count checks) */
+	validate: boolean;
+	/** called with every complete line (resources mode); may throw to stop */
+	onLine?: (line: Buffer) => void;
+}
+
+/** Checks NDJSON chunk by chunk: `write(chunk)` for every chunk, `end()` once; both throw NdjsonCheckError. */
+export class NdjsonChecker {
+	lines = 0;
+	bytes = 0;
+	private carry: Buffer[] = [];
+	private carryLen = 0;
+
+	constructor(private readonly o: NdjsonCheckOptions) {}
+
+	fail(msg: string): NdjsonCheckError {
+		return new NdjsonCheckError(`${this.o.fileName}: ${msg}`, this.o.fileName);
+	}
+
+	private line(raw: Buffer): void {
+		const b = trimEnd(raw);
+		if (b.length === 0) return;
+		this.lines++;
+		if (this.o.validate) {
+			if (b[b.length - 1] !== 0x7d /* } */) {
+				throw this.fail(`line ${this.lines} is not a complete JSON object (the file looks truncated or corrupt)`);
+			}
+			if (this.o.expectedType) {
+				const i = b.indexOf(RT);
+				const m = i < 0 ? null : /^\s*:\s*"([A-Za-z]+)"/.exec(b.toString('latin1', i + RT.length, i + RT.length + 64));
+				const got = m?.[1];
+				if (got !== this.o.expectedType) {
+					throw this.fail(
+						`line ${this.lines} has resourceType ${got ? `"${got}"` : '(none)'} but the manifest lists this file as ${this.o.expectedType}`,
+					);
+				}
+			}
+		}
+		if (this.o.onLine) this.o.onLine(b);
+	}
+
+	write(chunk: Buffer): void {
+		this.bytes += chunk.length;
+		let start = 0;
+		for (;;) {
+			const nl = chunk.indexOf(0x0a, start);
+			if (nl < 0) break;
+			let lineBuf = chunk.subarray(start, nl);
+			if (this.carryLen) {
+				this.carry.push(lineBuf);
+				lineBuf = Buffer.concat(this.carry, this.carryLen + lineBuf.length);
+				this.carry = [];
+				this.carryLen = 0;
+			}
+			this.line(lineBuf);
+			start = nl + 1;
+		}
+		if (start < chunk.length) {
+			const rest = chunk.subarray(start);
+			// copy: the caller may reuse the chunk's memory
+			this.carry.push(Buffer.from(rest));
+			this.carryLen += rest.length;
+		}
+	}
+
+	end(): void {
+		if (this.carryLen) {
+			const last = trimEnd(Buffer.concat(this.carry, this.carryLen));
+			this.carry = [];
+			this.carryLen = 0;
+			if (last.length) {
+				// a last line without a newline is fine only when it is complete JSON
+				if (this.o.validate) {
+					try {
+						JSON.parse(last.toString('utf8'));
+					} catch {
+						throw this.fail(`the file ends in the middle of line ${this.lines + 1} (truncated download)`);
+					}
+				}
+				this.line(last);
+			}
+		}
+		if (this.o.validate && this.o.expectedCount !== undefined && this.lines !== this.o.expectedCount) {
+			throw this.fail(`${this.lines} lines received but the manifest says ${this.o.expectedCount} (incomplete or truncated file)`);
+		}
+	}
+}

@@ -1,0 +1,52 @@
+// Helpers for the FHIR Bulk Export integration tests: a sandbox with small bulk options, a
+// stand-in SMART Backend Services credential (60-s tokens from the sandbox's token store through
+// a real preAuthentication with an expirable field), and quick node parameters.
+import type { ICredentialType, IHttpRequestHelper, ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
+import type { Sandbox } from '../../../sandbox/server';
+
+export const BULK_SCOPES = ['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read'];
+
+/**
+ * A stand-in for `smartBackendServicesApi` used where the test is about the export, not about
+ * JWT assertions: its preAuthentication mints a 60-second token in the sandbox's token store.
+ */
+export function stubBackendCredential(sb: Sandbox, surface: 'smart' | 'emp' = 'smart', clientId = 'test'): ICredentialType {
+	return {
+		name: 'smartBackendServicesApi',
+		displayName: 'SMART Backend Services (test stand-in)',
+		properties: [
+			{ displayName: 'FHIR Base URL', name: 'fhirBaseUrl', type: 'string', default: '' },
+			{ displayName: 'Access Token', name: 'accessToken', type: 'hidden', typeOptions: { expirable: true }, default: '' },
+			{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden', default: 0 },
+		],
+		async preAuthentication(this: IHttpRequestHelper, _c: ICredentialDataDecryptedObject) {
+			const t = sb.app.tokens.issue({ surface, clientId, scopes: BULK_SCOPES, lifetimeSeconds: 60 });
+			return { accessToken: t.access_token, expiresAt: Date.now() + 60_000 };
+		},
+		authenticate: { type: 'generic', properties: { headers: { Authorization: '=Bearer {{$credentials.accessToken}}' } } },
+	} as ICredentialType;
+}
+
+export const FAST = { minWait: 0.02, maxWait: 1, maxTotalWait: 30 };
+
+export function params(p: INodeParameters): INodeParameters {
+	return { authentication: 'smartBackendServicesApi', operation: 'bulkExport', level: 'system', ...p, options: { ...FAST, ...((p.options as object) ?? {}) } };
+}
+
+export async function setBulkOptions(sb: Sandbox, o: Record<string, unknown>): Promise<void> {
+	const r = await fetch(`${sb.url}/_admin/bulk/options`, { method: 'POST', body: JSON.stringify(o), headers: { 'content-type': 'application/json' } });
+	if (r.status !== 200) throw new Error(`bulk options: ${r.status}`);
+}
+
+export interface AdminJob {
+	id: string;
+	status: string;
+	method: string;
+	level: string;
+	groupId?: string;
+	params: { patients: string[]; types: string[]; since?: string; until?: string; elements: string[]; typeFilters: Array<{ type: string }>; includeAssociatedData: string[] };
+}
+
+export async function jobs(sb: Sandbox): Promise<AdminJob[]> {
+	return ((await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as { jobs: AdminJob[] }).jobs;
+}
