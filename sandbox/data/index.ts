@@ -60,7 +60,8 @@ export interface FhirImmunization {
 	meta: Meta;
 	status: 'completed' | 'not-done' | 'entered-in-error';
 	statusReason?: CodeableConcept;
-	vaccineCode: CodeableConcept;
+	/** always one CVX coding plus text */
+	vaccineCode: { coding: Array<{ system: string; code: string; display: string }>; text: string };
 	patient: Reference;
 	occurrenceDateTime: string;
 	recorded: string;
