@@ -70,10 +70,10 @@ function readKey(file: string): string {
 export async function sandboxCredentials(sandboxUrl: string, types: string[] = declaredCredentialTypes()): Promise<CredentialImport[]> {
 	const u = sandboxUrl.replace(/\/+$/, '');
 	const out: CredentialImport[] = [];
+	// `scope` itself is a hidden field derived from the visible ones: left to its default
 	const oauth = async (surface: string, clientId: string, scopes: string[]) => ({
 		clientId,
 		clientSecret: `${clientId}-secret`,
-		scope: scopes.join(' '),
 		oauthTokenData: await mintToken(u, surface, clientId, scopes),
 	});
 	for (const type of types) {
@@ -83,7 +83,12 @@ export async function sandboxCredentials(sandboxUrl: string, types: string[] = d
 		switch (type as DemoCredentialType) {
 			case 'onpatientOAuth2Api': {
 				const scopes = ['patient/*.read'];
-				data = { authHost: `${u}/onpatient/auth`, apiHost: `${u}/onpatient/api`, ...(await oauth('onpatient', 'onpatient-demo', scopes)) };
+				data = {
+					authHost: `${u}/onpatient/auth`,
+					apiHost: `${u}/onpatient/api`,
+					scopes: scopes.join(' '),
+					...(await oauth('onpatient', 'onpatient-demo', scopes)),
+				};
 				break;
 			}
 			case 'oneUpHealthApi':
@@ -97,18 +102,24 @@ export async function sandboxCredentials(sandboxUrl: string, types: string[] = d
 				};
 				break;
 			case 'myPatientPortalOAuth2Api': {
-				const scopes = ['openid', 'profile_read', 'appointment_read', 'appointment_write'];
-				data = { portalUrl: `${u}/mpp`, ...(await oauth('mpp', 'mpp-demo', scopes)) };
+				const scopes = ['profile_read', 'appointment_read', 'appointment_write'];
+				data = { portalUrl: `${u}/mpp`, scopes: scopes.join(' '), ...(await oauth('mpp', 'mpp-demo', scopes)) };
 				break;
 			}
 			case 'eMedicalPracticeOAuth2Api': {
-				const scopes = ['openid', 'offline_access', 'api:fhir', 'patient/*.read'];
+				const scopes = ['openid', 'fhirUser', 'offline_access', 'launch/patient', 'patient/*.read'];
 				data = { serverUrl: `${u}/emp`, ...(await oauth('emp', 'emp-demo', scopes)) };
 				break;
 			}
 			case 'smartOnFhirOAuth2Api': {
 				const scopes = ['openid', 'launch/patient', 'offline_access', 'patient/*.read'];
-				data = { fhirBaseUrl: `${u}/smart/fhir`, ...(await oauth('smart', 'smart-demo', scopes)) };
+				data = {
+					fhirBaseUrl: `${u}/smart/fhir`,
+					authUrl: `${u}/smart/auth/authorize`,
+					accessTokenUrl: `${u}/smart/auth/token`,
+					scopes: scopes.join(' '),
+					...(await oauth('smart', 'smart-demo', scopes)),
+				};
 				break;
 			}
 			case 'smartBackendServicesApi':
@@ -119,7 +130,7 @@ export async function sandboxCredentials(sandboxUrl: string, types: string[] = d
 					privateKey: readKey('TEST-ONLY-rs384-private.pem'),
 					algorithm: 'RS384',
 					keyId: 'sandbox-test-rs384',
-					scope: 'system/*.read system/*.$export',
+					scope: 'system/*.read system/*.$export system/*.$bulkdata-status',
 				};
 				break;
 		}
