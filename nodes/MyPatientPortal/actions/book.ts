@@ -6,7 +6,6 @@ import { apiError, vendorMessage } from '../../shared/errors';
 import { mppRequest, neverSent, nodeError, operationError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
 import {
 	bookingChoiceFields,
-	dateParam,
 	idParam,
 	listAppointments,
 	sameInstant,
@@ -115,12 +114,11 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	}
 
 	// 2. the slot's time, so that a lost answer can be checked against the patient's appointments
-	const from = dateParam(this, 'from', 'Search From', i);
-	const to = dateParam(this, 'to', 'Search To', i);
+	//    (the whole calendar: Search From/To only narrow the dropdown, not the chosen slot)
 	const slotsRes = await mppRequest.call(this, {
 		method: 'GET',
 		segments: ['availabilities'],
-		qs: { appointment_category_id: categoryId, appointment_type_id: typeId, insurance_id: insuranceId, from, to },
+		qs: { appointment_category_id: categoryId, appointment_type_id: typeId, insurance_id: insuranceId },
 		what: 'Book Appointment: load availabilities',
 		itemIndex: i,
 	});
@@ -128,7 +126,7 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId };
 
 	// 3. the booking: one POST, never retried
-	const body: IDataObject = { availability_id: availabilityId, insurance_id: Number(insuranceId) };
+	const body: IDataObject = { availability_id: availabilityId, insurance_id: /^\d+$/.test(insuranceId) ? Number(insuranceId) : insuranceId };
 	if (comment !== undefined) body.comment = comment;
 	if (optIn) {
 		body.asap_list_opt_in = true;

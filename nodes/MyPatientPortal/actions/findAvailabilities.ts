@@ -20,5 +20,5 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		what: 'Find Availabilities',
 		itemIndex: i,
 	});
-	return applyLimit(this, unwrapList(res.body), i).map((slot) => ({ ...slot, insurance_id: Number(insuranceId) }));
+	return applyLimit(this, unwrapList(res.body), i).map((slot) => ({ ...slot, insurance_id: /^\d+$/.test(insuranceId) ? Number(insuranceId) : insuranceId }));
 }
