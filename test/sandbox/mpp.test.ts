@@ -252,6 +252,15 @@ describe('MyPatientPortal sandbox surface', () => {
 		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.start_time).toBe(slots[2].start_time);
 	});
 
+	it('lost-response on cancel commits the cancel and frees the slot', async () => {
+		const slot = (await slotsFor(53, 199, 136))[1];
+		const b = await call('POST', '/booking', { availability_id: slot.id });
+		await armFault(sb, { surface: 'mpp', kind: 'lost-response', method: 'DELETE' });
+		await expect(call('DELETE', `/appointments/${b.body.data.id}`)).rejects.toThrow();
+		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.status).toBe('cancelled');
+		expect((await slotsFor(53, 199, 136)).map((s) => s.id)).toContain(slot.id);
+	});
+
 	it('validates parameters and the from/to window', async () => {
 		expect((await call('GET', '/appointment_categories')).body).toEqual({ error: 'invalid_request', error_description: 'insurance_id is required.' });
 		expect((await call('GET', '/appointment_types?appointment_category_id=56&insurance_id=136')).status).toBe(422);

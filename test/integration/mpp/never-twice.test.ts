@@ -84,6 +84,25 @@ describe('MyPatientPortal node: never twice, never lost', () => {
 		expect(await adminAppointments(sb, 'pt-00001')).toEqual([expect.objectContaining({ id, availability_id: slots[4].id })]);
 	});
 
+	it('lost answer to a reschedule that cannot be checked: "reschedule state unknown", one PUT', async () => {
+		const slots = await slotsOverHttp(sb, token, 53, 199, 136);
+		const [booked] = await runJson(sb, token, bookParams(slots[0].id, '136', '53', '199'));
+		const id = booked.json.id as string;
+		await armFault(sb, [
+			{ surface: 'mpp', kind: 'lost-response', method: 'PUT' },
+			// the reads before the PUT pass (2), every read after it fails
+			{ surface: 'mpp', kind: 'unavailable', pathContains: `${API}/appointments/`, method: 'GET', after: 2, times: 50, retryAfter: '0' },
+		]);
+		await expect(run(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: slots[3].id })).rejects.toThrow(
+			new RegExp(
+				`^Reschedule state unknown — check the portal before retrying: no answer to moving appointment ${id} to availability ${escape(slots[3].id)} at ${escape(slots[3].start_time)} \\(.*ECONNRESET.*\\); reading the appointment failed too`,
+			),
+		);
+		const reqs = ((await (await fetch(`${sb.url}/_admin/requests`)).json()) as { requests: Array<{ method: string }> }).requests;
+		expect(reqs.filter((r) => r.method === 'PUT')).toHaveLength(1);
+		expect(await adminAppointments(sb, 'pt-00001')).toEqual([expect.objectContaining({ id, availability_id: slots[3].id })]);
+	});
+
 	it('slot-taken race: two executions for one slot give one booking and one clear error', async () => {
 		const slot = (await slotsOverHttp(sb, token, 54, 210, 136))[2];
 		const other = patientToken(sb, 'pt-00007');

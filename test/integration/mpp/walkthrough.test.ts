@@ -165,6 +165,25 @@ describe('MyPatientPortal node: walkthrough', () => {
 		expect(all.map((a) => a.availability_id)).toEqual([slot.id]);
 	});
 
+	it('Search From/To narrow only the dropdown: a chosen slot outside the window still books', async () => {
+		const slots = await slotsOverHttp(sb, token, 53, 198, 137);
+		const late = slots[slots.length - 1];
+		const firstDay = slots[0].start_time.slice(0, 10);
+		const [booked] = await runJson(sb, token, {
+			operation: 'book',
+			insuranceId: '137',
+			appointmentCategoryId: '53',
+			appointmentTypeId: '198',
+			from: `${firstDay}T00:00:00Z`,
+			to: `${firstDay}T23:59:59Z`,
+			availabilityId: late.id,
+		});
+		expect(booked.json).toMatchObject({ start_time: late.start_time, availabilityId: late.id });
+		await expect(
+			run(sb, token, { operation: 'findAvailabilities', insuranceId: '137', appointmentCategoryId: '53', appointmentTypeId: '198', from: 'next week' }),
+		).rejects.toThrow('Search From "next week" is not a valid date: use an ISO 8601 date such as 2026-03-01T09:00:00Z');
+	});
+
 	it('refuses ASAP opt-in for a type without the ASAP list before posting, naming the type', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 199, 136))[0];
 		const before = await bookingPosts(sb);
