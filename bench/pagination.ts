@@ -1,0 +1,114 @@
+// Pagination benchmark (issue 5): 10,000 immunizations of one patient in pages of 50 from the
+// sandbox's onpatient surface, fetched
+//   (a) by the EHR FHIR node's List Immunizations (Return All) executed through the harness, the
+//       way n8n executes a node (real execute, httpRequestWithAuthentication, transport, pagination,
+//       mapping), and
+//   (b) by a minimal loop with Node's fetch that follows `next`,
+// in the same process, alternating runs. Prints both times, the ratio a/b and peak memory.
+// Goal: ratio ≤ 1.25. Run: `npm run bench` or `npm run bench -- pagination`.
+import { startSandbox } from '../sandbox/server';
+import { runNode } from '../test/harness';
+import path from 'node:path';
+import type { EhrFhir as EhrFhirType } from '../nodes/EhrFhir/EhrFhir.node';
+
+// tsx would resolve `…/EhrFhir.node` as a native `.node` addon: load the TypeScript file by name
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { EhrFhir } = require(path.join(__dirname, '../nodes/EhrFhir/EhrFhir.node.ts')) as { EhrFhir: typeof EhrFhirType };
+
+const PATIENT = 'pt-00001';
+const COUNT = Number(process.env.BENCH_IMMUNIZATIONS ?? 10000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 5);
+const SIMPLIFY = process.env.BENCH_SIMPLIFY !== 'false';
+
+let peakRss = 0;
+let peakHeap = 0;
+function sample(): void {
+	const m = process.memoryUsage();
+	peakRss = Math.max(peakRss, m.rss);
+	peakHeap = Math.max(peakHeap, m.heapUsed);
+}
+
+function median(xs: number[]): number {
+	const s = [...xs].sort((a, b) => a - b);
+	return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+async function main(): Promise<void> {
+	const sb = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, patients: 5, heavyPatients: { [PATIENT]: COUNT } });
+	const timer = setInterval(sample, 5);
+	try {
+		const tok = sb.app.tokens.issue({ surface: 'onpatient', clientId: 'onpatient-demo', scopes: [], lifetimeSeconds: 86400, withRefresh: true });
+		const apiHost = `${sb.url}/onpatient/api`;
+		const credentials = {
+			onpatientOAuth2Api: {
+				authHost: `${sb.url}/onpatient/auth`,
+				apiHost,
+				clientId: 'onpatient-demo',
+				clientSecret: 'onpatient-demo-secret',
+				oauthTokenData: { ...tok },
+			},
+		};
+
+		const viaNode = async (): Promise<number> => {
+			const { output } = await runNode(EhrFhir, {
+				parameters: {
+					authentication: 'onpatientOAuth2Api',
+					resource: 'immunization',
+					operation: 'list',
+					scope: 'patient',
+					patientId: { __rl: true, mode: 'id', value: PATIENT },
+					returnAll: true,
+					simplify: SIMPLIFY,
+				},
+				credentials: credentials as never,
+			});
+			return output[0].length;
+		};
+
+		const viaFetch = async (): Promise<number> => {
+			const items: unknown[] = [];
+			let url: string | null = `${apiHost}/onpatient_api/fhir/Immunization?patient=${PATIENT}&page-size=50`;
+			while (url) {
+				const res = await fetch(url, { headers: { Authorization: `Bearer ${tok.access_token}`, Accept: 'application/json' } });
+				if (!res.ok) throw new Error(`HTTP ${res.status}`);
+				const page = (await res.json()) as { results: unknown[]; next: string | null };
+				for (const r of page.results) items.push(r);
+				url = page.next;
+			}
+			return items.length;
+		};
+
+		// warm-up (JIT, sockets, the sandbox's caches)
+		if ((await viaNode()) !== COUNT) throw new Error('node returned the wrong count');
+		if ((await viaFetch()) !== COUNT) throw new Error('fetch returned the wrong count');
+
+		const a: number[] = [];
+		const b: number[] = [];
+		for (let i = 0; i < RUNS; i++) {
+			for (const [fn, out] of (i % 2 === 0 ? [[viaNode, a], [viaFetch, b]] : [[viaFetch, b], [viaNode, a]]) as Array<[() => Promise<number>, number[]]>) {
+				(globalThis as { gc?: () => void }).gc?.();
+				const t0 = process.hrtime.bigint();
+				const n = await fn();
+				out.push(Number(process.hrtime.bigint() - t0) / 1e6);
+				if (n !== COUNT) throw new Error(`expected ${COUNT} items, got ${n}`);
+			}
+		}
+		sample();
+		const ma = median(a);
+		const mb = median(b);
+		const pages = Math.ceil(COUNT / 50);
+		console.log(`pagination: ${COUNT} immunizations, ${pages} pages of 50, ${RUNS} alternating runs (median), simplify=${SIMPLIFY}`);
+		console.log(`  (a) EHR FHIR node, List Immunizations, Return All: ${ma.toFixed(1)} ms  [${a.map((x) => x.toFixed(0)).join(', ')}]`);
+		console.log(`  (b) minimal fetch loop following next:           ${mb.toFixed(1)} ms  [${b.map((x) => x.toFixed(0)).join(', ')}]`);
+		console.log(`  ratio a/b: ${(ma / mb).toFixed(3)}  (goal ≤ 1.25)`);
+		console.log(`  peak RSS: ${(peakRss / 1048576).toFixed(1)} MiB, peak heap used: ${(peakHeap / 1048576).toFixed(1)} MiB (sandbox in the same process)`);
+	} finally {
+		clearInterval(timer);
+		await sb.close();
+	}
+}
+
+main().catch((e) => {
+	console.error(e);
+	process.exit(1);
+});
