@@ -149,6 +149,13 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 	let polls = 0;
 	const giveUp = async (why: string, description: string): Promise<never> => {
 		let note = '';
+		if (signal?.aborted) {
+			// n8n aborts every request of a stopped execution, so the DELETE cannot be sent from here
+			throw new NodeOperationError(node, `${why}; the job is still on the server: ${statusUrl}`, {
+				itemIndex: o.itemIndex,
+				description: 'Run the node with the operation Cancel Export and this status URL to delete the job, or let the server expire it.',
+			});
+		}
 		if (o.cancelOnGiveUp) {
 			try {
 				const r = await cancelExport(ctx, credentialType, statusUrl, o.itemIndex);
@@ -203,7 +210,7 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 		}
 		if (Date.now() - started + waitMs > o.maxTotalMs) {
 			return await giveUp(
-				`The bulk export did not finish within the maximum wait of ${Math.round(o.maxTotalMs / 1000)} s`,
+				`The bulk export did not finish within the maximum wait of ${Math.round(o.maxTotalMs / 100) / 10} s`,
 				'Raise "Maximum Total Wait", or use Start Export and Check Export Status with n8n\'s Wait node for long exports.',
 			);
 		}

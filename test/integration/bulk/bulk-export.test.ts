@@ -205,4 +205,24 @@ describe('FHIR Bulk Export node', () => {
 		expect(output[0].reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
 		expect(String(output[0][0].json.url)).toContain('/emp/fhir/r4/bulkfiles/');
 	});
+
+	it('Get Public JWKS derives the public key set from the credential\'s private key, without private parts', async () => {
+		const { readFileSync } = await import('node:fs');
+		const { join } = await import('node:path');
+		const pem = readFileSync(join(__dirname, '../../../sandbox/keys/TEST-ONLY-es384-private.pem'), 'utf8');
+		const { output } = await runNode(FhirBulkExport, {
+			parameters: { authentication: 'smartBackendServicesApi', operation: 'getPublicJwks' },
+			credentials: {
+				smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir`, clientId: 'smart-backend-demo', privateKey: pem, keyId: 'sandbox-test-es384', algorithm: 'ES384' },
+			},
+		});
+		const key = (output[0][0].json.keys as Array<Record<string, unknown>>)[0];
+		expect(key).toMatchObject({ kty: 'EC', crv: 'P-384', kid: 'sandbox-test-es384', alg: 'ES384', use: 'sig' });
+		expect(key.d).toBeUndefined();
+		const registered = JSON.parse(readFileSync(join(__dirname, '../../../sandbox/clients.json'), 'utf8')) as {
+			clients: Array<{ client_id: string; jwks?: { keys: Array<Record<string, unknown>> } }>;
+		};
+		const pub = registered.clients.find((c) => c.client_id === 'smart-backend-demo')!.jwks!.keys.find((k) => k.kid === 'sandbox-test-es384')!;
+		expect([key.x, key.y]).toEqual([pub.x, pub.y]);
+	});
 });
