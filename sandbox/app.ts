@@ -351,18 +351,36 @@ function authShape(surface: string, path: string): AuthShape {
 	return 'oauth';
 }
 
-/** Lets the response start, then destroys the socket halfway through the body. */
+/**
+ * Lets the response start, then destroys the socket halfway through the body. The cut point is
+ * half the declared Content-Length when known, else half of the first chunk (so a small JSON
+ * body sent with `end(body)` is cut too); the socket is always destroyed, never ended cleanly.
+ */
 function breakMidBody(res: ServerResponse): void {
 	let sent = 0;
 	let limit = -1;
+	let destroyed = false;
 	const origWrite = res.write.bind(res) as (chunk: unknown, ...rest: unknown[]) => boolean;
-	const origEnd = res.end.bind(res) as (...args: unknown[]) => ServerResponse;
+	const origWriteHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
+	let declared = NaN;
+	(res as unknown as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
+		const headers = args.find((a) => a && typeof a === 'object') as Record<string, unknown> | undefined;
+		for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === 'content-length') declared = Number(v);
+		return origWriteHead(...args);
+	};
+	const kill = () => {
+		if (destroyed) return;
+		destroyed = true;
+		// flush what was written, then kill the connection without a clean end
+		setImmediate(() => res.socket?.destroy());
+	};
 	const cut = (chunk: unknown): boolean => {
-		if (limit < 0) {
-			const declared = Number(res.getHeader('content-length'));
-			limit = Number.isFinite(declared) && declared > 1 ? Math.floor(declared / 2) : 256;
-		}
+		if (destroyed) return false;
 		const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.alloc(0);
+		if (limit < 0) {
+			const fromHeader = Number.isFinite(declared) ? declared : Number(res.getHeader('content-length'));
+			limit = Number.isFinite(fromHeader) && fromHeader > 1 ? Math.floor(fromHeader / 2) : Math.max(1, Math.floor(buf.length / 2));
+		}
 		const room = limit - sent;
 		if (buf.length < room) {
 			sent += buf.length;
@@ -371,15 +389,13 @@ function breakMidBody(res: ServerResponse): void {
 		}
 		origWrite(buf.subarray(0, Math.max(0, room)));
 		sent = limit;
-		// flush what was written, then kill the connection without a clean end
-		setImmediate(() => res.socket?.destroy());
+		kill();
 		return false;
 	};
 	(res as unknown as { write: unknown }).write = (chunk: unknown) => cut(chunk);
 	(res as unknown as { end: unknown }).end = (chunk?: unknown) => {
 		if (chunk !== undefined && typeof chunk !== 'function') cut(chunk);
-		else setImmediate(() => res.socket?.destroy());
-		void origEnd;
+		kill();
 		return res;
 	};
 }

@@ -75,3 +75,19 @@ describe('sandbox framework', () => {
 		sb.app.clock.reset();
 	});
 });
+
+describe('reset fault on a small body', () => {
+	let sb: Sandbox;
+	beforeAll(async () => {
+		sb = await withSandbox();
+		sb.app.route('GET', '/test/small', 'smart', (_req, res) => sendJson(res, 200, { ok: true }));
+	});
+	afterAll(() => sb.close());
+
+	it('cuts a body of a few bytes sent with end() and never ends it cleanly', async () => {
+		await armFault(sb, { surface: 'smart', kind: 'reset' });
+		await expect(fetch(`${sb.url}/test/small`).then((r) => r.text())).rejects.toThrow();
+		// disarmed after one use
+		expect(await (await fetch(`${sb.url}/test/small`)).json()).toEqual({ ok: true });
+	});
+});
