@@ -22,7 +22,7 @@ export function run(
 ): Promise<RunResult> {
 	const t0 = Date.now();
 	return new Promise((resolveRun, reject) => {
-		const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
+		const child = spawn(cmd, args, { ...opts, detached: true, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
 		started.add(child);
 		let stdout = '';
 		let stderr = '';
@@ -35,7 +35,10 @@ export function run(
 			stderr += d.toString();
 			logStream?.write(d);
 		});
-		child.stdin!.end(opts.input ?? '');
+		if (child.stdin) {
+			child.stdin.on('error', () => undefined); // the child may exit before reading
+			child.stdin.end(opts.input);
+		}
 		const timer = opts.timeoutMs
 			? setTimeout(() => {
 					killGroup(child, 'SIGKILL');
