@@ -119,8 +119,12 @@ export async function ensureN8n(): Promise<{ n8nMs: number; sqliteMs: number }> 
 		log('building sqlite3 (native module for n8n’s SQLite database, ~1 min)…');
 		const gyp = nodeGypCommand();
 		const args = [...gyp.args, 'rebuild', '--release'];
-		const headers = join(dirname(dirname(process.execPath)), 'include', 'node', 'node.h');
-		if (existsSync(headers)) args.push(`--nodedir=${dirname(dirname(process.execPath))}`);
+		// headers without a download: this Node's own (e.g. /usr/include/node), else Node 24's from
+		// the registry package (sqlite3 is an N-API module: it loads under either Node)
+		const ownPrefix = dirname(dirname(process.execPath));
+		const node24Prefix = join(nodeDir(), 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
+		const prefix = [ownPrefix, node24Prefix].find((p) => existsSync(join(p, 'include', 'node', 'node.h')));
+		if (prefix) args.push(`--nodedir=${prefix}`);
 		const b = await run(gyp.cmd, args, {
 			cwd: sqliteDir(),
 			timeoutMs: 20 * 60_000,
