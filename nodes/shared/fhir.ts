@@ -14,11 +14,15 @@ function str(v: unknown): string | undefined {
 	return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
+const REFERENCE_RE = new Map<string, RegExp>();
+
 /** `Patient/abc`, `https://x/fhir/Patient/abc/_history/2` or `abc` → `abc`. */
 export function idFromReference(ref: unknown, type = 'Patient'): string | undefined {
 	const s = str(ref);
 	if (!s) return undefined;
-	const m = new RegExp(`(?:^|/)${type}/([^/?#]+)`).exec(s);
+	let re = REFERENCE_RE.get(type);
+	if (!re) REFERENCE_RE.set(type, (re = new RegExp(`(?:^|/)${type}/([^/?#]+)`)));
+	const m = re.exec(s);
 	if (m) return decodeURIComponentSafe(m[1]);
 	return s.includes('/') ? undefined : s;
 }

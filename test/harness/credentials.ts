@@ -54,13 +54,22 @@ function loadPackageTypes(): Map<string, ICredentialType> {
 	return packageTypes;
 }
 
+const cache = new Map<string, (self: unknown, credentials: unknown) => unknown>();
+function compiled(expr: string): (self: unknown, credentials: unknown) => unknown {
+	let fn = cache.get(expr);
+	if (!fn) {
+		// eslint-disable-next-line @typescript-eslint/no-implied-eval
+		fn = new Function('$self', '$credentials', `return (${expr});`) as (self: unknown, credentials: unknown) => unknown;
+		cache.set(expr, fn);
+	}
+	return fn;
+}
+
 /** Evaluates `={{ … }}` the simple way: JavaScript with `$self`/`$credentials` bound. */
 export function resolveExpression(value: unknown, self: Record<string, unknown>): unknown {
 	if (typeof value !== 'string' || !value.startsWith('=')) return value;
 	const tpl = value.slice(1);
-	const evalOne = (expr: string): unknown =>
-		// eslint-disable-next-line @typescript-eslint/no-implied-eval
-		new Function('$self', '$credentials', `return (${expr});`)(self, self);
+	const evalOne = (expr: string): unknown => compiled(expr)(self, self);
 	const whole = /^\{\{([\s\S]*)\}\}$/.exec(tpl.trim());
 	if (whole && !whole[1].includes('}}')) return evalOne(whole[1]);
 	return tpl.replace(/\{\{([\s\S]*?)\}\}/g, (_m, expr: string) => {
