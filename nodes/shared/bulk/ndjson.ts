@@ -39,7 +39,17 @@ export class NdjsonChecker {
 	private carry: Buffer[] = [];
 	private carryLen = 0;
 
-	constructor(private readonly o: NdjsonCheckOptions) {}
+	private readonly expected?: Buffer;
+
+	constructor(private readonly o: NdjsonCheckOptions) {
+		if (o.expectedType) this.expected = Buffer.from(`"resourceType":"${o.expectedType}"`);
+	}
+
+	private fast(b: Buffer): boolean {
+		const e = this.expected!;
+		const i = b.indexOf(e.subarray(0, 15), 0); // `"resourceType":`
+		return i >= 0 && i < 64 && b.compare(e, 0, e.length, i, i + e.length) === 0 && b[i + e.length] !== undefined;
+	}
 
 	fail(msg: string): NdjsonCheckError {
 		return new NdjsonCheckError(`${this.o.fileName}: ${msg}`, this.o.fileName);
@@ -53,7 +63,8 @@ export class NdjsonChecker {
 			if (b[b.length - 1] !== 0x7d /* } */) {
 				throw this.fail(`line ${this.lines} is not a complete JSON object (the file looks truncated or corrupt)`);
 			}
-			if (this.o.expectedType) {
+			// fast path: `"resourceType":"<type>"` near the start of the line
+			if (this.o.expectedType && !this.fast(b)) {
 				const i = b.indexOf(RT);
 				const m = i < 0 ? null : /^\s*:\s*"([A-Za-z]+)"/.exec(b.toString('latin1', i + RT.length, i + RT.length + 64));
 				const got = m?.[1];
