@@ -12,6 +12,7 @@ import {
 import * as getPatient from './actions/patient/get.operation';
 import * as listImmunizations from './actions/immunization/list.operation';
 import { router } from './actions/router';
+import { searchPatients } from './methods/listSearch';
 
 /** one main input, one main output (two lint rules disagree on how to spell it inline) */
 const MAIN_ONLY = [NodeConnectionTypes.Main];
@@ -101,6 +102,10 @@ export class EhrFhir implements INodeType {
 			...getPatient.description,
 			...listImmunizations.description,
 		],
+	};
+
+	methods = {
+		listSearch: { searchPatients },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

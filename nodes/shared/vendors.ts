@@ -21,6 +21,8 @@ export interface VendorProfile {
 	/** the page size asked for when reading everything, and the largest accepted */
 	pageSize: number;
 	maxPageSize: number;
+	/** `GET Patient?name=` works (the patient picker "From List"); onpatient has no Patient search */
+	patientSearch: boolean;
 	immunizations: {
 		/** the search parameter naming the patient */
 		patientParam: string;
@@ -80,6 +82,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: 'page-size',
 		pageSize: 50,
 		maxPageSize: 1000,
+		patientSearch: false,
 		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
 	}),
 	// 1upHealth: FHIR version in the path, Bundles, `_count` 1–100
@@ -96,6 +99,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 			pageSizeParam: '_count',
 			pageSize: 100,
 			maxPageSize: 100,
+			patientSearch: true,
 			immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: STATUSES[version], allPatients: true },
 		};
 	},
@@ -111,6 +115,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: undefined,
 		pageSize: 20,
 		maxPageSize: 20,
+		patientSearch: true,
 		immunizations: { patientParam: 'patient', dateFilter: false, statusFilter: false, statuses: R4_STATUSES, allPatients: true },
 	}),
 	smartOnFhirOAuth2Api: (c, t) => smartProfile(c, t, 'SMART on FHIR server'),
@@ -128,6 +133,7 @@ function smartProfile(c: ICredentialDataDecryptedObject, t: string, vendor: stri
 		pageSizeParam: '_count',
 		pageSize: 100,
 		maxPageSize: 100,
+		patientSearch: true,
 		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
 	};
 }

@@ -38,6 +38,13 @@ export function patientLocator(show: Record<string, string[]>, description: stri
 		displayOptions: { show },
 		modes: [
 			{
+				displayName: 'From List',
+				name: 'list',
+				type: 'list',
+				placeholder: 'Select a patient…',
+				typeOptions: { searchListMethod: 'searchPatients', searchable: true, searchFilterRequired: false },
+			},
+			{
 				displayName: 'By ID',
 				name: 'id',
 				type: 'string',

@@ -4,7 +4,7 @@
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
-import { runNode } from '../../harness';
+import { runNode, listSearch } from '../../harness';
 import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
 import { simplifyImmunization } from '../../../nodes/shared/fhir';
 import { toVersion } from '../../../sandbox/data';
@@ -212,5 +212,34 @@ describe('filters and scopes', () => {
 		}).catch((e) => e as NodeOperationError);
 		expect(err).toBeInstanceOf(NodeOperationError);
 		expect(sb.app.requests.length).toBe(before);
+	});
+});
+
+describe('patient picker (From List)', () => {
+	it.each(['oneup-r4', 'emp', 'smart'] as Vendor[])('%s: searches patients by name, with a next-page token', async (vendor) => {
+		const { type, store } = credentialsFor(sb, vendor);
+		const p = ds(sb).patient('pt-00003')!;
+		const found = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, filter: p.name[0].family });
+		const want = ds(sb)
+			.patientIds()
+			.map((id) => ds(sb).patient(id)!)
+			.filter((x) => x.name.some((n) => n.family.toLowerCase().startsWith(p.name[0].family.toLowerCase())));
+		expect(found.results.map((r) => r.value)).toEqual(want.map((x) => x.id).slice(0, 20));
+		expect(found.results[want.findIndex((x) => x.id === 'pt-00003')]).toMatchObject({
+			name: `${p.name[0].given.join(' ')} ${p.name[0].family} (${p.birthDate})`,
+			value: 'pt-00003',
+		});
+		const all = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store });
+		expect(all.results.map((r) => r.value)).toEqual(ds(sb).patientIds().slice(0, 20));
+		expect(all.paginationToken).toBeDefined();
+		const more = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, paginationToken: all.paginationToken });
+		expect(more.results.map((r) => r.value)).toEqual(ds(sb).patientIds().slice(20, 40));
+	});
+
+	it('onpatient has no patient search: says to use By ID', async () => {
+		const { type, store } = credentialsFor(sb, 'onpatient');
+		await expect(listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store })).rejects.toThrow(
+			'onpatient (drchrono) has no patient search: choose "By ID" and enter the patient\'s ID',
+		);
 	});
 });
