@@ -1,7 +1,8 @@
 // Credentials for every vendor, pointed at a running sandbox, as n8n imports them (plaintext
 // `data`; n8n encrypts on import). OAuth2 credentials come already connected: their
-// `oauthTokenData` holds a token minted by the sandbox (`POST /_admin/tokens`), the same shape
-// n8n stores after a real authorization-code flow. Only credential types the package declares
+// `oauthTokenData` is the token answer of a real authorization-code flow against the sandbox
+// (auto-approve on) — what n8n stores after "Connect my account" — or, when that flow is not
+// available, a token minted by the sandbox admin API (`POST /_admin/tokens`). Only credential types the package declares
 // (package.json → n8n.credentials) are produced; the ids are fixed so examples can refer to them.
 import { readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,6 +62,61 @@ async function mintToken(sandboxUrl: string, surface: string, clientId: string, 
 	};
 }
 
+interface FlowSpec {
+	surface: string;
+	authorizeUrl: string;
+	tokenUrl: string;
+	clientId: string;
+	clientSecret: string;
+	/** how the client authenticates at the token endpoint */
+	clientAuth: 'post' | 'basic';
+	scopes: string[];
+	aud?: string;
+}
+
+const REDIRECT_URI = 'http://127.0.0.1/test-callback';
+
+/**
+ * The real authorization-code flow against the sandbox (its authorize page approves at once when
+ * auto-approve is on): authorize → code → token endpoint. Returns the token answer as n8n stores
+ * it in `oauthTokenData`, or undefined when the flow is not available (then a token is minted).
+ */
+async function authorizationCodeFlow(f: FlowSpec): Promise<MintedToken | undefined> {
+	const state = `demo-${Date.now()}`;
+	const q = new URLSearchParams({ response_type: 'code', client_id: f.clientId, redirect_uri: REDIRECT_URI, scope: f.scopes.join(' '), state });
+	if (f.aud) q.set('aud', f.aud);
+	q.set('login_hint', DEMO_PATIENT);
+	const a = await fetch(`${f.authorizeUrl}?${q.toString()}`, { redirect: 'manual' });
+	const loc = a.headers.get('location');
+	if (a.status < 300 || a.status >= 400 || !loc) return undefined;
+	const back = new URL(loc);
+	const code = back.searchParams.get('code');
+	if (!code || back.searchParams.get('state') !== state) return undefined;
+	const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
+	const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+	if (f.clientAuth === 'basic') {
+		headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(f.clientId)}:${encodeURIComponent(f.clientSecret)}`).toString('base64')}`;
+	} else {
+		form.set('client_id', f.clientId);
+		form.set('client_secret', f.clientSecret);
+	}
+	const t = await fetch(f.tokenUrl, { method: 'POST', headers, body: form.toString() });
+	if (t.status !== 200) return undefined;
+	const tok = (await t.json()) as MintedToken;
+	return tok.access_token ? tok : undefined;
+}
+
+/** Token for a demo credential: the real OAuth flow when it works, else minted by the sandbox admin API. */
+async function connect(sandboxUrl: string, f: FlowSpec): Promise<MintedToken> {
+	try {
+		const viaFlow = await authorizationCodeFlow(f);
+		if (viaFlow) return viaFlow;
+	} catch {
+		/* fall back below */
+	}
+	return await mintToken(sandboxUrl, f.surface, f.clientId, f.scopes);
+}
+
 function readKey(file: string): string {
 	const p = join(REPO_ROOT, 'sandbox', 'keys', file);
 	return existsSync(p) ? readFileSync(p, 'utf8') : '';
@@ -71,11 +127,30 @@ export async function sandboxCredentials(sandboxUrl: string, types: string[] = d
 	const u = sandboxUrl.replace(/\/+$/, '');
 	const out: CredentialImport[] = [];
 	// `scope` itself is a hidden field derived from the visible ones: left to its default
-	const oauth = async (surface: string, clientId: string, scopes: string[]) => ({
-		clientId,
-		clientSecret: `${clientId}-secret`,
-		oauthTokenData: await mintToken(u, surface, clientId, scopes),
-	});
+	const ENDPOINTS: Record<string, { authorize: string; token: string; auth: 'post' | 'basic'; aud?: string }> = {
+		onpatient: { authorize: `${u}/onpatient/auth/o/authorize/`, token: `${u}/onpatient/auth/o/token/`, auth: 'post' },
+		mpp: { authorize: `${u}/mpp/oauth/authorize`, token: `${u}/mpp/oauth/token`, auth: 'basic' },
+		emp: { authorize: `${u}/emp/connect/authorize`, token: `${u}/emp/connect/token`, auth: 'basic', aud: `${u}/emp/fhir/r4` },
+		smart: { authorize: `${u}/smart/auth/authorize`, token: `${u}/smart/auth/token`, auth: 'basic', aud: `${u}/smart/fhir` },
+	};
+	const oauth = async (surface: string, clientId: string, scopes: string[]) => {
+		const e = ENDPOINTS[surface];
+		const clientSecret = `${clientId}-secret`;
+		return {
+			clientId,
+			clientSecret,
+			oauthTokenData: await connect(u, {
+				surface,
+				authorizeUrl: e.authorize,
+				tokenUrl: e.token,
+				clientId,
+				clientSecret,
+				clientAuth: e.auth,
+				scopes,
+				aud: e.aud,
+			}),
+		};
+	};
 	for (const type of types) {
 		const meta = DEMO_CREDENTIALS[type as DemoCredentialType];
 		if (!meta) continue;
