@@ -3,6 +3,7 @@
 // (an answer from the portal vs. no answer at all).
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
 import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../shared/transport';
+import { credentialBaseUrl } from '../shared/vendors';
 
 export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
 /** the portal API lives under this path of the practice's portal URL */
@@ -12,13 +13,7 @@ type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL_TYPE);
-	const portalUrl = String(creds.portalUrl ?? '').trim().replace(/\/+$/, '');
-	if (!portalUrl) {
-		throw new NodeOperationError(
-			this.getNode(),
-			'The MyPatientPortal credential has no Portal URL: open the credential and enter your practice\'s portal address',
-		);
-	}
+	const portalUrl = credentialBaseUrl(creds.portalUrl, 'Portal URL', CREDENTIAL_TYPE, this.getNode());
 	// accept a portal URL that already ends with the API path
 	return portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
 }

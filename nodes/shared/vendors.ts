@@ -2,6 +2,7 @@
 // vendor — base URL, FHIR version, list shape, page size, which search filters the server
 // understands — lives here as data. Adding a vendor means adding a profile.
 import { NodeOperationError, type ICredentialDataDecryptedObject, type INode } from 'n8n-workflow';
+import { checkBaseUrl, CredentialFieldError } from './credentials-util';
 
 export type FhirVersion = 'r4' | 'stu3' | 'dstu2';
 
@@ -47,18 +48,30 @@ function configError(message: string): NodeOperationError {
 }
 
 function trimUrl(v: unknown, field: string, credentialType: string): string {
-	const s = typeof v === 'string' ? v.trim() : '';
-	if (!s) throw configError(`The credential (${credentialType}) has no ${field}: open the credential and fill it in`);
-	let u: URL;
+	return credentialBaseUrl(v, field, credentialType, currentNode);
+}
+
+/**
+ * A base URL from a credential field, checked before any request: present, absolute, https (plain
+ * http only on loopback), no query or credentials in it. Returned without trailing slashes.
+ */
+export function credentialBaseUrl(value: unknown, field: string, credentialType: string, node: INode = STUB_NODE): string {
 	try {
-		u = new URL(s);
-	} catch {
-		throw configError(`The ${field} "${s}" in the credential is not a URL: open the credential and correct it`);
+		return checkBaseUrl(value, field);
+	} catch (e) {
+		if (!(e instanceof CredentialFieldError)) throw e;
+		const empty = typeof value !== 'string' || !value.trim();
+		return raise(
+			node,
+			empty ? `The credential (${credentialType}) has no ${field}: open the credential and fill it in` : `The credential (${credentialType}): ${e.message}`,
+		);
 	}
-	if (u.protocol !== 'https:' && u.protocol !== 'http:') {
-		throw configError(`The ${field} "${s}" in the credential must start with https://`);
-	}
-	return s.replace(/\/+$/, '');
+}
+
+function raise(node: INode, message: string): never {
+	throw new NodeOperationError(node, message, {
+		description: 'Open the credential, correct the URL, save it and run the node again.',
+	});
 }
 
 const R4_STATUSES = ['completed', 'not-done', 'entered-in-error'];

@@ -137,7 +137,16 @@ describe('vendor profiles', () => {
 			'The credential (smartOnFhirOAuth2Api) has no FHIR base URL: open the credential and fill it in',
 		);
 		expect(() => getVendorProfile('eMedicalPracticeOAuth2Api', { serverUrl: 'ftp://x' })).toThrow(
-			'The server URL "ftp://x" in the credential must start with https://',
+			'The credential (eMedicalPracticeOAuth2Api): server URL must use https:// (plain http is only allowed for 127.0.0.1, localhost or [::1]); got "ftp://x".',
 		);
+	});
+
+	it('plain http is refused except on loopback, before any request', () => {
+		expect(() => getVendorProfile('eMedicalPracticeOAuth2Api', { serverUrl: 'http://emr.example.com:8443' })).toThrow(
+			'The credential (eMedicalPracticeOAuth2Api): server URL must use https:// (plain http is only allowed for 127.0.0.1, localhost or [::1]); got "http://emr.example.com:8443".',
+		);
+		expect(getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://127.0.0.1:4010/smart/fhir' }).fhirBaseUrl).toBe('http://127.0.0.1:4010/smart/fhir');
+		expect(getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://localhost:4010/smart/fhir/' }).fhirBaseUrl).toBe('http://localhost:4010/smart/fhir');
+		expect(() => getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'https://user:pw@s.example/fhir' })).toThrow('must not contain a user name or password');
 	});
 });

@@ -232,7 +232,7 @@ describe('patient picker (From List)', () => {
 		const all = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store });
 		expect(all.results.map((r) => r.value)).toEqual(ds(sb).patientIds().slice(0, 20));
 		expect(all.paginationToken).toBeDefined();
-		const more = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, paginationToken: all.paginationToken });
+		const more = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, paginationToken: all.paginationToken as string });
 		expect(more.results.map((r) => r.value)).toEqual(ds(sb).patientIds().slice(20, 40));
 	});
 
