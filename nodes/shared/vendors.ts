@@ -59,11 +59,11 @@ export function credentialBaseUrl(value: unknown, field: string, credentialType:
 	try {
 		return checkBaseUrl(value, field);
 	} catch (e) {
-		if (!(e instanceof CredentialFieldError)) throw e;
 		const empty = typeof value !== 'string' || !value.trim();
+		const reason = e instanceof CredentialFieldError ? e.message : `${field} is not usable`;
 		return raise(
 			node,
-			empty ? `The credential (${credentialType}) has no ${field}: open the credential and fill it in` : `The credential (${credentialType}): ${e.message}`,
+			empty ? `The credential (${credentialType}) has no ${field}: open the credential and fill it in` : `The credential (${credentialType}): ${reason}`,
 		);
 	}
 }
