@@ -72,7 +72,7 @@ async function roleNode(): Promise<void> {
 			operation: 'downloadFiles',
 			manifest,
 			outputMode: 'files',
-			options: { concurrency: Number(arg('concurrency', '4')) },
+			options: { concurrency: Number(arg('concurrency', '4')), acceptGzip: arg('gzip', 'on') === 'on' },
 		},
 		credentials: {
 			smartBackendServicesApi: {
@@ -112,7 +112,7 @@ async function roleBaseline(): Promise<void> {
 						agent,
 						headers: {
 							Accept: 'application/fhir+ndjson',
-							'Accept-Encoding': 'gzip',
+							'Accept-Encoding': arg('gzip', 'on') === 'on' ? 'gzip' : 'identity',
 							...(manifest.requiresAccessToken ? { Authorization: `Bearer ${token}` } : {}),
 						},
 					},
@@ -203,8 +203,9 @@ async function measure(size: number, concurrency: number): Promise<NodeResult & 
 		const file = path.join(os.tmpdir(), `bench-bulk-manifest-${process.pid}-${size}.json`);
 		fs.writeFileSync(file, JSON.stringify(manifest));
 		console.log(`  ${size}: sandbox generated ${resources} resources in ${manifest.output.length} files (${(generationMs / 1000).toFixed(1)} s)`);
-		const a = await runChild<NodeResult>('node', ['--manifest', file, '--base', url, '--concurrency', String(concurrency)]);
-		const b = await runChild<{ wallMs: number; bytes: number }>('baseline', ['--manifest', file, '--token', token]);
+		const gz = ['--gzip', arg('gzip', 'on')];
+		const a = await runChild<NodeResult>('node', ['--manifest', file, '--base', url, '--concurrency', String(concurrency), ...gz]);
+		const b = await runChild<{ wallMs: number; bytes: number }>('baseline', ['--manifest', file, '--token', token, ...gz]);
 		fs.rmSync(file, { force: true });
 		if (a.bytes !== b.bytes) throw new Error(`byte counts differ: node ${a.bytes}, baseline ${b.bytes}`);
 		if (a.lines !== resources) throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
@@ -218,7 +219,7 @@ async function measure(size: number, concurrency: number): Promise<NodeResult & 
 async function main(): Promise<void> {
 	const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 	const concurrency = Number(arg('concurrency', '4'));
-	console.log(`FHIR Bulk Export benchmark: sizes ${sizes.join(', ')}, concurrency ${concurrency}`);
+	console.log(`FHIR Bulk Export benchmark: sizes ${sizes.join(', ')}, concurrency ${concurrency}, gzip ${arg('gzip', 'on')} (both sides)`);
 	const rows: Array<Awaited<ReturnType<typeof measure>> & { size: number }> = [];
 	for (const size of sizes) rows.push({ size, ...(await measure(size, concurrency)) });
 	console.log('');
