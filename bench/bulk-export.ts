@@ -53,7 +53,13 @@ async function roleSandbox(): Promise<void> {
 		port: 0,
 		filePort: 0,
 		patients: Math.max(1, Math.round(resources / 10)),
-		bulk: { resourcesPerFile: Math.ceil(resources / 8), pollsBeforeDone: 0, retryAfterSeconds: 1, manifestExtras: true },
+		bulk: {
+			resourcesPerFile: Math.ceil(resources / 8),
+			pollsBeforeDone: 0,
+			retryAfterSeconds: 1,
+			manifestExtras: true,
+			fileBytesPerSecond: Number(arg('rate', '0')),
+		},
 	});
 	process.stdout.write(`${JSON.stringify({ url: sb.url, fileUrl: sb.fileUrl })}\n`);
 	process.on('SIGTERM', () => void sb.close().then(() => process.exit(0)));
@@ -194,8 +200,8 @@ interface NodeResult {
 	peakRssMb: number;
 }
 
-async function measure(size: number, concurrency: number): Promise<NodeResult & { baselineMs: number; resources: number; mb: number }> {
-	const sandbox = child('sandbox', ['--resources', String(size)]);
+async function measure(size: number, concurrency: number, rate = 0): Promise<NodeResult & { baselineMs: number; resources: number; mb: number }> {
+	const sandbox = child('sandbox', ['--resources', String(size), '--rate', String(rate)]);
 	try {
 		const { url } = JSON.parse(await firstLine(sandbox)) as { url: string };
 		const { manifest, token, generationMs } = await exportManifest(url);
@@ -219,9 +225,14 @@ async function measure(size: number, concurrency: number): Promise<NodeResult & 
 async function main(): Promise<void> {
 	const sizes = arg('sizes', '100000,1000000').split(',').map(Number);
 	const concurrency = Number(arg('concurrency', '4'));
+	// a second scenario: a remote server whose every connection is limited (MB/s per download)
+	const wanMbps = Number(arg('wan-mbps', '16'));
+	const wanSize = Number(arg('wan-size', '100000'));
 	console.log(`FHIR Bulk Export benchmark: sizes ${sizes.join(', ')}, concurrency ${concurrency}, gzip ${arg('gzip', 'on')} (both sides)`);
 	const rows: Array<Awaited<ReturnType<typeof measure>> & { size: number }> = [];
 	for (const size of sizes) rows.push({ size, ...(await measure(size, concurrency)) });
+	let wan: (Awaited<ReturnType<typeof measure>> & { size: number }) | undefined;
+	if (wanMbps > 0 && wanSize > 0) wan = { size: wanSize, ...(await measure(wanSize, concurrency, wanMbps * 2 ** 20)) };
 	console.log('');
 	console.log('size       resources   MB NDJSON  (a) node s  (b) baseline s  ratio a/b  (a) MB/s  (a) peak RSS MB');
 	for (const r of rows) {
@@ -229,6 +240,13 @@ async function main(): Promise<void> {
 		console.log(
 			`${String(r.size).padEnd(10)} ${String(r.resources).padEnd(11)} ${r.mb.toFixed(0).padEnd(10)} ${(r.wallMs / 1000).toFixed(2).padEnd(11)} ${(r.baselineMs / 1000).toFixed(2).padEnd(15)} ${ratio.toFixed(2).padEnd(10)} ${(r.mb / (r.wallMs / 1000)).toFixed(0).padEnd(9)} ${r.peakRssMb.toFixed(0)}`,
 		);
+	}
+	if (wan) {
+		const r = wan;
+		console.log(
+			`${`${r.size}*`.padEnd(10)} ${String(r.resources).padEnd(11)} ${r.mb.toFixed(0).padEnd(10)} ${(r.wallMs / 1000).toFixed(2).padEnd(11)} ${(r.baselineMs / 1000).toFixed(2).padEnd(15)} ${(r.baselineMs / r.wallMs).toFixed(2).padEnd(10)} ${(r.mb / (r.wallMs / 1000)).toFixed(0).padEnd(9)} ${r.peakRssMb.toFixed(0)}`,
+		);
+		console.log(`  * the sandbox limits every file download to ${wanMbps} MB/s, like a remote server (loopback rows above are CPU-bound on this machine)`);
 	}
 	const big = rows[rows.length - 1];
 	const small = rows[0];

@@ -28,6 +28,8 @@ export interface BulkOptions {
 	errorFile: boolean;
 	/** number of deleted resources reported when `_since` is given (default 2) */
 	deletedCount: number;
+	/** per-response bandwidth of file downloads in bytes/s, to model a remote server; 0 = unlimited (default 0) */
+	fileBytesPerSecond: number;
 	/** groups: id → patient indexes (0-based) selector; default group-1 (first 10) and group-2 (every 5th) */
 	groups?: Record<string, { name: string; every?: number; first?: number }>;
 }
@@ -42,6 +44,7 @@ export const DEFAULT_BULK_OPTIONS: BulkOptions = {
 	manifestExtras: true,
 	errorFile: false,
 	deletedCount: 2,
+	fileBytesPerSecond: 0,
 };
 
 export const DEFAULT_GROUPS: NonNullable<BulkOptions['groups']> = {

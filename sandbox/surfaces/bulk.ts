@@ -312,9 +312,24 @@ async function serveFile(app: SandboxApp, req: SandboxRequest, res: ServerRespon
 		res.end();
 		return;
 	}
-	const src = createReadStream(file.path, { start: 0, end, highWaterMark: 256 * 1024 });
+	const rate = bulkState(app).options.fileBytesPerSecond;
+	const src = createReadStream(file.path, { start: 0, end, highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024 });
+	// a remote server's per-connection bandwidth (fileBytesPerSecond): pace the chunks
+	const paced = async function* (source: AsyncIterable<Buffer>) {
+		const t0 = Date.now();
+		let sent = 0;
+		for await (const chunk of source) {
+			sent += chunk.length;
+			const due = t0 + (sent / rate) * 1000 - Date.now();
+			if (due > 0) await new Promise((r) => setTimeout(r, due));
+			yield chunk;
+		}
+	};
 	try {
-		if (gzip) await pipeline(src, createGzip({ level: 1 }), res);
+		if (rate > 0) {
+			if (gzip) await pipeline(src, paced, createGzip({ level: 1 }), res);
+			else await pipeline(src, paced, res);
+		} else if (gzip) await pipeline(src, createGzip({ level: 1 }), res);
 		else await pipeline(src, res);
 	} catch {
 		res.destroy();

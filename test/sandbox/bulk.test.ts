@@ -273,4 +273,20 @@ describe('sandbox bulk export', () => {
 		const m = (await untilDone(r.headers.get('content-location')!, emp)).manifest!;
 		expect(m.output.reduce((a, o) => a + o.count, 0)).toBe(30);
 	});
+
+	it('paces file downloads at fileBytesPerSecond (a remote server model)', async () => {
+		const k = await kick('/$export?_type=Patient');
+		const m = (await untilDone(k.location!)).manifest!;
+		const jobsNow = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as { jobs: Array<{ id: string; files: Array<{ bytes: number }> }> };
+		const bytes = jobsNow.jobs.find((j) => k.location!.endsWith(j.id))!.files[0].bytes;
+		await setOptions({ fileBytesPerSecond: Math.ceil(bytes / 0.6) });
+		try {
+			const t0 = Date.now();
+			const ls = await lines(m.output[0].url);
+			expect(ls).toHaveLength(m.output[0].count);
+			expect(Date.now() - t0).toBeGreaterThanOrEqual(500);
+		} finally {
+			await setOptions({ fileBytesPerSecond: 0 });
+		}
+	});
 });
