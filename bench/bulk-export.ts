@@ -54,7 +54,7 @@ async function roleSandbox(): Promise<void> {
 		filePort: 0,
 		patients: Math.max(1, Math.round(resources / 10)),
 		bulk: {
-			resourcesPerFile: Math.ceil(resources / 8),
+			resourcesPerFile: Math.ceil(resources / 20),
 			pollsBeforeDone: 0,
 			retryAfterSeconds: 1,
 			manifestExtras: true,
