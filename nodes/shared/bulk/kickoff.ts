@@ -3,6 +3,7 @@
 // (some servers refuse `*/*`) and `Prefer: respond-async`; the answer is 202 + Content-Location.
 import { NodeOperationError } from 'n8n-workflow';
 import { apiRequest, encodePathSegment } from '../transport';
+import { getVendorProfile } from '../vendors';
 import type { Ctx, ExportRequest } from './types';
 
 export const KICKOFF_HEADERS = {
@@ -10,22 +11,10 @@ export const KICKOFF_HEADERS = {
 	Prefer: 'respond-async',
 } as const;
 
-/** The FHIR base URL of the credential the user picked. */
+/** The FHIR base URL of the credential the user picked (from its vendor profile). */
 export async function fhirBaseFor(ctx: Ctx, credentialType: string): Promise<string> {
 	const c = await ctx.getCredentials(credentialType);
-	let base = '';
-	if (credentialType === 'eMedicalPracticeOAuth2Api') {
-		base = String(c.fhirBaseUrl ?? '') || `${String(c.serverUrl ?? '').replace(/\/+$/, '')}/fhir/r4`;
-	} else {
-		base = String(c.fhirBaseUrl ?? c.baseUrl ?? '');
-	}
-	base = base.replace(/\/+$/, '');
-	if (!/^https?:\/\//i.test(base)) {
-		throw new NodeOperationError(ctx.getNode(), 'The credential has no FHIR base URL', {
-			description: 'Open the credential and fill in the FHIR base URL (or the server URL for eMedicalPractice).',
-		});
-	}
-	return base;
+	return getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
 }
 
 export function kickoffUrl(base: string, req: Pick<ExportRequest, 'level' | 'groupId'>): string {
