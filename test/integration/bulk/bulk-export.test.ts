@@ -206,6 +206,24 @@ describe('FHIR Bulk Export node', () => {
 		expect(String(output[0][0].json.url)).toContain('/emp/fhir/r4/bulkfiles/');
 	});
 
+	it('works with SMART on FHIR OAuth2 (user login) tokens', async () => {
+		const tok = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['system/*.read', 'system/*.$export'], lifetimeSeconds: 3600 });
+		const seq = lastSeq();
+		const { output } = await runNode(FhirBulkExport, {
+			parameters: params({ authentication: 'smartOnFhirOAuth2Api', types: ['Patient'] }),
+			credentials: {
+				smartOnFhirOAuth2Api: {
+					fhirBaseUrl: `${sb.url}/smart/fhir`,
+					clientId: 'smart-client',
+					clientSecret: 'x',
+					oauthTokenData: { access_token: tok.access_token, token_type: 'Bearer' },
+				},
+			},
+		});
+		expect(output[0].reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
+		expect(newRequests(seq).every((r) => r.headers.authorization === `Bearer ${tok.access_token}`)).toBe(true);
+	});
+
 	it('Get Public JWKS derives the public key set from the credential\'s private key, without private parts', async () => {
 		const { readFileSync } = await import('node:fs');
 		const { join } = await import('node:path');
