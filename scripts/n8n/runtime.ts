@@ -354,6 +354,26 @@ export class N8n {
 		return r.results;
 	}
 
+	/**
+	 * The executions of a workflow once they are all finished (a webhook may answer before its
+	 * execution is saved; n8n's list can show a running execution next to its saved row): polls
+	 * until at least `atLeast` executions exist and none is still new/running, de-duplicated by id.
+	 */
+	async finishedExecutions(workflowId: string, atLeast = 1, timeoutMs = 60_000): Promise<Array<{ id: string; status: string; mode: string }>> {
+		const deadline = Date.now() + timeoutMs;
+		for (;;) {
+			const byId = new Map<string, { id: string; status: string; mode: string }>();
+			for (const e of await this.executions(workflowId)) {
+				const prev = byId.get(e.id);
+				if (!prev || ['new', 'running'].includes(prev.status)) byId.set(e.id, { id: e.id, status: e.status, mode: e.mode });
+			}
+			const list = [...byId.values()];
+			const pending = list.some((e) => ['new', 'running'].includes(e.status));
+			if ((!pending && list.length >= atLeast) || Date.now() > deadline) return list;
+			await sleep(300);
+		}
+	}
+
 	/** One saved execution's run data, unflattened, summarized like `execute`. */
 	async execution(executionId: string): Promise<RunOutput> {
 		const e = await this.rest<{ data: string; status: string; finished: boolean }>('GET', `/executions/${executionId}`);

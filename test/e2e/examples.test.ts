@@ -89,7 +89,7 @@ testWorkflow(byFile('02-webhook-book-appointment.json'), 'Webhook → Book Appoi
 	const after = await adminAppointments(env!);
 	expect(after).toHaveLength(before.length + 1);
 	expect(after.find((a) => a.id === body.id)).toMatchObject({ availability_id: slot.id, status: 'booked', comment: 'first visit (e2e)' });
-	const execs = await n8n.executions('ehrExample02Book');
+	const execs = await n8n.finishedExecutions('ehrExample02Book', 1);
 	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
 });
 

@@ -6,6 +6,7 @@ import { startSandbox, type Sandbox } from '../../sandbox/server';
 import { N8n, type N8nOptions, type WorkflowJson, type CredentialImport } from '../../scripts/n8n/runtime';
 import { sandboxCredentials } from '../../scripts/n8n/sandbox-credentials';
 import { REPO_ROOT } from '../../scripts/n8n/paths';
+import { acquireLock } from '../../scripts/n8n/lock';
 import { missingNodeTypes, prepareWorkflow } from '../../scripts/n8n/workflows';
 
 export const E2E_TIMEOUT = 15 * 60_000;
@@ -13,6 +14,7 @@ export const E2E_TIMEOUT = 15 * 60_000;
 export interface Env {
 	n8n: N8n;
 	sandbox: Sandbox;
+	release: () => void;
 }
 
 export async function startEnv(opts: {
@@ -22,7 +24,15 @@ export async function startEnv(opts: {
 	sandbox?: Record<string, unknown>;
 	beforeStart?: (n8n: N8n) => Promise<void>;
 }): Promise<Env> {
-	const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, autoApprove: true, ...(opts.sandbox ?? {}) });
+	// one e2e n8n at a time on this machine (jest may run test files in parallel workers)
+	const release = await acquireLock('n8n-nodes-ehr-e2e');
+	let sandbox: Sandbox;
+	try {
+		sandbox = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, autoApprove: true, ...(opts.sandbox ?? {}) });
+	} catch (e) {
+		release();
+		throw e;
+	}
 	const n8n = new N8n(opts.n8n);
 	try {
 		await n8n.prepare();
@@ -34,15 +44,20 @@ export async function startEnv(opts: {
 	} catch (e) {
 		await n8n.stop().catch(() => undefined);
 		await sandbox.close();
+		release();
 		throw e;
 	}
-	return { n8n, sandbox };
+	return { n8n, sandbox, release };
 }
 
 export async function stopEnv(env: Env | undefined): Promise<void> {
 	if (!env) return;
-	await env.n8n.stop().catch(() => undefined);
-	await env.sandbox.close().catch(() => undefined);
+	try {
+		await env.n8n.stop().catch(() => undefined);
+		await env.sandbox.close().catch(() => undefined);
+	} finally {
+		env.release();
+	}
 }
 
 export function loadWorkflowDir(dir: string): WorkflowJson[] {

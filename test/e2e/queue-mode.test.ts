@@ -126,7 +126,7 @@ for (const { file, workflow } of manualExamples) {
 		const res = await n8n.webhook(`queue-${workflow.id}`, {});
 		if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 800)}`);
 
-		const execs = await n8n.executions(variant.id);
+		const execs = await n8n.finishedExecutions(variant.id, 1);
 		expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
 		const queued = await n8n.execution(execs[0].id);
 		expect(normalize(queued, trigger)).toEqual(normalize(regular, trigger));
@@ -160,7 +160,7 @@ for (const { file, workflow } of webhookExamples) {
 		);
 		const mine = booked.data.filter((a) => a.comment === 'queue');
 		expect(mine.map((a) => a.availability_id).sort()).toEqual(slots.map((s) => s.id).sort());
-		const execs = await n8n.executions(workflow.id);
+		const execs = await n8n.finishedExecutions(workflow.id, 6);
 		expect(execs.filter((e) => e.status === 'success')).toHaveLength(6);
 		const ran = workerExecutions();
 		const workersUsed = new Set(execs.map((e) => ran.get(e.id)));

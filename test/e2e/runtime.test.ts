@@ -43,7 +43,9 @@ test('the package is installed as a community package and every declared node ty
 	expect(installed.overrides).toBeUndefined();
 	expect(installed.devDependencies).toBeUndefined();
 	const ours = (await n8n.nodeTypes()).filter((t) => t.startsWith(`${PACKAGE_NAME}.`)).sort();
-	expect(ours).toEqual([...declaredNodeTypes()].sort());
+	// every node is also offered to AI agents as a tool (`usableAsTool: true` → `<node>Tool`)
+	const declared = declaredNodeTypes();
+	expect(ours).toEqual([...declared, ...declared.map((t) => `${t}Tool`)].sort());
 	// n8n's own nodes are there too (the listing is real)
 	expect(await n8n.nodeTypes()).toEqual(expect.arrayContaining(['n8n-nodes-base.webhook', 'n8n-nodes-base.httpRequest']));
 });
@@ -96,7 +98,7 @@ test('Webhook workflow: activated, called through its production URL, books in t
 	expect(created).toMatchObject({ availability_id: slot.id, status: 'booked', patient_id: DEMO_PATIENT });
 
 	// the run is saved as a webhook execution that succeeded
-	const execs = await n8n.executions('e2eWebhookBook01');
+	const execs = await n8n.finishedExecutions('e2eWebhookBook01', 1);
 	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
 	const run = await n8n.execution(execs[0].id);
 	expect(run.nodes['Book over HTTP'].items).toHaveLength(1);
