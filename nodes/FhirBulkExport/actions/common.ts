@@ -300,6 +300,13 @@ export const optionsProperty: INodeProperties = {
 			default: 4,
 		},
 		{
+			displayName: 'Delete Job After Download',
+			name: 'deleteAfterDownload',
+			type: 'boolean',
+			default: true,
+			description: 'Whether Bulk Export deletes the job on the server once its files are downloaded (not in Manifest Only output)',
+		},
+		{
 			displayName: 'Delete Job When Giving Up',
 			name: 'cancelOnGiveUp',
 			type: 'boolean',
@@ -415,6 +422,7 @@ export interface RunOptions {
 	binaryPropertyName: string;
 	includeErrors: boolean;
 	includeDeleted: boolean;
+	deleteAfterDownload: boolean;
 }
 
 export function readRunOptions(ctx: Ctx, i: number): RunOptions {
@@ -440,6 +448,7 @@ export function readRunOptions(ctx: Ctx, i: number): RunOptions {
 		binaryPropertyName: String(o.binaryPropertyName ?? 'data') || 'data',
 		includeErrors: o.includeErrors !== false,
 		includeDeleted: o.includeDeleted !== false,
+		deleteAfterDownload: o.deleteAfterDownload !== false,
 	};
 }
 

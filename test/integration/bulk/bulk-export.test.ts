@@ -56,6 +56,10 @@ describe('FHIR Bulk Export node', () => {
 		expect(kick.headers.prefer).toBe('respond-async');
 		const fileReqs = newRequests(seq).filter((r) => r.path.includes('/bulkfiles/'));
 		expect(fileReqs.length).toBe(items.length);
+		// done with the files: the job is deleted on the server, after the last download
+		const del = newRequests(seq).filter((r) => r.method === 'DELETE');
+		expect(del.map((r) => r.status)).toEqual([202]);
+		expect(del[0].seq).toBeGreaterThan(Math.max(...fileReqs.map((r) => r.seq)));
 		expect(fileReqs.every((r) => /gzip/.test(r.headers['accept-encoding']) && r.headers.authorization?.startsWith('Bearer '))).toBe(true);
 	});
 
