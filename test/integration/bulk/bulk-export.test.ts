@@ -104,13 +104,19 @@ describe('FHIR Bulk Export node', () => {
 			level: 'group',
 			groupId: 'group-1',
 			types: ['Patient'],
-			exportOptions: { patients: 'Patient/pt-00002, pt-00003' },
+			since: '2020-01-01T00:00:00Z',
+			exportOptions: { patients: 'Patient/pt-00002, pt-00003', typeFilters: ['Patient?gender=female', 'Patient?gender=male'], until: '2025-12-31T00:00:00Z' },
 		});
 		const kick = newRequests(seq).find((r) => r.path.endsWith('/Group/group-1/$export'))!;
 		expect(kick.method).toBe('POST');
 		expect(kick.headers['content-type']).toContain('application/fhir+json');
 		const job = (await jobs(sb)).at(-1)!;
 		expect(job.params.patients).toEqual(['pt-00002', 'pt-00003']);
+		expect(job.params.types).toEqual(['Patient']);
+		expect(job.params.since).toBe('2020-01-01T00:00:00Z');
+		expect(job.params.until).toBe('2025-12-31T00:00:00Z');
+		expect(job.params.typeFilters).toHaveLength(2);
+		expect(kick.query).toBe('');
 		const ids = (await Promise.all(output[0].map(linesOf))).flat().map((p) => p.id);
 		expect(ids.sort()).toEqual(['pt-00002', 'pt-00003']);
 	});
