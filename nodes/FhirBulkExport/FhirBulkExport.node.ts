@@ -91,10 +91,22 @@ export class FhirBulkExport implements INodeType {
 				default: 'smartBackendServicesApi',
 			},
 			{
+				displayName: 'Resource',
+				name: 'resource',
+				type: 'options',
+				noDataExpression: true,
+				options: [
+					{ name: 'Export', value: 'export', description: 'FHIR Bulk Data exports ($export)' },
+					{ name: 'Client Key', value: 'key', description: 'The SMART Backend Services key of the credential' },
+				],
+				default: 'export',
+			},
+			{
 				displayName: 'Operation',
 				name: 'operation',
 				type: 'options',
 				noDataExpression: true,
+				displayOptions: { show: { resource: ['export'] } },
 				options: [
 					{
 						name: 'Bulk Export',
@@ -121,12 +133,6 @@ export class FhirBulkExport implements INodeType {
 						description: 'Download the files a manifest lists',
 					},
 					{
-						name: 'Get Public JWKS',
-						value: 'getPublicJwks',
-						action: 'Get public JWKS of the credential',
-						description: 'Output the public key set to register with the server',
-					},
-					{
 						name: 'Start Export',
 						value: 'startExport',
 						action: 'Start export and return the status URL',
@@ -134,6 +140,22 @@ export class FhirBulkExport implements INodeType {
 					},
 				],
 				default: 'bulkExport',
+			},
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['key'] } },
+				options: [
+					{
+						name: 'Get Public JWKS',
+						value: 'getPublicJwks',
+						action: 'Get public JWKS of the credential',
+						description: 'Output the public key set to register with the server',
+					},
+				],
+				default: 'getPublicJwks',
 			},
 			...exportProperties,
 			statusUrlProperty,

@@ -239,7 +239,7 @@ describe('FHIR Bulk Export node', () => {
 		const { join } = await import('node:path');
 		const pem = readFileSync(join(__dirname, '../../../sandbox/keys/TEST-ONLY-es384-private.pem'), 'utf8');
 		const { output } = await runNode(FhirBulkExport, {
-			parameters: { authentication: 'smartBackendServicesApi', operation: 'getPublicJwks' },
+			parameters: { authentication: 'smartBackendServicesApi', resource: 'key', operation: 'getPublicJwks' },
 			credentials: {
 				smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir`, clientId: 'smart-backend-demo', privateKey: pem, keyId: 'sandbox-test-es384', algorithm: 'ES384' },
 			},
