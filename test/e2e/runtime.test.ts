@@ -3,8 +3,10 @@
 // encrypts and decrypts (its secret reaches the sandbox), a workflow runs by id, and a
 // workflow that starts with a Webhook is activated and called through its production URL —
 // its effect (a booking) checked in the sandbox's state.
-import { existsSync, readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { n8nDir, node24Bin } from '../../scripts/n8n/paths';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { declaredNodeTypes, PACKAGE_NAME } from '../../scripts/n8n/package';
 import { declaredCredentialTypes, DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
@@ -48,6 +50,30 @@ test('the package is installed as a community package and every declared node ty
 	expect(ours).toEqual([...declared, ...declared.map((t) => `${t}Tool`)].sort());
 	// n8n's own nodes are there too (the listing is real)
 	expect(await n8n.nodeTypes()).toEqual(expect.arrayContaining(['n8n-nodes-base.webhook', 'n8n-nodes-base.httpRequest']));
+});
+
+test('everything the built package uses from n8n-workflow exists in the n8n-workflow of the n8n it runs in', () => {
+	// n8n-workflow is a peer dependency: at run time the package gets n8n's own copy, not the
+	// devDependency it was compiled against. tsc's CommonJS output names each use `n8n_workflow_N.X`.
+	const dir = join(env!.n8n.userFolder, '.n8n', 'nodes', 'node_modules', PACKAGE_NAME, 'dist');
+	const used = new Set<string>();
+	const walk = (d: string) => {
+		for (const e of readdirSync(d, { withFileTypes: true })) {
+			if (e.isDirectory()) walk(join(d, e.name));
+			else if (e.name.endsWith('.js')) {
+				for (const m of readFileSync(join(d, e.name), 'utf8').matchAll(/\bn8n_workflow_\d+\.([A-Za-z_$][\w$]*)/g)) used.add(m[1]);
+			}
+		}
+	};
+	walk(dir);
+	expect(used.size).toBeGreaterThan(0);
+	const runtimeExports = JSON.parse(
+		execFileSync(node24Bin(), ['-e', `process.stdout.write(JSON.stringify(Object.keys(require(${JSON.stringify(join(n8nDir(), 'node_modules', 'n8n-workflow'))}))))`], {
+			encoding: 'utf8',
+		}),
+	) as string[];
+	const missing = [...used].filter((name) => !runtimeExports.includes(name)).sort();
+	expect({ missingFromN8nRuntime: missing }).toEqual({ missingFromN8nRuntime: [] });
 });
 
 test('demo credentials for every declared credential type import, owned by the owner', async () => {
