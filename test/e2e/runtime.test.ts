@@ -10,7 +10,8 @@ import { n8nDir, node24Bin } from '../../scripts/n8n/paths';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { declaredNodeTypes, PACKAGE_NAME } from '../../scripts/n8n/package';
 import { declaredCredentialTypes, DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
-import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflows, type Env } from './helpers';
+import { missingNodeTypes } from '../../scripts/n8n/workflows';
+import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflow, testWorkflows, type Env } from './helpers';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -19,7 +20,7 @@ let bearer = '';
 
 beforeAll(async () => {
 	env = await startEnv({
-		workflows: testWorkflows().filter((w) => w.id.startsWith('e2eCred') || w.id.startsWith('e2eWebhook')),
+		workflows: testWorkflows().filter((w) => missingNodeTypes(w).length === 0),
 		credentials: async (sandbox) => {
 			const t = await sandboxJson<{ access_token: string }>(sandbox, '/_admin/tokens', {
 				method: 'POST',
@@ -129,4 +130,23 @@ test('Webhook workflow: activated, called through its production URL, books in t
 	const run = await n8n.execution(execs[0].id);
 	expect(run.nodes['Book over HTTP'].items).toHaveLength(1);
 	expect((run.nodes['Book over HTTP'].items[0].data as { id: string }).id).toBe(booked.id);
+});
+
+const pairingWf = testWorkflows().find((w) => w.id === 'e2ePairingErrors')!;
+testWorkflow(pairingWf, 'our node in a real run: a failing item becomes an error item (continue on fail), every item paired to its input', async () => {
+	const { n8n } = env!;
+	const out = await n8n.execute('e2ePairingErrors');
+	expect(out.error).toBeUndefined();
+	const items = out.nodes['Get Patient'].items;
+	expect(items).toHaveLength(3);
+	expect(items[0].id).toBe(DEMO_PATIENT);
+	expect(items[2].id).toBe(DEMO_PATIENT);
+	const err = String(items[1].error ?? '');
+	expect(err).toContain('pt-99999');
+	expect(err).toMatch(/404|not found/i);
+	expect(JSON.stringify(items[1])).not.toMatch(/at_onpatient_|rt_onpatient_|Bearer /);
+	// pairedItem as n8n saved it: output item i comes from input item i
+	const raw = out.raw as { data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ pairedItem?: { item: number } }>> } }>> } } };
+	const paired = raw.data.resultData.runData['Get Patient'][0].data.main[0].map((i) => i.pairedItem?.item);
+	expect(paired).toEqual([0, 1, 2]);
 });
