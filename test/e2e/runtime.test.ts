@@ -150,3 +150,27 @@ testWorkflow(pairingWf, 'our node in a real run: a failing item becomes an error
 	const paired = raw.data.resultData.runData['Get Patient'][0].data.main[0].map((i) => i.pairedItem?.item);
 	expect(paired).toEqual([0, 1, 2]);
 });
+
+testWorkflow(pairingWf, 'an expired OAuth2 token is refreshed by n8n during a run and the new token is saved (the next run needs no refresh)', async () => {
+	const { n8n, sandbox } = env!;
+	const tokenCalls = (since: number) =>
+		sandbox.app.requests.filter((r) => r.seq > since && r.method === 'POST' && r.path === '/onpatient/auth/o/token/');
+	const mark = sandbox.app.requests.length ? sandbox.app.requests[sandbox.app.requests.length - 1].seq : 0;
+	const expired = await sandboxJson<{ expired: number }>(sandbox, '/_admin/tokens/expire', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ surface: 'onpatient' }),
+	});
+	expect(expired.expired).toBeGreaterThanOrEqual(1);
+
+	const first = await n8n.execute('e2ePairingErrors');
+	expect(first.nodes['Get Patient'].items[0].id).toBe(DEMO_PATIENT);
+	expect(first.nodes['Get Patient'].items[2].id).toBe(DEMO_PATIENT);
+	expect(tokenCalls(mark)).toHaveLength(1);
+	expect(tokenCalls(mark)[0].status).toBe(200);
+
+	const mark2 = sandbox.app.requests[sandbox.app.requests.length - 1].seq;
+	const second = await n8n.execute('e2ePairingErrors');
+	expect(second.nodes['Get Patient'].items[0].id).toBe(DEMO_PATIENT);
+	expect(tokenCalls(mark2)).toHaveLength(0);
+});
