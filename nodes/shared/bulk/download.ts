@@ -4,7 +4,8 @@
 // plain one, so no token ever reaches a file host. Files run in parallel (a small pool), each
 // retried on network failures and transient statuses, never on a failed content check.
 // gzip: the client asks for it and n8n's HTTP client (axios) decodes it while streaming.
-import { NodeApiError, NodeOperationError, sleepWithAbort, type IBinaryData } from 'n8n-workflow';
+import { NodeApiError, NodeOperationError, type IBinaryData } from 'n8n-workflow';
+import { abortableSleep } from '../sleep';
 import { apiRequest } from '../transport';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
 import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
@@ -146,7 +147,7 @@ async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: 
 		} catch (e) {
 			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries) throw fileError(ctx, job, e, attempt, o.itemIndex);
 			ctx.logger.warn(`Bulk export: download of ${job.fileName} failed (${(e as Error).message}); retry ${attempt} of ${o.fileRetries}`);
-			await sleepWithAbort(Math.min(500 * 2 ** (attempt - 1), 8000), signal);
+			await abortableSleep(Math.min(500 * 2 ** (attempt - 1), 8000), signal);
 		}
 	}
 }

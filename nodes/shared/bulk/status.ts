@@ -3,7 +3,8 @@
 // hours, or an epoch-looking number — are distrusted), 429 slows down, 5xx marked `transient`
 // (and 502/503/504) are retried a bounded number of times, a maximum total wait applies, and on
 // timeout or cancellation the job is deleted on the server.
-import { NodeOperationError, sleepWithAbort } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { abortableSleep } from '../sleep';
 import { apiRequest, parseRetryAfter } from '../transport';
 import { apiError, vendorMessage } from '../errors';
 import type { BulkManifest, Ctx, PollOptions } from './types';
@@ -215,7 +216,7 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 			);
 		}
 		try {
-			await sleepWithAbort(waitMs, signal);
+			await abortableSleep(waitMs, signal);
 		} catch {
 			return await giveUp('The bulk export was cancelled', 'The execution was stopped.');
 		}
