@@ -11,6 +11,37 @@ import type { IBinaryData } from 'n8n-workflow';
 export const BINARY_MODE = 'filesystem-v2';
 let dir: string | undefined;
 
+/**
+ * How prepareBinaryData consumes a stream: 'filesystem' pipes it to a file (n8n's default in
+ * regular mode); 'database' reads it the way n8n's database mode (the default in queue mode)
+ * does, with a 'data' listener collecting a buffer — a stream explicitly paused beforehand never
+ * resumes there, which is what this mode lets tests catch.
+ */
+let streamMode: 'filesystem' | 'database' = 'filesystem';
+export function setBinaryStreamMode(mode: 'filesystem' | 'database'): void {
+	streamMode = mode;
+}
+
+function collectLikeN8nDatabaseMode(stream: Readable, idleMs = 5000): Promise<Buffer> {
+	return new Promise((resolve, reject) => {
+		const chunks: Buffer[] = [];
+		let timer = setTimeout(() => reject(new Error(`stream produced no data for ${idleMs} ms`)), idleMs);
+		stream.on('data', (c: Buffer) => {
+			chunks.push(c);
+			clearTimeout(timer);
+			timer = setTimeout(() => reject(new Error(`stream produced no data for ${idleMs} ms`)), idleMs);
+		});
+		stream.once('end', () => {
+			clearTimeout(timer);
+			resolve(Buffer.concat(chunks));
+		});
+		stream.once('error', (e) => {
+			clearTimeout(timer);
+			reject(e);
+		});
+	});
+}
+
 /** The harness's binary data folder (created on first use, removed at process exit). */
 export function binaryDir(): string {
 	if (!dir) {
@@ -53,6 +84,8 @@ export async function prepareBinaryData(
 	const target = path.join(binaryDir(), name);
 	if (Buffer.isBuffer(binaryData)) {
 		await fs.promises.writeFile(target, binaryData);
+	} else if (streamMode === 'database' && typeof (binaryData as Readable)?.on === 'function') {
+		await fs.promises.writeFile(target, await collectLikeN8nDatabaseMode(binaryData));
 	} else if (binaryData instanceof Readable || typeof (binaryData as Readable)?.pipe === 'function') {
 		await pipeline(binaryData, fs.createWriteStream(target));
 	} else {

@@ -32,7 +32,7 @@ import { CredentialRegistry, resolveExpression } from './credentials';
 import { httpRequestWithAuthentication, n8nHttpRequest, type AuthContext } from './http';
 import { prepareBinaryData, getBinaryStream, binaryToBuffer, readBinary } from './binary';
 
-export { readBinary, binaryFilePath, binaryDir } from './binary';
+export { readBinary, binaryFilePath, binaryDir, setBinaryStreamMode } from './binary';
 export { n8nHttpRequest } from './http';
 export { CredentialRegistry } from './credentials';
 

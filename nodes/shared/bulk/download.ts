@@ -12,8 +12,7 @@ import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types'
 
 /** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
 interface ByteStream extends AsyncIterable<unknown> {
-	on(event: 'data', fn: (chunk: Buffer) => void): unknown;
-	pause(): unknown;
+	emit(event: string | symbol, ...args: unknown[]): boolean;
 	destroy(error?: Error): unknown;
 	readonly destroyed: boolean;
 	readonly readableEnded: boolean;
@@ -164,9 +163,8 @@ function checker(job: FileJob, o: DownloadOptions, onLine?: (line: Buffer) => vo
 }
 
 /**
- * Streams one file into n8n's binary data store. The checker only listens to the chunks on their
- * way (the stream is paused until prepareBinaryData pipes it, so nothing is missed) and destroys
- * the stream on the first bad line.
+ * Streams one file into n8n's binary data store. The checker only watches the chunks on their
+ * way and destroys the stream on the first bad line.
  */
 export async function downloadToBinary(
 	ctx: Ctx,
@@ -179,7 +177,7 @@ export async function downloadToBinary(
 		const body = await openFile(ctx, credentialType, job, manifest, o);
 		const check = checker(job, o);
 		let bad: unknown;
-		body.on('data', (chunk: Buffer) => {
+		observeChunks(body, (chunk) => {
 			if (bad) return;
 			try {
 				check.write(chunk);
@@ -188,7 +186,6 @@ export async function downloadToBinary(
 				body.destroy(e as Error);
 			}
 		});
-		body.pause();
 		let binary: IBinaryData;
 		try {
 			binary = await ctx.helpers.prepareBinaryData(body as unknown as Parameters<Ctx['helpers']['prepareBinaryData']>[0], job.fileName, 'application/fhir+ndjson');
@@ -204,6 +201,21 @@ export async function downloadToBinary(
 		check.end();
 		return { ...job, lines: check.lines, bytes: check.bytes, binary };
 	});
+}
+
+/**
+ * Calls `onChunk` for every chunk the stream hands to whoever consumes it, without becoming a
+ * consumer: no 'data' listener (which would start the flow before n8n's binary data store is
+ * attached) and no pause() (after an explicit pause a later 'data' listener never resumes the
+ * stream, and n8n's database binary mode — the default in queue mode — reads with one). Both
+ * pipe() and read() deliver chunks through emit('data').
+ */
+function observeChunks(stream: ByteStream, onChunk: (chunk: Buffer) => void): void {
+	const emit = stream.emit.bind(stream) as (event: string | symbol, ...args: unknown[]) => boolean;
+	(stream as unknown as { emit: typeof emit }).emit = (event, ...args) => {
+		if (event === 'data') onChunk(args[0] as Buffer);
+		return emit(event, ...args);
+	};
 }
 
 /** Streams one file and hands every resource to `onResource` (resources mode). */

@@ -1,6 +1,6 @@
 // FHIR Bulk Export node against the sandbox over loopback: levels, parameters, output modes,
 // tokenless files on another origin, error files, partial manifests, the split actions.
-import { runNode, readBinary } from '../../harness';
+import { runNode, readBinary, setBinaryStreamMode } from '../../harness';
 import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { datasetFor } from '../../../sandbox/data';
@@ -61,6 +61,18 @@ describe('FHIR Bulk Export node', () => {
 		expect(del.map((r) => r.status)).toEqual([202]);
 		expect(del[0].seq).toBeGreaterThan(Math.max(...fileReqs.map((r) => r.seq)));
 		expect(fileReqs.every((r) => /gzip/.test(r.headers['accept-encoding']) && r.headers.authorization?.startsWith('Bearer '))).toBe(true);
+	});
+
+	it("files mode also works with n8n's database binary mode (queue mode's default), which reads streams with a 'data' listener", async () => {
+		setBinaryStreamMode('database');
+		try {
+			const { output } = await run({ level: 'system', types: ['Patient'] });
+			expect(output[0].map((i) => i.json.lines)).toEqual(output[0].map((i) => i.json.count));
+			expect(output[0].reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
+			for (const item of output[0]) expect(await linesOf(item)).toHaveLength(item.json.count as number);
+		} finally {
+			setBinaryStreamMode('filesystem');
+		}
 	});
 
 	it('Patient level: every parameter reaches the server', async () => {
