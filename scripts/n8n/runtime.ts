@@ -289,6 +289,24 @@ export class N8n {
 		return (j && typeof j === 'object' && 'data' in j ? j.data : j) as T;
 	}
 
+	/**
+	 * A stored credential as the editor gets it (`GET /rest/credentials/:id?includeData=true`):
+	 * secret fields and `oauthTokenData` redacted by n8n.
+	 */
+	async credentialForEditing(id: string): Promise<{ id: string; name: string; type: string; data: Record<string, unknown> }> {
+		const c = await this.rest<{ id: string; name: string; type: string; data?: Record<string, unknown> }>('GET', `/credentials/${id}?includeData=true`);
+		return { id: c.id, name: c.name, type: c.type, data: c.data ?? {} };
+	}
+
+	/**
+	 * n8n's credential test, as the editor runs it (`POST /rest/credentials/test` with
+	 * `{credentials: {id, name, type, data}}`): redacted values in `data` are restored from the
+	 * stored credential `id`, other values are tested as given. Answers `{status, message}`.
+	 */
+	async testCredential(cred: { id: string; name: string; type: string; data: Record<string, unknown> }): Promise<{ status: string; message: string }> {
+		return await this.rest<{ status: string; message: string }>('POST', '/credentials/test', { credentials: cred });
+	}
+
 	/** Publishes (activates) a workflow so its production webhooks and triggers run. */
 	async activate(workflowId: string): Promise<void> {
 		const wf = await this.rest<{ versionId: string }>('GET', `/workflows/${workflowId}`);
