@@ -6,7 +6,7 @@ import { datasetFor } from '../../sandbox/data';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
 import { loadExamples } from '../../scripts/n8n/workflows';
-import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflow, type Env } from './helpers';
+import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflow, testWorkflows, type Env } from './helpers';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -18,6 +18,9 @@ const byFile = (f: string) => {
 };
 
 let env: Env | undefined;
+/** a second workflow, started by its own webhook, that cancels what the booking webhook booked */
+const cancelWf = testWorkflows().find((w) => w.id === 'e2eWebhookCancel1')!;
+let bookedByWebhook: { id: string; availabilityId: string } | undefined;
 
 interface AdminAppointment {
 	id: string;
@@ -32,7 +35,7 @@ const adminAppointments = async (e: Env) =>
 	(await sandboxJson<{ data: AdminAppointment[] }>(e.sandbox, `/_admin/mpp/appointments?patient=${DEMO_PATIENT}`)).data;
 
 beforeAll(async () => {
-	env = await startEnv({ workflows: Object.values(examples) });
+	env = await startEnv({ workflows: [...Object.values(examples), cancelWf] });
 });
 
 afterAll(async () => {
@@ -91,6 +94,26 @@ testWorkflow(byFile('02-webhook-book-appointment.json'), 'Webhook → Book Appoi
 	expect(after.find((a) => a.id === body.id)).toMatchObject({ availability_id: slot.id, status: 'booked', comment: 'first visit (e2e)' });
 	const execs = await n8n.finishedExecutions('ehrExample02Book', 1);
 	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
+	bookedByWebhook = { id: body.id, availabilityId: slot.id };
+});
+
+testWorkflow(cancelWf, 'a second webhook workflow cancels the appointment the booking webhook made; the slot is free again', async () => {
+	const { n8n, sandbox } = env!;
+	if (!bookedByWebhook) throw new Error('the booking webhook test did not book anything');
+	const st = mppState(sandbox.app);
+	expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(true);
+	await n8n.activate(cancelWf.id);
+	const res = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
+	if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 500)}`);
+	expect((res.json as { id: string }).id).toBe(bookedByWebhook.id);
+	const after = await adminAppointments(env!);
+	expect(after.find((a) => a.id === bookedByWebhook!.id)).toMatchObject({ status: 'cancelled', availability_id: bookedByWebhook.availabilityId });
+	expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(false);
+	// cancelling again through the same webhook is a clear error, not a second success
+	const again = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
+	expect(again.status).toBe(500);
+	const execs = await n8n.finishedExecutions(cancelWf.id, 2);
+	expect(execs.map((e) => e.status).sort()).toEqual(['error', 'success']);
 });
 
 testWorkflow(byFile('03-cancel-and-reschedule.json'), 'Cancel and Reschedule: book the first slot, move it to the third, cancel it', async () => {
