@@ -8,6 +8,7 @@ import { NodeApiError, NodeOperationError, type IBinaryData } from 'n8n-workflow
 import { abortableSleep } from '../sleep';
 import { apiRequest } from '../transport';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
+import { assertTokenOrigin } from './origin';
 import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
 
 /** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
@@ -79,6 +80,9 @@ export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, ind
 }
 
 async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest: BulkManifest, o: DownloadOptions): Promise<ByteStream> {
+	if (manifest.requiresAccessToken === true) {
+		await assertTokenOrigin(ctx, credentialType, job.entry.url, `Download of bulk export file ${job.fileName} (requiresAccessToken: true)`, o.itemIndex);
+	}
 	const res = await apiRequest.call(ctx, credentialType, {
 		method: 'GET',
 		url: job.entry.url,

@@ -7,6 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
 import { apiRequest, parseRetryAfter } from '../transport';
 import { apiError, vendorMessage } from '../errors';
+import { assertTokenOrigin } from './origin';
 import type { BulkManifest, Ctx, PollOptions } from './types';
 
 export type StatusResult =
@@ -51,6 +52,7 @@ export function normaliseManifest(body: unknown): BulkManifest | undefined {
 export async function checkStatus(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number): Promise<StatusResult> {
 	const node = ctx.getNode();
 	const what = 'Bulk export status check';
+	await assertTokenOrigin(ctx, credentialType, statusUrl, what, itemIndex);
 	const res = await apiRequest.call(ctx, credentialType, {
 		method: 'GET',
 		url: statusUrl,
@@ -127,6 +129,7 @@ export function clampWait(
 
 /** DELETE on the status URL (cancel). A 404 means it is gone already. */
 export async function cancelExport(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number): Promise<{ status: number }> {
+	await assertTokenOrigin(ctx, credentialType, statusUrl, 'Cancel bulk export', itemIndex);
 	const res = await apiRequest.call(ctx, credentialType, {
 		method: 'DELETE',
 		url: statusUrl,
