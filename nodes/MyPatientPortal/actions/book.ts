@@ -73,6 +73,11 @@ export const description: INodeProperties[] = [
 interface BookingTarget {
 	slot: SlotInfo;
 	typeId: string;
+	/**
+	 * ids of the patient's appointments before the booking was sent (undefined: could not be
+	 * read), so that a lost answer is never settled with an appointment that already existed
+	 */
+	existingIds?: Set<string>;
 }
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
@@ -124,6 +129,17 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	});
 	const found = unwrapList(slotsRes.body).find((s) => s.id === availabilityId) as SlotInfo | undefined;
 	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId };
+	//    and the patient's appointments as they are now: only a new one can be this booking
+	try {
+		const before = await listAppointments.call(this, i, 'Book Appointment: read the patient\'s appointments');
+		target.existingIds = new Set(before.map((a) => String(a.id)));
+	} catch (error) {
+		// a refused read (401, 403) is the answer the booking would get too; anything else only
+		// makes a lost answer impossible to settle, which recoverLostBooking then says
+		const status = statusOfError(error);
+		if (status === 401) throw nodeError(node, error, i);
+		this.logger.warn(`Book Appointment: the patient's appointments could not be read before booking (${(error as Error).message})`);
+	}
 
 	// 3. the booking: one POST, never retried
 	const body: IDataObject = { availability_id: availabilityId, insurance_id: /^\d+$/.test(insuranceId) ? Number(insuranceId) : insuranceId };
@@ -214,9 +230,10 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 	if (!slot.start_time) {
 		throw unknown('the slot was not in the portal\'s availabilities before booking, so its time is unknown and the appointment cannot be matched');
 	}
+	const { existingIds } = target;
+	let list: IDataObject[] = [];
 	for (let attempt = 0; attempt < 2; attempt++) {
 		if (attempt > 0) await sleep(1000);
-		let list: IDataObject[];
 		try {
 			list = await listAppointments.call(this, i, 'Book Appointment: look up the patient\'s appointments after a lost answer');
 		} catch (e) {
@@ -225,10 +242,21 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 		const match = list.find(
 			(a) =>
 				!isCancelled(a) &&
+				!existingIds?.has(String(a.id)) &&
 				(a.availability_id === slot.id ||
 					(sameInstant(a.start_time, slot.start_time) && (typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
 		);
+		if (match && !existingIds) {
+			throw unknown(
+				`appointment ${String(match.id)} is at that time, but the patient's appointments could not be read before booking, so it cannot be told whether it is this booking or an older one`,
+			);
+		}
 		if (match) return output(match, target, true);
 	}
-	throw unknown('no appointment at that time is among the patient\'s appointments yet');
+	const older = list.find((a) => !isCancelled(a) && existingIds?.has(String(a.id)) && sameInstant(a.start_time, slot.start_time));
+	throw unknown(
+		older
+			? `no new appointment at that time is among the patient's appointments yet (appointment ${String(older.id)} at that time existed before this booking)`
+			: 'no appointment at that time is among the patient\'s appointments yet',
+	);
 }
