@@ -99,6 +99,15 @@ export function joinUrl(base: string, ...segments: string[]): string {
 	return `${base.replace(/\/+$/, '')}/${segments.map(encodePathSegment).join('/')}`;
 }
 
+/**
+ * True when the path of a URL has a `.` or `..` segment, also percent-encoded (`%2E%2E`): URL
+ * parsers resolve those, so an id of ".." would silently address another resource.
+ */
+export function hasDotSegment(url: string): boolean {
+	const path = /^[a-z][a-z0-9+.-]*:\/\/[^/?#]*([^?#]*)/i.exec(url)?.[1] ?? '';
+	return path.split('/').some((s) => /^(?:\.|%2e){1,2}$/i.test(s));
+}
+
 function buildUrl(url: string, qs?: ApiRequest['qs']): string {
 	const u = new URL(url);
 	if (qs) {
@@ -261,7 +270,25 @@ export async function apiRequest<T = unknown>(this: Ctx, credentialType: string,
 	const followRedirects = req.followRedirects ?? true;
 	const maxRedirects = req.maxRedirects ?? 5;
 	const expectJson = req.expectJson ?? !req.stream;
-	const firstUrl = buildUrl(req.url, req.qs);
+	if (hasDotSegment(req.url)) {
+		throw apiError(node, {
+			what: req.what ?? describe(method, req.url),
+			message: `${req.what ?? describe(method, req.url)} failed: the address has a "." or ".." path segment, which would address another resource; nothing was sent`,
+			hint: 'An ID cannot be "." or "..": check the ID (and the base URL in the credential).',
+			itemIndex: req.itemIndex,
+		});
+	}
+	let firstUrl: string;
+	try {
+		firstUrl = buildUrl(req.url, req.qs);
+	} catch {
+		throw apiError(node, {
+			what: req.what ?? `${method} request`,
+			message: `${req.what ?? `${method} request`} failed: "${sanitizeMessage(String(req.url))}" is not a valid URL; nothing was sent`,
+			hint: 'Check the base URL in the credential and the IDs given to this node.',
+			itemIndex: req.itemIndex,
+		});
+	}
 	const firstOrigin = new URL(firstUrl).origin;
 	const what = req.what ?? describe(method, firstUrl);
 	const itemIndex = req.itemIndex;

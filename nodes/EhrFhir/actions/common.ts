@@ -23,6 +23,13 @@ export function patientIdParam(this: IExecuteFunctions, itemIndex: number): stri
 			itemIndex,
 		});
 	}
+	// `.` and `..` are path navigation (even percent-encoded, URL parsers resolve them): the
+	// request would read the FHIR base or a patient search instead of one patient
+	if (id === '.' || id === '..') {
+		throw new NodeOperationError(this.getNode(), `"${id}" is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)`, {
+			itemIndex,
+		});
+	}
 	return id;
 }
 
