@@ -145,6 +145,31 @@ export function toDay(v: unknown): string | undefined {
 	return Number.isNaN(t) ? undefined : new Date(t).toISOString().slice(0, 10);
 }
 
+function validDay(day: string): boolean {
+	const [y, m, d] = day.split('-').map(Number);
+	const t = new Date(Date.UTC(y, m - 1, d));
+	return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
+}
+
+/**
+ * A date filter parameter as a day (`YYYY-MM-DD`): undefined when empty, null when it is given but
+ * is not a date (so a filter is never silently dropped). Reads strings, Dates and Luxon DateTimes.
+ */
+export function dayParam(v: unknown): string | undefined | null {
+	if (v === undefined || v === null || v === '') return undefined;
+	let s: string | undefined;
+	if (v instanceof Date) s = Number.isNaN(v.getTime()) ? undefined : v.toISOString();
+	else if (typeof v === 'object' && typeof (v as { toISO?: unknown }).toISO === 'function') {
+		const iso = (v as { toISO: () => unknown }).toISO();
+		s = typeof iso === 'string' ? iso : undefined;
+	} else if (typeof v === 'string' || typeof v === 'number') s = String(v).trim();
+	if (!s) return null;
+	const m = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/.exec(s);
+	if (m) return validDay(m[1]) && (s.length === 10 || !Number.isNaN(Date.parse(s.replace(' ', 'T')))) ? m[1] : null;
+	const day = toDay(s);
+	return day && validDay(day) ? day : null;
+}
+
 /** Local filter for vendors whose server does not filter (dates inclusive, whole days, UTC). */
 export function immunizationMatches(resource: unknown, f: { from?: string; to?: string; statuses?: string[] }): boolean {
 	if (f.statuses && f.statuses.length) {

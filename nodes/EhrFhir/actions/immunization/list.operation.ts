@@ -3,7 +3,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { joinUrl, type ApiRequest } from '../../../shared/transport';
 import { paginate } from '../../../shared/pagination';
-import { immunizationMatches, simplifyImmunization, toDay } from '../../../shared/fhir';
+import { dayParam, immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
 import { patientIdParam, patientLocator, type OperationContext } from '../common';
 
 const show = { resource: ['immunization'], operation: ['list'] };
@@ -95,8 +95,19 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const limit = returnAll ? Infinity : Math.max(1, Number(this.getNodeParameter('limit', itemIndex, 50)));
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const from = toDay(filters.dateFrom);
-	const to = toDay(filters.dateTo);
+	const day = (field: 'dateFrom' | 'dateTo', label: string): string | undefined => {
+		const d = dayParam(filters[field]);
+		if (d === null) {
+			const shown = filters[field] instanceof Date || typeof filters[field] === 'object' ? 'the value given' : String(filters[field]);
+			throw new NodeOperationError(this.getNode(), `${label} "${shown.slice(0, 100)}" is not a date`, {
+				description: 'Enter a date such as 2024-05-31 (or pick one), or remove the filter.',
+				itemIndex,
+			});
+		}
+		return d;
+	};
+	const from = day('dateFrom', 'Date From');
+	const to = day('dateTo', 'Date To');
 	const statuses = ((filters.status as string[] | undefined) ?? []).filter(Boolean);
 	if (from && to && from > to) {
 		throw new NodeOperationError(this.getNode(), `Date From (${from}) is after Date To (${to})`, {
