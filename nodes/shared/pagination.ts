@@ -6,7 +6,7 @@
 // token, never followed twice, and a page limit stops a runaway server.
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
 import { apiRequest, type ApiRequest } from './transport';
-import { apiError } from './errors';
+import { apiError, vendorMessage } from './errors';
 
 export interface Page<T = unknown> {
 	/** URL of this page */
@@ -70,6 +70,17 @@ export function readPage(body: unknown): { entries: unknown[]; next?: string; to
 	return { entries: [] };
 }
 
+/**
+ * True when a body has one of the list shapes readPage reads (a Bundle, even without `entry`,
+ * `{results}`, `{data}`, `{entry}` or an array). Anything else — an empty body, `null`, an
+ * OperationOutcome sent with status 200, another resource — is not an empty list.
+ */
+export function isListBody(body: unknown): boolean {
+	if (Array.isArray(body)) return true;
+	if (!isRecord(body)) return false;
+	return body.resourceType === 'Bundle' || Array.isArray(body.results) || Array.isArray(body.data) || Array.isArray(body.entry);
+}
+
 function normalize(url: string): string {
 	const u = new URL(url);
 	u.hash = '';
@@ -93,6 +104,20 @@ export async function* paginate<T = unknown>(
 	for (;;) {
 		pageNumber++;
 		const res = await apiRequest.call(ctx, credentialType, req);
+		if (!isListBody(res.body)) {
+			const label = what ?? 'Reading the list';
+			const outcome = isRecord(res.body) && res.body.resourceType === 'OperationOutcome';
+			const vendor = outcome ? vendorMessage(res.body) : undefined;
+			throw apiError(node, {
+				what: label,
+				status: res.status,
+				message: outcome
+					? `${label} failed: the server answered with an OperationOutcome instead of a list (status ${res.status})${vendor ? `: ${vendor}` : ''}`
+					: `${label} failed: the server's answer (status ${res.status}) is not a list (no Bundle, "results" or "data")`,
+				hint: 'Check the base URL in the credential; if it is right, the server sent an unexpected answer: try again later.',
+				itemIndex: options.itemIndex ?? req.itemIndex,
+			});
+		}
 		const { entries, next, total } = readPage(res.body);
 		// remember the URL as asked (with its query) and as answered (after redirects)
 		seen.add(normalize(req.qs ? res.url : req.url));
