@@ -163,3 +163,62 @@ export function apiError(node: INode, f: HttpFailure): NodeApiError {
 	if (description) err.description = description;
 	return err;
 }
+
+const SECRET_FIELD = /token|secret|password|private.?key|assertion|verifier|api.?key/i;
+const NOT_SECRET_FIELD = /url|host|type|expires|endpoint|scope/i;
+
+/** The secret values of a credential (tokens, client secret, private key, …), nested ones included. */
+export function credentialSecrets(data: unknown, depth = 0): string[] {
+	if (!isRecord(data) || depth > 3) return [];
+	const out: string[] = [];
+	for (const [k, v] of Object.entries(data)) {
+		if (isRecord(v)) out.push(...credentialSecrets(v, depth + 1));
+		else if (typeof v === 'string' && v.trim().length >= 6 && SECRET_FIELD.test(k) && !NOT_SECRET_FIELD.test(k)) out.push(v.trim());
+	}
+	// longest first, so a secret that contains another is removed whole
+	return [...new Set(out)].sort((a, b) => b.length - a.length);
+}
+
+/** Removes the given secret values and anything that looks like a token from a text. */
+export function scrubText(text: string, secrets: string[]): string {
+	let out = text;
+	for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
+	return redact(out);
+}
+
+function scrubValue(v: unknown, secrets: string[], seen: Set<unknown>, depth: number): unknown {
+	if (typeof v === 'string') return scrubText(v, secrets);
+	if (!v || typeof v !== 'object' || seen.has(v) || depth > 5) return v;
+	seen.add(v);
+	if (Array.isArray(v)) {
+		for (let i = 0; i < v.length; i++) v[i] = scrubValue(v[i], secrets, seen, depth + 1);
+		return v;
+	}
+	for (const [k, x] of Object.entries(v)) {
+		try {
+			(v as Record<string, unknown>)[k] = scrubValue(x, secrets, seen, depth + 1);
+		} catch {
+			/* read-only property: leave it */
+		}
+	}
+	return v;
+}
+
+/**
+ * Scrubs an error in place before a user sees it: message, description, messages and what n8n
+ * shows of `cause` and `context` lose every secret value of the credential and every token.
+ */
+export function scrubError<E>(error: E, secrets: string[]): E {
+	const e = error as unknown as Record<string, unknown>;
+	if (!e || typeof e !== 'object') return error;
+	const seen = new Set<unknown>([e]);
+	for (const key of ['message', 'description', 'messages', 'cause', 'context', 'stack']) {
+		if (e[key] === undefined || e[key] === null) continue;
+		try {
+			e[key] = scrubValue(e[key], secrets, seen, 0);
+		} catch {
+			/* read-only property: leave it */
+		}
+	}
+	return error;
+}

@@ -11,7 +11,7 @@ import {
 	type ILoadOptionsFunctions,
 	type INode,
 } from 'n8n-workflow';
-import { apiError, looksLikeHtml, vendorMessage } from './errors';
+import { apiError, credentialSecrets, looksLikeHtml, redact, scrubError, vendorMessage } from './errors';
 
 /** The part of a Node.js Readable the transport uses (a stream body). */
 interface Readable extends AsyncIterable<unknown> {
@@ -258,8 +258,29 @@ async function renewIfExpiring(this: Ctx, credentialType: string): Promise<IAddi
 	};
 }
 
-/** Makes one request as the contract describes; throws NodeApiError with a readable message. */
+/**
+ * Makes one request as the contract describes; throws NodeApiError with a readable message in
+ * which no secret value of the credential (token, client secret, key) appears, even when the
+ * vendor echoed it.
+ */
 export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
+	try {
+		return await request.call(this, credentialType, req) as ApiResponse<T>;
+	} catch (error) {
+		let secrets: string[] = [];
+		if (req.withAuth ?? true) {
+			try {
+				// the credential as stored now (a renewal during the request may have changed it)
+				secrets = credentialSecrets(await this.getCredentials(credentialType));
+			} catch {
+				/* no credential: scrub token-looking text only */
+			}
+		}
+		throw scrubError(error, secrets);
+	}
+}
+
+async function request(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse> {
 	const node: INode = this.getNode();
 	const method = req.method;
 	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
@@ -450,14 +471,14 @@ export async function apiRequest<T = unknown>(this: Ctx, credentialType: string,
 				await drain(res.body);
 				throw htmlError(node, what, res.status, itemIndex);
 			}
-			return { status: res.status, headers: res.headers, body: res.body as T, url };
+			return { status: res.status, headers: res.headers, body: res.body, url };
 		}
-		return { status: res.status, headers: res.headers, body: parseBody(node, what, res, expectJson, itemIndex) as T, url };
+		return { status: res.status, headers: res.headers, body: parseBody(node, what, res, expectJson, itemIndex), url };
 	}
 }
 
 function sanitizeMessage(msg: string): string {
-	return msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]').slice(0, 300);
+	return redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).slice(0, 300);
 }
 
 function htmlError(node: INode, what: string, status: number, itemIndex?: number) {
