@@ -513,13 +513,21 @@ export async function outputForManifest(
 			jobs,
 			run.download.concurrency,
 			async (job) =>
-				await downloadResources(ctx, credentialType, job, manifest, run.download, (resource) => {
-					if (items.length >= maxItems) throw tooMany();
-					items.push({
-						json: { ...(resource as IDataObject) },
-						pairedItem: paired,
-					});
-				}),
+				await downloadResources(
+					ctx,
+					credentialType,
+					job,
+					manifest,
+					run.download,
+					(resource) => {
+						if (items.length >= maxItems) throw tooMany();
+						items.push({
+							json: { ...(resource as IDataObject) },
+							pairedItem: paired,
+						});
+					},
+					{ remaining: () => maxItems - items.length, error: tooMany },
+				),
 		);
 		return items;
 	}

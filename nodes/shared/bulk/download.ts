@@ -230,12 +230,16 @@ export async function downloadResources(
 	manifest: BulkManifest,
 	o: DownloadOptions,
 	onResource: (resource: Record<string, unknown>) => void,
+	limit?: { remaining: () => number; error: () => Error },
 ): Promise<DownloadedFile> {
-	// resources are handed on only once the whole file checked out, so a retry never duplicates
+	// resources are handed on only once the whole file checked out, so a retry never duplicates;
+	// `limit` stops reading (and holding) a file once it has more resources than may still be
+	// output, so a file without a manifest count cannot fill the memory
 	return await withRetries(ctx, job, o, async () => {
 		const parsed: Array<Record<string, unknown>> = [];
 		const body = await openFile(ctx, credentialType, job, manifest, o);
 		const check = checker(job, o, (line) => {
+			if (limit && parsed.length >= limit.remaining()) throw limit.error();
 			try {
 				parsed.push(JSON.parse(line.toString('utf8')) as Record<string, unknown>);
 			} catch {
