@@ -7,7 +7,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage, type FormResponse } from '../nodes/shared/credentials-util';
+import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage, withoutSecrets, type FormResponse } from '../nodes/shared/credentials-util';
 
 /**
  * 1upHealth: an app-driven flow, no browser consent. The app creates (or looks up) its user in
@@ -111,7 +111,7 @@ export class OneUpHealthApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return await oneUpAuthenticate(this, credentials);
+		return await withoutSecrets(credentials, async () => await oneUpAuthenticate(this, credentials));
 	}
 
 	authenticate: IAuthenticateGeneric = {

@@ -7,7 +7,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage } from '../nodes/shared/credentials-util';
+import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage, withoutSecrets } from '../nodes/shared/credentials-util';
 import { CLIENT_ASSERTION_TYPE, assertKeyMatchesAlgorithm, parsePrivateKey, signClientAssertion } from '../nodes/shared/jwt';
 
 /**
@@ -109,7 +109,7 @@ export class SmartBackendServicesApi implements ICredentialType {
 	];
 
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return await backendServicesToken(this, credentials);
+		return await withoutSecrets(credentials, async () => await backendServicesToken(this, credentials));
 	}
 
 	authenticate: IAuthenticateGeneric = {

@@ -3,6 +3,7 @@
 // but never a token or secret.
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 import { CredentialFieldError } from './jwt';
+import { credentialSecrets, redact as redactTokens, scrubError } from './errors';
 
 export { CredentialFieldError };
 
@@ -137,7 +138,20 @@ export function vendorMessage(body: IDataObject): string {
 	if (error) parts.push(error);
 	if (desc && desc !== error) parts.push(desc);
 	if (!parts.length && typeof body.raw === 'string') parts.push(body.raw.replace(/\s+/g, ' ').slice(0, 120));
-	return parts.join(': ') || 'no error message';
+	return redactTokens(parts.join(': ')) || 'no error message';
+}
+
+/**
+ * Runs a credential's token request; an error it throws (with the vendor's words in it) loses
+ * every secret value of the credential — client secret, tokens, private key — before n8n shows
+ * it (the node's error, or the credential test in the editor).
+ */
+export async function withoutSecrets<T>(credentials: IDataObject, run: () => Promise<T>): Promise<T> {
+	try {
+		return await run();
+	} catch (error) {
+		throw scrubError(error, credentialSecrets(credentials));
+	}
 }
 
 /** Removes values that look like credentials from a string (defence in depth for messages). */
