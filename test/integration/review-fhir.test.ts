@@ -13,10 +13,13 @@ import { LIST, PATIENT, byId, byUrl, credentialsFor, ids } from './fhir/fixtures
 let sb: Sandbox;
 /** what the ad-hoc FHIR server (`/rv/fhir`) answers to an Immunization search */
 let immunizationAnswer: (req: SandboxRequest, res: ServerResponse) => void = (_req, res) => sendJson(res, 200, {});
+/** what it answers to a Patient read */
+let patientAnswer: (req: SandboxRequest, res: ServerResponse) => void = (_req, res) => sendJson(res, 200, {});
 
 beforeAll(async () => {
 	sb = await withSandbox();
 	sb.app.route('GET', '/rv/fhir/Immunization', 'smart', (req, res) => immunizationAnswer(req, res));
+	sb.app.route('GET', '/rv/fhir/Patient/:id', 'smart', (req, res) => patientAnswer(req, res));
 });
 afterAll(() => sb.close());
 
@@ -127,5 +130,41 @@ describe('a search answer that is not a list', () => {
 			credentials: store,
 		});
 		expect(output).toEqual([[]]);
+	});
+});
+
+describe('a Patient read answered with something else', () => {
+	const get = async (id = 'pt-00001') => {
+		const { type, store } = adHoc();
+		return runNode(EhrFhir, { parameters: { authentication: type, ...PATIENT, patientId: byId(id), simplify: false } as never, credentials: store });
+	};
+	const bundle = (...pids: string[]) => ({
+		resourceType: 'Bundle',
+		type: 'searchset',
+		entry: pids.map((pid) => ({ resource: { resourceType: 'Patient', id: pid } })),
+	});
+
+	it('a Bundle of other patients: an error, never the first of them', async () => {
+		patientAnswer = (_req, res) => sendJson(res, 200, bundle('other-1', 'other-2'));
+		const err = await failure(get());
+		expect(err).toBeInstanceOf(NodeApiError);
+		expect(err.message).toBe(
+			'Get Patient pt-00001 failed: SMART on FHIR server answered with a Bundle of 2 patients without patient pt-00001 instead of a Patient',
+		);
+	});
+
+	it('a Bundle holding the asked patient among others: that patient', async () => {
+		patientAnswer = (_req, res) => sendJson(res, 200, bundle('other-1', 'pt-00001'));
+		const { output } = await get();
+		expect(output[0].map((i) => i.json)).toEqual([{ resourceType: 'Patient', id: 'pt-00001' }]);
+	});
+
+	it('an OperationOutcome at 200: an error with the vendor message', async () => {
+		patientAnswer = (_req, res) =>
+			sendJson(res, 200, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: 'Patient is restricted' }] });
+		const err = await failure(get());
+		expect(err.message).toBe(
+			'Get Patient pt-00001 failed: SMART on FHIR server answered with an OperationOutcome instead of a Patient: error/processing: Patient is restricted',
+		);
 	});
 });

@@ -1,7 +1,7 @@
 // Get Patient: one Patient by ID (or by a FHIR URL of the patient).
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { apiRequest, joinUrl } from '../../../shared/transport';
-import { apiError } from '../../../shared/errors';
+import { apiError, vendorMessage } from '../../../shared/errors';
 import { readPage } from '../../../shared/pagination';
 import { simplifyPatient } from '../../../shared/fhir';
 import { patientIdParam, patientLocator, type OperationContext } from '../common';
@@ -32,17 +32,23 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 		itemIndex,
 	});
 	let patient = res.body as IDataObject | undefined;
-	// some servers answer a read with a searchset Bundle holding the one Patient
+	// some servers answer a read with a searchset Bundle holding the one Patient: take the Patient
+	// with the asked id (or the only Patient), never just the first of several
+	let found = 'something';
 	if (patient?.resourceType === 'Bundle') {
-		patient = readPage(patient).entries.find((e) => (e as IDataObject)?.resourceType === 'Patient') as IDataObject | undefined;
+		const patients = readPage(patient).entries.filter((e) => (e as IDataObject)?.resourceType === 'Patient') as IDataObject[];
+		const same = patients.find((p) => p.id === id);
+		found = patients.length ? `a Bundle of ${patients.length} patients without patient ${id}` : 'a Bundle without a Patient';
+		patient = same ?? (patients.length === 1 && (patients[0].id === undefined || patients[0].id === id) ? patients[0] : undefined);
+	} else if (patient && typeof patient === 'object' && patient.resourceType !== undefined) {
+		found = `${/^[AEIOU]/.test(String(patient.resourceType)) ? 'an' : 'a'} ${String(patient.resourceType)}`;
 	}
 	if (!patient || typeof patient !== 'object' || (patient.resourceType !== undefined && patient.resourceType !== 'Patient')) {
+		const vendor = patient?.resourceType === 'OperationOutcome' ? vendorMessage(patient) : undefined;
 		throw apiError(this.getNode(), {
 			what,
 			status: res.status,
-			message: `${what} failed: ${ctx.profile.vendor} answered with ${
-				patient?.resourceType ? `a ${String(patient.resourceType)}` : 'something'
-			} instead of a Patient`,
+			message: `${what} failed: ${ctx.profile.vendor} answered with ${found} instead of a Patient${vendor ? `: ${vendor}` : ''}`,
 			hint: 'Check the base URL in the credential.',
 			itemIndex,
 		});
