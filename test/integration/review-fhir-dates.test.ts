@@ -1,5 +1,6 @@
-// Review finding: a Date From / Date To that is not a date was silently dropped (every
-// immunization came back). Real execute (harness) against the sandbox.
+// Review findings on List Immunizations parameters: a Date From / Date To that is not a date was
+// silently dropped (every immunization came back); Limit 0, negative or NaN. Real execute (harness)
+// against the sandbox.
 import { NodeOperationError } from 'n8n-workflow';
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
@@ -61,5 +62,31 @@ describe('date filters', () => {
 			credentials: store,
 		});
 		expect(ids(output[0])).toEqual(want);
+	});
+});
+
+describe('Limit', () => {
+	it.each([0, -3, NaN, 'abc'])('Limit %p is refused before any request (not read as 1, not sent as _count=NaN)', async (limit) => {
+		const { type, store } = credentialsFor(sb, 'smart');
+		const before = sb.app.requests.length;
+		const err = await failure(
+			runNode(EhrFhir, {
+				parameters: { authentication: type, ...LIST, scope: 'patient', patientId: byId('pt-00001'), returnAll: false, limit } as never,
+				credentials: store,
+			}),
+		);
+		expect(err).toBeInstanceOf(NodeOperationError);
+		expect(err.message).toBe(`Limit must be a number of 1 or more, not "${String(limit)}"`);
+		expect(err.description).toBe('Enter how many immunizations to return at most, or turn on Return All.');
+		expect(sb.app.requests.length).toBe(before);
+	});
+
+	it('Limit 2.5 returns 2 items (the server is never asked for _count=2.5)', async () => {
+		const { type, store } = credentialsFor(sb, 'smart');
+		const { output } = await runNode(EhrFhir, {
+			parameters: { authentication: type, ...LIST, scope: 'patient', patientId: byId('pt-00001'), returnAll: false, limit: 2.5 } as never,
+			credentials: store,
+		});
+		expect(ids(output[0])).toEqual(ds(sb).immunizations('pt-00001').slice(0, 2).map((i) => i.id));
 	});
 });

@@ -92,7 +92,17 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const { profile } = ctx;
 	const scope = this.getNodeParameter('scope', itemIndex, 'patient') as string;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const limit = returnAll ? Infinity : Math.max(1, Number(this.getNodeParameter('limit', itemIndex, 50)));
+	const rawLimit = returnAll ? undefined : this.getNodeParameter('limit', itemIndex, 50);
+	const limitNumber = typeof rawLimit === 'number' ? rawLimit : typeof rawLimit === 'string' && rawLimit.trim() ? Number(rawLimit) : NaN;
+	if (!returnAll && !(limitNumber >= 1)) {
+		// 0, a negative number or NaN was read as 1 (or sent to the server as `_count=NaN`)
+		throw new NodeOperationError(this.getNode(), `Limit must be a number of 1 or more, not "${String(rawLimit).slice(0, 50)}"`, {
+			description: 'Enter how many immunizations to return at most, or turn on Return All.',
+			itemIndex,
+		});
+	}
+	// a fraction (2.5) would be sent as the page size, which servers refuse
+	const limit = returnAll ? Infinity : Math.floor(limitNumber);
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const day = (field: 'dateFrom' | 'dateTo', label: string): string | undefined => {
