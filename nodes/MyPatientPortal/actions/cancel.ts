@@ -3,7 +3,7 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
 import { apiError, vendorMessage } from '../../shared/errors';
 import { mppRequest, neverSent, nodeError, statusOfError, unwrap, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
-import { appointmentIdField, getAppointment, isCancelled } from './common';
+import { appointmentIdField, getAppointment, isCancelled, stringParam } from './common';
 
 const OP = ['cancel'];
 
@@ -31,9 +31,9 @@ export const description: INodeProperties[] = [
 
 export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
 	const node = this.getNode();
-	const raw = this.getNodeParameter('appointmentId', i, '') as string;
-	const id = String(raw ?? '').trim();
-	if (!id) throw new NodeOperationError(node, 'Appointment ID is empty: set the ID of the appointment to cancel', { itemIndex: i });
+	const raw = this.getNodeParameter('appointmentId', i, '') as unknown;
+	if (typeof raw === 'string' && !raw.trim()) throw new NodeOperationError(node, 'Appointment ID is empty: set the ID of the appointment to cancel', { itemIndex: i });
+	const id = stringParam(this, 'appointmentId', 'Appointment ID', i);
 	const opts = this.getNodeParameter('cancelOptions', i, {}) as IDataObject;
 	const alreadyOk = opts.alreadyCancelledIsSuccess === true;
 	const what = `Cancel Appointment ${id}`;

@@ -127,6 +127,12 @@ export function idParam(ctx: IExecuteFunctions, name: string, label: string, ite
 /** A free-text id (appointment or availability): used exactly as given, only outer whitespace removed. */
 export function stringParam(ctx: IExecuteFunctions, name: string, label: string, itemIndex: number): string {
 	const raw = ctx.getNodeParameter(name, itemIndex, '') as unknown;
+	if (raw !== undefined && raw !== null && typeof raw !== 'string' && !(typeof raw === 'number' && Number.isFinite(raw))) {
+		const kind = Array.isArray(raw) ? 'a list' : typeof raw === 'object' ? 'an object' : `a ${typeof raw}`;
+		throw new NodeOperationError(ctx.getNode(), `${label} must be text or a number, but the expression gave ${kind}: pick the ID field itself (e.g. {{ $json.id }})`, {
+			itemIndex,
+		});
+	}
 	const v = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
 	if (!v) throw new NodeOperationError(ctx.getNode(), `${label} is empty: set it (from the list or with an expression)`, { itemIndex });
 	return v;
