@@ -492,6 +492,18 @@ export async function outputForManifest(
 		...(run.includeErrors ? (['error'] as FileKind[]) : []),
 		...(run.includeDeleted ? (['deleted'] as FileKind[]) : []),
 	];
+	// an entry without a usable URL would be skipped: a file lost without a word
+	for (const kind of kinds) {
+		(manifest[kind] ?? []).forEach((entry, n) => {
+			const url = (entry as { url?: unknown } | null)?.url;
+			if (typeof url === 'string' && /^https?:\/\//i.test(url.trim())) return;
+			const type = typeof (entry as { type?: unknown } | null)?.type === 'string' ? ` (${String(entry.type)})` : '';
+			throw new NodeOperationError(ctx.getNode(), `The bulk export manifest's ${kind} entry ${n + 1}${type} has no file URL, so its file cannot be downloaded`, {
+				itemIndex: i,
+				description: 'The server returned a broken manifest: run the export again; if it keeps happening, report it to the server\'s operator.',
+			});
+		});
+	}
 	const jobs = fileJobs(manifest, kinds);
 	for (const e of manifest.error)
 		ctx.logger.warn(`Bulk export: the server reported errors in ${e.url}${typeof e.count === 'number' ? ` (${e.count})` : ''}`);
