@@ -92,7 +92,7 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const { profile } = ctx;
 	const scope = this.getNodeParameter('scope', itemIndex, 'patient') as string;
 	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const rawLimit = returnAll ? undefined : this.getNodeParameter('limit', itemIndex, 50);
+	const rawLimit: unknown = returnAll ? undefined : this.getNodeParameter('limit', itemIndex, 50);
 	const limitNumber = typeof rawLimit === 'number' ? rawLimit : typeof rawLimit === 'string' && rawLimit.trim() ? Number(rawLimit) : NaN;
 	if (!returnAll && !(limitNumber >= 1)) {
 		// 0, a negative number or NaN was read as 1 (or sent to the server as `_count=NaN`)
