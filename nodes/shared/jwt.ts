@@ -44,13 +44,21 @@ export function parsePrivateKey(input: unknown, field = 'Private Key'): KeyObjec
 		}
 		if (!jwk || typeof jwk !== 'object' || !jwk.kty) throw new CredentialFieldError(field, `${field} is JSON but not a JWK (no "kty").`);
 		if (!jwk.d) throw new CredentialFieldError(field, `${field} is a public JWK (no "d"). Paste the PRIVATE key; the server only needs the public half.`);
+		const needed = jwk.kty === 'RSA' ? ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] : jwk.kty === 'EC' ? ['crv', 'x', 'y', 'd'] : [];
+		const missing = needed.filter((k) => typeof (jwk as Record<string, unknown>)[k] !== 'string' || !(jwk as Record<string, string>)[k]);
+		if (missing.length) {
+			throw new CredentialFieldError(
+				field,
+				`${field} is an ${String(jwk.kty)} JWK without ${missing.map((k) => `"${k}"`).join(', ')}. Paste the complete private JWK (or a PKCS#8 PEM).`,
+			);
+		}
 		const fromJwk = tryKey(() => createPrivateKey({ key: jwk, format: 'jwk' }));
 		if (!fromJwk) {
 			throw new CredentialFieldError(field, `${field} is a JWK that cannot be used as a private key (kty "${String(jwk.kty)}"). Use an RSA (RS384) or P-384 EC (ES384) key.`);
 		}
 		return fromJwk;
 	}
-	const pem = text.includes('\\n') && !text.includes('\n') ? text.replace(/\\n/g, '\n') : text;
+	const pem = unfoldPem(text.includes('\\n') && !text.includes('\n') ? text.replace(/\\n/g, '\n') : text);
 	if (!/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(pem)) {
 		if (/-----BEGIN (PUBLIC KEY|CERTIFICATE|RSA PUBLIC KEY)-----/.test(pem)) {
 			throw new CredentialFieldError(field, `${field} holds a public key or certificate. Paste the PRIVATE key (PKCS#8 PEM, -----BEGIN PRIVATE KEY-----).`);
@@ -60,7 +68,8 @@ export function parsePrivateKey(input: unknown, field = 'Private Key'): KeyObjec
 		}
 		throw new CredentialFieldError(field, `${field} is not a PEM private key or a JWK. Expected -----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----.`);
 	}
-	if (/ENCRYPTED PRIVATE KEY/.test(pem)) {
+	// PKCS#8 "ENCRYPTED PRIVATE KEY", or a PKCS#1 / SEC1 PEM with "Proc-Type: 4,ENCRYPTED"
+	if (/ENCRYPTED PRIVATE KEY|Proc-Type:\s*4,\s*ENCRYPTED/i.test(pem)) {
 		throw new CredentialFieldError(field, `${field} is an encrypted PEM. Export it unencrypted as PKCS#8 (openssl pkcs8 -topk8 -nocrypt).`);
 	}
 	const fromPem = tryKey(() => createPrivateKey({ key: pem, format: 'pem' }));
@@ -68,6 +77,18 @@ export function parsePrivateKey(input: unknown, field = 'Private Key'): KeyObjec
 		throw new CredentialFieldError(field, `${field} is a malformed PEM: it could not be read as a private key. Paste the whole key including the BEGIN/END lines.`);
 	}
 	return fromPem;
+}
+
+/**
+ * A PEM pasted into a one-line field (line breaks turned into spaces) back into lines:
+ * `-----BEGIN X----- MIIE… -----END X-----` → header, base64 in 64-character lines, footer.
+ */
+function unfoldPem(pem: string): string {
+	const m = /^(-----BEGIN [A-Z0-9 ]+-----)([\s\S]*?)(-----END [A-Z0-9 ]+-----)\s*$/.exec(pem.trim());
+	if (!m || /\n\s*\S/.test(m[2].trim()) || /:/.test(m[2])) return pem; // already in lines, or has headers
+	const body = m[2].replace(/\s+/g, '');
+	if (!/^[A-Za-z0-9+/=]+$/.test(body)) return pem;
+	return `${m[1]}\n${body.replace(/(.{64})/g, '$1\n').replace(/\n$/, '')}\n${m[3]}\n`;
 }
 
 function tryKey(make: () => KeyObject): KeyObject | undefined {
