@@ -168,3 +168,16 @@ describe('a Patient read answered with something else', () => {
 		);
 	});
 });
+
+describe('an absurdly long patient id', () => {
+	it('the error names a shortened id, not 20 000 characters', async () => {
+		const { type, store } = credentialsFor(sb, 'smart');
+		const id = 'x'.repeat(20000);
+		const err = await failure(
+			runNode(EhrFhir, { parameters: { authentication: type, ...PATIENT, patientId: byId(id) } as never, credentials: store }),
+		);
+		expect(err).toBeInstanceOf(NodeApiError);
+		expect(err.message.startsWith(`Get Patient ${'x'.repeat(80)}… (20000 characters) failed`)).toBe(true);
+		expect(err.message.length).toBeLessThan(800);
+	});
+});

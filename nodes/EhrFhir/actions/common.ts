@@ -33,6 +33,11 @@ export function patientIdParam(this: IExecuteFunctions, itemIndex: number): stri
 	return id;
 }
 
+/** A patient id for messages: an absurdly long one is shortened (the whole id stays in the request). */
+export function shownId(id: string): string {
+	return id.length > 80 ? `${id.slice(0, 80)}… (${id.length} characters)` : id;
+}
+
 /** The Patient resource locator, shown for the given operations. */
 export function patientLocator(show: Record<string, string[]>, description: string): INodeProperties {
 	return {

@@ -4,7 +4,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { joinUrl, type ApiRequest } from '../../../shared/transport';
 import { paginate } from '../../../shared/pagination';
 import { dayParam, immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
-import { patientIdParam, patientLocator, type OperationContext } from '../common';
+import { patientIdParam, patientLocator, shownId, type OperationContext } from '../common';
 
 const show = { resource: ['immunization'], operation: ['list'] };
 
@@ -131,7 +131,7 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	if (scope === 'patient') {
 		const id = patientIdParam.call(this, itemIndex);
 		qs[profile.immunizations.patientParam] = id;
-		what = `List Immunizations of patient ${id}`;
+		what = `List Immunizations of patient ${shownId(id)}`;
 	} else if (!profile.immunizations.allPatients) {
 		throw new NodeOperationError(this.getNode(), `${profile.vendor} cannot list the immunizations of all patients at once`, {
 			description: 'Choose "One Patient" and give a patient ID.',

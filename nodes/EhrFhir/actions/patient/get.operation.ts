@@ -4,7 +4,7 @@ import { apiRequest, joinUrl } from '../../../shared/transport';
 import { apiError, vendorMessage } from '../../../shared/errors';
 import { readPage } from '../../../shared/pagination';
 import { simplifyPatient } from '../../../shared/fhir';
-import { patientIdParam, patientLocator, type OperationContext } from '../common';
+import { patientIdParam, patientLocator, shownId, type OperationContext } from '../common';
 
 const show = { resource: ['patient'], operation: ['get'] };
 
@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const id = patientIdParam.call(this, itemIndex);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
-	const what = `Get Patient ${id}`;
+	const what = `Get Patient ${shownId(id)}`;
 	const res = await apiRequest.call(this, ctx.credentialType, {
 		method: 'GET',
 		url: joinUrl(ctx.profile.fhirBaseUrl, 'Patient', id),
