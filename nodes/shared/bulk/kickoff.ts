@@ -1,10 +1,15 @@
 // Bulk export kick-off (FHIR Bulk Data Access IG v2): GET with query parameters, or POST with a
 // `Parameters` body when patient references are given. Exactly `Accept: application/fhir+json`
 // (some servers refuse `*/*`) and `Prefer: respond-async`; the answer is 202 + Content-Location.
-import { NodeOperationError } from 'n8n-workflow';
-import { apiRequest, encodePathSegment } from '../transport';
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { abortableSleep } from '../sleep';
+import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../transport';
 import { getVendorProfile } from '../vendors';
 import type { Ctx, ExportRequest } from './types';
+
+const KICKOFF_MAX_ATTEMPTS = 4;
+const KICKOFF_MIN_WAIT_MS = 200;
+const KICKOFF_MAX_WAIT_MS = 30_000;
 
 export const KICKOFF_HEADERS = {
 	Accept: 'application/fhir+json',
@@ -96,18 +101,48 @@ export async function kickOff(
 		});
 	}
 	const url = kickoffUrl(base, req);
-	const res = await apiRequest.call(ctx, credentialType, {
-		method,
-		url,
-		qs: method === 'GET' ? kickoffQuery(req) : undefined,
-		body: method === 'POST' ? kickoffParameters(req) : undefined,
-		headers: method === 'POST' ? { ...KICKOFF_HEADERS, 'Content-Type': 'application/fhir+json' } : { ...KICKOFF_HEADERS },
-		// a kick-off that reached the server may have started a job: never repeat a POST
-		retry: method === 'GET',
-		expectJson: false,
-		what: `Bulk export kick-off (${method} ${url})`,
-		itemIndex,
-	});
+	// A kick-off that reached the server may have started a job, GET as much as POST: it is never
+	// sent again after a broken connection or an unclear answer (a second job would run and leave
+	// its files on the server). Only 429 and 503 — the server saying it did not start anything —
+	// are waited out (Retry-After, bounded) and sent again.
+	const signal = ctx.getExecutionCancelSignal?.();
+	let res: ApiResponse;
+	for (let attempt = 1; ; attempt++) {
+		try {
+			res = await apiRequest.call(ctx, credentialType, {
+				method,
+				url,
+				qs: method === 'GET' ? kickoffQuery(req) : undefined,
+				body: method === 'POST' ? kickoffParameters(req) : undefined,
+				headers: method === 'POST' ? { ...KICKOFF_HEADERS, 'Content-Type': 'application/fhir+json' } : { ...KICKOFF_HEADERS },
+				retry: false,
+				okStatuses: [429, 503],
+				expectJson: false,
+				what: `Bulk export kick-off (${method} ${url})`,
+				itemIndex,
+			});
+		} catch (e) {
+			const err = e instanceof NodeApiError || e instanceof NodeOperationError ? e : new NodeOperationError(node, e as Error, { itemIndex });
+			const status = Number((err as { httpCode?: unknown }).httpCode);
+			if (!(Number.isInteger(status) && status >= 100)) {
+				const note =
+					'The kick-off may have reached the server and started an export before the connection broke; it was not sent again, so that no second export runs. If the server lists your exports, cancel the stray one; otherwise it expires on the server.';
+				err.description = err.description ? `${err.description} ${note}` : note;
+			}
+			throw err;
+		}
+		if (res.status !== 429 && res.status !== 503) break;
+		if (attempt >= KICKOFF_MAX_ATTEMPTS) {
+			throw new NodeOperationError(node, `Bulk export kick-off was refused ${attempt} times (HTTP ${res.status}): the server is busy or rate-limiting`, {
+				itemIndex,
+				description: 'No export was started. Try again later.',
+			});
+		}
+		const ra = parseRetryAfter(res.headers['retry-after']);
+		const wait = Math.min(KICKOFF_MAX_WAIT_MS, Math.max(KICKOFF_MIN_WAIT_MS, ra ?? 1000 * 2 ** (attempt - 1)));
+		ctx.logger.warn(`Bulk export kick-off: HTTP ${res.status}, sending it again in ${Math.round(wait / 100) / 10} s (attempt ${attempt + 1} of ${KICKOFF_MAX_ATTEMPTS})`);
+		await abortableSleep(wait, signal);
+	}
 	const location = res.headers['content-location'];
 	if (res.status !== 202 || !location) {
 		throw new NodeOperationError(node, `Bulk export kick-off answered ${res.status} without a status URL`, {
