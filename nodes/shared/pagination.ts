@@ -81,6 +81,17 @@ export function isListBody(body: unknown): boolean {
 	return body.resourceType === 'Bundle' || Array.isArray(body.results) || Array.isArray(body.data) || Array.isArray(body.entry);
 }
 
+/** The resource ids of a page in order, when every entry has one (else undefined). */
+function pageFingerprint(entries: unknown[]): string | undefined {
+	if (!entries.length) return undefined;
+	const keys: string[] = [];
+	for (const e of entries) {
+		if (!isRecord(e) || (typeof e.id !== 'string' && typeof e.id !== 'number')) return undefined;
+		keys.push(`${typeof e.resourceType === 'string' ? e.resourceType : ''}/${String(e.id)}`);
+	}
+	return keys.join('\n');
+}
+
 function normalize(url: string): string {
 	const u = new URL(url);
 	u.hash = '';
@@ -100,6 +111,7 @@ export async function* paginate<T = unknown>(
 	let req: ApiRequest = { ...first, what };
 	const firstOrigin = new URL(first.url).origin;
 	const seen = new Set<string>();
+	const seenPages = new Set<string>();
 	let pageNumber = 0;
 	for (;;) {
 		pageNumber++;
@@ -119,6 +131,21 @@ export async function* paginate<T = unknown>(
 			});
 		}
 		const { entries, next, total } = readPage(res.body);
+		// a server that ignores the paging parameter sends the first page again under a new next
+		// link each time: the same items would be returned again and again
+		const fingerprint = pageFingerprint(entries);
+		if (fingerprint !== undefined) {
+			if (seenPages.has(fingerprint)) {
+				const label = what ?? 'Reading the list';
+				throw apiError(node, {
+					what: label,
+					message: `${label} failed: the server sent the same items again on page ${pageNumber} (it does not move on to the next page); stopped to avoid an endless loop`,
+					hint: 'This is a fault on the vendor side; the items read so far are not returned. Try again later or contact the vendor.',
+					itemIndex: options.itemIndex,
+				});
+			}
+			seenPages.add(fingerprint);
+		}
 		// remember the URL as asked (with its query) and as answered (after redirects)
 		seen.add(normalize(req.qs ? res.url : req.url));
 		seen.add(normalize(res.url));
