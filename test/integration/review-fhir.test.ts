@@ -6,7 +6,7 @@ import type { ServerResponse } from 'node:http';
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { sendJson, type SandboxRequest } from '../../sandbox/http';
-import { runNode } from '../harness';
+import { runNode, listSearch } from '../harness';
 import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
 import { LIST, PATIENT, byId, byUrl, credentialsFor, ids } from './fhir/fixtures';
 
@@ -20,6 +20,13 @@ beforeAll(async () => {
 	sb = await withSandbox();
 	sb.app.route('GET', '/rv/fhir/Immunization', 'smart', (req, res) => immunizationAnswer(req, res));
 	sb.app.route('GET', '/rv/fhir/Patient/:id', 'smart', (req, res) => patientAnswer(req, res));
+	sb.app.route('GET', '/rv/fhir/Patient', 'smart', (_req, res) =>
+		sendJson(res, 200, {
+			resourceType: 'Bundle',
+			entry: [{ resource: { resourceType: 'Patient', id: 'p1', name: [{ given: ['Ann'], family: 'Lee' }] } }],
+			link: [{ relation: 'next', url: sb.app.filesUrl('/rv/fhir/Patient?page=2') }],
+		}),
+	);
 });
 afterAll(() => sb.close());
 
@@ -179,5 +186,26 @@ describe('an absurdly long patient id', () => {
 		expect(err).toBeInstanceOf(NodeApiError);
 		expect(err.message.startsWith(`Get Patient ${'x'.repeat(80)}… (20000 characters) failed`)).toBe(true);
 		expect(err.message.length).toBeLessThan(800);
+	});
+});
+
+describe('patient picker', () => {
+	it('a next link to another server is not handed out as the next page token', async () => {
+		const { type, store } = adHoc();
+		const found = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, filter: 'Lee' });
+		expect(found.results.map((r) => r.value)).toEqual(['p1']);
+		expect(found.paginationToken).toBeUndefined();
+	});
+
+	it('a token of another server or not a URL starts the search again with the filter, never a TypeError', async () => {
+		const { type, store } = adHoc();
+		for (const paginationToken of ['not a url', sb.app.filesUrl('/rv/fhir/Patient?page=2')]) {
+			const before = sb.app.requests.length;
+			const found = await listSearch(EhrFhir, 'searchPatients', { parameters: { authentication: type }, credentials: store, filter: 'Lee', paginationToken });
+			expect(found.results.map((r) => r.value)).toEqual(['p1']);
+			const sent = sb.app.requests.slice(before);
+			expect(sent.map((r) => r.origin)).toEqual(['main']);
+			expect(sent[0].query).toContain('name=Lee');
+		}
 	});
 });

@@ -12,10 +12,17 @@ export async function searchPatients(this: ILoadOptionsFunctions, filter?: strin
 	if (!profile.patientSearch) {
 		throw new NodeOperationError(this.getNode(), `${profile.vendor} has no patient search: choose "By ID" and enter the patient's ID`);
 	}
-	const first = !paginationToken;
-	let url = joinUrl(profile.fhirBaseUrl, 'Patient');
-	// the next page link of a previous search, only on the same server
-	if (paginationToken && new URL(paginationToken).origin === new URL(profile.fhirBaseUrl).origin) url = paginationToken;
+	const origin = new URL(profile.fhirBaseUrl).origin;
+	const sameServer = (u: string | undefined): u is string => {
+		try {
+			return !!u && new URL(u).origin === origin;
+		} catch {
+			return false;
+		}
+	};
+	// the next page link of a previous search, only on the same server (never handed out otherwise)
+	const first = !sameServer(paginationToken);
+	const url = first ? joinUrl(profile.fhirBaseUrl, 'Patient') : paginationToken;
 	const res = await apiRequest.call(this, credentialType, {
 		method: 'GET',
 		url,
@@ -37,5 +44,12 @@ export async function searchPatients(this: ILoadOptionsFunctions, filter?: strin
 				url: joinUrl(profile.fhirBaseUrl, 'Patient', String(p.id)),
 			};
 		});
-	return { results, paginationToken: next ? new URL(next, res.url).toString() : undefined };
+	let nextUrl: string | undefined;
+	try {
+		nextUrl = next ? new URL(next, res.url).toString() : undefined;
+	} catch {
+		nextUrl = undefined;
+	}
+	// a next link to another server is not followed (the token would go there): no more pages
+	return { results, paginationToken: sameServer(nextUrl) ? nextUrl : undefined };
 }
