@@ -231,7 +231,8 @@ export const outputProperties: INodeProperties[] = [
 			{
 				name: 'Files (Binary NDJSON)',
 				value: 'files',
-				description: 'One item per file, the NDJSON streamed into binary data',
+				description:
+					'One item per file, the NDJSON streamed into binary data; an export without files gives one item with kind "empty" and the transactionTime',
 			},
 			{
 				name: 'Resources',
@@ -542,6 +543,16 @@ export async function outputForManifest(
 				),
 		);
 		return items;
+	}
+	if (jobs.length === 0) {
+		// nothing to download (a _since run with nothing new): still one item, so the workflow can
+		// keep the transactionTime as the next _since and the nodes after this one run
+		return [
+			{
+				json: { ...extra, kind: 'empty', files: 0, transactionTime: manifest.transactionTime, request: manifest.request },
+				pairedItem: paired,
+			},
+		];
 	}
 	const files = await runPool(
 		jobs,
