@@ -72,7 +72,10 @@ type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
 const RETRY_STATUSES = [429, 502, 503, 504];
 const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
 const RESET_CODES = ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'EAI_AGAIN'];
-const RESET_TEXT = /socket hang up|premature close|aborted|ECONNRESET|EPIPE|network socket disconnected/i;
+// the words of a broken connection only (axios: "stream has been aborted" mid-body); a bare
+// "aborted" is also what a vendor writes in an HTTP error ("request aborted by policy"), and such
+// an answer must never be sent again
+const RESET_TEXT = /socket hang up|premature close|stream has been aborted|ECONNRESET|EPIPE|ECONNABORTED|ETIMEDOUT|network socket disconnected/i;
 /** renew a token this long before it expires */
 export const RENEW_BEFORE_EXPIRY_MS = 10_000;
 
@@ -181,11 +184,23 @@ function responseOf(error: unknown, wrapped: boolean): RawResponse | undefined {
 	return undefined;
 }
 
+/**
+ * A broken connection: only an error without an HTTP error status (a body cut off after a 200 is
+ * one), found by its code or its known words.
+ */
 function networkFailureOf(error: unknown): NetworkFailure | undefined {
 	const seen = new Set<unknown>();
 	let e = error as Record<string, unknown> | undefined;
 	while (e && typeof e === 'object' && !seen.has(e)) {
 		seen.add(e);
+		const response = e.response as Record<string, unknown> | undefined;
+		const status =
+			response && typeof response === 'object' && typeof response.status === 'number'
+				? response.status
+				: typeof e.httpCode === 'string' && /^\d{3}$/.test(e.httpCode)
+					? Number(e.httpCode)
+					: 0;
+		if (status >= 300) return undefined; // the server answered with an error: never a reset
 		const code = typeof e.code === 'string' ? e.code : typeof e.httpCode === 'string' ? e.httpCode : '';
 		const messages = [e.message, ...(Array.isArray(e.messages) ? e.messages : [])].filter((m): m is string => typeof m === 'string');
 		const message = messages.join(' | ');

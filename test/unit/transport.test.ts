@@ -1,12 +1,12 @@
 // nodes/shared/transport.ts through the harness (real execute, real HTTP on loopback) against a
 // sandbox with ad-hoc routes on the `smart` surface, so framework faults apply to them.
-import { NodeApiError } from 'n8n-workflow';
+import { NodeApiError, type ICredentialDataDecryptedObject, type ICredentialType, type IHttpRequestHelper } from 'n8n-workflow';
 import type { ServerResponse } from 'node:http';
 import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { sendJson, redirect, sendHtml, type SandboxRequest } from '../../sandbox/http';
 import { runNode } from '../harness';
-import { TransportProbe, PROBE_CREDENTIAL_TYPES } from '../harness/probe';
+import { TransportProbe, PROBE_CREDENTIAL_TYPES, ProbeExpiringApi } from '../harness/probe';
 import { encodePathSegment, joinUrl, parseRetryAfter, EXPIRING_CREDENTIALS } from '../../nodes/shared/transport';
 import type { ApiRequest } from '../../nodes/shared/transport';
 
@@ -326,5 +326,65 @@ describe('apiRequest after n8n gave up refreshing', () => {
 		expect(err.message).toBe('Get Patient failed (HTTP 401): invalid_token: The access token is invalid.');
 		expect(err.description).toContain('reconnect the credential');
 		expect(hits('/t/always-401')).toHaveLength(2); // once, then once more after the refresh
+	});
+});
+
+describe('apiRequest: "aborted" in an HTTP answer is not a broken connection', () => {
+	const POLICY = { error: 'request aborted by policy' };
+
+	it('a token endpoint answering 400 "request aborted by policy" is asked once: the GET is not retried as a reset', async () => {
+		// like this package's credentials: preAuthentication reports the token answer in its own words
+		sb.app.route('POST', '/t/policy/token', 'smart', (_req, res) => sendJson(res, 400, POLICY));
+		const policyCredential = {
+			...new ProbeExpiringApi(),
+			async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
+				const url = `${credentials.host as string}/t/policy/token`;
+				const r = (await this.helpers.httpRequest({ method: 'POST', url, returnFullResponse: true, ignoreHttpStatusErrors: true, json: true })) as {
+					statusCode: number;
+					body: { error?: string; access_token?: string };
+				};
+				if (r.statusCode !== 200) throw new Error(`Token request to ${url} failed (HTTP ${r.statusCode}: ${r.body.error}). Try again later.`);
+				return { accessToken: r.body.access_token, expiresAt: Date.now() + 60_000 };
+			},
+		} as unknown as ICredentialType;
+		let err: NodeApiError | undefined;
+		try {
+			await runNode(TransportProbe, {
+				parameters: { authentication: 'probeExpiringApi', request: JSON.stringify({ method: 'GET', url: `${sb.url}/t/json`, what: 'Get thing', backoffBaseMs: 10 }) },
+				credentials: { probeExpiringApi: { host: sb.url, accessToken: '', expiresAt: '' } } as never,
+				credentialTypes: [...PROBE_CREDENTIAL_TYPES, policyCredential],
+			});
+		} catch (e) {
+			err = e as NodeApiError;
+		}
+		expect(err).toBeDefined();
+		expect(err!.message).toContain('request aborted by policy');
+		expect(err!.message).not.toMatch(/connection was closed/);
+		expect(hits('/t/policy/token')).toHaveLength(1);
+		expect(hits('/t/json')).toHaveLength(0);
+	});
+
+	it('a 400 answer of the API itself whose body says "aborted" reaches the server once', async () => {
+		sb.app.route('GET', '/t/policy-400', 'smart', (_req, res) => sendJson(res, 400, POLICY));
+		const err = await callError({ method: 'GET', url: `${sb.url}/t/policy-400`, what: 'Get thing', backoffBaseMs: 10 });
+		expect(err.message).toBe('Get thing failed (HTTP 400): request aborted by policy');
+		expect(hits('/t/policy-400')).toHaveLength(1);
+	});
+
+	it('a 401 that stays after the refresh, whose body says "aborted", is not retried as a reset', async () => {
+		sb.app.route('GET', '/t/policy-401', 'smart', (_req, res) =>
+			sendJson(res, 401, { error: 'invalid_token', error_description: 'Session aborted by policy.' }),
+		);
+		const store = {
+			probeOAuth2Api: {
+				host: sb.url,
+				clientId: 'cid',
+				clientSecret: 'csecret',
+				oauthTokenData: { access_token: 'oauth-stale-token', refresh_token: 'rt-1', token_type: 'Bearer' },
+			},
+		};
+		const err = await callError({ method: 'GET', url: `${sb.url}/t/policy-401`, what: 'Get thing', backoffBaseMs: 10 }, 'probeOAuth2Api', store);
+		expect(err.message).toBe('Get thing failed (HTTP 401): invalid_token: Session aborted by policy.');
+		expect(hits('/t/policy-401')).toHaveLength(2); // once, then once more after the refresh
 	});
 });
