@@ -43,6 +43,13 @@ export function parsePrivateKey(input: unknown, field = 'Private Key'): KeyObjec
 			throw new CredentialFieldError(field, `${field} looks like JSON but is not valid JSON. Paste a private JWK such as {"kty":"RSA",…,"d":"…"} or a PKCS#8 PEM.`);
 		}
 		if (!jwk || typeof jwk !== 'object' || !jwk.kty) throw new CredentialFieldError(field, `${field} is JSON but not a JWK (no "kty").`);
+		// a symmetric key has no "d" either, but it is no public key: it cannot sign these assertions at all
+		if (String(jwk.kty).toLowerCase() === 'oct') {
+			throw new CredentialFieldError(
+				field,
+				`${field} is a symmetric JWK (kty "oct"): a symmetric (oct) key cannot sign RS384/ES384 assertions; paste the RSA or EC private key (PKCS#8 PEM or private JWK).`,
+			);
+		}
 		if (!jwk.d) throw new CredentialFieldError(field, `${field} is a public JWK (no "d"). Paste the PRIVATE key; the server only needs the public half.`);
 		const needed = jwk.kty === 'RSA' ? ['n', 'e', 'd', 'p', 'q', 'dp', 'dq', 'qi'] : jwk.kty === 'EC' ? ['crv', 'x', 'y', 'd'] : [];
 		const missing = needed.filter((k) => typeof (jwk as Record<string, unknown>)[k] !== 'string' || !(jwk as Record<string, string>)[k]);

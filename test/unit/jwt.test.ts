@@ -104,6 +104,19 @@ describe('key validation names the field', () => {
 		expect(fieldError(() => parsePrivateKey(pubJwk)).message).toContain('public JWK');
 	});
 
+	it('a symmetric (oct) JWK gets its own message, not the public-JWK one, and no key material', () => {
+		const secret = 'c2VjcmV0LXNoYXJlZC1rZXktbm90LWZvci1hc3NlcnRpb25z';
+		for (const oct of [JSON.stringify({ kty: 'oct', k: secret, alg: 'HS256' }), JSON.stringify({ kty: 'oct', k: secret, d: 'x' })]) {
+			const e = fieldError(() => parsePrivateKey(oct));
+			expect(e.field).toBe('Private Key');
+			expect(e.message).toBe(
+				'Private Key is a symmetric JWK (kty "oct"): a symmetric (oct) key cannot sign RS384/ES384 assertions; paste the RSA or EC private key (PKCS#8 PEM or private JWK).',
+			);
+			expect(e.message).not.toContain(secret);
+		}
+		expect(fieldError(() => publicJwks(JSON.stringify({ kty: 'oct', k: secret }), 'k', 'RS384')).message).toContain('symmetric (oct) key cannot sign');
+	});
+
 	it('an RSA key with ES384 is refused, naming both fields', () => {
 		const e = fieldError(() => assertKeyMatchesAlgorithm(parsePrivateKey(RS_PEM), 'ES384'));
 		expect(e.field).toBe('Private Key');
