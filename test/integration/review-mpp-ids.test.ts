@@ -1,20 +1,15 @@
 // Review: an appointment / availability ID from an expression that is an object, a list or a
 // boolean gets a clear error and sends nothing (Cancel sent DELETE /appointments/[object Object]);
 // numbers and padded text still work.
-import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { adminAppointments, patientToken, resetSandbox, run, runJson, slotsOverHttp, API } from './mpp/helpers';
+import { adminAppointments, run, runJson, slotsOverHttp, API, useMppSandbox } from './mpp/helpers';
 
 describe('review: MyPatientPortal IDs of the wrong type', () => {
 	let sb: Sandbox;
 	let token: string;
-	beforeAll(async () => {
-		sb = await withSandbox();
-	});
-	afterAll(() => sb.close());
-	beforeEach(async () => {
-		await resetSandbox(sb);
-		token = patientToken(sb);
+	useMppSandbox((s, t) => {
+		sb = s;
+		token = t;
 	});
 	const writes = () => sb.app.requests.filter((r) => r.method !== 'GET' && r.path.startsWith(API)).length;
 

@@ -1,8 +1,8 @@
 // Review: a lost booking answer is never settled with an appointment the patient already had.
-import { withSandbox, armFault } from '../helpers/sandbox';
+import { armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { mppState } from '../../sandbox/surfaces/mpp';
-import { adminAppointments, bookingPosts, patientToken, resetSandbox, run, runJson, slotsOverHttp } from './mpp/helpers';
+import { adminAppointments, bookingPosts, run, runJson, slotsOverHttp, useMppSandbox } from './mpp/helpers';
 
 const bookParams = (slotId: string) => ({
 	operation: 'book',
@@ -28,13 +28,9 @@ function addTwinSlot(sb: Sandbox, slotId: string): string {
 describe('review: MyPatientPortal lost-answer recovery', () => {
 	let sb: Sandbox;
 	let token: string;
-	beforeAll(async () => {
-		sb = await withSandbox();
-	});
-	afterAll(() => sb.close());
-	beforeEach(async () => {
-		await resetSandbox(sb);
-		token = patientToken(sb);
+	useMppSandbox((s, t) => {
+		sb = s;
+		token = t;
 	});
 
 	it('lost answer while the patient already has an appointment at the same time: the NEW appointment is reported, not the old one', async () => {

@@ -4,6 +4,7 @@ import type { INodeExecutionData, INodeParameters, INodePropertyOptions } from '
 import { runNode, loadOptions, type HarnessResult } from '../../harness';
 import { MyPatientPortal } from '../../../nodes/MyPatientPortal/MyPatientPortal.node';
 import type { Sandbox } from '../../../sandbox/server';
+import { withSandbox } from '../../helpers/sandbox';
 
 export const API = '/mpp/api/portal/v1';
 
@@ -71,4 +72,20 @@ export async function bookingPosts(sb: Sandbox): Promise<number> {
 	const r = await fetch(`${sb.url}/_admin/requests`);
 	const { requests } = (await r.json()) as { requests: Array<{ method: string; path: string }> };
 	return requests.filter((q) => q.method === 'POST' && q.path === `${API}/booking`).length;
+}
+
+/**
+ * One sandbox for the test file, reset to its seed with a fresh patient token before each test;
+ * `use` receives them (tests keep their own `sb` / `token` variables).
+ */
+export function useMppSandbox(use: (sb: Sandbox, token: string) => void): void {
+	let sb: Sandbox;
+	beforeAll(async () => {
+		sb = await withSandbox();
+	});
+	afterAll(() => sb.close());
+	beforeEach(async () => {
+		await resetSandbox(sb);
+		use(sb, patientToken(sb));
+	});
 }

@@ -1,8 +1,8 @@
 // Never twice, never lost: lost answers, 5xx, a slot taken meanwhile, and many bookings at once —
 // through the node's real execute against the sandbox's booking state.
-import { withSandbox, armFault } from '../../helpers/sandbox';
+import { armFault } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
-import { adminAppointments, bookingPosts, patientToken, resetSandbox, run, runJson, slotsOverHttp, API } from './helpers';
+import { adminAppointments, bookingPosts, patientToken, run, runJson, slotsOverHttp, API, useMppSandbox } from './helpers';
 
 const bookParams = (slotId: string, ins = '136', cat = '53', type = '198') => ({
 	operation: 'book',
@@ -15,13 +15,9 @@ const bookParams = (slotId: string, ins = '136', cat = '53', type = '198') => ({
 describe('MyPatientPortal node: never twice, never lost', () => {
 	let sb: Sandbox;
 	let token: string;
-	beforeAll(async () => {
-		sb = await withSandbox();
-	});
-	afterAll(() => sb.close());
-	beforeEach(async () => {
-		await resetSandbox(sb);
-		token = patientToken(sb);
+	useMppSandbox((s, t) => {
+		sb = s;
+		token = t;
 	});
 
 	it('lost answer after the booking was committed: one appointment, reported as booked, one POST', async () => {

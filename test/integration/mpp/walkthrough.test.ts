@@ -1,19 +1,14 @@
 // The MyPatientPortal node end to end against the sandbox: dropdowns, booking, reading,
 // rescheduling, cancelling, the ASAP list — through the node's real execute over loopback HTTP.
-import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
-import { adminAppointments, bookingPosts, options, patientToken, resetSandbox, run, runJson, slotsOverHttp } from './helpers';
+import { adminAppointments, bookingPosts, options, patientToken, run, runJson, slotsOverHttp, useMppSandbox } from './helpers';
 
 describe('MyPatientPortal node: walkthrough', () => {
 	let sb: Sandbox;
 	let token: string;
-	beforeAll(async () => {
-		sb = await withSandbox();
-	});
-	afterAll(() => sb.close());
-	beforeEach(async () => {
-		await resetSandbox(sb);
-		token = patientToken(sb);
+	useMppSandbox((s, t) => {
+		sb = s;
+		token = t;
 	});
 
 	it('dropdowns load dependent options from the portal', async () => {
