@@ -86,103 +86,81 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 
 	const paging = (req: SandboxRequest) => ({ offset: intParam(req.query, '_offset', 0), size: cfg.pageSize(req.query) });
 
+	/** A GET route of this server: the redirect fault, the token and scope check for `type`, then `fn`. */
+	const read = (path: string, type: 'Patient' | 'Immunization', fn: (req: SandboxRequest, res: ServerResponse, acc: Access) => void) =>
+		app.route(
+			'GET',
+			path,
+			surface,
+			guard((req, res) => {
+				if (maybeRedirect(app, req, res)) return;
+				const acc = cfg.access(req, res, type);
+				if (acc) fn(req, res, acc);
+			}),
+		);
+
+	/** The patient `id` the token may read, or undefined after answering 403/404. */
+	const readablePatient = (res: ServerResponse, acc: Access, id: string): FhirPatient | undefined => {
+		if (acc.only !== undefined && id !== acc.only) {
+			forbidden(res, id);
+			return undefined;
+		}
+		const p = dataset(app).patient(id);
+		if (!p) sendOutcome(res, 404, 'not-found', `Resource Patient/${id} is not known.`);
+		return p;
+	};
+
 	if (cfg.metadata) {
 		const meta = cfg.metadata;
 		app.route('GET', `${base}/metadata`, surface, (_req, res) => sendFhir(res, 200, meta()));
 	}
 
 	for (const T of types('Patient')) {
-		app.route(
-			'GET',
-			`${base}/${T}/:id`,
-			surface,
-			guard((req, res) => {
-				if (maybeRedirect(app, req, res)) return;
-				const acc = cfg.access(req, res, 'Patient');
-				if (!acc) return;
-				const id = req.params.id;
-				if (acc.only !== undefined && id !== acc.only) return forbidden(res, id);
-				const p = dataset(app).patient(id);
-				if (!p) return sendOutcome(res, 404, 'not-found', `Resource Patient/${id} is not known.`);
-				sendFhir(res, 200, render(p, version));
-			}),
-		);
-		app.route(
-			'GET',
-			`${base}/${T}`,
-			surface,
-			guard((req, res) => {
-				if (maybeRedirect(app, req, res)) return;
-				const acc = cfg.access(req, res, 'Patient');
-				if (!acc) return;
-				const { offset, size } = paging(req);
-				const all = searchPatients(dataset(app), req.query, acc.only);
-				page(req, res, all.length, all.slice(offset, offset + size), offset, size, (p) => url(`/Patient/${p.id}`));
-			}),
-		);
+		read(`${base}/${T}/:id`, 'Patient', (req, res, acc) => {
+			const p = readablePatient(res, acc, req.params.id);
+			if (p) sendFhir(res, 200, render(p, version));
+		});
+		read(`${base}/${T}`, 'Patient', (req, res, acc) => {
+			const { offset, size } = paging(req);
+			const all = searchPatients(dataset(app), req.query, acc.only);
+			page(req, res, all.length, all.slice(offset, offset + size), offset, size, (p) => url(`/Patient/${p.id}`));
+		});
 		if (cfg.everything) {
 			for (const op of ['$everything', '%24everything']) {
-				app.route(
-					'GET',
-					`${base}/${T}/:id/${op}`,
-					surface,
-					guard((req, res) => {
-						if (maybeRedirect(app, req, res)) return;
-						const acc = cfg.access(req, res, 'Patient');
-						if (!acc) return;
-						const id = req.params.id;
-						if (acc.only !== undefined && id !== acc.only) return forbidden(res, id);
-						const ds = dataset(app);
-						const p = ds.patient(id);
-						if (!p) return sendOutcome(res, 404, 'not-found', `Resource Patient/${id} is not known.`);
-						const { offset, size } = paging(req);
-						const everything: Array<FhirPatient | FhirImmunization> = [p, ...ds.immunizations(id)];
-						page(req, res, everything.length, everything.slice(offset, offset + size), offset, size, (r) => url(`/${r.resourceType}/${r.id}`));
-					}),
-				);
+				read(`${base}/${T}/:id/${op}`, 'Patient', (req, res, acc) => {
+					const p = readablePatient(res, acc, req.params.id);
+					if (!p) return;
+					const { offset, size } = paging(req);
+					const everything: Array<FhirPatient | FhirImmunization> = [p, ...dataset(app).immunizations(p.id)];
+					page(req, res, everything.length, everything.slice(offset, offset + size), offset, size, (r) => url(`/${r.resourceType}/${r.id}`));
+				});
 			}
 		}
 	}
 
 	for (const T of types('Immunization')) {
-		app.route(
-			'GET',
-			`${base}/${T}/:id`,
-			surface,
-			guard((req, res) => {
-				if (maybeRedirect(app, req, res)) return;
-				const acc = cfg.access(req, res, 'Immunization');
-				if (!acc) return;
-				const imm = dataset(app).immunization(req.params.id);
-				if (!imm) return sendOutcome(res, 404, 'not-found', `Resource Immunization/${req.params.id} is not known.`);
-				const pid = patientRef(imm.patient.reference ?? '');
+		read(`${base}/${T}/:id`, 'Immunization', (req, res, acc) => {
+			const imm = dataset(app).immunization(req.params.id);
+			if (!imm) return sendOutcome(res, 404, 'not-found', `Resource Immunization/${req.params.id} is not known.`);
+			const pid = patientRef(imm.patient.reference ?? '');
+			if (acc.only !== undefined && pid !== acc.only) return forbidden(res, pid);
+			sendFhir(res, 200, render(imm, version));
+		});
+		read(`${base}/${T}`, 'Immunization', (req, res, acc) => {
+			const { offset, size } = paging(req);
+			const filter = immunizationFilter(req.query, version);
+			const asked = req.query.get('patient') ?? req.query.get('subject');
+			let ids: string[] | undefined;
+			if (asked !== null && asked !== '') {
+				const pid = patientRef(asked);
 				if (acc.only !== undefined && pid !== acc.only) return forbidden(res, pid);
-				sendFhir(res, 200, render(imm, version));
-			}),
-		);
-		app.route(
-			'GET',
-			`${base}/${T}`,
-			surface,
-			guard((req, res) => {
-				if (maybeRedirect(app, req, res)) return;
-				const acc = cfg.access(req, res, 'Immunization');
-				if (!acc) return;
-				const { offset, size } = paging(req);
-				const filter = immunizationFilter(req.query, version);
-				const asked = req.query.get('patient') ?? req.query.get('subject');
-				let ids: string[] | undefined;
-				if (asked !== null && asked !== '') {
-					const pid = patientRef(asked);
-					if (acc.only !== undefined && pid !== acc.only) return forbidden(res, pid);
-					ids = [pid];
-				} else if (acc.only !== undefined) {
-					ids = [acc.only];
-				}
-				const { total, items } = selectImmunizations(dataset(app), ids, filter, offset, size, version);
-				page(req, res, total, items, offset, size, (r) => url(`/Immunization/${r.id}`));
-			}),
-		);
+				ids = [pid];
+			} else if (acc.only !== undefined) {
+				ids = [acc.only];
+			}
+			const { total, items } = selectImmunizations(dataset(app), ids, filter, offset, size, version);
+			page(req, res, total, items, offset, size, (r) => url(`/Immunization/${r.id}`));
+		});
 	}
 }
 
