@@ -1,22 +1,14 @@
 // Review: a GET kick-off whose answer is lost after the server started the job is not sent again
 // (the transport's GET retry started a second export, the first left on the server); a 429 / 503
 // to the kick-off (nothing started) is still waited out and sent again.
-import { runNode } from '../harness';
 import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { jobs, params, stubBackendCredential } from './bulk/helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { jobs, runBulk } from './bulk/helpers';
+import type { INodeParameters } from 'n8n-workflow';
 
 describe('review: bulk kick-off is never repeated blindly', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const kickoffs = (since: number) => sb.app.requests.filter((r) => r.seq > since && r.path.endsWith('/$export'));
 	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
 

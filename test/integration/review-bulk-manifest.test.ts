@@ -1,21 +1,13 @@
 // Review: a manifest entry without a usable file URL is an error naming the entry, not a file
 // silently left out of the output; an empty export (output: []) is no error (one "empty" item).
-import { runNode } from '../harness';
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { params, stubBackendCredential } from './bulk/helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runBulk } from './bulk/helpers';
+import type { INodeParameters } from 'n8n-workflow';
 
 describe('review: bulk manifest entries without a URL', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	beforeAll(async () => {
 		sb = await withSandbox({ patients: 10, bulk: { resourcesPerFile: 60, pollsBeforeDone: 0, retryAfterSeconds: 0 } });
 	});

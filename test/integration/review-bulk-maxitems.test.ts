@@ -2,12 +2,10 @@
 // node stops reading at Max Items instead of holding (or waiting for) the whole file.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { runNode } from '../harness';
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { params, stubBackendCredential } from './bulk/helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runBulk } from './bulk/helpers';
+import type { INodeParameters } from 'n8n-workflow';
 
 describe('review: Bulk resources mode, Max Items and files without a count', () => {
 	let sb: Sandbox;
@@ -15,13 +13,7 @@ describe('review: Bulk resources mode, Max Items and files without a count', () 
 	let files: string;
 	let linesSent = 0;
 	const sockets = new Set<import('node:net').Socket>();
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const manifest = (url: string) =>
 		JSON.stringify({ transactionTime: '2025-01-01T00:00:00Z', request: 'x', requiresAccessToken: false, output: [{ type: 'Patient', url }], error: [] });
 

@@ -1,22 +1,14 @@
 // Review: the access token never leaves the FHIR server's origin during a bulk export — not for a
 // file of a manifest that says requiresAccessToken: true on another origin, and not for a status
 // URL (Check Export Status / Cancel Export) on another origin.
-import { runNode } from '../harness';
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { params, stubBackendCredential } from './bulk/helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runBulk } from './bulk/helpers';
+import type { INodeParameters } from 'n8n-workflow';
 
 describe('review: bulk export token stays on its origin', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
 	const foreignRequests = (since: number) => sb.app.requests.filter((r) => r.seq > since && r.origin === 'files');
 

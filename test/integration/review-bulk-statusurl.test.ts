@@ -1,22 +1,14 @@
 // Review: when a one-step Bulk Export fails after the kick-off (a file download, a broken status
 // answer), the error names the job's status URL, so a finished export is not lost: Check Export
 // Status and Download Export Files continue with it.
-import { runNode } from '../harness';
 import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { jobs, params, stubBackendCredential } from './bulk/helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { jobs, runBulk } from './bulk/helpers';
+import type { INodeParameters } from 'n8n-workflow';
 
 describe('review: Bulk Export failures keep the status URL', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 
 	beforeAll(async () => {
 		sb = await withSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });

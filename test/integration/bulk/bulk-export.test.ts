@@ -5,18 +5,12 @@ import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { datasetFor } from '../../../sandbox/data';
 import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { BULK_SCOPES, jobs, params, setBulkOptions, stubBackendCredential } from './helpers';
+import { BULK_SCOPES, jobs, params, setBulkOptions, runBulk } from './helpers';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 describe('FHIR Bulk Export node', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const newRequests = (since: number) => sb.app.requests.filter((r) => r.seq > since);
 	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
 

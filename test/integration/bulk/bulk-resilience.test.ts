@@ -7,17 +7,12 @@ import { runNode } from '../../harness';
 import { withSandbox, armFault } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { jobs, params, setBulkOptions, stubBackendCredential } from './helpers';
+import { jobs, params, setBulkOptions, stubBackendCredential, runBulk } from './helpers';
 import type { INodeParameters } from 'n8n-workflow';
 
 describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
 	const statusPolls = (since: number) => sb.app.requests.filter((r) => r.seq > since && r.path.endsWith('$bulkdata-status') && r.method === 'GET');
 

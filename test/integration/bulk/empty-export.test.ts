@@ -2,22 +2,14 @@
 // new, a `_typeFilter` matching nothing) still outputs one item per input item, carrying the
 // manifest's transactionTime, so a workflow can keep it as the next `_since` and downstream
 // nodes run.
-import { runNode } from '../../harness';
 import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
-import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { params, setBulkOptions, stubBackendCredential } from './helpers';
+import { setBulkOptions, runBulk } from './helpers';
 import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
 
 describe('FHIR Bulk Export node: an export without files', () => {
 	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: { items?: INodeExecutionData[] } = {}) =>
-		runNode(FhirBulkExport, {
-			parameters: params(p),
-			credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-			credentialTypes: [stubBackendCredential(sb)],
-			...extra,
-		});
+	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
 	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
 	const newRequests = (since: number) => sb.app.requests.filter((r) => r.seq > since);
 

@@ -1,7 +1,9 @@
 // Helpers for the FHIR Bulk Export integration tests: a sandbox with small bulk options, a
 // stand-in SMART Backend Services credential (60-s tokens from the sandbox's token store through
 // a real preAuthentication with an expirable field), and quick node parameters.
-import type { ICredentialType, IHttpRequestHelper, ICredentialDataDecryptedObject, INodeParameters } from 'n8n-workflow';
+import type { ICredentialType, IHttpRequestHelper, ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+import { runNode, type HarnessResult } from '../../harness';
+import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
 import type { Sandbox } from '../../../sandbox/server';
 
 export const BULK_SCOPES = ['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read'];
@@ -49,4 +51,18 @@ export interface AdminJob {
 
 export async function jobs(sb: Sandbox): Promise<AdminJob[]> {
 	return ((await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as { jobs: AdminJob[] }).jobs;
+}
+
+/** Runs the FHIR Bulk Export node through the harness against the sandbox's SMART server with the stand-in credential. */
+export function runBulk(
+	sb: Sandbox,
+	p: INodeParameters,
+	extra: { continueOnFail?: boolean; items?: INodeExecutionData[] } = {},
+): Promise<HarnessResult> {
+	return runNode(FhirBulkExport, {
+		parameters: params(p),
+		credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
+		credentialTypes: [stubBackendCredential(sb)],
+		...extra,
+	});
 }
