@@ -3,7 +3,13 @@
 const transform = {
 	'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.check.json', diagnostics: false }],
 };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+const common = {
+	testEnvironment: 'node',
+	transform,
+	moduleFileExtensions: ['ts', 'js', 'json'],
+	// counts the assertions each test file makes (scripts/test.js prints the total)
+	setupFilesAfterEnv: ['<rootDir>/test/helpers/count-assertions.js'],
+};
 
 module.exports = {
 	projects: [

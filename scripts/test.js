@@ -13,6 +13,8 @@ const passThrough = args.filter((a) => a !== '--fast');
 const out = path.join(root, '.test-results', 'jest.json');
 fs.mkdirSync(path.dirname(out), { recursive: true });
 fs.rmSync(out, { force: true });
+const assertionsDir = path.join(root, '.test-results', 'assertions');
+fs.rmSync(assertionsDir, { recursive: true, force: true });
 
 const projects = fast ? ['unit', 'sandbox', 'integration'] : ['unit', 'sandbox', 'integration', 'e2e'];
 const jestBin = require.resolve('jest/bin/jest');
@@ -38,5 +40,10 @@ if (fs.existsSync(out)) {
 	failed = 1;
 }
 if (res.status !== 0 && failed === 0) failed = 1;
-console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+let assertions = 0;
+if (fs.existsSync(assertionsDir)) {
+	for (const f of fs.readdirSync(assertionsDir)) assertions += JSON.parse(fs.readFileSync(path.join(assertionsDir, f), 'utf8')).assertions;
+}
+console.log(`\n${assertions} assertions ran`);
+console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(failed > 0 || res.status !== 0 ? 1 : 0);

@@ -13,17 +13,11 @@ import * as getPatient from './actions/patient/get.operation';
 import * as listImmunizations from './actions/immunization/list.operation';
 import { router } from './actions/router';
 import { searchPatients } from './methods/listSearch';
+import { authenticationProperty, credentialChoices } from '../shared/credential-types';
+import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
 
 /** one main input, one main output (two lint rules disagree on how to spell it inline) */
 const MAIN_ONLY = [NodeConnectionTypes.Main];
-
-const AUTH_OPTIONS = [
-	{ name: 'OnPatient (Drchrono)', value: 'onpatientOAuth2Api' },
-	{ name: '1upHealth', value: 'oneUpHealthApi' },
-	{ name: 'EMedicalPractice', value: 'eMedicalPracticeOAuth2Api' },
-	{ name: 'SMART on FHIR (User Login)', value: 'smartOnFhirOAuth2Api' },
-	{ name: 'SMART Backend Services (System)', value: 'smartBackendServicesApi' },
-];
 
 export class EhrFhir implements INodeType {
 	description: INodeTypeDescription = {
@@ -38,20 +32,9 @@ export class EhrFhir implements INodeType {
 		usableAsTool: true,
 		inputs: MAIN_ONLY,
 		outputs: MAIN_ONLY,
-		credentials: AUTH_OPTIONS.map((o) => ({
-			name: o.value,
-			required: true,
-			displayOptions: { show: { authentication: [o.value] } },
-		})),
+		credentials: credentialChoices(FHIR_CREDENTIAL_TYPES),
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: AUTH_OPTIONS,
-				default: 'onpatientOAuth2Api',
-				description: 'The EHR or portal to read from, by its kind of credential',
-			},
+			authenticationProperty(FHIR_CREDENTIAL_TYPES, 'The EHR or portal to read from, by its kind of credential'),
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -73,7 +56,7 @@ export class EhrFhir implements INodeType {
 					{
 						name: 'Get',
 						value: 'get',
-						// the action is the name people search the node panel for (issue 5: "Get Patient", "List Immunizations")
+						// the action is the name people search the node panel for ("Get Patient", "List Immunizations")
 						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 						action: 'Get Patient',
 						description: 'Get a patient (name, birth date, contact details, MRN) by ID or FHIR URL',
@@ -91,7 +74,7 @@ export class EhrFhir implements INodeType {
 					{
 						name: 'List',
 						value: 'list',
-						// the action is the name people search the node panel for (issue 5: "Get Patient", "List Immunizations")
+						// the action is the name people search the node panel for ("Get Patient", "List Immunizations")
 						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 						action: 'List Immunizations',
 						description: 'List the immunizations (vaccines given) of a patient, or of all patients',

@@ -1,17 +1,15 @@
 // FHIR → n8n items: "Simplify" views of Patient and Immunization that read R4, STU3 and DSTU2
 // alike, plus small helpers (references, dates, local filters).
 import type { IDataObject } from 'n8n-workflow';
+import { isRecord, str } from './values';
 
 type R = Record<string, unknown>;
 
 function rec(v: unknown): R | undefined {
-	return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as R) : undefined;
+	return isRecord(v) ? v : undefined;
 }
 function arr(v: unknown): unknown[] {
 	return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-}
-function str(v: unknown): string | undefined {
-	return typeof v === 'string' && v !== '' ? v : typeof v === 'number' ? String(v) : undefined;
 }
 
 const REFERENCE_RE = new Map<string, RegExp>();
@@ -133,41 +131,6 @@ export function parseDay(v: string | undefined): number | undefined {
 	if (!v) return undefined;
 	const t = Date.parse(/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v}T00:00:00Z` : v);
 	return Number.isNaN(t) ? undefined : t;
-}
-
-/** The date part (`YYYY-MM-DD`) of an n8n date-time parameter value. */
-export function toDay(v: unknown): string | undefined {
-	const s = str(v);
-	if (!s) return undefined;
-	const m = /^(\d{4}-\d{2}-\d{2})/.exec(s);
-	if (m) return m[1];
-	const t = Date.parse(s);
-	return Number.isNaN(t) ? undefined : new Date(t).toISOString().slice(0, 10);
-}
-
-function validDay(day: string): boolean {
-	const [y, m, d] = day.split('-').map(Number);
-	const t = new Date(Date.UTC(y, m - 1, d));
-	return t.getUTCFullYear() === y && t.getUTCMonth() === m - 1 && t.getUTCDate() === d;
-}
-
-/**
- * A date filter parameter as a day (`YYYY-MM-DD`): undefined when empty, null when it is given but
- * is not a date (so a filter is never silently dropped). Reads strings, Dates and Luxon DateTimes.
- */
-export function dayParam(v: unknown): string | undefined | null {
-	if (v === undefined || v === null || v === '') return undefined;
-	let s: string | undefined;
-	if (v instanceof Date) s = Number.isNaN(v.getTime()) ? undefined : v.toISOString();
-	else if (typeof v === 'object' && typeof (v as { toISO?: unknown }).toISO === 'function') {
-		const iso = (v as { toISO: () => unknown }).toISO();
-		s = typeof iso === 'string' ? iso : undefined;
-	} else if (typeof v === 'string' || typeof v === 'number') s = String(v).trim();
-	if (!s) return null;
-	const m = /^(\d{4}-\d{2}-\d{2})(?:$|[T ])/.exec(s);
-	if (m) return validDay(m[1]) && (s.length === 10 || !Number.isNaN(Date.parse(s.replace(' ', 'T')))) ? m[1] : null;
-	const day = toDay(s);
-	return day && validDay(day) ? day : null;
 }
 
 /** Local filter for vendors whose server does not filter (dates inclusive, whole days, UTC). */

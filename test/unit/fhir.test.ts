@@ -7,8 +7,8 @@ import {
 	immunizationMatches,
 	simplifyImmunization,
 	simplifyPatient,
-	toDay,
 } from '../../nodes/shared/fhir';
+import { parseDate } from '../../nodes/shared/values';
 import { getVendorProfile, FHIR_CREDENTIAL_TYPES } from '../../nodes/shared/vendors';
 
 const ds = createDataset({ seed: 7, patients: 3 });
@@ -101,9 +101,9 @@ describe('helpers', () => {
 		expect(re.exec('Patient/1')).toBeNull();
 	});
 
-	it('toDay and the local filter (inclusive whole days, UTC)', () => {
-		expect(toDay('2024-03-05T00:00:00')).toBe('2024-03-05');
-		expect(toDay('')).toBeUndefined();
+	it('parseDate days and the local filter (inclusive whole days, UTC)', () => {
+		expect(parseDate('2024-03-05T00:00:00')?.day).toBe('2024-03-05');
+		expect(parseDate('')).toBeUndefined();
 		const imm = { resourceType: 'Immunization', status: 'completed', occurrenceDateTime: '2020-05-31T23:59:00Z' };
 		expect(immunizationMatches(imm, { from: '2020-05-31', to: '2020-05-31' })).toBe(true);
 		expect(immunizationMatches(imm, { from: '2020-06-01' })).toBe(false);

@@ -3,8 +3,11 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
 import { joinUrl, type ApiRequest } from '../../../shared/transport';
 import { paginate } from '../../../shared/pagination';
-import { dayParam, immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
-import { patientIdParam, patientLocator, shownId, type OperationContext } from '../common';
+import { immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
+import { parseDate, readLimit } from '../../../shared/values';
+import { patientIdParam, shownId } from '../../helpers/patient';
+import { patientLocator } from '../../descriptions/patient';
+import type { OperationContext } from '../../helpers/context';
 
 const show = { resource: ['immunization'], operation: ['list'] };
 
@@ -91,22 +94,14 @@ export const description: INodeProperties[] = [
 export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
 	const { profile } = ctx;
 	const scope = this.getNodeParameter('scope', itemIndex, 'patient') as string;
-	const returnAll = this.getNodeParameter('returnAll', itemIndex, false) as boolean;
-	const rawLimit: unknown = returnAll ? undefined : this.getNodeParameter('limit', itemIndex, 50);
-	const limitNumber = typeof rawLimit === 'number' ? rawLimit : typeof rawLimit === 'string' && rawLimit.trim() ? Number(rawLimit) : NaN;
-	if (!returnAll && !(limitNumber >= 1)) {
-		// 0, a negative number or NaN was read as 1 (or sent to the server as `_count=NaN`)
-		throw new NodeOperationError(this.getNode(), `Limit must be a number of 1 or more, not "${String(rawLimit).slice(0, 50)}"`, {
-			description: 'Enter how many immunizations to return at most, or turn on Return All.',
-			itemIndex,
-		});
-	}
-	// a fraction (2.5) would be sent as the page size, which servers refuse
-	const limit = returnAll ? Infinity : Math.floor(limitNumber);
+	// 0, a negative number or NaN is refused; a fraction (2.5) is rounded down (servers refuse it as the page size)
+	const limit = readLimit(this, itemIndex, 'immunizations');
+	const returnAll = limit === Infinity;
 	const filters = this.getNodeParameter('filters', itemIndex, {}) as IDataObject;
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const day = (field: 'dateFrom' | 'dateTo', label: string): string | undefined => {
-		const d = dayParam(filters[field]);
+		const parsed = parseDate(filters[field]);
+		const d = parsed === null ? null : parsed?.day;
 		if (d === null) {
 			const shown = filters[field] instanceof Date || typeof filters[field] === 'object' ? 'the value given' : String(filters[field]);
 			throw new NodeOperationError(this.getNode(), `${label} "${shown.slice(0, 100)}" is not a date`, {

@@ -4,7 +4,9 @@ import { apiRequest, joinUrl } from '../../../shared/transport';
 import { apiError, vendorMessage } from '../../../shared/errors';
 import { readPage } from '../../../shared/pagination';
 import { simplifyPatient } from '../../../shared/fhir';
-import { patientIdParam, patientLocator, shownId, type OperationContext } from '../common';
+import { patientIdParam, shownId } from '../../helpers/patient';
+import { patientLocator } from '../../descriptions/patient';
+import type { OperationContext } from '../../helpers/context';
 
 const show = { resource: ['patient'], operation: ['get'] };
 
