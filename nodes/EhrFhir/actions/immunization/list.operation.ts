@@ -5,6 +5,7 @@ import { joinUrl, type ApiRequest } from '../../../shared/transport';
 import { paginate } from '../../../shared/pagination';
 import { immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
 import { parseDate, readLimit } from '../../../shared/values';
+import { returnAllLimitProperties } from '../../../shared/descriptions';
 import { patientIdParam, shownId } from '../../helpers/patient';
 import { patientLocator } from '../../descriptions/patient';
 import type { OperationContext } from '../../helpers/context';
@@ -28,23 +29,7 @@ export const description: INodeProperties[] = [
 		displayOptions: { show },
 	},
 	patientLocator({ ...show, scope: ['patient'] }, 'The patient whose immunizations to list'),
-	{
-		displayName: 'Return All',
-		name: 'returnAll',
-		type: 'boolean',
-		default: false,
-		description: 'Whether to return all results or only up to a given limit',
-		displayOptions: { show },
-	},
-	{
-		displayName: 'Limit',
-		name: 'limit',
-		type: 'number',
-		typeOptions: { minValue: 1 },
-		default: 50,
-		description: 'Max number of results to return',
-		displayOptions: { show: { ...show, returnAll: [false] } },
-	},
+	...returnAllLimitProperties(show),
 	{
 		displayName: 'Filters',
 		name: 'filters',
