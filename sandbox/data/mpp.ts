@@ -1,7 +1,13 @@
 // Deterministic MyPatientPortal data from a seed: insurances, appointment categories, appointment
 // types (some with the ASAP list enabled), availabilities (slots with opaque ids that contain
 // `+ / = _ -`, like the vendor's example), patient profiles and a few seeded appointments.
-// Same seed + same start date → byte-identical data.
+// Same seed + same start date → byte-identical data. Slot times are whole minutes.
+import { DAY, isoDate, isoSeconds } from './dates';
+import { pad, patientId } from './ids';
+import { mulberry32 } from './rng';
+
+/** `pt-00001` style id for patient number n (1-based), as in the FHIR data set. */
+export { patientId };
 
 export interface MppInsurance {
 	id: number;
@@ -66,18 +72,6 @@ export interface MppData {
 	profile: (patientId: string) => MppProfile;
 }
 
-/** mulberry32: a tiny deterministic PRNG. */
-export function prng(seed: number): () => number {
-	let a = seed >>> 0;
-	return () => {
-		a = (a + 0x6d2b79f5) >>> 0;
-		let t = a;
-		t = Math.imul(t ^ (t >>> 15), t | 1);
-		t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-		return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-	};
-}
-
 const B64 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
 function chars(rand: () => number, n: number, alphabet = B64): string {
 	let s = '';
@@ -111,15 +105,9 @@ function availabilityId(rand: () => number): string {
 const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Lena', 'Max', 'Nora', 'Paul', 'Sophie'];
 const LAST = ['Meyer', 'Schmidt', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Neumann'];
 
-/** `pt-00001` style id for patient number n (1-based). */
-export function patientId(n: number): string {
-	return `pt-${String(n).padStart(5, '0')}`;
-}
-
 /** Midnight UTC of the day after `nowMs`: the default first day of availabilities. */
 export function defaultStartDate(nowMs: number): string {
-	const d = new Date(nowMs + 24 * 3600 * 1000);
-	return d.toISOString().slice(0, 10);
+	return isoDate(nowMs + DAY);
 }
 
 export interface MppDataOptions {
@@ -132,7 +120,7 @@ export interface MppDataOptions {
 
 export function buildMppData(opts: MppDataOptions): MppData {
 	const seed = opts.seed ?? 42;
-	const rand = prng(seed * 7919 + 17);
+	const rand = mulberry32(seed * 7919 + 17);
 
 	const insurances: MppInsurance[] = [
 		{ id: 136, name: 'Gesetzliche Krankenversicherung (GKV)', kind: 'public' },
@@ -162,7 +150,7 @@ export function buildMppData(opts: MppDataOptions): MppData {
 	const slots: MppSlot[] = [];
 	for (const type of types) {
 		for (let d = 0; d < days; d++) {
-			const dayMs = start + d * 24 * 3600 * 1000;
+			const dayMs = start + d * DAY;
 			const wd = new Date(dayMs).getUTCDay();
 			if (wd === 0 || wd === 6) continue;
 			const perDay = 3 + Math.floor(rand() * 4); // 3..6
@@ -177,8 +165,8 @@ export function buildMppData(opts: MppDataOptions): MppData {
 					id: availabilityId(rand),
 					appointment_category_id: type.appointment_category_id,
 					appointment_type_id: type.id,
-					start_time: iso(s),
-					end_time: iso(s + type.duration_minutes * 60 * 1000),
+					start_time: isoSeconds(s),
+					end_time: isoSeconds(s + type.duration_minutes * 60 * 1000),
 					startMs: s,
 				});
 			}
@@ -201,12 +189,12 @@ export function buildMppData(opts: MppDataOptions): MppData {
 		});
 	}
 
-	const idRand = prng(seed * 104729 + 3);
+	const idRand = mulberry32(seed * 104729 + 3);
 	const nextAppointmentId = () => chars(idRand, 28);
 
 	const profile = (pid: string): MppProfile => {
 		const n = Number(/(\d+)$/.exec(pid)?.[1] ?? 0);
-		const r = prng(seed * 31 + n * 977);
+		const r = mulberry32(seed * 31 + n * 977);
 		const first = FIRST[Math.floor(r() * FIRST.length)];
 		const last = LAST[Math.floor(r() * LAST.length)];
 		const year = 1950 + Math.floor(r() * 55);
@@ -217,14 +205,10 @@ export function buildMppData(opts: MppDataOptions): MppData {
 			first_name: first,
 			last_name: last,
 			email: `${first}.${last}.${n}@example.org`.toLowerCase(),
-			date_of_birth: `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`,
+			date_of_birth: `${year}-${pad(month, 2)}-${pad(day, 2)}`,
 			phone: `+49 30 ${String(1000000 + Math.floor(r() * 8999999))}`,
 		};
 	};
 
 	return { insurances, categories, types, slots, seedAppointments, nextAppointmentId, profile };
-}
-
-function iso(ms: number): string {
-	return new Date(ms).toISOString().replace('.000Z', 'Z');
 }
