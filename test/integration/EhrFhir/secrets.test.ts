@@ -1,19 +1,21 @@
-// Review finding: a vendor error that echoes the access token or the client secret in words the
-// token regex does not know ("token X rejected", "secret Y") reached the NodeApiError message,
-// its cause and the continue-on-fail item. Real execute (harness) against ad-hoc sandbox routes.
+// EHR FHIR node, secrets echoed by vendors: a FHIR server whose error body repeats the access token
+// and the client secret in words the token pattern does not know ("token X rejected", "secret Y"),
+// and a 1upHealth token endpoint that repeats the client secret. Neither reaches the NodeApiError
+// (message, description, cause, context, stack) nor the continue-on-fail item. Real execute
+// (harness) against ad-hoc sandbox routes.
 import { NodeApiError } from 'n8n-workflow';
-import { withSandbox } from '../helpers/sandbox';
-import type { Sandbox } from '../../sandbox/server';
-import { sendJson } from '../../sandbox/http';
-import { runNode } from '../harness';
-import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
-import { PATIENT, byId, credentialsFor } from './fhir/fixtures';
+import type { Sandbox } from '../../../sandbox/server';
+import { sendJson } from '../../../sandbox/http';
+import { runNode } from '../../harness';
+import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
+import { PATIENT, byId, credentialsFor } from './fixtures';
+import { useFhirSandbox } from './helpers';
 
 let sb: Sandbox;
-beforeAll(async () => {
-	sb = await withSandbox();
+useFhirSandbox((s) => {
+	sb = s;
 	// a FHIR server that echoes the request's token and the client secret in its error body
-	sb.app.route('GET', '/rs/fhir/Patient/:id', 'smart', (req, res) => {
+	sb.app.route('GET', '/echo/fhir/Patient/:id', 'smart', (req, res) => {
 		const token = String(req.headers.authorization ?? '').replace(/^Bearer /, '');
 		sendJson(res, 400, {
 			error: 'invalid_request',
@@ -21,12 +23,11 @@ beforeAll(async () => {
 		});
 	});
 	// a 1upHealth token endpoint that echoes the client secret
-	sb.app.route('POST', '/rs/1up/oauth2/token', 'oneup', (req, res) => {
+	sb.app.route('POST', '/echo/1up/oauth2/token', 'oneup', (req, res) => {
 		const form = req.form();
 		sendJson(res, 401, { error: 'invalid_client', error_description: `client_secret ${form.client_secret} is not valid for ${form.client_id}` });
 	});
 });
-afterAll(() => sb.close());
 
 function everything(err: NodeApiError): string {
 	return JSON.stringify([err.message, err.description, err.messages, err.cause, err.context, String(err.stack)]);
@@ -35,7 +36,7 @@ function everything(err: NodeApiError): string {
 describe('secrets echoed by the vendor', () => {
 	it('the access token and the client secret never reach the error, its cause or the continue-on-fail item', async () => {
 		const { type, store } = credentialsFor(sb, 'smart');
-		store[type].fhirBaseUrl = `${sb.url}/rs/fhir`;
+		store[type].fhirBaseUrl = `${sb.url}/echo/fhir`;
 		const token = (store[type].oauthTokenData as { access_token: string }).access_token;
 		const params = { authentication: type, ...PATIENT, patientId: byId('pt-00001') } as never;
 		const err = (await runNode(EhrFhir, { parameters: params, credentials: store }).catch((e) => e)) as NodeApiError;
@@ -56,7 +57,7 @@ describe('secrets echoed by the vendor', () => {
 
 	it('1upHealth: a token endpoint that echoes the client secret does not put it in the node error', async () => {
 		const { type, store } = credentialsFor(sb, 'oneup-r4');
-		Object.assign(store[type], { authHost: `${sb.url}/rs/1up`, accessToken: '', refreshToken: 'rt-review-refresh-0001', clientSecret: 'oneup-demo-secret-XYZ' });
+		Object.assign(store[type], { authHost: `${sb.url}/echo/1up`, accessToken: '', refreshToken: 'rt-echo-refresh-0001', clientSecret: 'oneup-demo-secret-XYZ' });
 		const err = (await runNode(EhrFhir, {
 			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00001') } as never,
 			credentials: store,

@@ -1,22 +1,23 @@
-// The EHR FHIR node through every read fault the sandbox offers: 429 + Retry-After, 503, a
-// connection reset mid-page, HTML pages (200 and 500), an expired token, a looping next link,
-// a next link to another origin, and a 302. Exact items or the exact error class and message.
+// EHR FHIR node, transport faults seen through Get Patient and List Immunizations, for every vendor
+// of the sandbox: 503 and a connection reset (retried), HTML pages (200 and 500), an expired token
+// (renewed the way the credential renews), a looping next link, a next link to another origin, a
+// 302, rate limits (429 + Retry-After honoured, 429 and 503 that never end) and token lifetime (a
+// token about to expire, a server-expired token whose refresh is refused). Exact items or the exact
+// error class and message.
 import { NodeApiError } from 'n8n-workflow';
-import { withSandbox, armFault } from '../../helpers/sandbox';
+import { armFault } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import type { FaultSpec } from '../../../sandbox/faults';
 import { runNode } from '../../harness';
 import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
 import { VENDORS, LIST, PATIENT, SURFACE, byId, credentialsFor, ids, immunizationIds, type Vendor } from './fixtures';
+import { HEAVY_PATIENT, useFhirSandbox } from './helpers';
 
-const PID = 'pt-00007';
+const PID = HEAVY_PATIENT;
 let sb: Sandbox;
-beforeAll(async () => {
-	// 130 immunizations: several pages everywhere (onpatient 50, 1up 100, emp 20, smart 100)
-	sb = await withSandbox({ heavyPatients: { [PID]: 130 } });
+useFhirSandbox((s) => {
+	sb = s;
 });
-afterAll(() => sb.close());
-beforeEach(() => sb.app.faults.clear());
 
 async function list(vendor: Vendor, extra: Record<string, unknown> = {}) {
 	const { type, store } = credentialsFor(sb, vendor);
