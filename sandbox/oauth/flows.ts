@@ -7,6 +7,7 @@ import type { SandboxApp, SurfaceId } from '../app';
 import { escapeHtml, parseBasicAuth, redirect, sendHtml, sendJson, type SandboxRequest } from '../http';
 import { randomToken, type CodeRecord, type IssuedTokens } from '../tokens';
 import { oauthError, verifyClientAssertion, JWT_BEARER } from './assertion';
+import { patientId } from '../data/ids';
 import { isPublic, parseScopes, unallowedScopes, type ClientRegistration, type ClientRegistry } from './clients';
 
 export interface OAuthSurface {
@@ -171,7 +172,7 @@ function consentPage(app: SandboxApp, surf: OAuthSurface, req: SandboxRequest, o
 		.map((k) => `<input type="hidden" name="${k}" value="${escapeHtml(String(ok.params[k]))}">`)
 		.join('\n');
 	const n = Math.min(Number(app.options.patients ?? 50), 200);
-	const options = Array.from({ length: n }, (_, i) => `pt-${String(i + 1).padStart(5, '0')}`)
+	const options = Array.from({ length: n }, (_, i) => patientId(i + 1))
 		.map((id) => `<option value="${id}"${id === pickPatient(app, ok.params.login_hint) ? ' selected' : ''}>${id}</option>`)
 		.join('');
 	return `<!DOCTYPE html>

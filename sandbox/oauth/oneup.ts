@@ -5,6 +5,7 @@
 import type { SandboxApp } from '../app';
 import { PREFIX } from '../app';
 import { sendJson, type SandboxRequest } from '../http';
+import { patientId } from '../data/ids';
 import { randomToken } from '../tokens';
 import { CODE_LIFETIME_S, type OAuthState } from './flows';
 
@@ -92,7 +93,7 @@ export function registerOneUp(app: SandboxApp, st: OAuthState): void {
 			app_user_id: appUserId,
 			client_id: client.client_id,
 			active: true,
-			patient: `pt-${String(idx).padStart(5, '0')}`,
+			patient: patientId(idx),
 		};
 		s.users.set(key, user);
 		sendJson(res, 200, { success: true, code: newCode(user), oneup_user_id: user.oneup_user_id, app_user_id: user.app_user_id, active: user.active });
