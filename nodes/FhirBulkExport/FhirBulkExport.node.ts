@@ -1,36 +1,32 @@
 // FHIR Bulk Export: population exports (FHIR Bulk Data Access IG v2) from eMedicalPractice or any
-// SMART on FHIR server, streamed into n8n binary data with flat memory. One file per action in
-// actions/; the export lifecycle (kick-off, status, manifest, downloads) in ../shared/bulk/.
+// SMART on FHIR server, streamed into n8n binary data with flat memory. actions/router.ts runs
+// one file per operation in actions/<resource>/; the export lifecycle (kick-off, status,
+// manifest, downloads) lives in ../shared/bulk/.
 import {
-	NodeApiError,
 	NodeConnectionTypes,
-	NodeOperationError,
 	type IExecuteFunctions,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
 } from 'n8n-workflow';
-import * as bulkExport from './actions/bulkExport';
-import * as cancelExport from './actions/cancelExport';
-import * as checkStatus from './actions/checkStatus';
-import * as downloadFiles from './actions/downloadFiles';
-import * as getPublicJwks from './actions/getPublicJwks';
-import * as startExport from './actions/startExport';
-import { exportProperties, manifestProperty, optionsProperty, outputProperties, statusUrlProperty } from './actions/common';
+import * as bulkExport from './actions/export/bulkExport.operation';
+import * as cancelExport from './actions/export/cancelExport.operation';
+import * as checkStatus from './actions/export/checkStatus.operation';
+import * as downloadFiles from './actions/export/downloadFiles.operation';
+import * as startExport from './actions/export/startExport.operation';
+import * as getPublicJwks from './actions/key/getPublicJwks.operation';
+import { router } from './actions/router';
+import { exportRequestProperties } from './descriptions/exportRequest';
+import { optionsProperty } from './descriptions/options';
+import { outputProperties } from './descriptions/output';
+import { statusUrlProperty } from './descriptions/statusUrl';
+import { authenticationProperty, credentialChoices } from '../shared/credential-types';
+
+/** The credential types a bulk export can run with (the first is the default). */
+const BULK_CREDENTIAL_TYPES = ['smartBackendServicesApi', 'eMedicalPracticeOAuth2Api', 'smartOnFhirOAuth2Api'];
 
 // one constant: the two lint plugins disagree on NodeConnectionTypes.Main vs 'main' inline
 const MAIN = [NodeConnectionTypes.Main];
-
-type Run = (ctx: IExecuteFunctions, credentialType: string, itemIndex: number) => Promise<INodeExecutionData[]>;
-
-const ROUTER: Record<string, Run> = {
-	bulkExport: bulkExport.execute,
-	startExport: startExport.execute,
-	checkStatus: checkStatus.execute,
-	downloadFiles: downloadFiles.execute,
-	cancelExport: cancelExport.execute,
-	getPublicJwks: getPublicJwks.execute,
-};
 
 export class FhirBulkExport implements INodeType {
 	description: INodeTypeDescription = {
@@ -48,48 +44,9 @@ export class FhirBulkExport implements INodeType {
 		usableAsTool: true,
 		inputs: MAIN,
 		outputs: MAIN,
-		credentials: [
-			{
-				name: 'smartBackendServicesApi',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['smartBackendServicesApi'] },
-				},
-			},
-			{
-				name: 'eMedicalPracticeOAuth2Api',
-				required: true,
-				displayOptions: {
-					show: { authentication: ['eMedicalPracticeOAuth2Api'] },
-				},
-			},
-			{
-				name: 'smartOnFhirOAuth2Api',
-				required: true,
-				displayOptions: { show: { authentication: ['smartOnFhirOAuth2Api'] } },
-			},
-		],
+		credentials: credentialChoices(BULK_CREDENTIAL_TYPES),
 		properties: [
-			{
-				displayName: 'Authentication',
-				name: 'authentication',
-				type: 'options',
-				options: [
-					{
-						name: 'SMART Backend Services (System)',
-						value: 'smartBackendServicesApi',
-					},
-					{
-						name: 'eMedicalPractice OAuth2',
-						value: 'eMedicalPracticeOAuth2Api',
-					},
-					{
-						name: 'SMART on FHIR OAuth2 (User Login)',
-						value: 'smartOnFhirOAuth2Api',
-					},
-				],
-				default: 'smartBackendServicesApi',
-			},
+			authenticationProperty(BULK_CREDENTIAL_TYPES),
 			{
 				displayName: 'Resource',
 				name: 'resource',
@@ -157,44 +114,22 @@ export class FhirBulkExport implements INodeType {
 				],
 				default: 'getPublicJwks',
 			},
-			...exportProperties,
-			statusUrlProperty,
-			manifestProperty,
-			...outputProperties,
-			optionsProperty,
+			// in the order the editor shows them: an operation's own properties next to the shared
+			// ones it is shown with
+			...exportRequestProperties, // Bulk Export, Start Export
+			...bulkExport.description,
+			...startExport.description,
+			statusUrlProperty, // Check Export Status, Cancel Export
+			...checkStatus.description,
+			...cancelExport.description,
+			...downloadFiles.description, // the manifest, above the output of its files
+			...outputProperties, // Bulk Export, Download Export Files
+			optionsProperty, // Bulk Export, Download Export Files, Check Export Status
+			...getPublicJwks.description,
 		],
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-		const items = this.getInputData();
-		const out: INodeExecutionData[] = [];
-		for (let i = 0; i < items.length; i++) {
-			try {
-				const operation = this.getNodeParameter('operation', i) as string;
-				const credentialType = this.getNodeParameter('authentication', i) as string;
-				const run = ROUTER[operation];
-				if (!run) throw new NodeOperationError(this.getNode(), `Unknown operation "${operation}"`, { itemIndex: i });
-				out.push(...(await run(this, credentialType, i)));
-			} catch (error) {
-				const e =
-					error instanceof NodeApiError || error instanceof NodeOperationError
-						? error
-						: new NodeOperationError(this.getNode(), error as Error, {
-								itemIndex: i,
-							});
-				if (this.continueOnFail()) {
-					out.push({
-						json: {
-							error: e.message,
-							...(e.description ? { errorDescription: e.description } : {}),
-						},
-						pairedItem: { item: i },
-					});
-					continue;
-				}
-				throw e;
-			}
-		}
-		return [out];
+		return await router.call(this);
 	}
 }

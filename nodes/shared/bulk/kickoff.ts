@@ -1,10 +1,10 @@
 // Bulk export kick-off (FHIR Bulk Data Access IG v2): GET with query parameters, or POST with a
 // `Parameters` body when patient references are given. Exactly `Accept: application/fhir+json`
 // (some servers refuse `*/*`) and `Prefer: respond-async`; the answer is 202 + Content-Location.
-import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import { NodeOperationError } from 'n8n-workflow';
+import { itemError } from '../runner';
 import { abortableSleep } from '../sleep';
 import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../transport';
-import { getVendorProfile } from '../vendors';
 import type { Ctx, ExportRequest } from './types';
 
 const KICKOFF_MAX_ATTEMPTS = 4;
@@ -15,12 +15,6 @@ export const KICKOFF_HEADERS = {
 	Accept: 'application/fhir+json',
 	Prefer: 'respond-async',
 } as const;
-
-/** The FHIR base URL of the credential the user picked (from its vendor profile). */
-export async function fhirBaseFor(ctx: Ctx, credentialType: string): Promise<string> {
-	const c = await ctx.getCredentials(credentialType);
-	return getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
-}
 
 export function kickoffUrl(base: string, req: Pick<ExportRequest, 'level' | 'groupId'>): string {
 	if (req.level === 'patient') return `${base}/Patient/$export`;
@@ -122,7 +116,7 @@ export async function kickOff(
 				itemIndex,
 			});
 		} catch (e) {
-			const err = e instanceof NodeApiError || e instanceof NodeOperationError ? e : new NodeOperationError(node, e as Error, { itemIndex });
+			const err = itemError(node, e, itemIndex);
 			const status = Number((err as { httpCode?: unknown }).httpCode);
 			if (!(Number.isInteger(status) && status >= 100)) {
 				const note =

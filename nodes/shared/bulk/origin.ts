@@ -1,5 +1,5 @@
-// Where the access token may go during a bulk export: only to the origin of the credential's FHIR
-// base URL. Status URLs and file URLs come from the server's answers or from the user's input
+// The credential's FHIR base URL, and where the access token may go during a bulk export: only
+// to the origin of that base URL. Status URLs and file URLs come from the server's answers or from the user's input
 // (an expression, a pasted manifest); one on another origin never receives the token.
 // IG v2: the client uses its access token for the status URL and, when the manifest says
 // `requiresAccessToken: true`, for the files. The IG does not ask a client to send the token to
@@ -7,8 +7,14 @@
 // refused with a clear message instead (a server that hosts files elsewhere publishes them with
 // `requiresAccessToken: false`, which is downloaded without any token).
 import { NodeOperationError } from 'n8n-workflow';
-import { fhirBaseFor } from './kickoff';
+import { getVendorProfile } from '../vendors';
 import type { Ctx } from './types';
+
+/** The FHIR base URL of the credential the user picked (from its vendor profile), without a trailing slash. */
+export async function fhirBaseFor(ctx: Ctx, credentialType: string): Promise<string> {
+	const c = await ctx.getCredentials(credentialType);
+	return getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
+}
 
 function originOf(url: string): string | undefined {
 	try {

@@ -7,6 +7,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
 import { apiRequest, parseRetryAfter } from '../transport';
 import { apiError, vendorMessage } from '../errors';
+import { isRecord } from '../values';
 import { assertTokenOrigin } from './origin';
 import type { BulkManifest, Ctx, PollOptions } from './types';
 
@@ -35,8 +36,8 @@ function isTransientOutcome(body: unknown): boolean {
 
 /** Validates a manifest answer and fills the arrays a server may leave out. */
 export function normaliseManifest(body: unknown): BulkManifest | undefined {
-	const m = parseJson(body) as Partial<BulkManifest> | undefined;
-	if (!m || typeof m !== 'object' || !Array.isArray(m.output)) return undefined;
+	const m = parseJson(body);
+	if (!isRecord(m) || !Array.isArray(m.output)) return undefined;
 	return {
 		...m,
 		transactionTime: String(m.transactionTime ?? ''),

@@ -1,10 +1,13 @@
 // Helpers for the FHIR Bulk Export integration tests: a sandbox with small bulk options, a
 // stand-in SMART Backend Services credential (60-s tokens from the sandbox's token store through
-// a real preAuthentication with an expirable field), and quick node parameters.
-import type { ICredentialType, IHttpRequestHelper, ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
+// a real preAuthentication with an expirable field), quick node parameters, and one sandbox per
+// describe block with the node's run and the request log at hand (useBulkSandbox).
+import type { ICredentialType, IDataObject, IHttpRequestHelper, ICredentialDataDecryptedObject, INodeExecutionData, INodeParameters } from 'n8n-workflow';
 import { runNode, type HarnessResult } from '../../harness';
+import { withSandbox } from '../../helpers/sandbox';
 import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
 import type { Sandbox } from '../../../sandbox/server';
+import type { LoggedRequest, SandboxOptions } from '../../../sandbox/app';
 
 export const BULK_SCOPES = ['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read'];
 
@@ -65,4 +68,49 @@ export function runBulk(
 		credentialTypes: [stubBackendCredential(sb)],
 		...extra,
 	});
+}
+
+export type RunExtra = Parameters<typeof runBulk>[2];
+
+/** A sandbox of the enclosing describe block, with the node run against it and its request log. */
+export interface BulkSandbox {
+	/** the sandbox (started in beforeAll) */
+	readonly sb: Sandbox;
+	/** runs the node with the stand-in credential (runBulk) */
+	run(p: INodeParameters, extra?: RunExtra): Promise<HarnessResult>;
+	/** the sequence number of the last request the sandbox logged */
+	lastSeq(): number;
+	/** the requests logged after the given sequence number */
+	newRequests(since: number): LoggedRequest[];
+	/** a system-level Start Export of these types, then Check Export Status until complete: the complete item's JSON */
+	completedExport(types: string[]): Promise<IDataObject>;
+}
+
+/** Starts a sandbox with the given options before the enclosing describe block's tests and closes it after them. */
+export function useBulkSandbox(options: SandboxOptions): BulkSandbox {
+	let started: Sandbox | undefined;
+	beforeAll(async () => {
+		started = await withSandbox(options);
+	});
+	afterAll(() => started?.close());
+	const sandbox = (): Sandbox => {
+		if (!started) throw new Error('the bulk sandbox is used outside its tests');
+		return started;
+	};
+	return {
+		get sb() {
+			return sandbox();
+		},
+		run: (p, extra = {}) => runBulk(sandbox(), p, extra),
+		lastSeq: () => sandbox().app.requests.at(-1)?.seq ?? 0,
+		newRequests: (since) => sandbox().app.requests.filter((r) => r.seq > since),
+		completedExport: async (types) => {
+			const started = (await runBulk(sandbox(), { operation: 'startExport', level: 'system', types })).output[0][0];
+			for (let n = 0; n < 10; n++) {
+				const checked = (await runBulk(sandbox(), { operation: 'checkStatus' }, { items: [started] })).output[0][0];
+				if (checked.json.status === 'complete') return checked.json;
+			}
+			throw new Error('export did not complete');
+		},
+	};
 }

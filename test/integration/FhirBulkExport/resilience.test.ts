@@ -1,32 +1,26 @@
-// FHIR Bulk Export node under stress: Retry-After (seconds, HTTP-date, absurd), 429 and 503 while
-// polling, transient 5xx, 60-second tokens expiring mid-export (real SMART Backend Services
-// credential), timeout and cancel deleting the job, truncated NDJSON, a file retried after a 503.
+// FHIR Bulk Export under stress, across the operations that poll and download: Retry-After
+// (seconds, HTTP-date, absurd), 429 and 503 while polling, transient 5xx, 60-second tokens
+// expiring mid-export (real SMART Backend Services credential), timeout and cancel deleting the
+// job, truncated NDJSON, a file retried after a 503, the NDJSON check.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { runNode } from '../../harness';
-import { withSandbox, armFault } from '../../helpers/sandbox';
-import type { Sandbox } from '../../../sandbox/server';
+import { armFault } from '../../helpers/sandbox';
 import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { jobs, params, setBulkOptions, stubBackendCredential, runBulk } from './helpers';
-import type { INodeParameters } from 'n8n-workflow';
+import { jobs, params, setBulkOptions, stubBackendCredential, useBulkSandbox } from './helpers';
 
-describe('FHIR Bulk Export node: polling, tokens, failures', () => {
-	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
-	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
-	const statusPolls = (since: number) => sb.app.requests.filter((r) => r.seq > since && r.path.endsWith('$bulkdata-status') && r.method === 'GET');
+describe('FHIR Bulk Export: polling, tokens, failures', () => {
+	const bulk = useBulkSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const { run, lastSeq } = bulk;
+	const statusPolls = (since: number) => bulk.newRequests(since).filter((r) => r.path.endsWith('$bulkdata-status') && r.method === 'GET');
 
-	beforeAll(async () => {
-		sb = await withSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
-	});
-	afterAll(() => sb.close());
 	afterEach(async () => {
-		await fetch(`${sb.url}/_admin/faults`, { method: 'DELETE' });
-		await setBulkOptions(sb, { pollsBeforeDone: 1, retryAfterSeconds: 0, retryAfterStyle: 'seconds' });
+		await fetch(`${bulk.sb.url}/_admin/faults`, { method: 'DELETE' });
+		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1, retryAfterSeconds: 0, retryAfterStyle: 'seconds' });
 	});
 
 	it('honours Retry-After in seconds between status checks', async () => {
-		await setBulkOptions(sb, { retryAfterSeconds: 1 });
+		await setBulkOptions(bulk.sb, { retryAfterSeconds: 1 });
 		const t0 = Date.now();
 		const { output, logs } = await run({ types: ['Patient'] });
 		const elapsed = Date.now() - t0;
@@ -37,7 +31,7 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 	});
 
 	it('honours Retry-After as an HTTP-date', async () => {
-		await setBulkOptions(sb, { retryAfterStyle: 'http-date', retryAfterSeconds: 2 });
+		await setBulkOptions(bulk.sb, { retryAfterStyle: 'http-date', retryAfterSeconds: 2 });
 		const t0 = Date.now();
 		await run({ types: ['Patient'], options: { maxWait: 5 } });
 		// an HTTP-date has 1-s resolution: between 1 and 2 s ahead
@@ -46,7 +40,7 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 
 	it('distrusts an absurd Retry-After (a day, or an epoch timestamp) and waits the ceiling', async () => {
 		for (const style of ['absurd', 'absurd-date']) {
-			await setBulkOptions(sb, { retryAfterStyle: style });
+			await setBulkOptions(bulk.sb, { retryAfterStyle: style });
 			const t0 = Date.now();
 			const { logs } = await run({ types: ['Patient'], options: { maxWait: 0.3 } });
 			const elapsed = Date.now() - t0;
@@ -57,8 +51,8 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 	});
 
 	it('slows down on 429 and rides out 503 and transient 5xx while polling', async () => {
-		await setBulkOptions(sb, { pollsBeforeDone: 2 });
-		await armFault(sb, [
+		await setBulkOptions(bulk.sb, { pollsBeforeDone: 2 });
+		await armFault(bulk.sb, [
 			{ surface: 'smart', kind: 'rate-limit', pathContains: '$bulkdata-status', retryAfter: '0' },
 			{ surface: 'smart', kind: 'unavailable', pathContains: '$bulkdata-status', after: 1 },
 			{ surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status', status: 500, after: 1 },
@@ -76,25 +70,25 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 	});
 
 	it('gives up after the bounded number of transient errors, with the server message', async () => {
-		await armFault(sb, { surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status', times: 10 });
+		await armFault(bulk.sb, { surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status', times: 10 });
 		await expect(run({ types: ['Patient'], options: { transientRetries: 2 } })).rejects.toThrow(
 			/HTTP 503\) 3 times in a row: .*The export service is busy/,
 		);
 	});
 
 	it('a 60-s token expiring mid-export: new token during polling and during downloads (real credential)', async () => {
-		await setBulkOptions(sb, { pollsBeforeDone: 2 });
+		await setBulkOptions(bulk.sb, { pollsBeforeDone: 2 });
 		const pem = readFileSync(join(__dirname, '../../../sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
 		const seq = lastSeq();
 		// advance the sandbox clock past the token's 60 s at the first status check and at the first file
 		let stage = 0;
 		const timer = setInterval(() => {
-			const reqs = sb.app.requests.filter((r) => r.seq > seq);
+			const reqs = bulk.sb.app.requests.filter((r) => r.seq > seq);
 			if (stage === 0 && reqs.some((r) => r.path.endsWith('$bulkdata-status'))) {
-				sb.app.clock.advance(61);
+				bulk.sb.app.clock.advance(61);
 				stage = 1;
 			} else if (stage === 1 && reqs.some((r) => r.path.includes('/bulkfiles/'))) {
-				sb.app.clock.advance(61);
+				bulk.sb.app.clock.advance(61);
 				stage = 2;
 			}
 		}, 2);
@@ -103,8 +97,8 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 				parameters: params({ types: ['Patient', 'Immunization'], options: { minWait: 0.15, concurrency: 1 } }),
 				credentials: {
 					smartBackendServicesApi: {
-						fhirBaseUrl: `${sb.url}/smart/fhir`,
-						tokenUrl: `${sb.url}/smart/auth/token`,
+						fhirBaseUrl: `${bulk.sb.url}/smart/fhir`,
+						tokenUrl: `${bulk.sb.url}/smart/auth/token`,
 						clientId: 'smart-backend-demo',
 						privateKey: pem,
 						keyId: 'sandbox-test-rs384',
@@ -116,38 +110,38 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 			expect(res.output[0].find((i) => i.json.type === 'Patient')!.json.lines).toBe(20);
 			const renewals = res.authEvents.filter((e) => e === 'preAuthentication:smartBackendServicesApi:expired');
 			expect(renewals.length).toBeGreaterThanOrEqual(2);
-			const reqs = sb.app.requests.filter((r) => r.seq > seq);
+			const reqs = bulk.sb.app.requests.filter((r) => r.seq > seq);
 			expect(reqs.filter((r) => r.status === 401).length).toBe(renewals.length);
 			expect(reqs.filter((r) => r.path.endsWith('/smart/auth/token')).length).toBe(1 + renewals.length);
 		} finally {
 			clearInterval(timer);
-			sb.app.clock.reset();
+			bulk.sb.app.clock.reset();
 		}
 	});
 
 	it('deletes the job on the server when the maximum total wait runs out', async () => {
-		await setBulkOptions(sb, { pollsBeforeDone: 1000 });
+		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1000 });
 		const seq = lastSeq();
 		await expect(run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 0.4 } })).rejects.toThrow(
 			/did not finish within the maximum wait of 0.4 s \(the job was deleted on the server\)/,
 		);
-		const del = sb.app.requests.filter((r) => r.seq > seq && r.method === 'DELETE');
+		const del = bulk.sb.app.requests.filter((r) => r.seq > seq && r.method === 'DELETE');
 		expect(del).toHaveLength(1);
 		expect(del[0].status).toBe(202);
-		const job = (await jobs(sb)).find((j) => del[0].query.endsWith(j.id))!;
+		const job = (await jobs(bulk.sb)).find((j) => del[0].query.endsWith(j.id))!;
 		expect(job.status).toBe('cancelled');
 	});
 
 	it('when the execution is cancelled, stops polling and names the status URL to cancel', async () => {
-		await setBulkOptions(sb, { pollsBeforeDone: 1000 });
+		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1000 });
 		const abort = new AbortController();
 		const seq = lastSeq();
 		setTimeout(() => abort.abort(), 300);
 		await expect(
 			runNode(FhirBulkExport, {
 				parameters: params({ types: ['Patient'], options: { minWait: 0.05 } }),
-				credentials: { smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir` } },
-				credentialTypes: [stubBackendCredential(sb)],
+				credentials: { smartBackendServicesApi: { fhirBaseUrl: `${bulk.sb.url}/smart/fhir` } },
+				credentialTypes: [stubBackendCredential(bulk.sb)],
 				abortSignal: abort.signal,
 			}),
 		).rejects.toThrow(/The bulk export was cancelled; the job is still on the server: .*\$bulkdata-status\?job=/);
@@ -157,19 +151,19 @@ describe('FHIR Bulk Export node: polling, tokens, failures', () => {
 	});
 
 	it('reports truncated NDJSON with the file name', async () => {
-		await armFault(sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
+		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
 		await expect(run({ types: ['Patient'] })).rejects.toThrow(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
 	});
 
 	it('retries a file after a transient 503 and a connection reset', async () => {
-		await armFault(sb, [
+		await armFault(bulk.sb, [
 			{ surface: 'smart', kind: 'transient-5xx', pathContains: '/bulkfiles/' },
 			{ surface: 'smart', kind: 'reset', pathContains: '/bulkfiles/', after: 1 },
 		]);
 		const seq = lastSeq();
 		const { output } = await run({ types: ['Patient'] });
 		expect(output[0][0].json.lines).toBe(20);
-		const fileStatuses = sb.app.requests.filter((r) => r.seq > seq && r.path.includes('/bulkfiles/')).map((r) => r.status);
+		const fileStatuses = bulk.sb.app.requests.filter((r) => r.seq > seq && r.path.includes('/bulkfiles/')).map((r) => r.status);
 		expect(fileStatuses.length).toBe(3);
 		expect(fileStatuses[0]).toBe(503);
 		expect(fileStatuses[2]).toBe(200);

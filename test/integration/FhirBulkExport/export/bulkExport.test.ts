@@ -1,23 +1,17 @@
-// FHIR Bulk Export node against the sandbox over loopback: levels, parameters, output modes,
-// tokenless files on another origin, error files, partial manifests, the split actions.
-import { runNode, readBinary, setBinaryStreamMode } from '../../harness';
-import { withSandbox } from '../../helpers/sandbox';
-import type { Sandbox } from '../../../sandbox/server';
-import { datasetFor } from '../../../sandbox/data';
-import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
-import { BULK_SCOPES, jobs, params, setBulkOptions, runBulk } from './helpers';
-import type { INodeExecutionData, INodeParameters } from 'n8n-workflow';
+// Bulk Export (the one-step operation) against the sandbox over loopback: export levels and
+// parameters, output modes, tokenless files on another origin, error and deleted files, partial
+// manifests, the three credential types, an export without files, and errors after the kick-off
+// that name the job's status URL.
+import { runNode, readBinary, setBinaryStreamMode } from '../../../harness';
+import { armFault } from '../../../helpers/sandbox';
+import { datasetFor } from '../../../../sandbox/data';
+import { FhirBulkExport } from '../../../../nodes/FhirBulkExport/FhirBulkExport.node';
+import { BULK_SCOPES, jobs, params, setBulkOptions, useBulkSandbox } from '../helpers';
+import type { INodeExecutionData } from 'n8n-workflow';
 
-describe('FHIR Bulk Export node', () => {
-	let sb: Sandbox;
-	const run = (p: INodeParameters, extra: Parameters<typeof runBulk>[2] = {}) => runBulk(sb, p, extra);
-	const newRequests = (since: number) => sb.app.requests.filter((r) => r.seq > since);
-	const lastSeq = () => sb.app.requests.at(-1)?.seq ?? 0;
-
-	beforeAll(async () => {
-		sb = await withSandbox({ patients: 30, bulk: { resourcesPerFile: 60, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
-	});
-	afterAll(() => sb.close());
+describe('Bulk Export', () => {
+	const bulk = useBulkSandbox({ patients: 30, bulk: { resourcesPerFile: 60, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const { run, newRequests, lastSeq } = bulk;
 
 	async function linesOf(item: INodeExecutionData): Promise<Array<{ resourceType: string; id: string }>> {
 		const buf = await readBinary(item.binary!.data);
@@ -28,7 +22,7 @@ describe('FHIR Bulk Export node', () => {
 		const seq = lastSeq();
 		const { output } = await run({ level: 'system' });
 		const items = output[0];
-		const ds = datasetFor(sb.app);
+		const ds = datasetFor(bulk.sb.app);
 		const byType = (t: string) => items.filter((i) => i.json.type === t);
 		expect(byType('Patient').reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
 		expect(byType('Immunization').reduce((a, i) => a + (i.json.lines as number), 0)).toBe(ds.count('Immunization'));
@@ -93,7 +87,7 @@ describe('FHIR Bulk Export node', () => {
 		expect(q.get('_elements')).toBe('id,gender,Immunization.status');
 		expect(q.get('includeAssociatedData')).toBe('LatestProvenanceResources');
 		expect(q.get('_outputFormat')).toBe('application/fhir+ndjson');
-		const job = (await jobs(sb)).at(-1)!;
+		const job = (await jobs(bulk.sb)).at(-1)!;
 		expect(job.level).toBe('patient');
 		expect(job.params.typeFilters[0].type).toBe('Immunization');
 	});
@@ -102,6 +96,14 @@ describe('FHIR Bulk Export node', () => {
 		await expect(run({ exportOptions: { extraParameters: { parameter: [{ name: '_foo', value: 'bar' }] } } })).rejects.toThrow(
 			/HTTP 400.*_foo.*not supported/,
 		);
+	});
+
+	it('a failure is thrown with the index of the input item that failed', async () => {
+		const err = (await run({ level: 'group', groupId: '={{ $json.group }}', types: ['Patient'], outputMode: 'manifest' }, { items: [{ json: { group: 'group-1' } }, { json: { group: 'no-such-group' } }] }).catch(
+			(e: unknown) => e,
+		)) as Error & { context?: { itemIndex?: number } };
+		expect(err.message).toMatch(/404.*Group\/no-such-group/);
+		expect(err.context?.itemIndex).toBe(1);
 	});
 
 	it('Group level with patient references kicks off with POST Parameters', async () => {
@@ -116,7 +118,7 @@ describe('FHIR Bulk Export node', () => {
 		const kick = newRequests(seq).find((r) => r.path.endsWith('/Group/group-1/$export'))!;
 		expect(kick.method).toBe('POST');
 		expect(kick.headers['content-type']).toContain('application/fhir+json');
-		const job = (await jobs(sb)).at(-1)!;
+		const job = (await jobs(bulk.sb)).at(-1)!;
 		expect(job.params.patients).toEqual(['pt-00002', 'pt-00003']);
 		expect(job.params.types).toEqual(['Patient']);
 		expect(job.params.since).toBe('2020-01-01T00:00:00Z');
@@ -133,18 +135,18 @@ describe('FHIR Bulk Export node', () => {
 	});
 
 	it('requiresAccessToken false: files come from the other origin with NO Authorization header', async () => {
-		await setBulkOptions(sb, { requiresAccessToken: false });
+		await setBulkOptions(bulk.sb, { requiresAccessToken: false });
 		try {
 			const seq = lastSeq();
 			const { output } = await run({ types: ['Patient'] });
-			expect(output[0].every((i) => String(i.json.url).startsWith(sb.fileUrl))).toBe(true);
+			expect(output[0].every((i) => String(i.json.url).startsWith(bulk.sb.fileUrl))).toBe(true);
 			const fileReqs = newRequests(seq).filter((r) => r.origin === 'files');
 			expect(fileReqs.length).toBe(output[0].length);
 			expect(fileReqs.map((r) => r.headers.authorization)).toEqual(fileReqs.map(() => undefined));
 			// the status checks on the main origin did carry the token
 			expect(newRequests(seq).filter((r) => r.path.includes('$bulkdata-status')).every((r) => r.headers.authorization)).toBe(true);
 		} finally {
-			await setBulkOptions(sb, { requiresAccessToken: true });
+			await setBulkOptions(bulk.sb, { requiresAccessToken: true });
 		}
 	});
 
@@ -167,35 +169,17 @@ describe('FHIR Bulk Export node', () => {
 	});
 
 	it('follows partial manifests (link next) and tolerates extra fields', async () => {
-		await setBulkOptions(sb, { manifestPageSize: 1 });
+		await setBulkOptions(bulk.sb, { manifestPageSize: 1 });
 		try {
 			const { output } = await run({ outputMode: 'manifest' });
 			const m = output[0][0].json.manifest as { output: unknown[]; link?: unknown; extension?: unknown };
-			expect(m.output.length).toBe(1 + Math.ceil(datasetFor(sb.app).count('Immunization') / 60));
+			expect(m.output.length).toBe(1 + Math.ceil(datasetFor(bulk.sb.app).count('Immunization') / 60));
 			expect(m.link).toBeUndefined();
 			expect(m.extension).toBeDefined();
 			expect(output[0][0].json.outputFiles).toBe(m.output.length);
 		} finally {
-			await setBulkOptions(sb, { manifestPageSize: 0 });
+			await setBulkOptions(bulk.sb, { manifestPageSize: 0 });
 		}
-	});
-
-	it('Start Export → Check Export Status → Download Export Files → Cancel Export', async () => {
-		const started = (await run({ operation: 'startExport', level: 'patient', types: ['Patient'] })).output[0][0];
-		expect(String(started.json.statusUrl)).toContain('$bulkdata-status?job=');
-		let checked: INodeExecutionData | undefined;
-		for (let n = 0; n < 10; n++) {
-			checked = (await run({ operation: 'checkStatus' }, { items: [started] })).output[0][0];
-			if (checked.json.status === 'complete') break;
-			expect(checked.json.status).toBe('in-progress');
-		}
-		expect(checked!.json.status).toBe('complete');
-		expect(typeof checked!.json.transactionTime).toBe('string');
-		const files = (await run({ operation: 'downloadFiles' }, { items: [checked!] })).output[0];
-		expect(files.reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
-		const cancelled = (await run({ operation: 'cancelExport' }, { items: [started] })).output[0][0];
-		expect(cancelled.json).toMatchObject({ cancelled: true, status: 202 });
-		await expect(run({ operation: 'checkStatus' }, { items: [started] })).rejects.toThrow(/HTTP 404.*job is gone/);
 	});
 
 	it('continueOnFail: a failing item becomes an error item paired with it', async () => {
@@ -203,15 +187,18 @@ describe('FHIR Bulk Export node', () => {
 		expect(output[0]).toHaveLength(1);
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(String(output[0][0].json.error)).toMatch(/404.*Group\/no-such-group/);
+		// the shared error item shape: the message and what to do next
+		expect(Object.keys(output[0][0].json)).toEqual(['error', 'description']);
+		expect(output[0][0].json.description).toBe('Check the ID and the base URL in the credential.');
 	});
 
 	it('works with eMedicalPractice OAuth2 tokens on /emp/fhir/r4', async () => {
-		const tok = sb.app.tokens.issue({ surface: 'emp', clientId: 'test', scopes: BULK_SCOPES, lifetimeSeconds: 3600 });
+		const tok = bulk.sb.app.tokens.issue({ surface: 'emp', clientId: 'test', scopes: BULK_SCOPES, lifetimeSeconds: 3600 });
 		const { output } = await runNode(FhirBulkExport, {
 			parameters: params({ authentication: 'eMedicalPracticeOAuth2Api', level: 'patient', types: ['Patient'] }),
 			credentials: {
 				eMedicalPracticeOAuth2Api: {
-					serverUrl: `${sb.url}/emp`,
+					serverUrl: `${bulk.sb.url}/emp`,
 					clientId: 'emp-client',
 					clientSecret: 'x',
 					oauthTokenData: { access_token: tok.access_token, token_type: 'Bearer' },
@@ -223,13 +210,13 @@ describe('FHIR Bulk Export node', () => {
 	});
 
 	it('works with SMART on FHIR OAuth2 (user login) tokens', async () => {
-		const tok = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['system/*.read', 'system/*.$export'], lifetimeSeconds: 3600 });
+		const tok = bulk.sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['system/*.read', 'system/*.$export'], lifetimeSeconds: 3600 });
 		const seq = lastSeq();
 		const { output } = await runNode(FhirBulkExport, {
 			parameters: params({ authentication: 'smartOnFhirOAuth2Api', types: ['Patient'] }),
 			credentials: {
 				smartOnFhirOAuth2Api: {
-					fhirBaseUrl: `${sb.url}/smart/fhir`,
+					fhirBaseUrl: `${bulk.sb.url}/smart/fhir`,
 					clientId: 'smart-client',
 					clientSecret: 'x',
 					oauthTokenData: { access_token: tok.access_token, token_type: 'Bearer' },
@@ -239,24 +226,87 @@ describe('FHIR Bulk Export node', () => {
 		expect(output[0].reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
 		expect(newRequests(seq).every((r) => r.headers.authorization === `Bearer ${tok.access_token}`)).toBe(true);
 	});
+});
 
-	it('Get Public JWKS derives the public key set from the credential\'s private key, without private parts', async () => {
-		const { readFileSync } = await import('node:fs');
-		const { join } = await import('node:path');
-		const pem = readFileSync(join(__dirname, '../../../sandbox/keys/TEST-ONLY-es384-private.pem'), 'utf8');
-		const { output } = await runNode(FhirBulkExport, {
-			parameters: { authentication: 'smartBackendServicesApi', resource: 'key', operation: 'getPublicJwks' },
-			credentials: {
-				smartBackendServicesApi: { fhirBaseUrl: `${sb.url}/smart/fhir`, clientId: 'smart-backend-demo', privateKey: pem, keyId: 'sandbox-test-es384', algorithm: 'ES384' },
-			},
-		});
-		const key = (output[0][0].json.keys as Array<Record<string, unknown>>)[0];
-		expect(key).toMatchObject({ kty: 'EC', crv: 'P-384', kid: 'sandbox-test-es384', alg: 'ES384', use: 'sig' });
-		expect(key.d).toBeUndefined();
-		const registered = JSON.parse(readFileSync(join(__dirname, '../../../sandbox/clients.json'), 'utf8')) as {
-			clients: Array<{ client_id: string; jwks?: { keys: Array<Record<string, unknown>> } }>;
-		};
-		const pub = registered.clients.find((c) => c.client_id === 'smart-backend-demo')!.jwks!.keys.find((k) => k.kid === 'sandbox-test-es384')!;
-		expect([key.x, key.y]).toEqual([pub.x, pub.y]);
+// an export with no files (a nightly `_since` run with nothing new, a `_typeFilter` matching
+// nothing) still outputs one item per input item, carrying the manifest's transactionTime, so a
+// workflow can keep it as the next `_since` and downstream nodes run
+describe('Bulk Export: an export without files', () => {
+	const bulk = useBulkSandbox({ patients: 10, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const { run, newRequests, lastSeq } = bulk;
+
+	function expectEmptyItem(item: INodeExecutionData, itemIndex: number): void {
+		expect(item.pairedItem).toEqual({ item: itemIndex });
+		expect(item.binary).toBeUndefined();
+		expect(item.json).toMatchObject({ kind: 'empty', files: 0 });
+		expect(item.json.transactionTime).toEqual(expect.stringMatching(/^\d{4}-\d{2}-\d{2}T/));
+		expect(String(item.json.request)).toContain('$export');
+		expect(String(item.json.statusUrl)).toContain('$bulkdata-status?job=');
+	}
+
+	it('Bulk Export with a _typeFilter matching nothing: one "empty" item with transactionTime, statusUrl and request', async () => {
+		const seq = lastSeq();
+		const { output } = await run({ types: ['Patient'], exportOptions: { typeFilters: ['Patient?gender=no-such-gender'] } });
+		expect(output[0]).toHaveLength(1);
+		expectEmptyItem(output[0][0], 0);
+		expect(newRequests(seq).filter((r) => r.path.includes('/bulkfiles/'))).toHaveLength(0);
+		// still done with the job: it is deleted on the server
+		expect(newRequests(seq).filter((r) => r.method === 'DELETE').map((r) => r.status)).toEqual([202]);
+	});
+
+	it('a nightly _since run with nothing new (and no deleted file): one "empty" item per input item, each paired with it', async () => {
+		await setBulkOptions(bulk.sb, { deletedCount: 0 });
+		try {
+			const { output } = await run(
+				{ types: ['Patient', 'Immunization'], since: '2025-06-02T00:00:00Z' },
+				{ items: [{ json: { run: 1 } }, { json: { run: 2 } }] },
+			);
+			expect(output[0]).toHaveLength(2);
+			expectEmptyItem(output[0][0], 0);
+			expectEmptyItem(output[0][1], 1);
+			// the transactionTime is later than the _since it was asked with: the next run's _since
+			expect(Date.parse(output[0][0].json.transactionTime as string)).toBeGreaterThan(Date.parse('2025-06-02T00:00:00Z'));
+		} finally {
+			await setBulkOptions(bulk.sb, { deletedCount: 2 });
+		}
+	});
+
+	it('a _since run with nothing new but a deleted file outputs that file (it carries the transactionTime), no extra item', async () => {
+		const { output } = await run({ types: ['Patient'], since: '2025-06-02T00:00:00Z' });
+		expect(output[0].map((i) => i.json.kind)).toEqual(['deleted']);
+		expect(typeof output[0][0].json.transactionTime).toBe('string');
+	});
+});
+
+// a one-step export that fails after the kick-off (a file download, a broken status answer) names
+// the job's status URL, so a finished export is not lost: Check Export Status and Download Export
+// Files continue with it
+describe('Bulk Export: an error after the kick-off names the status URL', () => {
+	const bulk = useBulkSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const { run } = bulk;
+	afterEach(async () => {
+		await fetch(`${bulk.sb.url}/_admin/faults`, { method: 'DELETE' });
+	});
+
+	it('a file download that fails for good: the error names the status URL, and the files are downloaded with it afterwards', async () => {
+		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
+		const err = (await run({ types: ['Patient'], options: { fileRetries: 0 } }).catch((e: unknown) => e)) as Error & { description?: string };
+		expect(err).toBeInstanceOf(Error);
+		expect(err.message).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
+		const statusUrl = /status URL (\S+), or remove it/.exec(err.description ?? '')?.[1];
+		expect(statusUrl).toContain('$bulkdata-status?job=');
+		expect(err.description).not.toMatch(/Bearer|access_token/);
+		const checked = (await run({ operation: 'checkStatus' }, { items: [{ json: { statusUrl } }] })).output[0][0];
+		expect(checked.json.status).toBe('complete');
+		const files = (await run({ operation: 'downloadFiles' }, { items: [checked] })).output[0];
+		expect(files.reduce((a, f) => a + (f.json.lines as number), 0)).toBe(20);
+	});
+
+	it('a status answer that is an HTML page while polling: the error names the status URL too', async () => {
+		await armFault(bulk.sb, { surface: 'smart', kind: 'html-200', pathContains: '$bulkdata-status' });
+		const err = (await run({ types: ['Patient'] }).catch((e: unknown) => e)) as Error & { description?: string };
+		expect(err.message).toMatch(/HTML page/);
+		expect(err.description).toMatch(/status URL \S+\$bulkdata-status\?job=\S+, or remove it with Cancel Export/);
+		expect((await jobs(bulk.sb)).length).toBeGreaterThan(0);
 	});
 });
