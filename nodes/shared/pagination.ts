@@ -5,7 +5,7 @@
 // A `next` link is resolved against the page's URL, never followed to another origin with the
 // token, never followed twice, and a page limit stops a runaway server.
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
-import { apiRequest, type ApiRequest } from './transport';
+import { apiRequest, type ApiRequest } from './http';
 import { apiError, vendorMessage } from './errors';
 
 export interface Page<T = unknown> {

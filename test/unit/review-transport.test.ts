@@ -5,7 +5,7 @@ import type { Sandbox } from '../../sandbox/server';
 import { sendJson } from '../../sandbox/http';
 import { runNode } from '../harness';
 import { TransportProbe, PROBE_CREDENTIAL_TYPES } from '../harness/probe';
-import { joinUrl, hasDotSegment, type ApiRequest } from '../../nodes/shared/transport';
+import { joinUrl, hasDotSegment, type ApiRequest } from '../../nodes/shared/http';
 
 const TOKEN = 'probe-token-abcdefghijklmnop';
 let sb: Sandbox;

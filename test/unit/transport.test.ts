@@ -7,8 +7,8 @@ import type { Sandbox } from '../../sandbox/server';
 import { sendJson, redirect, sendHtml, type SandboxRequest } from '../../sandbox/http';
 import { runNode } from '../harness';
 import { TransportProbe, PROBE_CREDENTIAL_TYPES, ProbeExpiringApi } from '../harness/probe';
-import { encodePathSegment, joinUrl, parseRetryAfter, EXPIRING_CREDENTIALS } from '../../nodes/shared/transport';
-import type { ApiRequest } from '../../nodes/shared/transport';
+import { encodePathSegment, joinUrl, parseRetryAfter, EXPIRING_CREDENTIALS } from '../../nodes/shared/http';
+import type { ApiRequest } from '../../nodes/shared/http';
 
 const TOKEN = 'probe-token-abcdefghijklmnop';
 let sb: Sandbox;

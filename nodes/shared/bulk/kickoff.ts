@@ -3,7 +3,7 @@
 // (some servers refuse `*/*`) and `Prefer: respond-async`; the answer is 202 + Content-Location.
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
-import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../transport';
+import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../http';
 import { getVendorProfile } from '../vendors';
 import type { Ctx, ExportRequest } from './types';
 
