@@ -5,4 +5,4 @@ export { apiRequest } from './request';
 export type { ApiRequest, ApiResponse } from './types';
 export { encodePathSegment, hasDotSegment, joinUrl } from './url';
 export { parseRetryAfter } from './headers';
-export { EXPIRING_CREDENTIALS, RENEW_BEFORE_EXPIRY_MS } from './renewal';
+export { EXPIRING_CREDENTIALS } from './renewal';

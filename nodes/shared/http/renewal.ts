@@ -3,7 +3,7 @@ import type { IAdditionalCredentialOptions, ICredentialDataDecryptedObject } fro
 import type { Ctx } from './types';
 
 /** renew a token this long before it expires */
-export const RENEW_BEFORE_EXPIRY_MS = 10_000;
+const RENEW_BEFORE_EXPIRY_MS = 10_000;
 
 /**
  * Credential types whose token comes from `preAuthentication` with an expirable hidden field,
