@@ -1,5 +1,11 @@
-// One jest run, four projects. `npm test` runs them all (scripts/test.js); select one with
-// `npx jest --selectProjects unit` (or sandbox, integration, e2e).
+// One jest run, five projects. `npm test` runs them all (scripts/test.js); select one with
+// `npx jest --selectProjects unit` (or shared, sandbox, integration, e2e).
+//   unit        test/unit: no network (no sandbox, no HTTP server)
+//   shared      test/integration/shared: nodes/shared code (transport, pagination, credential
+//               helpers) through the harness against a sandbox
+//   sandbox     test/sandbox: the vendor emulator itself
+//   integration test/integration (but shared/): the nodes and credentials against a sandbox
+//   e2e         test/e2e: the package in a real n8n
 const transform = {
 	'^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.check.json', diagnostics: false }],
 };
@@ -15,7 +21,13 @@ module.exports = {
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...common, displayName: 'sandbox', testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'] },
-		{ ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+		{ ...common, displayName: 'shared', testMatch: ['<rootDir>/test/integration/shared/**/*.test.ts'] },
+		{
+			...common,
+			displayName: 'integration',
+			// test/integration/shared is the `shared` project
+			testMatch: ['<rootDir>/test/integration/**/*.test.ts', '!**/test/integration/shared/**'],
+		},
 		{
 			...common,
 			displayName: 'e2e',

@@ -1,4 +1,4 @@
-// Pagination benchmark (issue 5): 10,000 immunizations of one patient in pages of 50 from the
+// Pagination benchmark: 10,000 immunizations of one patient in pages of 50 from the
 // sandbox's onpatient surface, fetched
 //   (a) by the EHR FHIR node's List Immunizations (Return All) executed through the harness, the
 //       way n8n executes a node (real execute, httpRequestWithAuthentication, transport, pagination,

@@ -7,7 +7,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage, withoutSecrets, type FormResponse } from '../nodes/shared/credentials-util';
+import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets, type FormResponse } from '../nodes/shared/credentials-util';
 
 /**
  * 1upHealth: an app-driven flow, no browser consent. The app creates (or looks up) its user in
@@ -155,7 +155,7 @@ export async function oneUpAuthenticate(helper: IHttpRequestHelper, credentials:
 		if (r.status === 200 && typeof r.body.access_token === 'string') return tokensFrom(r.body, refreshToken);
 		if (r.status === 401 || r.body.error === 'invalid_client') throw clientRefused(tokenUrl, r);
 		if (r.status >= 500 || r.status === 429 || r.status === 0) {
-			throw new Error(`1upHealth token refresh at ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${vendorMessage(r.body)}). Try again later.`);
+			throw new Error(`1upHealth token refresh at ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later.`);
 		}
 		// refused (used or revoked refresh token): fall back to a fresh authorization code
 	}
@@ -165,7 +165,7 @@ export async function oneUpAuthenticate(helper: IHttpRequestHelper, credentials:
 	if (t.status === 200 && typeof t.body.access_token === 'string') return tokensFrom(t.body, '');
 	if (t.status === 401 || t.body.error === 'invalid_client') throw clientRefused(tokenUrl, t);
 	throw new Error(
-		`1upHealth refused the code exchange at ${safeUrl(tokenUrl)} (HTTP ${t.status}: ${vendorMessage(t.body)}). Check the credential's Client ID, Client Secret and App User ID, then reconnect the credential (save it again).`,
+		`1upHealth refused the code exchange at ${safeUrl(tokenUrl)} (HTTP ${t.status}: ${tokenErrorMessage(t.body)}). Check the credential's Client ID, Client Secret and App User ID, then reconnect the credential (save it again).`,
 	);
 }
 
@@ -181,12 +181,12 @@ function tokensFrom(body: IDataObject, previousRefresh: string): IDataObject {
 
 function clientRefused(url: string, r: FormResponse): Error {
 	return new Error(
-		`1upHealth refused the client credentials at ${safeUrl(url)} (HTTP ${r.status}: ${vendorMessage(r.body)}). Check Client ID and Client Secret in the credential.`,
+		`1upHealth refused the client credentials at ${safeUrl(url)} (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Check Client ID and Client Secret in the credential.`,
 	);
 }
 
 function looksMissing(r: FormResponse): boolean {
-	const msg = vendorMessage(r.body).toLowerCase();
+	const msg = tokenErrorMessage(r.body).toLowerCase();
 	return r.status === 404 || /not (exist|found)|no such user|unknown user|does not exist/.test(msg);
 }
 
@@ -204,7 +204,7 @@ async function authorizationCode(
 	if (r.status === 200 && r.body.success !== false && typeof r.body.code === 'string') return r.body.code;
 	if (r.status === 401 || r.status === 403) throw clientRefused(`${base}/user/auth-code`, r);
 	if (!looksMissing(r)) {
-		throw new Error(`1upHealth user management (auth-code) failed (HTTP ${r.status}: ${vendorMessage(r.body)}). Try again later or check the API Host.`);
+		throw new Error(`1upHealth user management (auth-code) failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later or check the API Host.`);
 	}
 	if (!createIfMissing) {
 		throw new CredentialFieldError(
@@ -214,11 +214,11 @@ async function authorizationCode(
 	}
 	const created = await postForm(helper, `${base}/user`, { app_user_id: appUserId, ...client }, client);
 	if (created.status === 200 && created.body.success !== false && typeof created.body.code === 'string') return created.body.code;
-	if (/exist/i.test(vendorMessage(created.body))) {
+	if (/exist/i.test(tokenErrorMessage(created.body))) {
 		// created meanwhile by a parallel run: ask for a code again
 		r = await ask();
 		if (r.status === 200 && typeof r.body.code === 'string') return r.body.code;
 	}
 	if (created.status === 401 || created.status === 403) throw clientRefused(`${base}/user`, created);
-	throw new Error(`1upHealth could not create the user "${appUserId}" (HTTP ${created.status}: ${vendorMessage(created.body)}).`);
+	throw new Error(`1upHealth could not create the user "${appUserId}" (HTTP ${created.status}: ${tokenErrorMessage(created.body)}).`);
 }

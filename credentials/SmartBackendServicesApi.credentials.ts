@@ -7,7 +7,7 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, vendorMessage, withoutSecrets } from '../nodes/shared/credentials-util';
+import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets } from '../nodes/shared/credentials-util';
 import { CLIENT_ASSERTION_TYPE, assertKeyMatchesAlgorithm, parsePrivateKey, signClientAssertion } from '../nodes/shared/jwt';
 
 /**
@@ -202,5 +202,5 @@ export async function backendServicesToken(helper: IHttpRequestHelper, credentia
 			: r.body.error === 'invalid_scope'
 				? 'Check Scope: only system/ scopes your app is registered for can be granted'
 				: 'Check the Token URL and try again';
-	throw new Error(`SMART Backend Services token request to ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${vendorMessage(r.body)}). ${hint}.`);
+	throw new Error(`SMART Backend Services token request to ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). ${hint}.`);
 }

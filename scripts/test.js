@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every jest project (unit, sandbox, integration, e2e) and ends with one plain line
+// Runs every jest project (unit, shared, sandbox, integration, e2e) and ends with one plain line
 // "N passed, N failed[, N skipped]". `--fast` leaves out the e2e project (real n8n).
 'use strict';
 const { spawnSync } = require('node:child_process');
@@ -16,7 +16,7 @@ fs.rmSync(out, { force: true });
 const assertionsDir = path.join(root, '.test-results', 'assertions');
 fs.rmSync(assertionsDir, { recursive: true, force: true });
 
-const projects = fast ? ['unit', 'sandbox', 'integration'] : ['unit', 'sandbox', 'integration', 'e2e'];
+const projects = fast ? ['unit', 'shared', 'sandbox', 'integration'] : ['unit', 'shared', 'sandbox', 'integration', 'e2e'];
 const jestBin = require.resolve('jest/bin/jest');
 const res = spawnSync(
 	process.execPath,

@@ -1,7 +1,7 @@
 // EHR FHIR: Get Patient and List Immunizations on onpatient (drchrono), 1upHealth,
 // eMedicalPractice and any SMART on FHIR server. The user picks the credential type; the vendor
 // profile (../shared/vendors) says everything vendor-specific; every request goes through
-// ../shared/transport and lists through ../shared/pagination.
+// ../shared/http and lists through ../shared/pagination.
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,

@@ -2,7 +2,7 @@
 // the `{data: ...}` envelope, and the classification of failures that booking needs
 // (an answer from the portal vs. no answer at all).
 import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
-import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../shared/transport';
+import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../shared/http';
 import { credentialBaseUrl } from '../shared/vendors';
 
 export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';

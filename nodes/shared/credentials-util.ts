@@ -1,22 +1,22 @@
-// Helpers shared by the credential types: URL checks that name the field, form-encoded token
-// requests through n8n's `httpRequest`, and error messages that carry the vendor's own words
-// but never a token or secret.
+// Helpers shared by the credential types: field checks that name the field (CredentialFieldError),
+// form-encoded token requests through n8n's `httpRequest`, and error messages that carry the
+// vendor's own words but never a token or secret.
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
-import { CredentialFieldError } from './jwt';
-import { credentialSecrets, redact as redactTokens, scrubError } from './errors';
+import { credentialSecrets, redact, scrubError } from './errors';
 
-export { CredentialFieldError };
-
-const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
-
-/** True for loopback hosts, where plain http is allowed (local sandboxes, tunnels). */
-export function isLoopbackUrl(url: string): boolean {
-	try {
-		return LOOPBACK.has(new URL(url).hostname);
-	} catch {
-		return false;
+/** A configuration problem in one credential field, found before any request. */
+export class CredentialFieldError extends Error {
+	constructor(
+		readonly field: string,
+		message: string,
+	) {
+		super(message);
+		this.name = 'CredentialFieldError';
 	}
 }
+
+/** Loopback hosts, where plain http is allowed (local sandboxes, tunnels). */
+const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
 
 /**
  * Checks a base URL field: present, absolute, https (or http on loopback), no query/fragment.
@@ -44,33 +44,6 @@ export function checkBaseUrl(value: unknown, field: string, opts: { required?: b
 	if (u.username || u.password) throw new CredentialFieldError(field, `${field} must not contain a user name or password.`);
 	if (u.search || u.hash) throw new CredentialFieldError(field, `${field} must not contain a query string or fragment.`);
 	return raw.replace(/\/+$/, '');
-}
-
-/** Which URL fields each credential type has, and which are required (for checkCredentialUrls). */
-export const CREDENTIAL_URL_FIELDS: Record<string, Array<{ name: string; label: string; required: boolean }>> = {
-	onpatientOAuth2Api: [
-		{ name: 'authHost', label: 'Auth Host', required: true },
-		{ name: 'apiHost', label: 'API Host', required: true },
-	],
-	oneUpHealthApi: [
-		{ name: 'authHost', label: 'Auth Host', required: true },
-		{ name: 'apiHost', label: 'API Host', required: true },
-	],
-	myPatientPortalOAuth2Api: [{ name: 'portalUrl', label: 'Portal URL', required: true }],
-	eMedicalPracticeOAuth2Api: [{ name: 'serverUrl', label: 'Server URL', required: true }],
-	smartBackendServicesApi: [
-		{ name: 'fhirBaseUrl', label: 'FHIR Base URL', required: true },
-		{ name: 'tokenUrl', label: 'Token URL', required: false },
-	],
-	smartOnFhirOAuth2Api: [{ name: 'fhirBaseUrl', label: 'FHIR Base URL', required: true }],
-};
-
-/**
- * Validates every URL field of a credential before any request (the transport calls this);
- * throws CredentialFieldError naming the field.
- */
-export function checkCredentialUrls(credentialType: string, credentials: IDataObject): void {
-	for (const f of CREDENTIAL_URL_FIELDS[credentialType] ?? []) checkBaseUrl(credentials[f.name], f.label, { required: f.required });
 }
 
 export interface FormResponse {
@@ -127,10 +100,13 @@ export function safeUrl(url: string): string {
 	}
 }
 
-const SECRET_KEYS = /token|secret|code|assertion|password|verifier/i;
-
-/** The vendor's own message from an OAuth or 1upHealth error body, with no secret values in it. */
-export function vendorMessage(body: IDataObject): string {
+/**
+ * The vendor's words in a token endpoint's answer as postForm returns it: OAuth
+ * `{error, error_description}`, 1upHealth `{error, message}` / `{detail}`, or the start of a body
+ * that was not JSON (`{raw}`), with nothing that looks like a token; never empty. Credential
+ * errors put it after the status (errors.ts `vendorMessage` reads the answers nodes get).
+ */
+export function tokenErrorMessage(body: IDataObject): string {
 	const parts: string[] = [];
 	const pick = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
 	const error = pick('error');
@@ -138,7 +114,7 @@ export function vendorMessage(body: IDataObject): string {
 	if (error) parts.push(error);
 	if (desc && desc !== error) parts.push(desc);
 	if (!parts.length && typeof body.raw === 'string') parts.push(body.raw.replace(/\s+/g, ' ').slice(0, 120));
-	return redactTokens(parts.join(': ')) || 'no error message';
+	return redact(parts.join(': ')) || 'no error message';
 }
 
 /**
@@ -152,15 +128,4 @@ export async function withoutSecrets<T>(credentials: IDataObject, run: () => Pro
 	} catch (error) {
 		throw scrubError(error, credentialSecrets(credentials));
 	}
-}
-
-/** Removes values that look like credentials from a string (defence in depth for messages). */
-export function redact(text: string, secrets: Array<string | undefined>): string {
-	let out = text;
-	for (const s of secrets) if (s && s.length >= 4) out = out.split(s).join('[redacted]');
-	return out;
-}
-
-export function isSecretKey(key: string): boolean {
-	return SECRET_KEYS.test(key);
 }

@@ -1,6 +1,7 @@
 // Turns vendor error bodies into one readable sentence, and builds the NodeApiError a user sees.
 // Never includes a token, a secret, a stack trace or an Authorization header.
 import { NodeApiError, type INode, type JsonObject } from 'n8n-workflow';
+import { isRecord, str } from './values';
 
 const MAX_VENDOR_TEXT = 500;
 
@@ -9,23 +10,18 @@ function clip(s: string): string {
 	return t.length > MAX_VENDOR_TEXT ? `${t.slice(0, MAX_VENDOR_TEXT)}…` : t;
 }
 
-/** Removes anything that looks like a bearer token or a secret from a vendor text. */
-export function redact(text: string): string {
-	return text
+/**
+ * Removes the given secret values (those of 4 characters or more) and anything that looks like a
+ * bearer token, an OAuth token or a client secret from a text.
+ */
+export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
+	let out = text;
+	for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join('[redacted]');
+	return out
 		.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
 		.replace(/((?:access|refresh|id)_token["'=:\s]+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]')
 		.replace(/(client_secret["'=:\s]+)[^\s&"',]+/gi, '$1[redacted]')
 		.replace(/\b(at|rt)_[A-Za-z0-9_-]+_[A-Za-z0-9_-]{16,}/g, '[redacted]');
-}
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-	return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function str(v: unknown): string | undefined {
-	if (typeof v === 'string' && v.trim()) return v.trim();
-	if (typeof v === 'number') return String(v);
-	return undefined;
 }
 
 function listText(v: unknown): string | undefined {
@@ -179,15 +175,8 @@ export function credentialSecrets(data: unknown, depth = 0): string[] {
 	return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
-/** Removes the given secret values and anything that looks like a token from a text. */
-export function scrubText(text: string, secrets: string[]): string {
-	let out = text;
-	for (const s of secrets) if (out.includes(s)) out = out.split(s).join('[redacted]');
-	return redact(out);
-}
-
 function scrubValue(v: unknown, secrets: string[], seen: Set<unknown>, depth: number): unknown {
-	if (typeof v === 'string') return scrubText(v, secrets);
+	if (typeof v === 'string') return redact(v, secrets);
 	if (!v || typeof v !== 'object' || seen.has(v) || depth > 5) return v;
 	seen.add(v);
 	if (Array.isArray(v)) {

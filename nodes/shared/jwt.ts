@@ -4,6 +4,7 @@
 // Errors are CredentialFieldError: the message names the credential field to fix and never
 // contains key material.
 import { createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject, type JsonWebKey } from 'node:crypto';
+import { CredentialFieldError } from './credentials-util';
 
 export type AssertionAlgorithm = 'RS384' | 'ES384';
 export const ASSERTION_ALGORITHMS: AssertionAlgorithm[] = ['RS384', 'ES384'];
@@ -11,17 +12,6 @@ export const ASSERTION_ALGORITHMS: AssertionAlgorithm[] = ['RS384', 'ES384'];
 export const MAX_ASSERTION_LIFETIME_S = 300;
 export const DEFAULT_ASSERTION_LIFETIME_S = 240;
 export const CLIENT_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer';
-
-/** A configuration problem in one credential field, found before any request. */
-export class CredentialFieldError extends Error {
-	constructor(
-		readonly field: string,
-		message: string,
-	) {
-		super(message);
-		this.name = 'CredentialFieldError';
-	}
-}
 
 /**
  * Reads a private key from a PKCS#8 PEM (also PKCS#1 "RSA PRIVATE KEY" and SEC1 "EC PRIVATE

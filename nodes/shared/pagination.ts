@@ -5,8 +5,9 @@
 // A `next` link is resolved against the page's URL, never followed to another origin with the
 // token, never followed twice, and a page limit stops a runaway server.
 import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
-import { apiRequest, type ApiRequest } from './transport';
+import { apiRequest, type ApiRequest } from './http';
 import { apiError, vendorMessage } from './errors';
+import { isRecord } from './values';
 
 export interface Page<T = unknown> {
 	/** URL of this page */
@@ -38,10 +39,6 @@ export interface PaginateOptions {
 }
 
 type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
-
-function isRecord(v: unknown): v is Record<string, unknown> {
-	return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** The resources and the next link of one page, whatever its shape. */
 export function readPage(body: unknown): { entries: unknown[]; next?: string; total?: number } {

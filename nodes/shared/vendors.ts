@@ -1,5 +1,5 @@
 // Vendor profiles: one per credential type. Everything an operation needs to know about a
-// vendor — base URL, FHIR version, list shape, page size, which search filters the server
+// vendor — base URL, FHIR version, page size, which search filters the server
 // understands — lives here as data. Adding a vendor means adding a profile.
 import { NodeOperationError, type ICredentialDataDecryptedObject, type INode } from 'n8n-workflow';
 import { checkBaseUrl, CredentialFieldError } from './credentials-util';
@@ -13,8 +13,6 @@ export interface VendorProfile {
 	/** FHIR base URL, absolute, without a trailing slash */
 	fhirBaseUrl: string;
 	fhirVersion: FhirVersion;
-	/** the list shape the vendor documents (pagination accepts either shape from anyone) */
-	listShape: 'results' | 'bundle';
 	/** Accept header for FHIR reads */
 	accept: string;
 	/** query parameter for the page size; undefined when the server ignores it (follow `next`) */
@@ -38,17 +36,13 @@ export interface VendorProfile {
 	};
 }
 
+/** The node named in an error when the caller has none to give. */
 const STUB_NODE: INode = { id: '', name: 'EHR', type: 'n8n-nodes-ehr', typeVersion: 1, position: [0, 0], parameters: {} };
-let currentNode: INode = STUB_NODE;
 
-function configError(message: string): NodeOperationError {
-	return new NodeOperationError(currentNode, message, {
+function configError(node: INode, message: string): NodeOperationError {
+	return new NodeOperationError(node, message, {
 		description: 'Open the credential, correct the URL, save it and run the node again.',
 	});
-}
-
-function trimUrl(v: unknown, field: string, credentialType: string): string {
-	return credentialBaseUrl(v, field, credentialType, currentNode);
 }
 
 /**
@@ -61,17 +55,11 @@ export function credentialBaseUrl(value: unknown, field: string, credentialType:
 	} catch (e) {
 		const empty = typeof value !== 'string' || !value.trim();
 		const reason = e instanceof CredentialFieldError ? e.message : `${field} is not usable`;
-		return raise(
+		throw configError(
 			node,
 			empty ? `The credential (${credentialType}) has no ${field}: open the credential and fill it in` : `The credential (${credentialType}): ${reason}`,
 		);
 	}
-}
-
-function raise(node: INode, message: string): never {
-	throw new NodeOperationError(node, message, {
-		description: 'Open the credential, correct the URL, save it and run the node again.',
-	});
 }
 
 const R4_STATUSES = ['completed', 'not-done', 'entered-in-error'];
@@ -81,16 +69,15 @@ const STATUSES: Record<FhirVersion, string[]> = {
 	dstu2: ['in-progress', 'on-hold', 'completed', 'entered-in-error', 'stopped'],
 };
 
-type ProfileFactory = (credentials: ICredentialDataDecryptedObject, credentialType: string) => VendorProfile;
+type ProfileFactory = (credentials: ICredentialDataDecryptedObject, credentialType: string, node: INode) => VendorProfile;
 
 const PROFILES: Record<string, ProfileFactory> = {
 	// drchrono's onpatient API: `{results, next}` lists (Bundles in newer docs), `page-size`
-	onpatientOAuth2Api: (c, t) => ({
+	onpatientOAuth2Api: (c, t, node) => ({
 		credentialType: t,
 		vendor: 'onpatient (drchrono)',
-		fhirBaseUrl: `${trimUrl(c.apiHost, 'API host', t)}/onpatient_api/fhir`,
+		fhirBaseUrl: `${credentialBaseUrl(c.apiHost, 'API host', t, node)}/onpatient_api/fhir`,
 		fhirVersion: 'r4',
-		listShape: 'results',
 		accept: 'application/json',
 		pageSizeParam: 'page-size',
 		pageSize: 50,
@@ -99,15 +86,14 @@ const PROFILES: Record<string, ProfileFactory> = {
 		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
 	}),
 	// 1upHealth: FHIR version in the path, Bundles, `_count` 1–100
-	oneUpHealthApi: (c, t) => {
+	oneUpHealthApi: (c, t, node) => {
 		const v = String(c.fhirVersion || 'r4').toLowerCase();
 		const version: FhirVersion = v === 'stu3' || v === 'dstu2' ? v : 'r4';
 		return {
 			credentialType: t,
 			vendor: `1upHealth (${version.toUpperCase()})`,
-			fhirBaseUrl: `${trimUrl(c.apiHost, 'API host', t)}/${version}`,
+			fhirBaseUrl: `${credentialBaseUrl(c.apiHost, 'API host', t, node)}/${version}`,
 			fhirVersion: version,
-			listShape: 'bundle',
 			accept: 'application/fhir+json, application/json',
 			pageSizeParam: '_count',
 			pageSize: 100,
@@ -118,12 +104,11 @@ const PROFILES: Record<string, ProfileFactory> = {
 	},
 	// eMedicalPractice (OpenEMR): FHIR R4 under /fhir/r4, `_count` ignored (fixed pages), only
 	// `patient` (and `_id`) searchable on Immunization: dates and status are filtered locally
-	eMedicalPracticeOAuth2Api: (c, t) => ({
+	eMedicalPracticeOAuth2Api: (c, t, node) => ({
 		credentialType: t,
 		vendor: 'eMedicalPractice',
-		fhirBaseUrl: `${trimUrl(c.serverUrl, 'server URL', t)}/fhir/r4`,
+		fhirBaseUrl: `${credentialBaseUrl(c.serverUrl, 'server URL', t, node)}/fhir/r4`,
 		fhirVersion: 'r4',
-		listShape: 'bundle',
 		accept: 'application/fhir+json, application/json',
 		pageSizeParam: undefined,
 		pageSize: 20,
@@ -131,17 +116,16 @@ const PROFILES: Record<string, ProfileFactory> = {
 		patientSearch: true,
 		immunizations: { patientParam: 'patient', dateFilter: false, statusFilter: false, statuses: R4_STATUSES, allPatients: true },
 	}),
-	smartOnFhirOAuth2Api: (c, t) => smartProfile(c, t, 'SMART on FHIR server'),
-	smartBackendServicesApi: (c, t) => smartProfile(c, t, 'SMART on FHIR server (backend services)'),
+	smartOnFhirOAuth2Api: (c, t, node) => smartProfile(c, t, node, 'SMART on FHIR server'),
+	smartBackendServicesApi: (c, t, node) => smartProfile(c, t, node, 'SMART on FHIR server (backend services)'),
 };
 
-function smartProfile(c: ICredentialDataDecryptedObject, t: string, vendor: string): VendorProfile {
+function smartProfile(c: ICredentialDataDecryptedObject, t: string, node: INode, vendor: string): VendorProfile {
 	return {
 		credentialType: t,
 		vendor,
-		fhirBaseUrl: trimUrl(c.fhirBaseUrl, 'FHIR base URL', t),
+		fhirBaseUrl: credentialBaseUrl(c.fhirBaseUrl, 'FHIR base URL', t, node),
 		fhirVersion: 'r4',
-		listShape: 'bundle',
 		accept: 'application/fhir+json, application/json',
 		pageSizeParam: '_count',
 		pageSize: 100,
@@ -154,18 +138,9 @@ function smartProfile(c: ICredentialDataDecryptedObject, t: string, vendor: stri
 /** The credential types that have a FHIR profile, in the order the node lists them. */
 export const FHIR_CREDENTIAL_TYPES = Object.keys(PROFILES);
 
-export function hasVendorProfile(credentialType: string): boolean {
-	return credentialType in PROFILES;
-}
-
 /** The profile of a credential type; `node` is named in the error when the credential is unusable. */
-export function getVendorProfile(credentialType: string, credentials: ICredentialDataDecryptedObject, node?: INode): VendorProfile {
-	currentNode = node ?? STUB_NODE;
-	try {
-		const make = PROFILES[credentialType];
-		if (!make) throw configError(`No vendor profile for the credential type "${credentialType}"`);
-		return make(credentials, credentialType);
-	} finally {
-		currentNode = STUB_NODE;
-	}
+export function getVendorProfile(credentialType: string, credentials: ICredentialDataDecryptedObject, node: INode = STUB_NODE): VendorProfile {
+	const make = PROFILES[credentialType];
+	if (!make) throw configError(node, `No vendor profile for the credential type "${credentialType}"`);
+	return make(credentials, credentialType, node);
 }

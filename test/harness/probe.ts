@@ -10,7 +10,7 @@ import type {
 	INodeType,
 	INodeTypeDescription,
 } from 'n8n-workflow';
-import { apiRequest, type ApiRequest } from '../../nodes/shared/transport';
+import { apiRequest, type ApiRequest } from '../../nodes/shared/http';
 import { paginate, type PaginateOptions } from '../../nodes/shared/pagination';
 
 export class ProbeBearerApi implements ICredentialType {

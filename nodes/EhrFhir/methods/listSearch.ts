@@ -1,7 +1,7 @@
 // The patient picker "From List": a FHIR Patient search by name on the chosen vendor.
 import type { IDataObject, ILoadOptionsFunctions, INodeListSearchResult } from 'n8n-workflow';
 import { NodeOperationError } from 'n8n-workflow';
-import { apiRequest, joinUrl } from '../../shared/transport';
+import { apiRequest, joinUrl } from '../../shared/http';
 import { readPage } from '../../shared/pagination';
 import { getVendorProfile } from '../../shared/vendors';
 import { simplifyPatient } from '../../shared/fhir';

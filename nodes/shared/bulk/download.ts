@@ -6,7 +6,7 @@
 // gzip: the client asks for it and n8n's HTTP client (axios) decodes it while streaming.
 import { NodeApiError, NodeOperationError, type IBinaryData } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
-import { apiRequest } from '../transport';
+import { apiRequest } from '../http';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
 import { assertTokenOrigin } from './origin';
 import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';

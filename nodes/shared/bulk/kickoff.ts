@@ -4,7 +4,7 @@
 import { NodeOperationError } from 'n8n-workflow';
 import { itemError } from '../runner';
 import { abortableSleep } from '../sleep';
-import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../transport';
+import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../http';
 import type { Ctx, ExportRequest } from './types';
 
 const KICKOFF_MAX_ATTEMPTS = 4;

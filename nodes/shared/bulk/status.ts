@@ -5,7 +5,7 @@
 // timeout or cancellation the job is deleted on the server.
 import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
-import { apiRequest, parseRetryAfter } from '../transport';
+import { apiRequest, parseRetryAfter } from '../http';
 import { apiError, vendorMessage } from '../errors';
 import { isRecord } from '../values';
 import { assertTokenOrigin } from './origin';

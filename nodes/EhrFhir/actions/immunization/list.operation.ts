@@ -1,7 +1,7 @@
 // List Immunizations: one item per immunization, for one patient or every patient the credential
 // may see; dates and status filtered by the server where the vendor supports it, else locally.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
-import { joinUrl, type ApiRequest } from '../../../shared/transport';
+import { joinUrl, type ApiRequest } from '../../../shared/http';
 import { paginate } from '../../../shared/pagination';
 import { immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
 import { parseDate, readLimit } from '../../../shared/values';

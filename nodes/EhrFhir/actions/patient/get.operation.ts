@@ -1,6 +1,6 @@
 // Get Patient: one Patient by ID (or by a FHIR URL of the patient).
 import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
-import { apiRequest, joinUrl } from '../../../shared/transport';
+import { apiRequest, joinUrl } from '../../../shared/http';
 import { apiError, vendorMessage } from '../../../shared/errors';
 import { readPage } from '../../../shared/pagination';
 import { simplifyPatient } from '../../../shared/fhir';

@@ -1,0 +1,234 @@
+// Every HTTP call of every node goes through `apiRequest` (contract: docs/DEVELOPING.md →
+// "Shared node code contract"). It authenticates through n8n's own helpers, retries only what
+// is safe, follows redirects itself so a token never leaves its origin, and turns every failure
+// into a NodeApiError a person can act on.
+import { sleep, type IAdditionalCredentialOptions, type IHttpRequestOptions, type INode } from 'n8n-workflow';
+import { apiError, credentialSecrets, scrubError } from '../errors';
+import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from './body';
+import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
+import { lowerHeaders, parseRetryAfter } from './headers';
+import { renewIfExpiring } from './renewal';
+import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
+import { buildUrl, describe, hasDotSegment } from './url';
+
+const RETRY_STATUSES = [429, 502, 503, 504];
+const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
+
+/**
+ * Makes one request as the contract describes; throws NodeApiError with a readable message in
+ * which no secret value of the credential (token, client secret, key) appears, even when the
+ * vendor echoed it.
+ */
+export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
+	try {
+		return await request.call(this, credentialType, req) as ApiResponse<T>;
+	} catch (error) {
+		let secrets: string[] = [];
+		if (req.withAuth ?? true) {
+			try {
+				// the credential as stored now (a renewal during the request may have changed it)
+				secrets = credentialSecrets(await this.getCredentials(credentialType));
+			} catch {
+				/* no credential: scrub token-looking text only */
+			}
+		}
+		throw scrubError(error, secrets);
+	}
+}
+
+async function request(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse> {
+	const node: INode = this.getNode();
+	const method = req.method;
+	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
+	const retry = req.retry ?? idempotent;
+	const maxAttempts = retry ? Math.max(1, req.maxAttempts ?? 5) : 1;
+	const maxTotalWait = req.maxTotalWaitMs ?? 60_000;
+	const base = req.backoffBaseMs ?? 500;
+	const followRedirects = req.followRedirects ?? true;
+	const maxRedirects = req.maxRedirects ?? 5;
+	const expectJson = req.expectJson ?? !req.stream;
+	if (hasDotSegment(req.url)) {
+		throw apiError(node, {
+			what: req.what ?? describe(method, req.url),
+			message: `${req.what ?? describe(method, req.url)} failed: the address has a "." or ".." path segment, which would address another resource; nothing was sent`,
+			hint: 'An ID cannot be "." or "..": check the ID (and the base URL in the credential).',
+			itemIndex: req.itemIndex,
+		});
+	}
+	let firstUrl: string;
+	try {
+		firstUrl = buildUrl(req.url, req.qs);
+	} catch {
+		throw apiError(node, {
+			what: req.what ?? `${method} request`,
+			message: `${req.what ?? `${method} request`} failed: "${sanitizeMessage(String(req.url))}" is not a valid URL; nothing was sent`,
+			hint: 'Check the base URL in the credential and the IDs given to this node.',
+			itemIndex: req.itemIndex,
+		});
+	}
+	const firstOrigin = new URL(firstUrl).origin;
+	const what = req.what ?? describe(method, firstUrl);
+	const itemIndex = req.itemIndex;
+
+	let url = firstUrl;
+	let withAuth = req.withAuth ?? true;
+	let headers: Record<string, string> = { Accept: 'application/json', ...(req.headers ?? {}) };
+	let attempt = 0;
+	let redirects = 0;
+	let waited = 0;
+	const additional: IAdditionalCredentialOptions = {};
+	if (req.oauth2) additional.oauth2 = req.oauth2;
+
+	for (;;) {
+		attempt++;
+		const options: IHttpRequestOptions = {
+			method,
+			url,
+			headers: { ...headers },
+			returnFullResponse: true,
+			// 401 still throws so n8n refreshes the OAuth2 token / re-runs preAuthentication
+			ignoreHttpStatusErrors: withAuth ? { ignore: true, except: [401] } : true,
+			disableFollowRedirect: true,
+			// default (JSON) decoding: axios parses JSON silently and leaves anything else a string,
+			// and n8n keeps a parsed error body on its NodeApiError (context.data)
+			...(req.stream ? { encoding: 'stream' as const } : {}),
+			json: false,
+			timeout: req.timeoutMs,
+		};
+		if (req.form) {
+			options.body = new URLSearchParams(req.form);
+			(options.headers as Record<string, string>)['Content-Type'] = 'application/x-www-form-urlencoded';
+		} else if (req.body !== undefined) {
+			options.body = (typeof req.body === 'string' ? req.body : JSON.stringify(req.body)) as IHttpRequestOptions['body'];
+			const h = options.headers as Record<string, string>;
+			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+		}
+
+		let raw: RawResponse | undefined;
+		let netFail: NetworkFailure | undefined;
+		try {
+			let result: unknown;
+			if (withAuth) {
+				const renew = await renewIfExpiring.call(this, credentialType);
+				const add = renew ? { ...additional, ...renew } : additional;
+				result = await this.helpers.httpRequestWithAuthentication.call(
+					this,
+					credentialType,
+					options,
+					Object.keys(add).length ? add : undefined,
+				);
+			} else {
+				result = await this.helpers.httpRequest(options);
+			}
+			const r = result as { statusCode: number; headers: unknown; body: unknown };
+			raw = { status: r.statusCode, headers: lowerHeaders(r.headers), body: r.body };
+		} catch (error) {
+			if (isAbort(error)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
+			raw = responseOf(error, false);
+			if (!raw) {
+				netFail = networkFailureOf(error);
+				if (!netFail) raw = responseOf(error, true);
+			}
+			if (!raw) {
+				const authFail = netFail ? undefined : authFailureOf(error);
+				if (authFail) {
+					throw apiError(node, {
+						what,
+						status: 401,
+						message: `${what} failed: the access token was refused and renewing it failed${authFail.vendor ? `: ${authFail.vendor}` : ''}`,
+						hint: 'Open the credential and reconnect it (sign in again), then run the workflow again.',
+						itemIndex,
+					});
+				}
+				if (!netFail) {
+					const msg = (error as Error)?.message ?? String(error);
+					throw apiError(node, {
+						what,
+						message: `${what} failed: ${sanitizeMessage(msg)}`,
+						hint: 'Check the base URL in the credential and that the server is reachable, then try again.',
+						itemIndex,
+					});
+				}
+			}
+		}
+
+		// ---- connection reset / hang up ----
+		if (netFail) {
+			if (attempt < maxAttempts) {
+				const delay = Math.min(base * 2 ** (attempt - 1), 8000);
+				if (waited + delay <= maxTotalWait) {
+					waited += delay;
+					await sleep(delay);
+					continue;
+				}
+			}
+			throw apiError(node, {
+				what,
+				message: `${what} failed: the connection was closed before the answer was complete (${netFail.code})${
+					retry ? ` after ${attempt} attempt${attempt > 1 ? 's' : ''}` : ''
+				}`,
+				hint: retry
+					? 'The server or the network is unstable: try again later.'
+					: 'This request was not repeated automatically because it may already have taken effect: check on the vendor side before running it again.',
+				itemIndex,
+			});
+		}
+		const res = raw!;
+
+		// ---- redirects: same method and headers; the token only to the same origin ----
+		if (REDIRECT_STATUSES.includes(res.status) && followRedirects && res.headers.location) {
+			if (req.stream) await drain(res.body);
+			if (++redirects > maxRedirects) {
+				throw apiError(node, { what, status: res.status, message: `${what} failed: more than ${maxRedirects} redirects`, hint: 'Check the base URL in the credential.', itemIndex });
+			}
+			const next = new URL(res.headers.location, url);
+			if (next.protocol !== 'https:' && next.protocol !== 'http:') {
+				throw apiError(node, { what, status: res.status, message: `${what} failed: redirected to an unsupported address`, itemIndex });
+			}
+			if (next.origin !== firstOrigin && withAuth) {
+				withAuth = false;
+				headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+			}
+			url = next.toString();
+			attempt = 0;
+			continue;
+		}
+
+		// ---- transient statuses ----
+		if (RETRY_STATUSES.includes(res.status) && !(req.okStatuses ?? []).includes(res.status)) {
+			const ra = parseRetryAfter(res.headers['retry-after']);
+			const delay = ra ?? Math.min(base * 2 ** (attempt - 1), 8000);
+			if (retry && attempt < maxAttempts && waited + delay <= maxTotalWait) {
+				if (req.stream) await drain(res.body);
+				waited += delay;
+				await sleep(delay);
+				continue;
+			}
+			const body = req.stream ? await readText(res.body) : res.body;
+			const tail = !retry
+				? ' (not retried automatically: it may already have taken effect)'
+				: attempt >= maxAttempts
+					? ` after ${attempt} attempts`
+					: ra !== undefined
+						? ` (the server asked to wait ${Math.round(ra / 1000)} s, more than this node waits)`
+						: '';
+			throw failure(node, what, res.status, body, res.headers, itemIndex, tail);
+		}
+
+		const ok = (res.status >= 200 && res.status < 300) || (req.okStatuses ?? []).includes(res.status);
+		if (!ok) {
+			const body = req.stream ? await readText(res.body) : res.body;
+			throw failure(node, what, res.status, body, res.headers, itemIndex, '');
+		}
+
+		if (req.stream) {
+			const ct = res.headers['content-type'] ?? '';
+			if (ct.includes('text/html')) {
+				await drain(res.body);
+				throw htmlError(node, what, res.status, itemIndex);
+			}
+			return { status: res.status, headers: res.headers, body: res.body, url };
+		}
+		return { status: res.status, headers: res.headers, body: parseBody(node, what, res, expectJson, itemIndex), url };
+	}
+}
