@@ -241,8 +241,8 @@ describe('MyPatientPortal node: walkthrough', () => {
 			items: [{ json: { id: 'nope1' } }, { json: { id: 'nope2' } }],
 		});
 		expect(r.output[0]).toEqual([
-			{ json: { error: 'Get Appointment nope1 failed (HTTP 404): not_found: Appointment nope1 was not found.', errorDescription: expect.any(String) }, pairedItem: { item: 0 } },
-			{ json: { error: 'Get Appointment nope2 failed (HTTP 404): not_found: Appointment nope2 was not found.', errorDescription: expect.any(String) }, pairedItem: { item: 1 } },
+			{ json: { error: 'Get Appointment nope1 failed (HTTP 404): not_found: Appointment nope1 was not found.', description: expect.any(String) }, pairedItem: { item: 0 } },
+			{ json: { error: 'Get Appointment nope2 failed (HTTP 404): not_found: Appointment nope2 was not found.', description: expect.any(String) }, pairedItem: { item: 1 } },
 		]);
 	});
 
