@@ -2,13 +2,7 @@
 // availabilities, the ASAP list, the patient's profile. One file per action in
 // actions/<resource>/, dispatched by actions/router.ts; dropdowns in methods/; every HTTP call
 // through helpers/transport.ts on ../shared/transport.
-import {
-	NodeConnectionTypes,
-	type IExecuteFunctions,
-	type INodeExecutionData,
-	type INodeType,
-	type INodeTypeDescription,
-} from 'n8n-workflow';
+import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
 import * as book from './actions/appointment/book.operation';
 import * as cancel from './actions/appointment/cancel.operation';
 import * as reschedule from './actions/appointment/reschedule.operation';

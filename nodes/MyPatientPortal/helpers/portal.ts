@@ -2,7 +2,7 @@
 // slots of a type) and the predicates over what they return.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { isRecord } from '../../shared/values';
-import { mppRequest, unwrap, unwrapList, type Ctx } from './transport';
+import { mppRequest, unwrap, unwrapList, type Ctx, type MppRequest } from './transport';
 
 /** A free slot as the portal lists it. */
 export interface SlotInfo {
@@ -75,4 +75,17 @@ export function typeIdOf(appt: IDataObject): string | undefined {
 
 export function isCancelled(appt: IDataObject): boolean {
 	return /cancel/i.test(String(appt.status ?? appt.state ?? ''));
+}
+
+/** A request about one appointment's ASAP list (`asap_list`, `earlier_availability`); writes are never retried. */
+export async function asapRequest(
+	this: IExecuteFunctions,
+	appointmentId: string,
+	itemIndex: number,
+	req: { method: 'GET' | 'POST' | 'DELETE'; segment: string; what: string; body?: IDataObject },
+): Promise<unknown> {
+	const request: MppRequest = { method: req.method, segments: ['appointments', appointmentId, req.segment], what: `${req.what} ${appointmentId}`, itemIndex };
+	if (req.body) request.body = req.body;
+	if (req.method !== 'GET') request.retry = false;
+	return (await mppRequest.call(this, request)).body;
 }

@@ -6,7 +6,7 @@ import { appointmentIdField } from '../../descriptions/appointment';
 import type { OperationContext } from '../../helpers/context';
 import { asapOutput } from '../../helpers/output';
 import { stringParam } from '../../helpers/params';
-import { mppRequest } from '../../helpers/transport';
+import { asapRequest } from '../../helpers/portal';
 
 const OP = ['asapSubscribe'];
 
@@ -34,13 +34,6 @@ export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i
 			{ itemIndex: i },
 		);
 	}
-	const res = await mppRequest.call(this, {
-		method: 'POST',
-		segments: ['appointments', id, 'asap_list'],
-		body: { email },
-		retry: false,
-		what: `ASAP Subscribe ${id}`,
-		itemIndex: i,
-	});
-	return toItems(asapOutput(res.body, id, true), i);
+	const body = await asapRequest.call(this, id, i, { method: 'POST', segment: 'asap_list', body: { email }, what: 'ASAP Subscribe' });
+	return toItems(asapOutput(body, id, true), i);
 }

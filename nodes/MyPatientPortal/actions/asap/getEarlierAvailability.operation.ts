@@ -5,17 +5,12 @@ import { appointmentIdField } from '../../descriptions/appointment';
 import type { OperationContext } from '../../helpers/context';
 import { earlierOutput } from '../../helpers/output';
 import { stringParam } from '../../helpers/params';
-import { mppRequest } from '../../helpers/transport';
+import { asapRequest } from '../../helpers/portal';
 
 export const description: INodeProperties[] = [appointmentIdField(['getEarlierAvailability'], 'An appointment on the ASAP list')];
 
 export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
 	const id = stringParam(this, 'appointmentId', 'Appointment ID', i);
-	const res = await mppRequest.call(this, {
-		method: 'GET',
-		segments: ['appointments', id, 'earlier_availability'],
-		what: `Get Earlier Availability ${id}`,
-		itemIndex: i,
-	});
-	return toItems(earlierOutput(res.body), i);
+	const body = await asapRequest.call(this, id, i, { method: 'GET', segment: 'earlier_availability', what: 'Get Earlier Availability' });
+	return toItems(earlierOutput(body), i);
 }
