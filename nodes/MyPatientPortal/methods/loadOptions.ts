@@ -1,7 +1,8 @@
 // Dropdowns: each loads the real options from the portal given the choices above it.
-import type { ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
-import { mppRequest, unwrapList } from '../transport';
-import { toIsoOrUndefined } from '../actions/common';
+import type { IDataObject, ILoadOptionsFunctions, INodePropertyOptions } from 'n8n-workflow';
+import { parseDate } from '../../shared/values';
+import { listAvailabilities } from '../helpers/portal';
+import { mppRequest, unwrapList } from '../helpers/transport';
 
 /** a parameter's current value when it is a plain value (not an unresolved expression) */
 function current(ctx: ILoadOptionsFunctions, name: string): string | undefined {
@@ -46,21 +47,15 @@ function timezone(ctx: ILoadOptionsFunctions): string {
 	}
 }
 
+/** free slots as options: a readable time in the instance's time zone, the slot id as value */
+function slotOptions(ctx: ILoadOptionsFunctions, slots: IDataObject[]): INodePropertyOptions[] {
+	const tz = timezone(ctx);
+	return slots.map((x) => ({ name: slotLabel(x.start_time, x.end_time, tz), value: String(x.id), description: String(x.start_time ?? '') }));
+}
+
+/** the Search From/To window as ISO instants; a value that is not a date narrows nothing */
 function windowOf(ctx: ILoadOptionsFunctions): { from?: string; to?: string } {
-	const none = () => new Error('invalid');
-	let from: string | undefined;
-	let to: string | undefined;
-	try {
-		from = toIsoOrUndefined(current(ctx, 'from'), 'Search From', none);
-	} catch {
-		from = undefined;
-	}
-	try {
-		to = toIsoOrUndefined(current(ctx, 'to'), 'Search To', none);
-	} catch {
-		to = undefined;
-	}
-	return { from, to };
+	return { from: parseDate(current(ctx, 'from'))?.iso, to: parseDate(current(ctx, 'to'))?.iso };
 }
 
 export async function getInsurances(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -109,15 +104,8 @@ export async function getAvailabilities(this: ILoadOptionsFunctions): Promise<IN
 	const categoryId = current(this, 'appointmentCategoryId');
 	const typeId = current(this, 'appointmentTypeId');
 	if (!insuranceId || !categoryId || !typeId) return [];
-	const { from, to } = windowOf(this);
-	const res = await mppRequest.call(this, {
-		method: 'GET',
-		segments: ['availabilities'],
-		qs: { appointment_category_id: categoryId, appointment_type_id: typeId, insurance_id: insuranceId, from, to },
-		what: 'Load availabilities',
-	});
-	const tz = timezone(this);
-	return unwrapList(res.body).map((x) => ({ name: slotLabel(x.start_time, x.end_time, tz), value: String(x.id), description: String(x.start_time ?? '') }));
+	const slots = await listAvailabilities.call(this, { insuranceId, categoryId, typeId, ...windowOf(this) }, 'Load availabilities');
+	return slotOptions(this, slots);
 }
 
 export async function getRescheduleAvailabilities(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
@@ -128,6 +116,5 @@ export async function getRescheduleAvailabilities(this: ILoadOptionsFunctions): 
 		segments: ['appointments', appointmentId, 'availabilities'],
 		what: `Load availabilities for appointment ${appointmentId}`,
 	});
-	const tz = timezone(this);
-	return unwrapList(res.body).map((x) => ({ name: slotLabel(x.start_time, x.end_time, tz), value: String(x.id), description: String(x.start_time ?? '') }));
+	return slotOptions(this, unwrapList(res.body));
 }

@@ -1,15 +1,15 @@
 // MyPatientPortal's use of the shared transport: the portal API base URL from the credential,
-// the `{data: ...}` envelope, and the classification of failures that booking needs
+// the `{data: ...}` envelope, and the classification of failures that the writes need
 // (an answer from the portal vs. no answer at all).
-import { NodeApiError, NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
-import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../shared/http';
-import { credentialBaseUrl } from '../shared/vendors';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
+import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../../shared/http';
+import { credentialBaseUrl } from '../../shared/vendors';
 
 export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
 /** the portal API lives under this path of the practice's portal URL */
 export const API_PATH = '/api/portal/v1';
 
-type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL_TYPE);
@@ -67,15 +67,6 @@ export function neverSent(error: unknown): boolean {
 /** Statuses a write returns to the node instead of throwing: the node words those errors itself. */
 export const WRITE_ANSWER_STATUSES = [400, 404, 409, 410, 412, 415, 422, 500, 502, 503, 504];
 
-/** The error as n8n shows it: transport errors are already NodeApiError; anything else is wrapped. */
-export function nodeError(node: INode, error: unknown, itemIndex?: number): NodeApiError | NodeOperationError {
-	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
-		if (itemIndex !== undefined && error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
-		return error;
-	}
-	return new NodeOperationError(node, error as Error, { itemIndex });
-}
-
 /**
  * A NodeOperationError that keeps its message as written. (n8n replaces messages that mention a
  * network error code such as ECONNRESET with a generic sentence; ours say more than that.)
@@ -85,8 +76,4 @@ export function operationError(node: INode, message: string, opts: { itemIndex?:
 	err.message = message;
 	if (opts.description) err.description = opts.description;
 	return err;
-}
-
-export function isRecord(v: unknown): v is IDataObject {
-	return typeof v === 'object' && v !== null && !Array.isArray(v);
 }

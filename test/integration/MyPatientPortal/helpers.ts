@@ -1,5 +1,5 @@
-// Shared setup for the MyPatientPortal integration tests: a sandbox, a patient token, and the
-// node run through the harness (real execute, real HTTP on loopback).
+// Shared setup for the MyPatientPortal integration tests: a sandbox, a patient token, the node
+// run through the harness (real execute, real HTTP on loopback), and what the tests read back.
 import type { INodeExecutionData, INodeParameters, INodePropertyOptions } from 'n8n-workflow';
 import { runNode, loadOptions, type HarnessResult } from '../../harness';
 import { MyPatientPortal } from '../../../nodes/MyPatientPortal/MyPatientPortal.node';
@@ -88,4 +88,29 @@ export function useMppSandbox(use: (sb: Sandbox, token: string) => void): void {
 		await resetSandbox(sb);
 		use(sb, patientToken(sb));
 	});
+}
+
+/** Book Appointment parameters for a slot (insurance, category, type default to 136 / 53 / 198). */
+export const bookParams = (slotId: string, ins = '136', cat = '53', type = '198') => ({
+	operation: 'book',
+	insuranceId: ins,
+	appointmentCategoryId: cat,
+	appointmentTypeId: type,
+	availabilityId: slotId,
+});
+
+/** `s` as a literal inside a RegExp. */
+export function escapeRegExp(s: string): string {
+	return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** How many writes (any method but GET) the portal API has received. */
+export function portalWrites(sb: Sandbox): number {
+	return sb.app.requests.filter((r) => r.method !== 'GET' && r.path.startsWith(API)).length;
+}
+
+/** Runs the node once with Continue On Fail and one input item per Limit value (the Limit comes from the item). */
+export async function runWithLimits(sb: Sandbox, token: string, parameters: INodeParameters, limits: unknown[]): Promise<INodeExecutionData[]> {
+	const items = limits.map((limit) => ({ json: { limit } })) as INodeExecutionData[];
+	return await runJson(sb, token, { ...parameters, limit: '={{ $json.limit }}' }, { continueOnFail: true, items });
 }

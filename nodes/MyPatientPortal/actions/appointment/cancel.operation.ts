@@ -1,9 +1,16 @@
 // Cancel Appointment: one DELETE, not repeated blindly. An already cancelled appointment is a
 // clear error, or "done" with the option; a lost answer is settled by reading the appointment.
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { apiError, vendorMessage } from '../../shared/errors';
-import { mppRequest, neverSent, nodeError, statusOfError, unwrap, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
-import { appointmentIdField, getAppointment, isCancelled, stringParam } from './common';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { apiError, vendorMessage } from '../../../shared/errors';
+import { toItems } from '../../../shared/runner';
+import { isRecord } from '../../../shared/values';
+import { appointmentIdField } from '../../descriptions/appointment';
+import type { OperationContext } from '../../helpers/context';
+import { cancelledOutput } from '../../helpers/output';
+import { stringParam } from '../../helpers/params';
+import { getAppointment, isCancelled } from '../../helpers/portal';
+import { unwrap } from '../../helpers/transport';
+import { sendWrite } from '../../helpers/write';
 
 const OP = ['cancel'];
 
@@ -29,7 +36,7 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const raw = this.getNodeParameter('appointmentId', i, '') as unknown;
 	if (typeof raw === 'string' && !raw.trim()) throw new NodeOperationError(node, 'Appointment ID is empty: set the ID of the appointment to cancel', { itemIndex: i });
@@ -38,44 +45,32 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 	const alreadyOk = opts.alreadyCancelledIsSuccess === true;
 	const what = `Cancel Appointment ${id}`;
 
-	let res;
-	try {
-		res = await mppRequest.call(this, {
-			method: 'DELETE',
-			segments: ['appointments', id],
-			retry: false,
-			okStatuses: WRITE_ANSWER_STATUSES,
-			what,
-			itemIndex: i,
-		});
-	} catch (error) {
-		const status = statusOfError(error);
-		if ((status !== undefined && status >= 300) || neverSent(error)) throw nodeError(node, error, i);
-		return await settle.call(this, i, id, error as Error, alreadyOk, true, undefined);
-	}
-	if (res.status >= 500) return await settle.call(this, i, id, apiError(node, { what, status: res.status, body: res.body, itemIndex: i }), alreadyOk, true, undefined);
-	if (res.status === 404 || res.status === 410) {
-		throw apiError(node, {
-			what,
-			status: res.status,
-			body: res.body,
-			message: `${what} failed (HTTP ${res.status}): ${vendorMessage(res.body) ?? 'the appointment was not found'}`,
-			hint: 'Check the appointment ID (List Appointments shows the patient\'s appointments).',
-			itemIndex: i,
-		});
-	}
-	if (res.status >= 400) {
-		const refusal = apiError(node, { what, status: res.status, body: res.body, itemIndex: i });
-		return await settle.call(this, i, id, refusal, alreadyOk, false, vendorMessage(res.body));
-	}
-	const answer = unwrap<unknown>(res.body);
-	return {
-		...(isRecord(answer) ? answer : {}),
-		id: isRecord(answer) && answer.id !== undefined ? answer.id : id,
-		status: 'cancelled',
-		alreadyCancelled: false,
-		recoveredAfterLostResponse: false,
-	};
+	const result = await sendWrite.call(this, i, { method: 'DELETE', segments: ['appointments', id], what }, {
+		unsettled: async (u) => {
+			const cause = u.res ? apiError(node, { what, status: u.res.status, body: u.res.body, itemIndex: i }) : u.error;
+			return await settle.call(this, i, id, cause, alreadyOk, true, undefined);
+		},
+		refused: async (res) => {
+			if (res.status === 404 || res.status === 410) {
+				throw apiError(node, {
+					what,
+					status: res.status,
+					body: res.body,
+					message: `${what} failed (HTTP ${res.status}): ${vendorMessage(res.body) ?? 'the appointment was not found'}`,
+					hint: 'Check the appointment ID (List Appointments shows the patient\'s appointments).',
+					itemIndex: i,
+				});
+			}
+			const refusal = apiError(node, { what, status: res.status, body: res.body, itemIndex: i });
+			return await settle.call(this, i, id, refusal, alreadyOk, false, vendorMessage(res.body));
+		},
+		done: async (res) => {
+			const answer = unwrap<unknown>(res.body);
+			const appt = isRecord(answer) ? answer : {};
+			return cancelledOutput(appt, appt.id !== undefined ? appt.id : id, false, false);
+		},
+	});
+	return toItems(result, i);
 }
 
 /** After a refusal or a lost answer: read the appointment to tell what is true now. */
@@ -95,8 +90,8 @@ async function settle(
 		throw cause;
 	}
 	if (!isCancelled(appt)) throw cause;
-	if (lost) return { ...appt, id: appt.id ?? id, status: 'cancelled', alreadyCancelled: false, recoveredAfterLostResponse: true };
-	if (alreadyOk) return { ...appt, id: appt.id ?? id, status: 'cancelled', alreadyCancelled: true, recoveredAfterLostResponse: false };
+	if (lost) return cancelledOutput(appt, appt.id ?? id, false, true);
+	if (alreadyOk) return cancelledOutput(appt, appt.id ?? id, true, false);
 	const status = (cause as { httpCode?: string }).httpCode;
 	throw new NodeOperationError(
 		this.getNode(),

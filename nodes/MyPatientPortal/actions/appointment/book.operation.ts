@@ -1,20 +1,17 @@
 // Book Appointment: insurance → category → type → availability, then one POST /booking that is
 // never repeated automatically. When the answer is lost, the patient's appointments tell whether
 // the booking happened; when they cannot tell, the node says so instead of guessing.
-import { NodeOperationError, sleep, type IDataObject, type IExecuteFunctions, type INodeProperties } from 'n8n-workflow';
-import { apiError, vendorMessage } from '../../shared/errors';
-import { mppRequest, neverSent, nodeError, operationError, statusOfError, unwrap, unwrapList, WRITE_ANSWER_STATUSES, isRecord } from '../transport';
-import {
-	bookingChoiceFields,
-	idParam,
-	listAppointments,
-	sameInstant,
-	stringParam,
-	typeIdOf,
-	isCancelled,
-	windowFields,
-	type SlotInfo,
-} from './common';
+import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import { apiError, vendorMessage } from '../../../shared/errors';
+import { itemError, toItems } from '../../../shared/runner';
+import { isEmail, isRecord } from '../../../shared/values';
+import { bookingChoiceFields, windowFields } from '../../descriptions/appointment';
+import type { OperationContext } from '../../helpers/context';
+import { bookedOutput } from '../../helpers/output';
+import { bookingChoiceParams, insuranceValue, stringParam } from '../../helpers/params';
+import { isCancelled, listAppointments, listAvailabilities, sameInstant, typeIdOf, type SlotInfo } from '../../helpers/portal';
+import { mppRequest, statusOfError, unwrap, unwrapList } from '../../helpers/transport';
+import { readUntilSettled, sendWrite, stateUnknown } from '../../helpers/write';
 
 const OP = ['book'];
 
@@ -80,17 +77,15 @@ interface BookingTarget {
 	existingIds?: Set<string>;
 }
 
-export async function execute(this: IExecuteFunctions, i: number): Promise<IDataObject> {
+export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
-	const insuranceId = idParam(this, 'insuranceId', 'Insurance', i);
-	const categoryId = idParam(this, 'appointmentCategoryId', 'Appointment Category', i);
-	const typeId = idParam(this, 'appointmentTypeId', 'Appointment Type', i);
+	const { insuranceId, categoryId, typeId } = bookingChoiceParams(this, i);
 	const availabilityId = stringParam(this, 'availabilityId', 'Availability', i);
 	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
 	const optIn = extra.asapListOptIn === true;
 	const comment = typeof extra.comment === 'string' && extra.comment.trim() ? extra.comment : undefined;
 	const asapEmail = typeof extra.asapEmail === 'string' && extra.asapEmail.trim() ? extra.asapEmail.trim() : undefined;
-	if (asapEmail && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(asapEmail)) {
+	if (asapEmail && !isEmail(asapEmail)) {
 		throw new NodeOperationError(node, `ASAP List Email "${asapEmail}" is not a valid email address`, { itemIndex: i });
 	}
 
@@ -120,14 +115,8 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 
 	// 2. the slot's time, so that a lost answer can be checked against the patient's appointments
 	//    (the whole calendar: Search From/To only narrow the dropdown, not the chosen slot)
-	const slotsRes = await mppRequest.call(this, {
-		method: 'GET',
-		segments: ['availabilities'],
-		qs: { appointment_category_id: categoryId, appointment_type_id: typeId, insurance_id: insuranceId },
-		what: 'Book Appointment: load availabilities',
-		itemIndex: i,
-	});
-	const found = unwrapList(slotsRes.body).find((s) => s.id === availabilityId) as SlotInfo | undefined;
+	const slots = await listAvailabilities.call(this, { insuranceId, categoryId, typeId }, 'Book Appointment: load availabilities', i);
+	const found = slots.find((s) => s.id === availabilityId) as SlotInfo | undefined;
 	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId };
 	//    and the patient's appointments as they are now: only a new one can be this booking
 	try {
@@ -137,57 +126,37 @@ export async function execute(this: IExecuteFunctions, i: number): Promise<IData
 		// a refused read (401, 403) is the answer the booking would get too; anything else only
 		// makes a lost answer impossible to settle, which recoverLostBooking then says
 		const status = statusOfError(error);
-		if (status === 401) throw nodeError(node, error, i);
+		if (status === 401) throw itemError(node, error, i);
 		this.logger.warn(`Book Appointment: the patient's appointments could not be read before booking (${(error as Error).message})`);
 	}
 
 	// 3. the booking: one POST, never retried
-	const body: IDataObject = { availability_id: availabilityId, insurance_id: /^\d+$/.test(insuranceId) ? Number(insuranceId) : insuranceId };
+	const body: IDataObject = { availability_id: availabilityId, insurance_id: insuranceValue(insuranceId) };
 	if (comment !== undefined) body.comment = comment;
 	if (optIn) {
 		body.asap_list_opt_in = true;
 		if (asapEmail) body.email = asapEmail;
 	}
-	let res;
-	try {
-		res = await mppRequest.call(this, {
-			method: 'POST',
-			segments: ['booking'],
-			body,
-			retry: false,
-			okStatuses: WRITE_ANSWER_STATUSES,
-			what: 'Book Appointment',
-			itemIndex: i,
-		});
-	} catch (error) {
-		const status = statusOfError(error);
-		// an answer with a 4xx status (401, 403, 429) or a request that never left: nothing booked
-		if ((status !== undefined && status >= 300) || neverSent(error)) throw nodeError(node, error, i);
-		return await recoverLostBooking.call(this, i, target, (error as Error).message);
-	}
-	if (res.status >= 500) {
-		return await recoverLostBooking.call(this, i, target, `the portal answered HTTP ${res.status}${vendorSuffix(res.body)}`);
-	}
-	if (res.status >= 400) throw bookingRefused(this, i, res.status, res.body, target);
-	const appointment = unwrap<unknown>(res.body);
-	if (!isRecord(appointment) || appointment.id === undefined) {
-		// booked (2xx) but no id in the answer: find it rather than report nothing
-		return await recoverLostBooking.call(this, i, target, 'the portal confirmed the booking without an appointment ID');
-	}
-	return output(appointment, target, false);
+	const result = await sendWrite.call(this, i, { method: 'POST', segments: ['booking'], body, what: 'Book Appointment' }, {
+		unsettled: async (u) => await recoverLostBooking.call(this, i, target, u.res ? `${u.cause}${vendorSuffix(u.res.body)}` : u.cause),
+		refused: async (res) => {
+			throw bookingRefused(this, i, res.status, res.body, target);
+		},
+		done: async (res) => {
+			const appointment = unwrap<unknown>(res.body);
+			if (!isRecord(appointment) || appointment.id === undefined) {
+				// booked (2xx) but no id in the answer: find it rather than report nothing
+				return await recoverLostBooking.call(this, i, target, 'the portal confirmed the booking without an appointment ID');
+			}
+			return bookedOutput(appointment, target.slot.id, false);
+		},
+	});
+	return toItems(result, i);
 }
 
 function vendorSuffix(body: unknown): string {
 	const v = vendorMessage(body);
 	return v ? ` (${v})` : '';
-}
-
-function output(appointment: IDataObject, target: BookingTarget, recovered: boolean): IDataObject {
-	return {
-		...appointment,
-		availabilityId: target.slot.id,
-		recoveredAfterLostResponse: recovered,
-	};
 }
 
 function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body: unknown, target: BookingTarget) {
@@ -215,45 +184,39 @@ function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body:
  * is there, the booking happened. Never sends the booking again.
  */
 async function recoverLostBooking(this: IExecuteFunctions, i: number, target: BookingTarget, cause: string): Promise<IDataObject> {
-	const { slot } = target;
-	const details = `availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`;
-	const unknown = (why: string) =>
-		operationError(
-			this.getNode(),
-			`Booking state unknown — check the portal before retrying: no answer to the booking of ${details} (${cause.replace(/\s+/g, ' ').slice(0, 200)}); ${why}`,
-			{
-				itemIndex: i,
-				description:
-					'The request reached the portal but its answer was lost, so the appointment may or may not exist. Look at the patient\'s appointments (List Appointments) before booking again, so that nothing is booked twice.',
-			},
-		);
+	const { slot, existingIds } = target;
+	const unknown = stateUnknown(
+		this.getNode(),
+		i,
+		'Booking',
+		`the booking of availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`,
+		cause,
+		'The request reached the portal but its answer was lost, so the appointment may or may not exist. Look at the patient\'s appointments (List Appointments) before booking again, so that nothing is booked twice.',
+	);
 	if (!slot.start_time) {
 		throw unknown('the slot was not in the portal\'s availabilities before booking, so its time is unknown and the appointment cannot be matched');
 	}
-	const { existingIds } = target;
-	let list: IDataObject[] = [];
-	for (let attempt = 0; attempt < 2; attempt++) {
-		if (attempt > 0) await sleep(1000);
-		try {
-			list = await listAppointments.call(this, i, 'Book Appointment: look up the patient\'s appointments after a lost answer');
-		} catch (e) {
-			throw unknown(`looking up the patient's appointments failed too (${(e as Error).message})`);
-		}
-		const match = list.find(
-			(a) =>
-				!isCancelled(a) &&
-				!existingIds?.has(String(a.id)) &&
-				(a.availability_id === slot.id ||
-					(sameInstant(a.start_time, slot.start_time) && (typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
-		);
-		if (match && !existingIds) {
-			throw unknown(
-				`appointment ${String(match.id)} is at that time, but the patient's appointments could not be read before booking, so it cannot be told whether it is this booking or an older one`,
+	const { result, last } = await readUntilSettled(
+		async () => await listAppointments.call(this, i, 'Book Appointment: look up the patient\'s appointments after a lost answer'),
+		(e) => unknown(`looking up the patient's appointments failed too (${e.message})`),
+		(list) => {
+			const match = list.find(
+				(a) =>
+					!isCancelled(a) &&
+					!existingIds?.has(String(a.id)) &&
+					(a.availability_id === slot.id ||
+						(sameInstant(a.start_time, slot.start_time) && (typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
 			);
-		}
-		if (match) return output(match, target, true);
-	}
-	const older = list.find((a) => !isCancelled(a) && existingIds?.has(String(a.id)) && sameInstant(a.start_time, slot.start_time));
+			if (match && !existingIds) {
+				throw unknown(
+					`appointment ${String(match.id)} is at that time, but the patient's appointments could not be read before booking, so it cannot be told whether it is this booking or an older one`,
+				);
+			}
+			return match ? bookedOutput(match, slot.id, true) : undefined;
+		},
+	);
+	if (result) return result;
+	const older = last.find((a) => !isCancelled(a) && existingIds?.has(String(a.id)) && sameInstant(a.start_time, slot.start_time));
 	throw unknown(
 		older
 			? `no new appointment at that time is among the patient's appointments yet (appointment ${String(older.id)} at that time existed before this booking)`
