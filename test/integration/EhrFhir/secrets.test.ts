@@ -1,6 +1,6 @@
 // EHR FHIR node, secrets echoed by vendors: a FHIR server whose error body repeats the access token
 // and the client secret in words the token pattern does not know ("token X rejected", "secret Y"),
-// and a 1upHealth token endpoint that repeats the client secret. Neither reaches the NodeApiError
+// and a 1upHealth token endpoint that repeats the client secret and the refresh token. Neither reaches the NodeApiError
 // (message, description, cause, context, stack) nor the continue-on-fail item. Real execute
 // (harness) against ad-hoc sandbox routes.
 import { NodeApiError } from 'n8n-workflow';
@@ -25,7 +25,10 @@ useFhirSandbox((s) => {
 	// a 1upHealth token endpoint that echoes the client secret
 	sb.app.route('POST', '/echo/1up/oauth2/token', 'oneup', (req, res) => {
 		const form = req.form();
-		sendJson(res, 401, { error: 'invalid_client', error_description: `client_secret ${form.client_secret} is not valid for ${form.client_id}` });
+		sendJson(res, 401, {
+			error: 'invalid_client',
+			error_description: `client_secret ${form.client_secret} and refresh ${form.refresh_token} are not valid for ${form.client_id}`,
+		});
 	});
 });
 
@@ -55,7 +58,7 @@ describe('secrets echoed by the vendor', () => {
 		expect(JSON.stringify(output)).not.toContain('smart-demo-secret');
 	});
 
-	it('1upHealth: a token endpoint that echoes the client secret does not put it in the node error', async () => {
+	it('1upHealth: a token endpoint that echoes the client secret and the refresh token puts neither in the node error', async () => {
 		const { type, store } = credentialsFor(sb, 'oneup-r4');
 		Object.assign(store[type], { authHost: `${sb.url}/echo/1up`, accessToken: '', refreshToken: 'rt-echo-refresh-0001', clientSecret: 'oneup-demo-secret-XYZ' });
 		const err = (await runNode(EhrFhir, {
@@ -64,6 +67,10 @@ describe('secrets echoed by the vendor', () => {
 		}).catch((e) => e)) as NodeApiError;
 		expect(err).toBeInstanceOf(NodeApiError);
 		expect(err.message).toContain('invalid_client');
+		expect(err.message).toContain(
+			`1upHealth refused the client credentials at ${sb.url}/echo/1up/oauth2/token (HTTP 401: invalid_client: client_secret [redacted] and refresh [redacted] are not valid for oneup-demo). Check Client ID and Client Secret in the credential.`,
+		);
 		expect(everything(err)).not.toContain('oneup-demo-secret-XYZ');
+		expect(everything(err)).not.toContain('rt-echo-refresh-0001');
 	});
 });
