@@ -21,7 +21,9 @@
 // Scopes: `profile_read` for /me, `appointment_read` for reads, `appointment_write` for writes.
 // Route fault `lost-response` (POST /booking, PUT and DELETE /appointments/{id}): the change is committed,
 // then the socket is destroyed without an answer.
-// Admin: `GET /_admin/mpp/appointments[?patient=]` — every appointment, with its availability id.
+// Admin: `GET /_admin/mpp/appointments[?patient=]` — every appointment, with its availability id;
+// `POST /_admin/mpp/settings {appointmentAvailabilityId: true}` — the portal API's appointments
+// carry `availability_id` too (some portal versions do; the vendor text does not say; reset: off).
 // Option `mppStartDate` (YYYY-MM-DD) fixes the first day with availabilities (default: tomorrow).
 import type { ServerResponse } from 'node:http';
 import type { SandboxApp } from '../app';
@@ -55,6 +57,8 @@ export interface MppState {
 	/** slot id → appointment id holding it (booked only) */
 	taken: Map<string, string>;
 	appointments: Map<string, MppAppointment>;
+	/** appointments in the portal API carry `availability_id` (POST /_admin/mpp/settings) */
+	appointmentAvailabilityId: boolean;
 }
 
 export function mppState(app: SandboxApp): MppState {
@@ -76,6 +80,7 @@ export function register(app: SandboxApp): void {
 			typesById: new Map(data.types.map((t) => [t.id, t])),
 			taken: new Map(),
 			appointments: new Map(),
+			appointmentAvailabilityId: false,
 		};
 		const now = new Date(app.clock.now()).toISOString();
 		for (const seeded of data.seedAppointments) {
@@ -347,6 +352,12 @@ export function register(app: SandboxApp): void {
 		sendJson(res, 200, { data });
 	});
 
+	app.route('POST', '/_admin/mpp/settings', 'admin', (req, res) => {
+		const body = req.json<{ appointmentAvailabilityId?: unknown } | null>() ?? {};
+		if (typeof body.appointmentAvailabilityId === 'boolean') st().appointmentAvailabilityId = body.appointmentAvailabilityId;
+		sendJson(res, 200, { appointmentAvailabilityId: st().appointmentAvailabilityId });
+	});
+
 	// ---- helpers -------------------------------------------------------------------------------
 	function requireInsurance(id: number): void {
 		if (!st().data.insurances.some((i) => i.id === id)) fail(404, 'not_found', `Insurance ${id} does not exist.`);
@@ -423,6 +434,7 @@ export function register(app: SandboxApp): void {
 			created_at: a.createdAt,
 			updated_at: a.updatedAt,
 			cancelled_at: a.cancelledAt,
+			...(s.appointmentAvailabilityId ? { availability_id: a.slotId } : {}),
 		};
 	}
 }

@@ -3,11 +3,15 @@ import type { IDataObject } from 'n8n-workflow';
 import { isRecord } from '../../shared/values';
 import { unwrap } from './transport';
 
-/** Book Appointment: the appointment, the slot it was booked on, and whether a lost answer was settled. */
-export function bookedOutput(appointment: IDataObject, availabilityId: string, recovered: boolean): IDataObject {
+/**
+ * Book Appointment: the appointment, the slot it was booked on, whether a lost answer was settled,
+ * and whether the patient already had this appointment before the node sent anything.
+ */
+export function bookedOutput(appointment: IDataObject, availabilityId: string, recovered: boolean, alreadyBooked = false): IDataObject {
 	return {
 		...appointment,
 		availabilityId,
+		alreadyBooked,
 		recoveredAfterLostResponse: recovered,
 	};
 }
@@ -17,13 +21,17 @@ export function cancelledOutput(appt: IDataObject, id: unknown, alreadyCancelled
 	return { ...appt, id: id as IDataObject['id'], status: 'cancelled', alreadyCancelled, recoveredAfterLostResponse: recovered };
 }
 
-/** Reschedule Appointment: the appointment at its new time, with the time it had before. */
-export function rescheduledOutput(appt: IDataObject, id: string, before: IDataObject, recovered: boolean): IDataObject {
+/**
+ * Reschedule Appointment: the appointment at its new time, with the time it had before (null
+ * when it was already at the new availability: the node did not see its earlier time).
+ */
+export function rescheduledOutput(appt: IDataObject, id: string, before: IDataObject | undefined, recovered: boolean): IDataObject {
 	return {
 		...appt,
 		id: appt.id ?? id,
-		previousStartTime: before.start_time ?? null,
-		previousEndTime: before.end_time ?? null,
+		previousStartTime: before?.start_time ?? null,
+		previousEndTime: before?.end_time ?? null,
+		alreadyRescheduled: before === undefined,
 		recoveredAfterLostResponse: recovered,
 	};
 }

@@ -75,6 +75,10 @@ interface BookingTarget {
 	 * read), so that a lost answer is never settled with an appointment that already existed
 	 */
 	existingIds?: Set<string>;
+	/** the slot was among the free availabilities just before the booking was sent */
+	slotWasFree: boolean;
+	/** the patient's appointments carry their availability id (so a booking of this slot shows) */
+	appointmentsShowSlot: boolean;
 }
 
 export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
@@ -117,11 +121,16 @@ export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i
 	//    (the whole calendar: Search From/To only narrow the dropdown, not the chosen slot)
 	const slots = await listAvailabilities.call(this, { insuranceId, categoryId, typeId }, 'Book Appointment: load availabilities', i);
 	const found = slots.find((s) => s.id === availabilityId) as SlotInfo | undefined;
-	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId };
+	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId, slotWasFree: found !== undefined, appointmentsShowSlot: false };
 	//    and the patient's appointments as they are now: only a new one can be this booking
 	try {
 		const before = await listAppointments.call(this, i, 'Book Appointment: read the patient\'s appointments');
 		target.existingIds = new Set(before.map((a) => String(a.id)));
+		target.appointmentsShowSlot = before.some((a) => a.availability_id !== undefined);
+		// already booked (an earlier run whose answer was lost, then n8n's Retry On Fail): that
+		// appointment is the answer, and nothing is sent again
+		const already = before.find((a) => !isCancelled(a) && a.availability_id !== undefined && String(a.availability_id) === availabilityId);
+		if (already) return toItems(bookedOutput(already, availabilityId, false, true), i);
 	} catch (error) {
 		// a refused read (401, 403) is the answer the booking would get too; anything else only
 		// makes a lost answer impossible to settle, which recoverLostBooking then says
@@ -172,11 +181,22 @@ function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body:
 		status,
 		body,
 		message,
-		hint: aboutSlot
-			? 'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.'
-			: 'Nothing was booked. Check the insurance, category, type and the other fields.',
+		hint: !nothingBooked(target)
+			? "The portal refused this booking request, but the slot was already taken before it was sent and the patient's appointments do not show whether an earlier run booked it: look at the patient's appointments (List Appointments) before booking again."
+			: aboutSlot
+				? 'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.'
+				: 'Nothing was booked. Check the insurance, category, type and the other fields.',
 		itemIndex: i,
 	});
+}
+
+/**
+ * After a refusal, whether the node knows that the patient has no booking of this slot: the slot
+ * was free just before (so no earlier run holds it), or the appointments, read before, carry
+ * availability ids and none is this slot.
+ */
+function nothingBooked(target: BookingTarget): boolean {
+	return target.existingIds !== undefined && (target.slotWasFree || target.appointmentsShowSlot);
 }
 
 /**

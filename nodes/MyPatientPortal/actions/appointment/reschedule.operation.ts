@@ -48,6 +48,15 @@ export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i
 		itemIndex: i,
 	});
 	const slot = (unwrapList(optionsRes.body).find((s) => s.id === availabilityId) as SlotInfo | undefined) ?? { id: availabilityId };
+	// already at that availability (an earlier run whose answer was lost, then n8n's Retry On
+	// Fail): the appointment as it is is the answer, and nothing is sent again
+	if (before.availability_id !== undefined && String(before.availability_id) === availabilityId) {
+		return toItems(rescheduledOutput(before, id, undefined, false), i);
+	}
+	// after a refusal: the node knows the appointment is not at the new availability when the
+	// portal shows the appointment's availability, or the new slot's time differs from its own
+	const knownNotMoved =
+		before.availability_id !== undefined || (slot.start_time !== undefined && !sameInstant(before.start_time, slot.start_time));
 
 	const body = { availability_id: availabilityId };
 	const result = await sendWrite.call(this, i, { method: 'PUT', segments: ['appointments', id], body, what }, {
@@ -60,9 +69,11 @@ export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i
 				status: res.status,
 				body: res.body,
 				message: `${what} failed (HTTP ${res.status})${vendor ? `: ${aboutSlot ? vendor.replace(/\.+$/, '') : vendor}` : ''}${aboutSlot ? '. Pick another slot' : ''}`,
-				hint: aboutSlot
-					? 'The appointment was not moved. Load this appointment\'s availabilities again and choose another slot.'
-					: 'The appointment was not moved. Check the appointment ID and the new availability.',
+				hint: !knownNotMoved
+					? 'The portal refused this request; whether an earlier run already moved the appointment is not known: read it (Get Appointment) before rescheduling again.'
+					: aboutSlot
+						? 'The appointment was not moved. Load this appointment\'s availabilities again and choose another slot.'
+						: 'The appointment was not moved. Check the appointment ID and the new availability.',
 				itemIndex: i,
 			});
 		},

@@ -233,4 +233,61 @@ describe('MyPatientPortal Book Appointment', () => {
 		expect(out[2].json.start_time).toBe(slots[1].start_time);
 		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id).sort()).toEqual([slots[0].id, slots[1].id].sort());
 	});
+
+	describe('n8n Retry On Fail after "Booking state unknown"', () => {
+		/** try 1: the booking is committed but its answer is lost and every read after it fails */
+		async function firstTryUnknown(slotId: string) {
+			await armFault(sb, [
+				{ surface: 'mpp', kind: 'lost-response', method: 'POST', pathContains: `${API}/booking` },
+				// the read before the POST passes, every read after it fails
+				{ surface: 'mpp', kind: 'unavailable', pathContains: `${API}/appointments`, method: 'GET', after: 1, times: 50, retryAfter: '0' },
+			]);
+			await expect(run(sb, token, bookParams(slotId, '136', '53', '198'))).rejects.toThrow(/^Booking state unknown — check the portal before retrying/);
+			await fetch(`${sb.url}/_admin/faults`, { method: 'DELETE' });
+			expect(await bookingPosts(sb)).toBe(1);
+		}
+
+		it('the portal shows availability ids: try 2 finds the booking (alreadyBooked) and sends no second POST', async () => {
+			await fetch(`${sb.url}/_admin/mpp/settings`, { method: 'POST', body: JSON.stringify({ appointmentAvailabilityId: true }) });
+			const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
+			await firstTryUnknown(slot.id);
+			const [again] = await runJson(sb, token, bookParams(slot.id, '136', '53', '198'));
+			const [held] = await adminAppointments(sb, 'pt-00001');
+			expect(again.json).toMatchObject({
+				id: held.id,
+				start_time: slot.start_time,
+				availabilityId: slot.id,
+				alreadyBooked: true,
+				recoveredAfterLostResponse: false,
+			});
+			expect(await bookingPosts(sb)).toBe(1);
+			expect(await adminAppointments(sb, 'pt-00001')).toHaveLength(1);
+		});
+
+		it('the portal does not show them: try 2 is refused, and the error does not claim that nothing was booked', async () => {
+			const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
+			await firstTryUnknown(slot.id);
+			const err = (await run(sb, token, bookParams(slot.id, '136', '53', '198')).catch((e) => e)) as { message: string; description?: string };
+			expect(err.message).toMatch(/^Book Appointment failed \(HTTP 422\)/);
+			expect(err.description).not.toMatch(/Nothing was booked/);
+			expect(err.description).toBe(
+				"The portal refused this booking request, but the slot was already taken before it was sent and the patient's appointments do not show whether an earlier run booked it: look at the patient's appointments (List Appointments) before booking again.",
+			);
+			expect(await adminAppointments(sb, 'pt-00001')).toHaveLength(1);
+		});
+
+		it('a slot that was free before the POST and is refused: "Nothing was booked" stays (the node knows it)', async () => {
+			const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[3];
+			// another patient takes the slot between the node's read and its POST
+			const other = patientToken(sb, 'pt-00002');
+			const [mine, theirs] = await Promise.all([
+				run(sb, token, bookParams(slot.id, '136', '53', '198')).catch((e) => e as { message: string; description?: string }),
+				runJson(sb, other, bookParams(slot.id, '136', '53', '198')).catch((e) => e as { message: string; description?: string }),
+			]);
+			const failed = [mine, theirs].find((r) => r instanceof Error) as { message: string; description?: string } | undefined;
+			expect(failed).toBeDefined();
+			expect(failed!.description).toMatch(/^Nothing was booked\./);
+		});
+	});
 });
+

@@ -55,4 +55,46 @@ describe('MyPatientPortal Reschedule Appointment', () => {
 		expect(portalWrites(sb)).toBe(before);
 		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.status)).toEqual(['booked']);
 	});
+
+	describe('n8n Retry On Fail after "Reschedule state unknown"', () => {
+		/** try 1: the move is committed but its answer is lost and every read after it fails */
+		async function firstTryUnknown(id: string, slotId: string) {
+			await armFault(sb, [
+				{ surface: 'mpp', kind: 'lost-response', method: 'PUT' },
+				{ surface: 'mpp', kind: 'unavailable', pathContains: `${API}/appointments/`, method: 'GET', after: 2, times: 50, retryAfter: '0' },
+			]);
+			await expect(run(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: slotId })).rejects.toThrow(/^Reschedule state unknown/);
+			await fetch(`${sb.url}/_admin/faults`, { method: 'DELETE' });
+		}
+		const puts = () => sb.app.requests.filter((r) => r.method === 'PUT').length;
+
+		it('the portal shows availability ids: try 2 sees the appointment already there (alreadyRescheduled), no second PUT', async () => {
+			await fetch(`${sb.url}/_admin/mpp/settings`, { method: 'POST', body: JSON.stringify({ appointmentAvailabilityId: true }) });
+			const slots = await slotsOverHttp(sb, token, 53, 199, 136);
+			const [booked] = await runJson(sb, token, bookParams(slots[0].id, '136', '53', '199'));
+			const id = booked.json.id as string;
+			await firstTryUnknown(id, slots[3].id);
+			const [again] = await runJson(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: slots[3].id });
+			expect(again.json).toMatchObject({ id, start_time: slots[3].start_time, alreadyRescheduled: true, recoveredAfterLostResponse: false, previousStartTime: null });
+			expect(puts()).toBe(1);
+		});
+
+		it('the portal does not show them: try 2 is refused, and the error does not claim the appointment was not moved', async () => {
+			const slots = await slotsOverHttp(sb, token, 53, 199, 136);
+			const [booked] = await runJson(sb, token, bookParams(slots[0].id, '136', '53', '199'));
+			const id = booked.json.id as string;
+			await firstTryUnknown(id, slots[3].id);
+			const err = (await run(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: slots[3].id }).catch((e) => e)) as {
+				message: string;
+				description?: string;
+			};
+			expect(err.message).toMatch(/^Reschedule Appointment \S+ failed \(HTTP 4\d\d\)/);
+			expect(err.description).not.toMatch(/was not moved/);
+			expect(err.description).toBe(
+				'The portal refused this request; whether an earlier run already moved the appointment is not known: read it (Get Appointment) before rescheduling again.',
+			);
+			expect(await adminAppointments(sb, 'pt-00001')).toEqual([expect.objectContaining({ id, availability_id: slots[3].id })]);
+		});
+	});
 });
+
