@@ -38,9 +38,10 @@ export async function runFhir(
 	vendor: Vendor,
 	parameters: Record<string, unknown>,
 	items?: Array<{ json: Record<string, unknown> }>,
+	opts: { continueOnFail?: boolean } = {},
 ) {
 	const { type, store } = credentialsFor(sb, vendor);
-	return runNode(EhrFhir, { parameters: { authentication: type, ...parameters } as never, credentials: store, items: items as never });
+	return runNode(EhrFhir, { parameters: { authentication: type, ...parameters } as never, credentials: store, items: items as never, ...opts });
 }
 
 /** The error the node fails with; fails the test when the node does not fail. */

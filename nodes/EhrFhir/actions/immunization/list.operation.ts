@@ -109,7 +109,7 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const qs: ApiRequest['qs'] = {};
 	let what = 'List Immunizations';
 	if (scope === 'patient') {
-		const id = patientIdParam.call(this, itemIndex);
+		const id = patientIdParam.call(this, itemIndex, ctx.profile.fhirBaseUrl);
 		qs[profile.immunizations.patientParam] = id;
 		what = `List Immunizations of patient ${shownId(id)}`;
 	} else if (!profile.immunizations.allPatients) {

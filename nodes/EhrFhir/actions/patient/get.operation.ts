@@ -23,7 +23,7 @@ export const description: INodeProperties[] = [
 ];
 
 export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
-	const id = patientIdParam.call(this, itemIndex);
+	const id = patientIdParam.call(this, itemIndex, ctx.profile.fhirBaseUrl);
 	const simplify = this.getNodeParameter('simplify', itemIndex, true) as boolean;
 	const what = `Get Patient ${shownId(id)}`;
 	const res = await apiRequest.call(this, ctx.credentialType, {

@@ -9,7 +9,7 @@ import type { Sandbox } from '../../../../sandbox/server';
 import { sendJson } from '../../../../sandbox/http';
 import { runNode } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
-import { VENDORS, PATIENT, byId, byUrl, credentialsFor, ds, expectedPatient, ids } from '../fixtures';
+import { VENDORS, PATIENT, LIST, byId, byUrl, credentialsFor, ds, expectedPatient, ids } from '../fixtures';
 import { adHocCredentials, failure, runFhir, serveAdHocFhir, useFhirSandbox, type AdHocFhir } from '../helpers';
 
 let sb: Sandbox;
@@ -51,13 +51,41 @@ describe('By URL, input items and unknown patients', () => {
 		const { output } = await runFhir(
 			sb,
 			'emp',
-			{ ...PATIENT, patientId: byUrl('={{ "https://other.example.org/fhir/r4/Patient/" + $json.pid }}') },
+			{ ...PATIENT, patientId: byUrl(`={{ "${sb.url}/emp/fhir/r4/Patient/" + $json.pid }}`) },
 			[{ json: { pid: 'pt-00002' } }, { json: { pid: 'pt-00005' } }],
 		);
 		expect(ids(output[0])).toEqual(['pt-00002', 'pt-00005']);
 		expect(output[0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		// only the id travels: the request went to the credential's server
 		expect(sb.app.requests.filter((r) => r.path === '/emp/fhir/r4/Patient/pt-00005')).toHaveLength(1);
+	});
+
+	it('a patient URL of another server is refused before any request, naming both servers (Get Patient and List Immunizations)', async () => {
+		const before = sb.app.requests.length;
+		const { output } = await runFhir(
+			sb,
+			'emp',
+			{ ...PATIENT, patientId: byUrl('={{ $json.url }}') },
+			[
+				{ json: { url: 'https://fhir.other-hospital.example/r4/Patient/pt-00002' } },
+				{ json: { url: `${sb.url}/smart/fhir/Patient/pt-00002` } },
+				{ json: { url: `${sb.url}/emp/fhir/r4/Patient/pt-00002/_history/1` } },
+			],
+			{ continueOnFail: true },
+		);
+		expect(output[0].map((i) => i.json.error ?? i.json.id)).toEqual([
+			`The patient URL is on https://fhir.other-hospital.example/r4, but the credential's FHIR server is ${sb.url}/emp/fhir/r4: nothing was sent`,
+			`The patient URL is on ${sb.url}/smart/fhir, but the credential's FHIR server is ${sb.url}/emp/fhir/r4: nothing was sent`,
+			'pt-00002',
+		]);
+		expect(output[0][0].json.description).toBe(
+			`Use a URL of the credential's server (${sb.url}/emp/fhir/r4/Patient/<id>), enter the ID with "By ID", or choose a credential for the other server.`,
+		);
+		expect(sb.app.requests.slice(before).map((r) => r.path)).toEqual(['/emp/fhir/r4/Patient/pt-00002']);
+
+		const list = await runFhir(sb, 'emp', { ...LIST, scope: 'patient', patientId: byUrl('https://fhir.other-hospital.example/r4/Patient/pt-00002') }).catch((e) => e);
+		expect((list as Error).message).toBe(
+			`The patient URL is on https://fhir.other-hospital.example/r4, but the credential's FHIR server is ${sb.url}/emp/fhir/r4: nothing was sent`,
+		);
 	});
 
 	it('an unknown patient: NodeApiError with the vendor message; continueOnFail gives an error item', async () => {
