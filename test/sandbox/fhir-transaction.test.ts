@@ -105,7 +105,7 @@ describe('FHIR store: batch, transaction, $everything', () => {
 		expect(all[0]).toBe('Patient');
 		expect(all.filter((t) => t === 'Observation')).toHaveLength(30);
 		expect(pages.length).toBe(Math.ceil((1 + imms + 32) / 10));
-		const since = (await c.get('Patient/pt-00003/$everything?_since=${start}&_count=100')).body;
+		const since = (await c.get(`Patient/pt-00003/$everything?_since=${start}&_count=100`)).body;
 		expect(since.total).toBe(32);
 	});
 });
