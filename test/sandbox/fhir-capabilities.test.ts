@@ -100,6 +100,16 @@ describe('FHIR store: each CapabilityStatement tells the truth', () => {
 		});
 	}
 
+	it('1upHealth STU3 and DSTU2 stay read-only and onpatient has no metadata', async () => {
+		const token = sb.app.tokens.issue({ surface: 'oneup', clientId: 't', scopes: ['user/*.*'], lifetimeSeconds: 60 }).access_token;
+		for (const v of ['stu3', 'dstu2']) {
+			const r = await fetch(`${sb.url}/1up/api/${v}/Patient`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/fhir+json' }, body: '{"resourceType":"Patient"}' });
+			expect([v, r.status]).toEqual([v, 405]);
+			expect((await fetch(`${sb.url}/1up/api/${v}/Observation`, { headers: { authorization: `Bearer ${token}` } })).status).toBe(404);
+		}
+		expect((await fetch(`${sb.url}/onpatient/api/onpatient_api/fhir/metadata`)).status).toBe(404);
+	});
+
 	it('eMedicalPractice keeps ignoring _count (fixed pages) on store searches', async () => {
 		await admin(sb, 'POST', '/fhir/seed', { surface: 'emp', resourceType: 'Observation', count: 25 });
 		const c = client(sb, 'emp', ['user/*.read']);
