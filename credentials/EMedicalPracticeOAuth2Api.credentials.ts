@@ -3,8 +3,9 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 /**
  * eMedicalPractice (an OpenEMR derivative), SMART on FHIR / OIDC user login.
  * Confidential clients authenticate with HTTP Basic only (a secret in the body is refused);
- * public clients send client_id in the body and must use PKCE (S256). `aud` = the FHIR base
- * URL is sent on authorize. A refresh token is only issued with offline_access.
+ * public clients send client_id in the body and must use PKCE (S256); confidential ones send
+ * PKCE too unless Use PKCE is off (n8n 2.41 reads usePkce for grantType authorizationCode).
+ * `aud` = the FHIR base URL is sent on authorize. A refresh token is only issued with offline_access.
  * The password grant is deliberately not offered (off by default at the vendor, discouraged).
  */
 export class EMedicalPracticeOAuth2Api implements ICredentialType {
@@ -55,6 +56,15 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: '',
 			description: 'The client secret of a confidential app. Public apps have none.',
+		},
+		{
+			displayName: 'Use PKCE',
+			name: 'usePkce',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { grantType: ['authorizationCode'] } },
+			description:
+				'Whether to send a PKCE S256 code challenge with the client secret. eMedicalPractice advertises S256 in code_challenge_methods_supported and encourages confidential apps to use PKCE; SMART App Launch 2 servers expect it. Turn it off only if the server refuses code_challenge. Takes effect on the next Connect.',
 		},
 		{
 			displayName: 'Authorization URL',

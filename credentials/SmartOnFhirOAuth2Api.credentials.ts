@@ -2,6 +2,8 @@ import type { ICredentialType, INodeProperties } from 'n8n-workflow';
 
 /**
  * Any SMART on FHIR server, standalone user login (authorization code, confidential or PKCE).
+ * A confidential client sends PKCE too unless Use PKCE is off: n8n 2.41 adds the S256 challenge
+ * and the code_verifier for grantType authorizationCode when the credential's usePkce is true.
  * The authorize and token URLs come from <FHIR Base URL>/.well-known/smart-configuration
  * (authorization_endpoint, token_endpoint). `aud` = the FHIR base URL is sent on authorize.
  */
@@ -75,6 +77,15 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			typeOptions: { password: true },
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: '',
+		},
+		{
+			displayName: 'Use PKCE',
+			name: 'usePkce',
+			type: 'boolean',
+			default: true,
+			displayOptions: { show: { grantType: ['authorizationCode'] } },
+			description:
+				'Whether to send a PKCE S256 code challenge with the client secret. SMART App Launch 2 servers expect PKCE from every app, and a server that lists S256 in code_challenge_methods_supported of <FHIR Base URL>/.well-known/smart-configuration supports it; a server without PKCE ignores it. Turn it off only if the server refuses code_challenge. Takes effect on the next Connect.',
 		},
 		{
 			displayName: 'Scopes',
