@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
@@ -17,6 +16,8 @@ import { TokenRequestError, backendScope, tokenHint } from '../nodes/shared/toke
  * signs a fresh assertion (new jti, exp ≤ 5 minutes). Tokens may live only 60 s and have no
  * refresh token: n8n calls preAuthentication when the token field is empty or after a 401,
  * and the package's transport blanks the field shortly before `expiresAt` to renew early.
+ * The Test button runs nodes/shared/backend-services-test.ts (a node's credentialTest): a fresh
+ * token, then `<FHIR Base URL>/metadata` if the server has it; no resource is read.
  */
 export class SmartBackendServicesApi implements ICredentialType {
 	name = 'smartBackendServicesApi';
@@ -150,15 +151,6 @@ export class SmartBackendServicesApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.accessToken}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{String($credentials.fhirBaseUrl).replace(/\\/+$/, "")}}',
-			url: '/Patient',
-			qs: { _count: 1 },
-			headers: { Accept: 'application/fhir+json' },
 		},
 	};
 }
