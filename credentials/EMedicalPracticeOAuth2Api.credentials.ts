@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { usePkceProperty } from '../nodes/shared/pkce';
 
 /**
  * eMedicalPractice (an OpenEMR derivative), SMART on FHIR / OIDC user login.
@@ -57,15 +58,9 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			default: '',
 			description: 'The client secret of a confidential app. Public apps have none.',
 		},
-		{
-			displayName: 'Use PKCE',
-			name: 'usePkce',
-			type: 'boolean',
-			default: true,
-			displayOptions: { show: { grantType: ['authorizationCode'] } },
-			description:
-				'Whether to send a PKCE S256 code challenge with the client secret. eMedicalPractice advertises S256 in code_challenge_methods_supported and encourages confidential apps to use PKCE; SMART App Launch 2 servers expect it. Turn it off only if the server refuses code_challenge. Takes effect on the next Connect.',
-		},
+		usePkceProperty(
+			'eMedicalPractice advertises S256 in code_challenge_methods_supported and encourages confidential apps to use PKCE; SMART App Launch 2 servers expect it.',
+		),
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',

@@ -1,4 +1,5 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { usePkceProperty } from '../nodes/shared/pkce';
 
 /**
  * Any SMART on FHIR server, standalone user login (authorization code, confidential or PKCE).
@@ -78,15 +79,9 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: '',
 		},
-		{
-			displayName: 'Use PKCE',
-			name: 'usePkce',
-			type: 'boolean',
-			default: true,
-			displayOptions: { show: { grantType: ['authorizationCode'] } },
-			description:
-				'Whether to send a PKCE S256 code challenge with the client secret. SMART App Launch 2 servers expect PKCE from every app, and a server that lists S256 in code_challenge_methods_supported of <FHIR Base URL>/.well-known/smart-configuration supports it; a server without PKCE ignores it. Turn it off only if the server refuses code_challenge. Takes effect on the next Connect.',
-		},
+		usePkceProperty(
+			'SMART App Launch 2 servers expect PKCE from every app, and a server that lists S256 in code_challenge_methods_supported of <FHIR Base URL>/.well-known/smart-configuration supports it; a server without PKCE ignores it.',
+		),
 		{
 			displayName: 'Scopes',
 			name: 'scopes',
