@@ -1,10 +1,12 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { usePkceProperty } from '../nodes/shared/pkce';
 
 /**
  * eMedicalPractice (an OpenEMR derivative), SMART on FHIR / OIDC user login.
  * Confidential clients authenticate with HTTP Basic only (a secret in the body is refused);
- * public clients send client_id in the body and must use PKCE (S256). `aud` = the FHIR base
- * URL is sent on authorize. A refresh token is only issued with offline_access.
+ * public clients send client_id in the body and must use PKCE (S256); confidential ones send
+ * PKCE too unless Use PKCE is off (n8n 2.41 reads usePkce for grantType authorizationCode).
+ * `aud` = the FHIR base URL is sent on authorize. A refresh token is only issued with offline_access.
  * The password grant is deliberately not offered (off by default at the vendor, discouraged).
  */
 export class EMedicalPracticeOAuth2Api implements ICredentialType {
@@ -56,6 +58,9 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			default: '',
 			description: 'The client secret of a confidential app. Public apps have none.',
 		},
+		usePkceProperty(
+			'eMedicalPractice advertises S256 in code_challenge_methods_supported and encourages confidential apps to use PKCE; SMART App Launch 2 servers expect it.',
+		),
 		{
 			displayName: 'Authorization URL',
 			name: 'authUrl',

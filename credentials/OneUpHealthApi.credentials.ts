@@ -8,6 +8,7 @@ import type {
 	INodeProperties,
 } from 'n8n-workflow';
 import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets, type FormResponse } from '../nodes/shared/credentials-util';
+import { TokenRequestError } from '../nodes/shared/token-failures';
 
 /**
  * 1upHealth: an app-driven flow, no browser consent. The app creates (or looks up) its user in
@@ -180,8 +181,11 @@ function tokensFrom(body: IDataObject, previousRefresh: string): IDataObject {
 }
 
 function clientRefused(url: string, r: FormResponse): Error {
-	return new Error(
-		`1upHealth refused the client credentials at ${safeUrl(url)} (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Check Client ID and Client Secret in the credential.`,
+	return new TokenRequestError(
+		`1upHealth refused the client credentials at ${safeUrl(url)} (HTTP ${r.status}: ${tokenErrorMessage(r.body)}).`,
+		'Check Client ID and Client Secret in the credential.',
+		r.status,
+		typeof r.body.error === 'string' ? r.body.error : undefined,
 	);
 }
 

@@ -1,7 +1,6 @@
 import type {
 	IAuthenticateGeneric,
 	ICredentialDataDecryptedObject,
-	ICredentialTestRequest,
 	ICredentialType,
 	IDataObject,
 	IHttpRequestHelper,
@@ -9,6 +8,7 @@ import type {
 } from 'n8n-workflow';
 import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets } from '../nodes/shared/credentials-util';
 import { CLIENT_ASSERTION_TYPE, assertKeyMatchesAlgorithm, parsePrivateKey, signClientAssertion } from '../nodes/shared/jwt';
+import { TokenRequestError, backendScope, tokenHint } from '../nodes/shared/token-failures';
 
 /**
  * SMART Backend Services (system-to-system, e.g. FHIR Bulk Data): client_credentials with a
@@ -16,6 +16,8 @@ import { CLIENT_ASSERTION_TYPE, assertKeyMatchesAlgorithm, parsePrivateKey, sign
  * signs a fresh assertion (new jti, exp ≤ 5 minutes). Tokens may live only 60 s and have no
  * refresh token: n8n calls preAuthentication when the token field is empty or after a 401,
  * and the package's transport blanks the field shortly before `expiresAt` to renew early.
+ * The Test button runs nodes/shared/backend-services-test.ts (a node's credentialTest): a fresh
+ * token, then `<FHIR Base URL>/metadata` if the server has it; no resource is read.
  */
 export class SmartBackendServicesApi implements ICredentialType {
 	name = 'smartBackendServicesApi';
@@ -99,10 +101,41 @@ export class SmartBackendServicesApi implements ICredentialType {
 			description: 'Signature algorithm of the client assertion; it must fit the key type',
 		},
 		{
+			displayName: 'Scope Preset',
+			name: 'scopePreset',
+			type: 'options',
+			options: [
+				{
+					name: 'Custom (Scope Below)',
+					value: 'custom',
+					description: 'The scopes typed in Scope (by default SMART v1 read plus Bulk Data export)',
+				},
+				{
+					name: 'eMedicalPractice Style Bulk Export',
+					value: 'bulkExport',
+					description: 'System/*.$export system/*.$bulkdata-status system/Binary.read',
+				},
+				{
+					name: 'SMART V1 Read',
+					value: 'v1Read',
+					description: 'System/*.read',
+				},
+				{
+					name: 'SMART V2 Read',
+					value: 'v2Read',
+					description: 'System/*.rs',
+				},
+			],
+			default: 'custom',
+			description:
+				'Which system/ scopes to ask for. Servers differ: some grant only the Bulk Data operations, some only system/*.read (SMART v1) or system/*.rs (SMART v2).',
+		},
+		{
 			displayName: 'Scope',
 			name: 'scope',
 			type: 'string',
 			default: 'system/*.read system/*.$export system/*.$bulkdata-status',
+			displayOptions: { show: { scopePreset: ['custom'] } },
 			description:
 				'Space-separated system/ scopes. The default allows FHIR Bulk Data export; SMART v2 servers may expect system/*.rs.',
 		},
@@ -118,15 +151,6 @@ export class SmartBackendServicesApi implements ICredentialType {
 			headers: {
 				Authorization: '=Bearer {{$credentials.accessToken}}',
 			},
-		},
-	};
-
-	test: ICredentialTestRequest = {
-		request: {
-			baseURL: '={{String($credentials.fhirBaseUrl).replace(/\\/+$/, "")}}',
-			url: '/Patient',
-			qs: { _count: 1 },
-			headers: { Accept: 'application/fhir+json' },
 		},
 	};
 }
@@ -175,10 +199,10 @@ export async function backendServicesToken(helper: IHttpRequestHelper, credentia
 	checkBaseUrl(credentials.fhirBaseUrl, 'FHIR Base URL');
 	const clientId = text(credentials.clientId);
 	const keyId = text(credentials.keyId);
-	const scope = text(credentials.scope);
+	const scope = backendScope(credentials);
 	if (!clientId) throw new CredentialFieldError('Client ID', 'Client ID is empty. Enter the client ID the server gave your backend app.');
 	if (!keyId) throw new CredentialFieldError('Key ID', 'Key ID is empty. Enter the kid of the key you registered in the JWKS.');
-	if (!scope) throw new CredentialFieldError('Scope', 'Scope is empty. Enter system/ scopes, e.g. system/*.read system/*.$export.');
+	if (!scope) throw new CredentialFieldError('Scope', 'Scope is empty. Enter system/ scopes, e.g. system/*.read system/*.$export, or choose a Scope Preset.');
 	const key = parsePrivateKey(credentials.privateKey, 'Private Key');
 	const algorithm = assertKeyMatchesAlgorithm(key, text(credentials.algorithm) || 'RS384', 'Private Key', 'Algorithm');
 	const tokenUrl = await resolveTokenUrl(helper, credentials);
@@ -196,11 +220,11 @@ export async function backendServicesToken(helper: IHttpRequestHelper, credentia
 			expiresAt: Math.floor(Date.now() / 1000) + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 60),
 		};
 	}
-	const hint =
-		r.status === 401 || r.body.error === 'invalid_client'
-			? 'Check Client ID, Key ID and Algorithm, and that the public key (JWKS) registered at the server belongs to this Private Key'
-			: r.body.error === 'invalid_scope'
-				? 'Check Scope: only system/ scopes your app is registered for can be granted'
-				: 'Check the Token URL and try again';
-	throw new Error(`SMART Backend Services token request to ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). ${hint}.`);
+	const code = typeof r.body.error === 'string' ? r.body.error : undefined;
+	throw new TokenRequestError(
+		`SMART Backend Services token request to ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}).`,
+		tokenHint('backend', code, r.status, scope),
+		r.status,
+		code,
+	);
 }

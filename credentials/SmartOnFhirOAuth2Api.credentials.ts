@@ -1,7 +1,10 @@
 import type { ICredentialType, INodeProperties } from 'n8n-workflow';
+import { usePkceProperty } from '../nodes/shared/pkce';
 
 /**
  * Any SMART on FHIR server, standalone user login (authorization code, confidential or PKCE).
+ * A confidential client sends PKCE too unless Use PKCE is off: n8n 2.41 adds the S256 challenge
+ * and the code_verifier for grantType authorizationCode when the credential's usePkce is true.
  * The authorize and token URLs come from <FHIR Base URL>/.well-known/smart-configuration
  * (authorization_endpoint, token_endpoint). `aud` = the FHIR base URL is sent on authorize.
  */
@@ -76,6 +79,9 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: '',
 		},
+		usePkceProperty(
+			'SMART App Launch 2 servers expect PKCE from every app, and a server that lists S256 in code_challenge_methods_supported of <FHIR Base URL>/.well-known/smart-configuration supports it; a server without PKCE ignores it.',
+		),
 		{
 			displayName: 'Scopes',
 			name: 'scopes',

@@ -14,6 +14,7 @@ import * as listImmunizations from './actions/immunization/list.operation';
 import { router } from './actions/router';
 import { searchPatients } from './methods/listSearch';
 import { authenticationProperty, credentialChoices } from '../shared/credential-types';
+import { smartBackendServicesApiTest } from '../shared/backend-services-test';
 import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
 
 /** one main input, one main output (two lint rules disagree on how to spell it inline) */
@@ -89,6 +90,7 @@ export class EhrFhir implements INodeType {
 
 	methods = {
 		listSearch: { searchPatients },
+		credentialTest: { smartBackendServicesApiTest },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

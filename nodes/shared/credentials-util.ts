@@ -3,6 +3,7 @@
 // vendor's own words but never a token or secret.
 import type { IDataObject, IHttpRequestHelper, IHttpRequestOptions } from 'n8n-workflow';
 import { credentialSecrets, redact, scrubError } from './errors';
+import { markCredentialFailure } from './token-failures';
 
 /** A configuration problem in one credential field, found before any request. */
 export class CredentialFieldError extends Error {
@@ -120,12 +121,20 @@ export function tokenErrorMessage(body: IDataObject): string {
 /**
  * Runs a credential's token request; an error it throws (with the vendor's words in it) loses
  * every secret value of the credential — client secret, tokens, private key — before n8n shows
- * it (the node's error, or the credential test in the editor).
+ * it (the node's error, or the credential test in the editor), and is marked as the
+ * credential's failure (token-failures.ts) so that a node reports it as one.
  */
 export async function withoutSecrets<T>(credentials: IDataObject, run: () => Promise<T>): Promise<T> {
 	try {
 		return await run();
 	} catch (error) {
-		throw scrubError(error, credentialSecrets(credentials));
+		const secrets = credentialSecrets(credentials);
+		const e = scrubError(error, secrets) as Error & { field?: unknown; reason?: unknown; hint?: unknown };
+		const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
+		throw markCredentialFailure(e, {
+			reason: text(e.reason) ?? text(e.message) ?? 'the token request failed',
+			hint: text(e.hint),
+			field: typeof e.field === 'string' ? e.field : undefined,
+		});
 	}
 }

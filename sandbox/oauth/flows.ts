@@ -38,6 +38,8 @@ export interface OAuthState {
 	families: Map<string, { access: Set<string>; refresh: Set<string> }>;
 	/** refresh token → the code its family started from */
 	familyOfRefresh: Map<string, string>;
+	/** surfaces whose authorize page demands PKCE of confidential clients too (public ones always) */
+	requirePkce: Set<string>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,6 +126,8 @@ function checkAuthorize(app: SandboxApp, st: OAuthState, surf: OAuthSurface, req
 		if (!/^[A-Za-z0-9_-]{43,128}$/.test(p.code_challenge)) return back('invalid_request', 'code_challenge is not a base64url S256 hash.');
 	} else if (isPublic(client)) {
 		return back('invalid_request', 'Public clients must use PKCE: send code_challenge with code_challenge_method=S256.');
+	} else if (st.requirePkce.has(surf.id)) {
+		return back('invalid_request', 'This server requires PKCE of every client, confidential ones too: send code_challenge with code_challenge_method=S256.');
 	}
 	return { kind: 'ok', client, scopes, params: p };
 }

@@ -124,13 +124,16 @@ export function register(app: SandboxApp): void {
 		seenJti: new Map(),
 		families: new Map(),
 		familyOfRefresh: new Map(),
+		requirePkce: new Set(),
 	};
 	app.state.oauth = st;
 	app.onReset(() => {
 		st.seenJti.clear();
 		st.families.clear();
 		st.familyOfRefresh.clear();
+		st.requirePkce.clear();
 	});
+	registerSettings(app, st);
 
 	for (const surf of OAUTH_SURFACES) {
 		registerAuthorize(app, st, surf);
@@ -151,4 +154,28 @@ export function register(app: SandboxApp): void {
 	};
 	app.route('GET', `${PREFIX.mpp}/oauth/userinfo`, 'mpp', userinfo);
 	app.route('POST', `${PREFIX.mpp}/oauth/userinfo`, 'mpp', userinfo);
+}
+
+/**
+ * `GET|POST /_admin/oauth/settings`: `{requirePkce: true | false | surface ids}` makes the
+ * authorize pages of those surfaces (true = every surface) refuse a confidential client that sends
+ * no PKCE code_challenge, as SMART App Launch 2 servers may; `POST /_admin/reset` turns it off.
+ */
+function registerSettings(app: SandboxApp, st: OAuthState): void {
+	const settings = () => ({ requirePkce: [...st.requirePkce].sort() });
+	app.route('GET', '/_admin/oauth/settings', 'admin', (_req, res) => sendJson(res, 200, settings()));
+	app.route('POST', '/_admin/oauth/settings', 'admin', (req, res) => {
+		const body = req.json<{ requirePkce?: unknown }>() ?? {};
+		const known = OAUTH_SURFACES.filter((s) => s.authorizePath).map((s) => s.id as string);
+		const want = body.requirePkce;
+		if (want !== undefined) {
+			const list = want === true ? known : want === false ? [] : want;
+			if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !known.includes(id))) {
+				return sendJson(res, 400, { error: 'invalid_setting', error_description: `requirePkce is true, false or a list of: ${known.join(', ')}` });
+			}
+			st.requirePkce.clear();
+			for (const id of list as string[]) st.requirePkce.add(id);
+		}
+		sendJson(res, 200, settings());
+	});
 }

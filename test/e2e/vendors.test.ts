@@ -150,13 +150,14 @@ describe("n8n's credential test (POST /rest/credentials/test)", () => {
 		expect(sandboxCalls(mark, '/1up/auth/oauth2/token').map((r) => r.status)).toEqual([200]);
 	});
 
-	test('SMART Backend Services: signed assertion → token (discovered token URL) → the test request reads the FHIR API', async () => {
+	test('SMART Backend Services (the nodes\' credentialTest): signed assertion → a new token (discovered token URL) → /metadata, no resource read', async () => {
 		const mark = lastSeq();
 		const res = await env!.n8n.testCredential(await editorCredential('smartBackendServicesApi'));
-		expect(res).toEqual({ status: 'OK', message: 'Connection successful!' });
+		expect(res).toEqual({ status: 'OK', message: expect.stringMatching(/^The server issued an access token \(valid \d+ s\), and http:\/\/\S+\/smart\/fhir\/metadata answered\.$/) });
 		expect(sandboxCalls(mark, '/smart/fhir/.well-known/smart-configuration').map((r) => r.status)).toEqual([200]);
 		expect(sandboxCalls(mark, '/smart/auth/token').map((r) => r.status)).toEqual([200]);
-		expect(sandboxCalls(mark, '/smart/fhir/Patient').map((r) => r.status)).toEqual([200]);
+		expect(sandboxCalls(mark, '/smart/fhir/metadata').map((r) => r.status)).toEqual([200]);
+		expect(sandboxCalls(mark, '/smart/fhir/Patient')).toHaveLength(0);
 	});
 
 	test.each(['onpatientOAuth2Api', 'myPatientPortalOAuth2Api', 'eMedicalPracticeOAuth2Api', 'smartOnFhirOAuth2Api'] as const)(
@@ -194,7 +195,7 @@ describe("n8n's credential test (POST /rest/credentials/test)", () => {
 		const res = await env!.n8n.testCredential({ ...c, data: { ...c.data, keyId: 'not-the-registered-kid', accessToken: '' } });
 		expect(res.status).toBe('Error');
 		expect(res.message).toMatch(/not-the-registered-kid/);
-		expect(res.message).toMatch(/Check Client ID, Key ID and Algorithm/);
+		expect(res.message).toMatch(/Check Client ID, Key ID \(kid\) and Algorithm, and that the JWKS registered at the server/);
 		const keyBody = privateKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
 		expect(keyBody.length).toBeGreaterThan(100);
 		const leaked = [keyBody.slice(0, 40), keyBody.slice(-40), 'PRIVATE KEY', 'at_smart', 'Bearer', 'eyJ'].filter((x) => res.message.includes(x));

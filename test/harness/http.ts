@@ -172,11 +172,23 @@ export async function httpRequestWithAuthentication(
 				options = await ctx.registry.authenticate(credentialsType, decrypted, options);
 				return await n8nHttpRequest(options);
 			} catch (err2) {
-				throw new NodeApiError(ctx.node, err2);
+				throw nodeApiError(ctx.node, err2);
 			}
 		}
-		throw new NodeApiError(ctx.node, error);
+		throw nodeApiError(ctx.node, error);
 	}
+}
+
+/**
+ * `new NodeApiError(node, error)`. n8n 2.41's n8n-workflow keeps the wrapped error as `cause`; the
+ * one these tests compile against drops an Error cause. The errors of the auth layer itself (a
+ * failed preAuthentication, the OAuth2 client's AuthError) are kept, as in 2.41; an AxiosError
+ * is not (yet), as before.
+ */
+function nodeApiError(node: INode, error: unknown): NodeApiError {
+	const wrapped = new NodeApiError(node, error as never);
+	if (wrapped.cause === undefined && error instanceof Error && !(error as { isAxiosError?: boolean }).isAxiosError) wrapped.cause = error;
+	return wrapped;
 }
 
 /** credentials-helper.ts preAuthentication: runs when the expirable field is empty or after a 401. */

@@ -5,6 +5,7 @@ import { NodeOperationError } from 'n8n-workflow';
 import { itemError } from '../runner';
 import { abortableSleep } from '../sleep';
 import { apiRequest, encodePathSegment, parseRetryAfter, type ApiResponse } from '../http';
+import { credentialFailureOf } from '../token-failures';
 import type { Ctx, ExportRequest } from './types';
 
 const KICKOFF_MAX_ATTEMPTS = 4;
@@ -118,7 +119,10 @@ export async function kickOff(
 		} catch (e) {
 			const err = itemError(node, e, itemIndex);
 			const status = Number((err as { httpCode?: unknown }).httpCode);
-			if (!(Number.isInteger(status) && status >= 100)) {
+			if (credentialFailureOf(err)) {
+				// the credential had no token: the kick-off was never sent, or refused without one
+				err.description = `${err.description ?? ''} No export was started.`.trim();
+			} else if (!(Number.isInteger(status) && status >= 100)) {
 				const note =
 					'The kick-off may have reached the server and started an export before the connection broke; it was not sent again, so that no second export runs. If the server lists your exports, cancel the stray one; otherwise it expires on the server.';
 				err.description = err.description ? `${err.description} ${note}` : note;

@@ -61,13 +61,20 @@ export function networkFailureOf(error: unknown): NetworkFailure | undefined {
 }
 
 /** A failed token renewal (n8n's OAuth2 client throws an AuthError carrying the token endpoint's body). */
-export function authFailureOf(error: unknown): { vendor?: string } | undefined {
+export function authFailureOf(error: unknown): { vendor?: string; code?: string } | undefined {
 	const seen = new Set<unknown>();
 	let e = error as Record<string, unknown> | undefined;
 	while (e && typeof e === 'object' && !seen.has(e)) {
 		seen.add(e);
 		if (e.code === 'EAUTH' || e.httpCode === 'EAUTH') {
-			return { vendor: e.body !== undefined ? vendorMessage(e.body) : typeof e.message === 'string' ? e.message : undefined };
+			// n8n 2.41 keeps the OAuth2 client's AuthError (with the token endpoint's body) as the cause
+			const deeper = e.body === undefined && e.cause ? authFailureOf(e.cause) : undefined;
+			if (deeper) return deeper;
+			const code = (e.body as { error?: unknown } | undefined)?.error;
+			return {
+				vendor: e.body !== undefined ? vendorMessage(e.body) : typeof e.message === 'string' ? e.message : undefined,
+				code: typeof code === 'string' ? code : undefined,
+			};
 		}
 		if (typeof e.message === 'string' && /no refresh token is available|needs to be reconnected|OAuth credentials not connected/i.test(e.message)) {
 			return { vendor: e.message };

@@ -8,6 +8,7 @@ import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from 
 import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
 import { lowerHeaders, parseRetryAfter } from './headers';
 import { renewIfExpiring } from './renewal';
+import { credentialError, credentialFailureOf, tokenHint } from '../token-failures';
 import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
 import { buildUrl, describe, hasDotSegment } from './url';
 
@@ -124,6 +125,8 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			raw = { status: r.statusCode, headers: lowerHeaders(r.headers), body: r.body };
 		} catch (error) {
 			if (isAbort(error)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
+			const credentialFailure = credentialFailureOf(error);
+			if (credentialFailure) throw credentialError(node, what, credentialFailure, itemIndex);
 			raw = responseOf(error, false);
 			if (!raw) {
 				netFail = networkFailureOf(error);
@@ -136,7 +139,7 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 						what,
 						status: 401,
 						message: `${what} failed: the access token was refused and renewing it failed${authFail.vendor ? `: ${authFail.vendor}` : ''}`,
-						hint: 'Open the credential and reconnect it (sign in again), then run the workflow again.',
+						hint: tokenHint('user', authFail.code),
 						itemIndex,
 					});
 				}

@@ -67,9 +67,10 @@ describe('secrets echoed by the vendor', () => {
 		}).catch((e) => e)) as NodeApiError;
 		expect(err).toBeInstanceOf(NodeApiError);
 		expect(err.message).toContain('invalid_client');
-		expect(err.message).toContain(
-			`1upHealth refused the client credentials at ${sb.url}/echo/1up/oauth2/token (HTTP 401: invalid_client: client_secret [redacted] and refresh [redacted] are not valid for oneup-demo). Check Client ID and Client Secret in the credential.`,
+		expect(err.message).toBe(
+			`Get Patient pt-00001 failed: the credential could not get an access token: 1upHealth refused the client credentials at ${sb.url}/echo/1up/oauth2/token (HTTP 401: invalid_client: client_secret [redacted] and refresh [redacted] are not valid for oneup-demo).`,
 		);
+		expect(err.description).toBe('Check Client ID and Client Secret in the credential.');
 		expect(everything(err)).not.toContain('oneup-demo-secret-XYZ');
 		expect(everything(err)).not.toContain('rt-echo-refresh-0001');
 	});

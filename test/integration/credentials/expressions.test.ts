@@ -64,9 +64,9 @@ it('SMART on FHIR: aud from the FHIR base', () => {
 	expect(resolve(new SmartOnFhirOAuth2Api(), { fhirBaseUrl: `${S}/smart/fhir/` }).authQueryParameters).toBe(`aud=${S}/smart/fhir`);
 });
 
+// SMART Backend Services has no test request: a node's credentialTest tests it (credential-test.test.ts)
 it.each([
 	[new OneUpHealthApi(), { apiHost: `${S}/1up/api/`, fhirVersion: 'stu3' }, { baseURL: `${S}/1up/api`, url: '/stu3/Patient' }],
-	[new SmartBackendServicesApi(), { fhirBaseUrl: `${S}/emp/fhir/r4` }, { baseURL: `${S}/emp/fhir/r4`, url: '/Patient' }],
 ])('%# credential test request resolves against $credentials', (type, creds, expected) => {
 	const r = workflow.expression.getComplexParameterValue(
 		mockNode,

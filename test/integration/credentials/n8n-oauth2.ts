@@ -47,8 +47,10 @@ export async function connect(sb: Sandbox, type: string, stored: ICredentialData
 	const state = Buffer.from(JSON.stringify({ token: randomBytes(8).toString('hex'), cid: 'test' })).toString('base64');
 	const authOptions: ClientOAuth2Options = { ...toOptions(c), state };
 	if (c.authQueryParameters) authOptions.query = qs.parse(String(c.authQueryParameters)) as Record<string, string>;
+	// oauth.service.ts shouldUsePkce (n8n 2.41): grantType pkce, or authorizationCode with usePkce
+	const usePkce = c.grantType === 'pkce' || (c.grantType === 'authorizationCode' && c.usePkce === true);
 	let codeVerifier: string | undefined;
-	if (c.grantType === 'pkce') {
+	if (usePkce) {
 		codeVerifier = randomBytes(48).toString('base64url');
 		const challenge = createHash('sha256').update(codeVerifier).digest('base64url');
 		authOptions.query = { ...authOptions.query, code_challenge: challenge, code_challenge_method: 'S256' };
@@ -65,15 +67,18 @@ export async function connect(sb: Sandbox, type: string, stored: ICredentialData
 		sb.app.autoApprove = false;
 	}
 
-	// handleCallback
-	let options: Partial<ClientOAuth2Options> = {};
+	// handleCallback (n8n 2.41): the code_verifier for PKCE, with the secret as the client authenticates
 	const oAuthOptions = toOptions(c);
-	if (c.grantType === 'pkce') {
-		options = { body: { code_verifier: codeVerifier } };
-	} else if (c.authentication === 'body') {
-		options = { body: { ...(oAuthOptions.body ?? {}), client_id: oAuthOptions.clientId, client_secret: oAuthOptions.clientSecret } };
+	const isPkce = c.grantType === 'pkce' || c.usePkce === true;
+	const isBodyAuth = c.authentication === 'body';
+	const body: Record<string, unknown> = { ...(oAuthOptions.body ?? {}) };
+	if (isPkce) body.code_verifier = codeVerifier;
+	if (isBodyAuth) {
+		body.client_id = oAuthOptions.clientId;
+		if (oAuthOptions.clientSecret) body.client_secret = oAuthOptions.clientSecret;
 		delete oAuthOptions.clientSecret;
 	}
+	const options: Partial<ClientOAuth2Options> = isPkce || isBodyAuth ? { body: body as ClientOAuth2Options['body'] } : {};
 	const query = location.split('?').slice(1).join('');
 	const token = await new ClientOAuth2(oAuthOptions).code.getToken(`${REDIRECT_URI}?${query}`, options);
 	return { authorizeUrl, token, credentials: c };

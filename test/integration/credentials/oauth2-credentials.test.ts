@@ -170,3 +170,56 @@ describe('smartOnFhirOAuth2Api', () => {
 		).rejects.toMatchObject({ body: { error: 'invalid_request', error_description: expect.stringContaining('aud') } });
 	});
 });
+
+describe('confidential clients with PKCE, against a server that requires it of every client', () => {
+	const requirePkce = async (on: boolean) => {
+		const r = await fetch(`${sb.url}/_admin/oauth/settings`, { method: 'POST', body: JSON.stringify({ requirePkce: on ? ['emp', 'smart'] : false }) });
+		expect(r.status).toBe(200);
+	};
+	beforeEach(() => requirePkce(true));
+	afterAll(() => requirePkce(false));
+	const emp = (extra: Record<string, unknown> = {}) => ({ serverUrl: `${sb.url}/emp`, clientId: 'emp-demo', clientSecret: 'emp-demo-secret', ...extra });
+	const smart = async (extra: Record<string, unknown> = {}) => {
+		const doc = (await (await fetch(`${sb.url}/smart/fhir/.well-known/smart-configuration`)).json()) as Record<string, string>;
+		return {
+			fhirBaseUrl: `${sb.url}/smart/fhir`,
+			authUrl: doc.authorization_endpoint,
+			accessTokenUrl: doc.token_endpoint,
+			clientId: 'smart-demo',
+			clientSecret: 'smart-demo-secret',
+			...extra,
+		};
+	};
+
+	it('eMedicalPractice confidential (saved without Use PKCE): S256 challenge, secret with HTTP Basic, code_verifier; refresh works', async () => {
+		expect(resolveCredential('eMedicalPracticeOAuth2Api', emp()).usePkce).toBe(true);
+		const { authorizeUrl, token, credentials } = await connect(sb, 'eMedicalPracticeOAuth2Api', emp());
+		expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
+		const last = tokenCalls('/emp/connect/token').at(-1)!;
+		expect([last.status, last.headers.authorization?.split(' ')[0]]).toEqual([200, 'Basic']);
+		expect(token.data.patient).toBe('pt-00001');
+		expect((await refresh(credentials, token.data)).accessToken).toBeTruthy();
+	});
+
+	it('eMedicalPractice confidential with Use PKCE off is refused at authorize (invalid_request, code_challenge_method)', async () => {
+		await expect(connect(sb, 'eMedicalPracticeOAuth2Api', emp({ usePkce: false }))).rejects.toMatchObject({
+			body: { error: 'invalid_request', error_description: expect.stringContaining('code_challenge_method=S256') },
+		});
+	});
+
+	it.each(['header', 'body'] as const)('SMART on FHIR confidential (%s) with PKCE connects and refreshes', async (authentication) => {
+		const { authorizeUrl, token, credentials } = await connect(sb, 'smartOnFhirOAuth2Api', await smart({ authentication }));
+		expect(new URL(authorizeUrl).searchParams.get('code_challenge_method')).toBe('S256');
+		expect(Boolean(tokenCalls('/smart/auth/token').at(-1)!.headers.authorization)).toBe(authentication === 'header');
+		expect(token.data.patient).toBe('pt-00001');
+		expect((await refresh(credentials, token.data)).accessToken).toBeTruthy();
+	});
+
+	it('SMART on FHIR confidential with Use PKCE off: refused where PKCE is required, connects where it is not', async () => {
+		await expect(connect(sb, 'smartOnFhirOAuth2Api', await smart({ usePkce: false }))).rejects.toMatchObject({ body: { error: 'invalid_request' } });
+		await requirePkce(false);
+		const { authorizeUrl, token } = await connect(sb, 'smartOnFhirOAuth2Api', await smart({ usePkce: false }));
+		expect(new URL(authorizeUrl).searchParams.has('code_challenge')).toBe(false);
+		expect(token.accessToken).toBeTruthy();
+	});
+});

@@ -224,11 +224,42 @@ describe('smartBackendServicesApi', () => {
 		const err = (await cred.preAuthentication.call(helper, base({ privateKey: other })).catch((e: Error) => e)) as Error;
 		expect(err.message).toContain('HTTP 401');
 		expect(err.message).toContain('invalid_client');
-		expect(err.message).toMatch(/public key \(JWKS\)/);
+		expect(err.message).toContain('Check Client ID, Key ID (kid) and Algorithm, and that the JWKS registered at the server holds the public key of this Private Key');
 		expect(err.message).not.toContain('PRIVATE KEY');
 	});
 
 	it('a non-HTTPS FHIR base outside loopback is refused, naming the field', async () => {
 		await expect(cred.preAuthentication.call(helper, base({ fhirBaseUrl: 'http://fhir.example.org/r4' }))).rejects.toThrow(/FHIR Base URL must use https/);
+	});
+
+	describe('scope presets', () => {
+		const smartV1Server = (extra: Record<string, unknown> = {}) =>
+			base({ fhirBaseUrl: `${sb.url}/smart/fhir`, tokenUrl: `${sb.url}/smart/auth/token`, clientId: 'smart-backend-v1-demo', ...extra });
+		const granted = (surface: 'emp' | 'smart', out: Record<string, unknown>) => (sb.app.tokens.check(surface, String(out.accessToken)) as { scopes: string[] }).scopes;
+
+		it.each([
+			['bulkExport', ['system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read']],
+			['v1Read', ['system/*.read']],
+			['v2Read', ['system/*.rs']],
+		])('preset %s asks for exactly its scopes (the Scope field is ignored)', async (scopePreset, scopes) => {
+			const out = await cred.preAuthentication.call(helper, base({ scopePreset, scope: 'system/Observation.read' }));
+			expect(granted('emp', out)).toEqual(scopes);
+		});
+
+		it('a saved credential (no preset stored) still asks for its Scope field, and the default is the old one', async () => {
+			expect(base().scopePreset).toBe('custom');
+			expect(granted('emp', await cred.preAuthentication.call(helper, base()))).toEqual(['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status']);
+			expect(granted('emp', await cred.preAuthentication.call(helper, base({ scope: 'system/Patient.$export' })))).toEqual(['system/Patient.$export']);
+		});
+
+		it('a server that grants only system/*.read: the default is refused and the other presets are suggested; SMART v1 works', async () => {
+			const err = (await cred.preAuthentication.call(helper, smartV1Server()).catch((e: Error) => e)) as Error;
+			expect(err.message).toBe(
+				`SMART Backend Services token request to ${sb.url}/smart/auth/token failed (HTTP 400: invalid_scope: The client is not allowed the scope(s): system/*.$export system/*.$bulkdata-status.). Check Scope: the server grants only the system/ scopes your app is registered for. Try another Scope Preset: eMedicalPractice style (system/*.$export system/*.$bulkdata-status system/Binary.read), or SMART v1 (system/*.read), or SMART v2 (system/*.rs).`,
+			);
+			const bulkOnly = (await cred.preAuthentication.call(helper, smartV1Server({ scopePreset: 'bulkExport' })).catch((e: Error) => e)) as Error;
+			expect(bulkOnly.message).toMatch(/Try another Scope Preset: SMART v1 \(system\/\*\.read\), or SMART v2 \(system\/\*\.rs\)\.$/);
+			expect(granted('smart', await cred.preAuthentication.call(helper, smartV1Server({ scopePreset: 'v1Read' })))).toEqual(['system/*.read']);
+		});
 	});
 });

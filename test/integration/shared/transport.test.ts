@@ -282,11 +282,9 @@ describe('apiRequest', () => {
 		const store = oauthStore('oauth-stale-token', 'rt-revoked');
 		const err = await callError({ method: 'GET', url: `${sb.url}/t/oauth-protected`, what: 'Get Patient' }, 'probeOAuth2Api', store);
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect(err.message).toBe(
-			// n8n keeps only the OAuth2 client's standard text for invalid_grant, not the body
-			'Get Patient failed: the access token was refused and renewing it failed: The provided authorization grant (e.g., authorization code, resource owner credentials) or refresh token is invalid, expired, revoked, does not match the redirection URI used in the authorization request, or was issued to another client.',
-		);
-		expect(err.description).toContain('reconnect');
+		// n8n 2.41 keeps the OAuth2 client's AuthError (with the token endpoint's body) as the cause
+		expect(err.message).toBe('Get Patient failed: the access token was refused and renewing it failed: invalid_grant: The refresh token is invalid.');
+		expect(err.description).toBe('Open the credential and reconnect it (sign in again), then run the workflow again.');
 		expect(`${err.message} ${err.description}`).not.toMatch(/oauth-stale-token|rt-revoked|csecret/);
 	});
 

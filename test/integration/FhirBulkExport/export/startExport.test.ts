@@ -1,8 +1,12 @@
 // Start Export: the kick-off alone. A kick-off whose answer is lost after the server started the
 // job is not sent again (a second export would run and leave its files on the server); a 429 /
 // 503 to the kick-off (nothing started) is waited out and sent again.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { armFault } from '../../../helpers/sandbox';
-import { jobs, useBulkSandbox } from '../helpers';
+import { runNode } from '../../../harness';
+import { FhirBulkExport } from '../../../../nodes/FhirBulkExport/FhirBulkExport.node';
+import { jobs, params, useBulkSandbox } from '../helpers';
 
 describe('Start Export: the kick-off is never sent again blindly', () => {
 	const bulk = useBulkSandbox({ patients: 10, bulk: { resourcesPerFile: 60, pollsBeforeDone: 0, retryAfterSeconds: 0 } });
@@ -77,5 +81,52 @@ describe('Start Export: Since and Until are FHIR instants', () => {
 		expect(err.message).toBe('Since "yesterday" is not a FHIR instant');
 		expect(err.description).toBe("Use a date and time with a time zone, e.g. 2025-01-01T00:00:00Z (the manifest's transactionTime works as is).");
 		expect(err.context?.itemIndex).toBe(1);
+	});
+});
+
+describe('Start Export: a credential that gets no token says so, and that no export started', () => {
+	const bulk = useBulkSandbox({ patients: 5, bulk: { resourcesPerFile: 60, pollsBeforeDone: 0, retryAfterSeconds: 0 } });
+	const KEY = readFileSync(join(__dirname, '../../../../sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
+	const start = (extra: Record<string, unknown>) =>
+		runNode(FhirBulkExport, {
+			parameters: params({ operation: 'startExport', types: ['Patient'] }),
+			credentials: {
+				smartBackendServicesApi: {
+					fhirBaseUrl: `${bulk.sb.url}/smart/fhir`,
+					tokenUrl: `${bulk.sb.url}/smart/auth/token`,
+					clientId: 'smart-backend-demo',
+					privateKey: KEY,
+					keyId: 'sandbox-test-rs384',
+					algorithm: 'RS384',
+					...extra,
+				},
+			},
+		}).then(
+			() => new Error('the export started') as Error & { description?: string },
+			(e: unknown) => e as Error & { description?: string },
+		);
+	const kickoff = () => `Bulk export kick-off (GET ${bulk.sb.url}/smart/fhir/$export)`;
+
+	it('a malformed private key: refused before any request, no word of a broken connection', async () => {
+		const seq = bulk.lastSeq();
+		const err = await start({ privateKey: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----' });
+		expect(err.message).toBe(
+			`${kickoff()} failed: the credential could not get an access token: Private Key is a malformed PEM: it could not be read as a private key. Paste the whole key including the BEGIN/END lines.`,
+		);
+		expect(err.description).toBe('Fix Private Key in the credential, then run the workflow again. No export was started.');
+		expect(bulk.newRequests(seq)).toEqual([]);
+		expect(await jobs(bulk.sb)).toEqual([]);
+	});
+
+	it('the default scope on a server that grants only system/*.read: invalid_scope names the scope and the presets', async () => {
+		const seq = bulk.lastSeq();
+		const err = await start({ clientId: 'smart-backend-v1-demo' });
+		expect(err.message).toBe(
+			`${kickoff()} failed: the credential could not get an access token: SMART Backend Services token request to ${bulk.sb.url}/smart/auth/token failed (HTTP 400: invalid_scope: The client is not allowed the scope(s): system/*.$export system/*.$bulkdata-status.).`,
+		);
+		expect(err.description).toBe(
+			'Check Scope: the server grants only the system/ scopes your app is registered for. Try another Scope Preset: eMedicalPractice style (system/*.$export system/*.$bulkdata-status system/Binary.read), or SMART v1 (system/*.read), or SMART v2 (system/*.rs). No export was started.',
+		);
+		expect(bulk.newRequests(seq).map((r) => `${r.method} ${r.path} ${r.status}`)).toEqual(['POST /smart/auth/token 400']);
 	});
 });
