@@ -100,7 +100,7 @@ export async function postForm(
 		try {
 			body = JSON.parse(raw);
 		} catch {
-			body = { raw: raw.slice(0, 200) };
+			body = { raw: raw.slice(0, 2 * MAX_REASON) };
 		}
 	}
 	return { status, body: (body && typeof body === 'object' ? body : {}) as IDataObject };
@@ -142,13 +142,21 @@ export function safeUrl(url: string): string {
  */
 export function tokenErrorMessage(body: IDataObject): string {
 	const parts: string[] = [];
-	const pick = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+	const pick = (k: string) => (typeof body[k] === 'string' ? bounded(body[k] as string) : undefined);
 	const error = pick('error');
 	const desc = pick('error_description') ?? pick('message') ?? pick('detail');
 	if (error) parts.push(error);
 	if (desc && desc !== error) parts.push(desc);
-	if (!parts.length && typeof body.raw === 'string') parts.push(body.raw.replace(/\s+/g, ' ').slice(0, 120));
+	if (!parts.length && typeof body.raw === 'string') parts.push(bounded(body.raw));
 	return redact(parts.join(': ')) || 'no error message';
+}
+
+/** the server's reason whole; only a text longer than any real reason (a hostile server) is bounded */
+const MAX_REASON = 1000;
+
+function bounded(text: string): string {
+	const t = text.replace(/\s+/g, ' ').trim();
+	return t.length > MAX_REASON ? `${t.slice(0, MAX_REASON)}…` : t;
 }
 
 /**

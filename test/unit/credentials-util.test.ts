@@ -41,9 +41,17 @@ describe('tokenErrorMessage', () => {
 		expect(tokenErrorMessage({ message: 'm', detail: 'd' })).toBe('m');
 		expect(tokenErrorMessage({ detail: 'nope' })).toBe('nope');
 		expect(tokenErrorMessage({ raw: '<html>  oops \n page</html>' })).toBe('<html> oops page</html>');
-		expect(tokenErrorMessage({ raw: 'x'.repeat(300) })).toBe('x'.repeat(120));
+		expect(tokenErrorMessage({ raw: 'x'.repeat(300) })).toBe('x'.repeat(300));
 		expect(tokenErrorMessage({ error: { message: 'nested' } })).toBe('no error message');
 		expect(tokenErrorMessage({})).toBe('no error message');
+	});
+
+	it('keeps the server\'s error and error_description whole, however long; only beyond any real reason is a text bounded', () => {
+		const reason = `The client assertion was signed with key "${'k'.repeat(40)}", which is not in the JWKS registered for this client; register the public key or use the key id of a registered key.`.repeat(3);
+		expect(reason.length).toBeGreaterThan(500);
+		expect(tokenErrorMessage({ error: 'invalid_client', error_description: reason })).toBe(`invalid_client: ${reason}`);
+		expect(tokenErrorMessage({ raw: reason })).toBe(reason);
+		expect(tokenErrorMessage({ error: 'invalid_client', error_description: 'y'.repeat(5000) })).toBe(`invalid_client: ${'y'.repeat(1000)}…`);
 	});
 
 	it('removes what looks like a token', () => {

@@ -4,8 +4,28 @@ import type { INode } from 'n8n-workflow';
 import { apiError, looksLikeHtml, redact } from '../errors';
 import type { RawResponse, Readable } from './types';
 
+/** a bound for hostile servers only: every real reason is far shorter */
+const MAX_MESSAGE = 2000;
+
+/**
+ * A message from elsewhere (a credential's token request, a library) for a node error: tokens
+ * removed, long URLs shortened to origin, "…" and last path segment, and never cut in the middle
+ * of the server's reason (only a text longer than any real reason is bounded).
+ */
 export function sanitizeMessage(msg: string): string {
-	return redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).slice(0, 300);
+	const text = redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).replace(/\bhttps?:\/\/[^\s"'<>()]+/gi, shortUrl);
+	return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
+function shortUrl(url: string): string {
+	if (url.length <= 80) return url;
+	try {
+		const u = new URL(url);
+		const last = u.pathname.split('/').filter(Boolean).pop() ?? '';
+		return `${u.origin}/…/${last.length > 40 ? `${last.slice(0, 40)}…` : last}`;
+	} catch {
+		return `${url.slice(0, 80)}…`;
+	}
 }
 
 export function htmlError(node: INode, what: string, status: number, itemIndex?: number) {

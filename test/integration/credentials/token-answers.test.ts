@@ -1,8 +1,9 @@
 // 1upHealth and SMART Backend Services token requests answered with a redirect: the form body
 // (client secret, refresh token, signed client assertion) and the secret headers are never sent
 // on, neither to another origin nor to the same one; the error names the origin it pointed at and
-// the field to check, and carries no secret. The credentials' own preAuthentication over real HTTP
-// against ad-hoc sandbox routes (main origin redirects, the files origin plays the other server).
+// the field to check, and carries no secret. A long refusal reason behind a long token URL reaches
+// the node error whole (the URL is shortened). The credentials' own preAuthentication, and a node,
+// over real HTTP against ad-hoc sandbox routes (the files origin plays the other server).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ICredentialDataDecryptedObject, IHttpRequestHelper } from 'n8n-workflow';
@@ -22,6 +23,9 @@ const registry = new CredentialRegistry();
 const SECRET = 'oneup-secret-must-stay-0001';
 const REFRESH = 'rt-refresh-must-stay-0001';
 
+const LONG_PATH = 'tenant/segment/'.repeat(12);
+const REASON =
+	'The requested scope system/*.$export is not registered for client smart-backend-demo; registered scopes are system/Patient.read system/Immunization.read system/Observation.read. Ask the server administrator to register the scope, or request only registered scopes.';
 let sb: Sandbox;
 beforeAll(async () => {
 	sb = await withSandbox();
@@ -34,6 +38,7 @@ beforeAll(async () => {
 		res.writeHead(307);
 		res.end();
 	});
+	sb.app.route('POST', `/r/${LONG_PATH}token`, 'smart', (_req, res) => sendJson(res, 400, { error: 'invalid_scope', error_description: REASON }));
 	sb.app.route('POST', '/stolen/*rest', 'files', (_req, res) => sendJson(res, 200, { access_token: 'attacker-token', expires_in: 3600 }), 'files');
 });
 afterAll(() => sb.close());
@@ -126,5 +131,19 @@ describe('token requests answered with a redirect', () => {
 		expect(everything).not.toContain(REFRESH);
 		expect(everything).not.toContain('code=abc');
 		expect(otherOrigin()).toEqual([]);
+	});
+});
+
+describe('a long refusal behind a long token URL', () => {
+	it('reaches the node error whole: the URL is shortened, not the reason', async () => {
+		const store = { smartBackendServicesApi: { ...smart(`${sb.url}/r/${LONG_PATH}token`), scope: 'system/*.$export', accessToken: '' } };
+		const err = (await runNode(EhrFhir, {
+			parameters: { authentication: 'smartBackendServicesApi', resource: 'patient', operation: 'get', patientId: { __rl: true, mode: 'id', value: 'pt-00001' } },
+			credentials: store as never,
+		}).catch((e: Error) => e)) as Error;
+		expect(err).toBeInstanceOf(Error);
+		expect(`${sb.url}/r/${LONG_PATH}token`.length + REASON.length).toBeGreaterThan(400);
+		expect(err.message).toContain(`Get Patient pt-00001 failed: SMART Backend Services token request to ${sb.url}/…/token failed (HTTP 400: invalid_scope: ${REASON}). `);
+		expect(err.message).not.toContain(LONG_PATH);
 	});
 });
