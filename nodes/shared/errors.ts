@@ -178,6 +178,31 @@ export function looksLikeHtml(text: string): boolean {
 	return t.startsWith('<!doctype html') || t.startsWith('<html') || /^<(head|body|title|h1|div|p)[\s>]/.test(t);
 }
 
+/**
+ * The readable text of an HTML page, short, for quoting it in an error: its title, then the text
+ * of its body (without a repeat of the title), without scripts, styles and tags.
+ */
+export function htmlText(html: string, max = 200): string {
+	const page = html.slice(0, 64 * 1024);
+	const text = (s: string) =>
+		s
+			.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+			.replace(/<[^>]*>/g, ' ')
+			.replace(/&nbsp;/gi, ' ')
+			.replace(/&lt;/gi, '<')
+			.replace(/&gt;/gi, '>')
+			.replace(/&quot;/gi, '"')
+			.replace(/&#39;/g, "'")
+			.replace(/&amp;/gi, '&')
+			.replace(/\s+/g, ' ')
+			.trim();
+	const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(page)?.[1] ?? '');
+	let body = text(page.replace(/<head\b[\s\S]*?<\/head>/i, ' ').replace(/<title[^>]*>[\s\S]*?<\/title>/gi, ' '));
+	if (title && body.startsWith(title)) body = body.slice(title.length).trim();
+	const all = [title, body].filter(Boolean).join(' — ');
+	return all.length > max ? `${all.slice(0, max).trimEnd()}…` : all;
+}
+
 const STATUS_HINT: Record<number, string> = {
 	400: 'Check the parameters of this node.',
 	401: 'The access was refused: reconnect the credential (its token may have expired or been revoked).',

@@ -261,6 +261,15 @@ describe('MyPatientPortal Book Appointment', () => {
 		expect(await adminAppointments(sb, 'pt-00001')).toEqual([]);
 	});
 
+	it('a 503 HTML page (a proxy) to the booking is a 503 like any other: "state unknown", not "check the base URL"', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[10];
+		await armFault(sb, { surface: 'mpp', kind: 'html-500', status: 503, pathContains: '/booking', method: 'POST' });
+		await expect(run(sb, token, bookParams(slot.id))).rejects.toThrow(
+			`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (the portal answered HTTP 503); no appointment at that time is among the patient's appointments yet`,
+		);
+		expect(await bookingPosts(sb)).toBe(1);
+	});
+
 	it('lost answer while the patient already has an appointment at the same time: the NEW appointment is reported, not the old one', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
 		const twinId = addTwinSlot(sb, slot.id);
