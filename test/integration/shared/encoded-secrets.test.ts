@@ -6,8 +6,7 @@ import { NodeApiError } from 'n8n-workflow';
 import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { sendJson } from '../../../sandbox/http';
-import { runNode } from '../../harness';
-import { TransportProbe, PROBE_CREDENTIAL_TYPES } from '../../harness/probe';
+import { probeWith } from './probe';
 
 const TOKEN = 'probe/tok+en=abcdefghijklmnopqrstu';
 const FORMS = [
@@ -38,17 +37,12 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-async function fail(path: string, continueOnFail = false) {
-	return await runNode(TransportProbe, {
-		parameters: { authentication: 'probeBearerApi', request: JSON.stringify({ method: 'GET', url: `${sb.url}${path}`, what: 'Get thing' }) },
-		credentials: { probeBearerApi: { token: TOKEN } } as never,
-		credentialTypes: PROBE_CREDENTIAL_TYPES,
-		continueOnFail,
-	}).then(
+const { call } = probeWith(TOKEN);
+const fail = async (path: string, continueOnFail = false) =>
+	await call({ method: 'GET', url: `${sb.url}${path}`, what: 'Get thing' }, continueOnFail).then(
 		(r) => r,
 		(e: NodeApiError) => e,
 	);
-}
 
 function everything(err: NodeApiError): string {
 	return JSON.stringify([err.message, err.description, err.messages, err.cause, err.context, String(err.stack)]);

@@ -9,30 +9,13 @@ import type { ServerResponse } from 'node:http';
 import { withSandbox } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { redirect, sendJson, type SandboxRequest } from '../../../sandbox/http';
-import { runNode } from '../../harness';
-import { TransportProbe, PROBE_CREDENTIAL_TYPES } from '../../harness/probe';
-import type { ApiRequest } from '../../../nodes/shared/http';
+import { probeWith } from './probe';
 
 const TOKEN = 'probe-token-redirects-0123456789';
 const PHI = { comment: 'patient note: allergic to penicillin' };
 let sb: Sandbox;
 
-async function call(req: ApiRequest) {
-	return runNode(TransportProbe, {
-		parameters: { authentication: 'probeBearerApi', request: JSON.stringify(req) },
-		credentials: { probeBearerApi: { token: TOKEN } } as never,
-		credentialTypes: PROBE_CREDENTIAL_TYPES,
-	});
-}
-
-async function callError(req: ApiRequest): Promise<NodeApiError> {
-	const err = await call(req).then(
-		() => undefined,
-		(e: NodeApiError) => e,
-	);
-	if (!err) throw new Error('expected the node to fail');
-	return err;
-}
+const { call, callError } = probeWith(TOKEN);
 
 const log = () => sb.app.requests.map((r) => `${r.origin} ${r.method} ${r.path} ${r.status}`);
 const other = () => sb.app.requests.filter((r) => r.origin === 'files');

@@ -8,29 +8,12 @@ import { NodeApiError } from 'n8n-workflow';
 import { withSandbox, armFault } from '../../helpers/sandbox';
 import type { Sandbox } from '../../../sandbox/server';
 import { sendHtml, sendJson } from '../../../sandbox/http';
-import { runNode } from '../../harness';
-import { TransportProbe, PROBE_CREDENTIAL_TYPES } from '../../harness/probe';
-import type { ApiRequest } from '../../../nodes/shared/http';
+import { probeWith } from './probe';
 
 const TOKEN = 'probe-token-status-first-0123456789';
 let sb: Sandbox;
 
-async function call(req: ApiRequest) {
-	return runNode(TransportProbe, {
-		parameters: { authentication: 'probeBearerApi', request: JSON.stringify(req) },
-		credentials: { probeBearerApi: { token: TOKEN } } as never,
-		credentialTypes: PROBE_CREDENTIAL_TYPES,
-	});
-}
-
-async function callError(req: ApiRequest): Promise<NodeApiError> {
-	const err = await call(req).then(
-		() => undefined,
-		(e: NodeApiError) => e,
-	);
-	if (!err) throw new Error('expected the node to fail');
-	return err;
-}
+const { call, callError } = probeWith(TOKEN);
 
 const hits = (path: string) => sb.app.requests.filter((r) => r.path === path).map((r) => r.status);
 
