@@ -133,6 +133,10 @@ export class OneUpHealthApi implements ICredentialType {
 	};
 }
 
+/** where the token and user management requests go (a redirect names the field to check) */
+const AUTH_HOST = { field: 'Auth Host' };
+const USER_MANAGEMENT = { endpoint: '1upHealth user management', field: 'API Host' };
+
 function text(v: unknown): string {
 	return typeof v === 'string' ? v.trim() : typeof v === 'number' ? String(v) : '';
 }
@@ -152,7 +156,7 @@ export async function oneUpAuthenticate(helper: IHttpRequestHelper, credentials:
 
 	const refreshToken = text(credentials.refreshToken);
 	if (refreshToken) {
-		const r = await postForm(helper, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken, ...client });
+		const r = await postForm(helper, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken, ...client }, {}, AUTH_HOST);
 		if (r.status === 200 && typeof r.body.access_token === 'string') return tokensFrom(r.body, refreshToken);
 		if (r.status === 401 || r.body.error === 'invalid_client') throw clientRefused(tokenUrl, r);
 		if (r.status >= 500 || r.status === 429 || r.status === 0) {
@@ -162,7 +166,7 @@ export async function oneUpAuthenticate(helper: IHttpRequestHelper, credentials:
 	}
 
 	const code = await authorizationCode(helper, apiHost, appUserId, client, credentials.createUserIfMissing !== false);
-	const t = await postForm(helper, tokenUrl, { grant_type: 'authorization_code', code, ...client });
+	const t = await postForm(helper, tokenUrl, { grant_type: 'authorization_code', code, ...client }, {}, AUTH_HOST);
 	if (t.status === 200 && typeof t.body.access_token === 'string') return tokensFrom(t.body, '');
 	if (t.status === 401 || t.body.error === 'invalid_client') throw clientRefused(tokenUrl, t);
 	throw new Error(
@@ -203,7 +207,7 @@ async function authorizationCode(
 ): Promise<string> {
 	const base = `${apiHost}/user-management/v1`;
 	// Older 1upHealth docs send the client id/secret as form fields, newer ones as headers: send both.
-	const ask = async () => await postForm(helper, `${base}/user/auth-code`, { app_user_id: appUserId, ...client }, client);
+	const ask = async () => await postForm(helper, `${base}/user/auth-code`, { app_user_id: appUserId, ...client }, client, USER_MANAGEMENT);
 	let r = await ask();
 	if (r.status === 200 && r.body.success !== false && typeof r.body.code === 'string') return r.body.code;
 	if (r.status === 401 || r.status === 403) throw clientRefused(`${base}/user/auth-code`, r);
@@ -216,7 +220,7 @@ async function authorizationCode(
 			`1upHealth has no user with App User ID "${appUserId}" for this client. Turn on "Create User If Missing" or create the user first.`,
 		);
 	}
-	const created = await postForm(helper, `${base}/user`, { app_user_id: appUserId, ...client }, client);
+	const created = await postForm(helper, `${base}/user`, { app_user_id: appUserId, ...client }, client, USER_MANAGEMENT);
 	if (created.status === 200 && created.body.success !== false && typeof created.body.code === 'string') return created.body.code;
 	if (/exist/i.test(tokenErrorMessage(created.body))) {
 		// created meanwhile by a parallel run: ask for a code again

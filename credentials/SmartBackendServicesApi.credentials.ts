@@ -212,7 +212,7 @@ export async function backendServicesToken(helper: IHttpRequestHelper, credentia
 		scope,
 		client_assertion_type: CLIENT_ASSERTION_TYPE,
 		client_assertion: assertion,
-	});
+	}, {}, { field: 'Token URL' });
 	if (r.status === 200 && typeof r.body.access_token === 'string') {
 		const expiresIn = Number(r.body.expires_in);
 		return {

@@ -264,8 +264,9 @@ export class SandboxApp {
 			case 'html-500':
 				sendHtml(
 					res,
-					fault.kind === 'html-200' ? 200 : 500,
+					fault.kind === 'html-200' ? 200 : (fault.status ?? 500),
 					'<!DOCTYPE html><html><head><title>Error</title></head><body><h1>Something went wrong</h1><p>Please try again later.</p></body></html>',
+					fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
 				);
 				return true;
 			case 'expired-token':

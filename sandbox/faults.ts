@@ -6,7 +6,8 @@
 //   rate-limit      429 with Retry-After (`retryAfter`, default "1")
 //   unavailable     503 (with Retry-After when `retryAfter` is set)
 //   html-200        an HTML error page with status 200
-//   html-500        an HTML error page with status 500
+//   html-500        an HTML error page with status 500 (or `status`, e.g. 429 / 503 from a proxy,
+//                   with Retry-After when `retryAfter` is set)
 //   expired-token   401 in the surface's own shape, as for an expired access token
 //   slow            waits `delayMs` (default 2000) before the first byte, then answers normally
 //   reset           answers normally but destroys the connection halfway through the body
@@ -38,7 +39,7 @@ export interface FaultSpec {
 	retryAfter?: string;
 	/** for slow */
 	delayMs?: number;
-	/** for transient-5xx: status code (default 503) */
+	/** for transient-5xx: status code (default 503); for html-500: the page's status (default 500) */
 	status?: number;
 }
 

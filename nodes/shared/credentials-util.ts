@@ -52,12 +52,25 @@ export interface FormResponse {
 	body: IDataObject;
 }
 
-/** POSTs an x-www-form-urlencoded body; never throws on an HTTP status, only on network errors. */
+/** Where a credential request goes, for the error of a redirect: the endpoint and the field that sets its URL. */
+export interface FormTarget {
+	/** e.g. "The token endpoint" (the default) */
+	endpoint?: string;
+	/** the credential field to check, e.g. "Token URL" */
+	field: string;
+}
+
+/**
+ * POSTs an x-www-form-urlencoded body; never throws on an HTTP status, only on network errors and
+ * on a redirect: the body and headers carry the client's secret (or a signed assertion), so they
+ * are never sent on to the address a redirect names (CredentialFieldError naming `target.field`).
+ */
 export async function postForm(
 	helper: IHttpRequestHelper,
 	url: string,
 	form: Record<string, string>,
 	headers: Record<string, string> = {},
+	target: FormTarget = { field: 'URL' },
 ): Promise<FormResponse> {
 	const options: IHttpRequestOptions = {
 		method: 'POST',
@@ -66,18 +79,21 @@ export async function postForm(
 		headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...headers },
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
+		disableFollowRedirect: true,
 		json: true,
 	};
-	let res: { statusCode?: number; body?: unknown } | undefined;
+	let res: { statusCode?: number; body?: unknown; headers?: Record<string, unknown> } | undefined;
 	let failure: { code?: string } | undefined;
 	try {
-		res = (await helper.helpers.httpRequest(options)) as { statusCode?: number; body?: unknown };
+		res = (await helper.helpers.httpRequest(options)) as typeof res;
 	} catch (e) {
 		failure = e as { code?: string };
 	}
 	if (!res) {
 		throw new Error(`Could not reach ${safeUrl(url)}: ${failure?.code ?? 'network error'}. Check the URL and that the server is reachable.`);
 	}
+	const status = Number(res.statusCode ?? 0);
+	if (status >= 300 && status < 400) throw redirected(url, status, res.headers, target);
 	let body: unknown = res.body;
 	if (Buffer.isBuffer(body)) body = (body as Buffer).toString('utf8');
 	if (typeof body === 'string') {
@@ -85,10 +101,28 @@ export async function postForm(
 		try {
 			body = JSON.parse(raw);
 		} catch {
-			body = { raw: raw.slice(0, 200) };
+			body = { raw: raw.slice(0, 2 * MAX_REASON) };
 		}
 	}
-	return { status: Number(res.statusCode ?? 0), body: (body && typeof body === 'object' ? body : {}) as IDataObject };
+	return { status, body: (body && typeof body === 'object' ? body : {}) as IDataObject };
+}
+
+function redirected(url: string, status: number, headers: Record<string, unknown> | undefined, target: FormTarget): CredentialFieldError {
+	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === 'location');
+	const location = key ? String(headers![key]) : '';
+	let where = 'an address it did not give (no Location header)';
+	if (location) {
+		try {
+			// the origin only: a Location may carry a code or a token in its path or query
+			where = new URL(location, url).origin;
+		} catch {
+			where = 'an invalid address';
+		}
+	}
+	return new CredentialFieldError(
+		target.field,
+		`${target.endpoint ?? 'The token endpoint'} ${safeUrl(url)} redirected (HTTP ${status}) to ${where}; the request was not sent on, because it carries the client's credentials. Check the ${target.field} in the credential.`,
+	);
 }
 
 /** URL without query string (which may carry secrets in some vendor examples). */
@@ -109,13 +143,21 @@ export function safeUrl(url: string): string {
  */
 export function tokenErrorMessage(body: IDataObject): string {
 	const parts: string[] = [];
-	const pick = (k: string) => (typeof body[k] === 'string' ? (body[k] as string) : undefined);
+	const pick = (k: string) => (typeof body[k] === 'string' ? bounded(body[k] as string) : undefined);
 	const error = pick('error');
 	const desc = pick('error_description') ?? pick('message') ?? pick('detail');
 	if (error) parts.push(error);
 	if (desc && desc !== error) parts.push(desc);
-	if (!parts.length && typeof body.raw === 'string') parts.push(body.raw.replace(/\s+/g, ' ').slice(0, 120));
+	if (!parts.length && typeof body.raw === 'string') parts.push(bounded(body.raw));
 	return redact(parts.join(': ')) || 'no error message';
+}
+
+/** the server's reason whole; only a text longer than any real reason (a hostile server) is bounded */
+const MAX_REASON = 1000;
+
+function bounded(text: string): string {
+	const t = text.replace(/\s+/g, ' ').trim();
+	return t.length > MAX_REASON ? `${t.slice(0, MAX_REASON)}…` : t;
 }
 
 /**

@@ -10,18 +10,93 @@ function clip(s: string): string {
 	return t.length > MAX_VENDOR_TEXT ? `${t.slice(0, MAX_VENDOR_TEXT)}…` : t;
 }
 
+interface SecretForms {
+	/** the secret as it is, URL-encoded and JSON-escaped, longest first */
+	literal: string[];
+	/** the secret's base64 encoding at each offset: the whole base64 run around one is removed */
+	encoded: string[];
+}
+
 /**
- * Removes the given secret values (those of 4 characters or more) and anything that looks like a
- * bearer token, an OAuth token or a client secret from a text.
+ * The forms a secret value takes in text: as it is, URL-encoded (component, form and URI
+ * encoding, lower-case hex, encoded twice), JSON-escaped (also `\/`), and base64 (standard and
+ * URL-safe, also at any offset inside a longer encoded value such as `client_id:secret`).
+ */
+function secretForms(secrets: ReadonlyArray<string | undefined>): SecretForms {
+	const literal = new Set<string>();
+	const cores = new Set<string>();
+	for (const s of secrets) {
+		if (!s || s.length < 4) continue;
+		literal.add(s);
+		const component = encodeURIComponent(s);
+		for (const u of [component, encodeURI(s), new URLSearchParams({ v: s }).toString().slice(2), encodeURIComponent(component)]) {
+			literal.add(u);
+			literal.add(u.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
+		}
+		const json = JSON.stringify(s).slice(1, -1);
+		literal.add(json);
+		literal.add(json.replace(/\//g, '\\/'));
+		const bytes = Buffer.from(s, 'utf8');
+		for (let offset = 0; offset < 3; offset++) {
+			const b64 = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+			// the characters that only depend on the secret's own bytes
+			const core = b64.slice(offset ? 4 : 0, Math.floor((offset + bytes.length) / 3) * 4);
+			if (core.length < 8) continue;
+			cores.add(core);
+			cores.add(core.replace(/\+/g, '-').replace(/\//g, '_'));
+		}
+	}
+	return {
+		literal: [...literal].filter((f) => f.length >= 4).sort((a, b) => b.length - a.length),
+		encoded: [...cores],
+	};
+}
+
+/** between a token's name and its value: `=`, `:`, quotes, spaces, also URL-encoded or JSON-escaped */
+const SEP = String.raw`(?:["'=:\s\\]|%22|%3[AD]|%20)+`;
+const TOKEN_VALUE = String.raw`[A-Za-z0-9._~+/=%\\-]`;
+
+/**
+ * Removes the given secret values (those of 4 characters or more), in every form they take in
+ * text (as they are, URL-encoded, JSON-escaped, base64), and anything that looks like a bearer
+ * token, a Basic credential, an OAuth token or a client secret, also URL-encoded or JSON-escaped.
  */
 export function redact(text: string, secrets: ReadonlyArray<string | undefined> = []): string {
-	let out = text;
-	for (const s of secrets) if (s && s.length >= 4 && out.includes(s)) out = out.split(s).join('[redacted]');
-	return out
-		.replace(/(bearer\s+)[A-Za-z0-9._~+/=-]+/gi, '$1[redacted]')
-		.replace(/((?:access|refresh|id)_token["'=:\s]+)[A-Za-z0-9._~+/=-]{8,}/gi, '$1[redacted]')
-		.replace(/(client_secret["'=:\s]+)[^\s&"',]+/gi, '$1[redacted]')
+	return redactForms(text, secretForms(secrets));
+}
+
+function redactForms(text: string, forms: SecretForms): string {
+	// the patterns first: a whole `Basic <base64>` goes, not only the part a secret's form covers
+	let out = text
+		.replace(new RegExp(String.raw`(bearer(?:\s+|%20|\+))${TOKEN_VALUE}+`, 'gi'), '$1[redacted]')
+		.replace(/(\bbasic(?:\s+|%20|\+))(?=[A-Za-z0-9+/_-]*[0-9+/_=-])[A-Za-z0-9+/_-]{8,}={0,2}/gi, '$1[redacted]')
+		.replace(new RegExp(String.raw`((?:access|refresh|id)_token${SEP})${TOKEN_VALUE}{8,}`, 'gi'), '$1[redacted]')
+		.replace(new RegExp(String.raw`(client_secret${SEP})[^\s&"',]+`, 'gi'), '$1[redacted]')
 		.replace(/\b(at|rt)_[A-Za-z0-9_-]+_[A-Za-z0-9_-]{16,}/g, '[redacted]');
+	for (const f of forms.literal) if (out.includes(f)) out = out.split(f).join('[redacted]');
+	for (const core of forms.encoded) out = removeBase64Runs(out, core);
+	return out;
+}
+
+const isBase64Char = (c: string | undefined) => c !== undefined && /[A-Za-z0-9+/_-]/.test(c);
+
+/** Replaces every run of base64 characters that contains `core` (padding included) by [redacted], in linear time. */
+function removeBase64Runs(text: string, core: string): string {
+	let i = text.indexOf(core);
+	if (i === -1) return text;
+	let out = '';
+	let from = 0;
+	while (i !== -1) {
+		let start = i;
+		while (start > from && isBase64Char(text[start - 1])) start--;
+		let end = i + core.length;
+		while (isBase64Char(text[end])) end++;
+		for (let pad = 0; pad < 2 && text[end] === '='; pad++) end++;
+		out += `${text.slice(from, start)}[redacted]`;
+		from = end;
+		i = text.indexOf(core, end);
+	}
+	return out + text.slice(from);
 }
 
 function listText(v: unknown): string | undefined {
@@ -103,6 +178,31 @@ export function looksLikeHtml(text: string): boolean {
 	return t.startsWith('<!doctype html') || t.startsWith('<html') || /^<(head|body|title|h1|div|p)[\s>]/.test(t);
 }
 
+/**
+ * The readable text of an HTML page, short, for quoting it in an error: its title, then the text
+ * of its body (without a repeat of the title), without scripts, styles and tags.
+ */
+export function htmlText(html: string, max = 200): string {
+	const page = html.slice(0, 64 * 1024);
+	const text = (s: string) =>
+		s
+			.replace(/<(script|style)\b[^>]*>[\s\S]*?<\/\1\s*>/gi, ' ')
+			.replace(/<[^>]*>/g, ' ')
+			.replace(/&nbsp;/gi, ' ')
+			.replace(/&lt;/gi, '<')
+			.replace(/&gt;/gi, '>')
+			.replace(/&quot;/gi, '"')
+			.replace(/&#39;/g, "'")
+			.replace(/&amp;/gi, '&')
+			.replace(/\s+/g, ' ')
+			.trim();
+	const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(page)?.[1] ?? '');
+	let body = text(page.replace(/<head\b[\s\S]*?<\/head>/i, ' ').replace(/<title[^>]*>[\s\S]*?<\/title>/gi, ' '));
+	if (title && body.startsWith(title)) body = body.slice(title.length).trim();
+	const all = [title, body].filter(Boolean).join(' — ');
+	return all.length > max ? `${all.slice(0, max).trimEnd()}…` : all;
+}
+
 const STATUS_HINT: Record<number, string> = {
 	400: 'Check the parameters of this node.',
 	401: 'The access was refused: reconnect the credential (its token may have expired or been revoked).',
@@ -175,8 +275,8 @@ export function credentialSecrets(data: unknown, depth = 0): string[] {
 	return [...new Set(out)].sort((a, b) => b.length - a.length);
 }
 
-function scrubValue(v: unknown, secrets: string[], seen: Set<unknown>, depth: number): unknown {
-	if (typeof v === 'string') return redact(v, secrets);
+function scrubValue(v: unknown, secrets: SecretForms, seen: Set<unknown>, depth: number): unknown {
+	if (typeof v === 'string') return redactForms(v, secrets);
 	if (!v || typeof v !== 'object' || seen.has(v) || depth > 5) return v;
 	seen.add(v);
 	if (Array.isArray(v)) {
@@ -201,10 +301,11 @@ export function scrubError<E>(error: E, secrets: string[]): E {
 	const e = error as unknown as Record<string, unknown>;
 	if (!e || typeof e !== 'object') return error;
 	const seen = new Set<unknown>([e]);
+	const forms = secretForms(secrets);
 	for (const key of ['message', 'description', 'messages', 'cause', 'context', 'stack']) {
 		if (e[key] === undefined || e[key] === null) continue;
 		try {
-			e[key] = scrubValue(e[key], secrets, seen, 0);
+			e[key] = scrubValue(e[key], forms, seen, 0);
 		} catch {
 			/* read-only property: leave it */
 		}

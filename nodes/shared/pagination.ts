@@ -166,7 +166,16 @@ export async function* paginate<T = unknown>(
 				itemIndex: options.itemIndex,
 			});
 		}
-		const nextOrigin = new URL(nextUrl).origin;
+		const nextParsed = new URL(nextUrl);
+		if (nextParsed.username || nextParsed.password) {
+			throw apiError(node, {
+				what: label,
+				message: `${label} failed: the next-page link has a user name and password in it (user:password@${nextParsed.host}); it was not followed, so the access token was not swapped for credentials the server chose`,
+				hint: 'This is a fault (or an attack) on the vendor side; the items read so far are not returned. Contact the vendor.',
+				itemIndex: options.itemIndex,
+			});
+		}
+		const nextOrigin = nextParsed.origin;
 		let withAuth = req.withAuth ?? true;
 		if (nextOrigin !== firstOrigin) {
 			if ((options.foreignNext ?? 'error') === 'error') {

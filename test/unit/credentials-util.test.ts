@@ -41,9 +41,17 @@ describe('tokenErrorMessage', () => {
 		expect(tokenErrorMessage({ message: 'm', detail: 'd' })).toBe('m');
 		expect(tokenErrorMessage({ detail: 'nope' })).toBe('nope');
 		expect(tokenErrorMessage({ raw: '<html>  oops \n page</html>' })).toBe('<html> oops page</html>');
-		expect(tokenErrorMessage({ raw: 'x'.repeat(300) })).toBe('x'.repeat(120));
+		expect(tokenErrorMessage({ raw: 'x'.repeat(300) })).toBe('x'.repeat(300));
 		expect(tokenErrorMessage({ error: { message: 'nested' } })).toBe('no error message');
 		expect(tokenErrorMessage({})).toBe('no error message');
+	});
+
+	it('keeps the server\'s error and error_description whole, however long; only beyond any real reason is a text bounded', () => {
+		const reason = `The client assertion was signed with key "${'k'.repeat(40)}", which is not in the JWKS registered for this client; register the public key or use the key id of a registered key.`.repeat(3);
+		expect(reason.length).toBeGreaterThan(500);
+		expect(tokenErrorMessage({ error: 'invalid_client', error_description: reason })).toBe(`invalid_client: ${reason}`);
+		expect(tokenErrorMessage({ raw: reason })).toBe(reason);
+		expect(tokenErrorMessage({ error: 'invalid_client', error_description: 'y'.repeat(5000) })).toBe(`invalid_client: ${'y'.repeat(1000)}…`);
 	});
 
 	it('removes what looks like a token', () => {
@@ -63,6 +71,48 @@ describe('redact', () => {
 	it('removes the given secret values (4 characters or more), every time they appear', () => {
 		expect(redact('secret-value-123 and secret-value-123', ['secret-value-123'])).toBe('[redacted] and [redacted]');
 		expect(redact('abc stays, long-secret goes', ['abc', undefined, 'long-secret'])).toBe('abc stays, [redacted] goes');
+	});
+});
+
+describe('redact: encoded forms of a secret', () => {
+	const SECRET = 'tok/en+Secret=value-0123456789';
+	const lowerHex = (t: string) => t.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase());
+
+	it('removes it URL-encoded (component, lower-case hex, form, twice), JSON-escaped and base64 (standard, URL-safe, inside id:secret)', () => {
+		const forms = [
+			encodeURIComponent(SECRET),
+			lowerHex(encodeURIComponent(SECRET)),
+			new URLSearchParams({ s: `${SECRET} x` }).toString().slice(2, -2),
+			encodeURIComponent(encodeURIComponent(SECRET)),
+			JSON.stringify(SECRET).slice(1, -1).replace(/\//g, '\\/'),
+			Buffer.from(SECRET).toString('base64'),
+			Buffer.from(SECRET).toString('base64url'),
+		];
+		for (const f of forms) expect(redact(`vendor said: ${f} is wrong`, [SECRET])).toBe('vendor said: [redacted] is wrong');
+		// at every offset inside a longer base64 value (e.g. a Basic credential echoed without "Basic")
+		for (const id of ['a:', 'ab:', 'abc:']) {
+			// the whole encoded value goes, padding included
+			expect(redact(`value ${Buffer.from(id + SECRET).toString('base64')} end`, [SECRET])).toBe('value [redacted] end');
+			expect(redact(`value=${Buffer.from(id + SECRET).toString('base64url')}&x`, [SECRET])).toBe('value=[redacted]&x');
+		}
+	});
+
+	it('stays linear on a long body: 2 MB of base64 with the secret at the end', () => {
+		const body = `${'QUJD'.repeat(512 * 1024)}${Buffer.from(`x${SECRET}`).toString('base64')} tail`;
+		const t0 = Date.now();
+		expect(redact(body, [SECRET, 'another-secret-value'])).toBe('[redacted] tail');
+		expect(Date.now() - t0).toBeLessThan(1000);
+	});
+
+	it('removes bearer and Basic credentials, tokens and client secrets written URL-encoded or JSON-escaped, whatever their value', () => {
+		expect(redact('Authorization: Bearer%20abc.def%2Fghi rest')).toBe('Authorization: Bearer%20[redacted] rest');
+		expect(redact('Bearer+abc.def')).toBe('Bearer+[redacted]');
+		expect(redact('"auth":"Bearer abc\\/def\\/ghi"')).toBe('"auth":"Bearer [redacted]"');
+		expect(redact('Authorization: Basic Y2xpZW50OnNlY3JldA== sent')).toBe('Authorization: Basic [redacted] sent');
+		expect(redact('Basic authentication is not enabled for this client')).toBe('Basic authentication is not enabled for this client');
+		expect(redact('refresh_token%3Dabcdefghijkl%26grant_type%3Dx')).toBe('refresh_token%3D[redacted]');
+		expect(redact('{\\"access_token\\":\\"abcdefghijkl\\"}')).toBe('{\\"access_token\\":\\"[redacted]"}');
+		expect(redact('client_secret%3Dsss%2Fx&y=1')).toBe('client_secret%3D[redacted]&y=1');
 	});
 });
 

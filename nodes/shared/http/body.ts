@@ -1,11 +1,31 @@
 // Reading an answer's body: JSON (or text), HTML pages and error bodies turned into readable
 // NodeApiErrors, stream bodies read (error bodies, at most 64 KiB) or drained.
 import type { INode } from 'n8n-workflow';
-import { apiError, looksLikeHtml, redact } from '../errors';
+import { apiError, htmlText, looksLikeHtml, redact } from '../errors';
 import type { RawResponse, Readable } from './types';
 
+/** a bound for hostile servers only: every real reason is far shorter */
+const MAX_MESSAGE = 2000;
+
+/**
+ * A message from elsewhere (a credential's token request, a library) for a node error: tokens
+ * removed, long URLs shortened to origin, "…" and last path segment, and never cut in the middle
+ * of the server's reason (only a text longer than any real reason is bounded).
+ */
 export function sanitizeMessage(msg: string): string {
-	return redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).slice(0, 300);
+	const text = redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).replace(/\bhttps?:\/\/[^\s"'<>()]+/gi, shortUrl);
+	return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
+}
+
+function shortUrl(url: string): string {
+	if (url.length <= 80) return url;
+	try {
+		const u = new URL(url);
+		const last = u.pathname.split('/').filter(Boolean).pop() ?? '';
+		return `${u.origin}/…/${last.length > 40 ? `${last.slice(0, 40)}…` : last}`;
+	} catch {
+		return `${url.slice(0, 80)}…`;
+	}
 }
 
 export function htmlError(node: INode, what: string, status: number, itemIndex?: number) {
@@ -18,6 +38,13 @@ export function htmlError(node: INode, what: string, status: number, itemIndex?:
 	});
 }
 
+/**
+ * Statuses that say what happened whatever the body: an HTML answer with one of them is not read
+ * as "the URL points at a web page" (429 / 5xx gateway answers are waited out, 401 / 403 are
+ * authorization errors quoting the page's text).
+ */
+const STATUS_FIRST = [401, 403, 429, 502, 503, 504];
+
 export function failure(
 	node: INode,
 	what: string,
@@ -27,9 +54,11 @@ export function failure(
 	itemIndex: number | undefined,
 	tail: string,
 ) {
-	const text = typeof body === 'string' ? body : undefined;
+	let text = typeof body === 'string' ? body : undefined;
 	if ((headers['content-type'] ?? '').includes('text/html') || (text !== undefined && looksLikeHtml(text))) {
-		return htmlError(node, what, status, itemIndex);
+		if (!STATUS_FIRST.includes(status)) return htmlError(node, what, status, itemIndex);
+		// a page is quoted by its text for 401 / 403 only; plain text sent as text/html as it is
+		if (text !== undefined && looksLikeHtml(text)) body = text = status === 401 || status === 403 ? htmlText(text) : undefined;
 	}
 	let parsed: unknown = body;
 	if (text !== undefined && /^\s*[{[]/.test(text)) {
@@ -53,7 +82,11 @@ export function parseBody(node: INode, what: string, res: RawResponse, expectJso
 	if (Buffer.isBuffer(body)) return body;
 	if (typeof body !== 'string') return body; // already parsed by an older helper
 	const text = body;
-	if (ct.includes('text/html') || (expectJson && looksLikeHtml(text))) throw htmlError(node, what, res.status, itemIndex);
+	if (ct.includes('text/html') || (expectJson && looksLikeHtml(text))) {
+		// a status the caller asked for (okStatuses) that says what happened: the caller reads the status
+		if (STATUS_FIRST.includes(res.status)) return text;
+		throw htmlError(node, what, res.status, itemIndex);
+	}
 	if (text.trim() === '') return expectJson ? undefined : '';
 	if (/json/i.test(ct) || (expectJson && /^\s*[{[]/.test(text))) {
 		try {

@@ -2,11 +2,12 @@
 // "Shared node code contract"). It authenticates through n8n's own helpers, retries only what
 // is safe, follows redirects itself so a token never leaves its origin, and turns every failure
 // into a NodeApiError a person can act on.
-import { sleep, type IAdditionalCredentialOptions, type IHttpRequestOptions, type INode } from 'n8n-workflow';
+import { NodeApiError, sleep, type IAdditionalCredentialOptions, type IHttpRequestOptions, type INode } from 'n8n-workflow';
 import { apiError, credentialSecrets, scrubError } from '../errors';
 import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from './body';
 import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
 import { lowerHeaders, parseRetryAfter } from './headers';
+import { afterSeeOther, hasUserInfo, redirectHop } from './redirects';
 import { renewIfExpiring } from './renewal';
 import { credentialError, credentialFailureOf, tokenHint } from '../token-failures';
 import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
@@ -21,8 +22,9 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
  * vendor echoed it.
  */
 export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
+	const hop: Hop = { seeOther: false, what: '' };
 	try {
-		return await request.call(this, credentialType, req) as ApiResponse<T>;
+		return await request.call(this, credentialType, req, hop) as ApiResponse<T>;
 	} catch (error) {
 		let secrets: string[] = [];
 		if (req.withAuth ?? true) {
@@ -33,16 +35,22 @@ export async function apiRequest<T = unknown>(this: Ctx, credentialType: string,
 				/* no credential: scrub token-looking text only */
 			}
 		}
-		throw scrubError(error, secrets);
+		throw scrubError(hop.seeOther && error instanceof NodeApiError ? afterSeeOther(error, hop.what) : error, secrets);
 	}
 }
 
-async function request(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse> {
+/** `seeOther`: the request was a write the server carried out (303) and its result is being read */
+interface Hop {
+	seeOther: boolean;
+	what: string;
+}
+
+async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: Hop): Promise<ApiResponse> {
 	const node: INode = this.getNode();
-	const method = req.method;
+	let method = req.method;
 	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
-	const retry = req.retry ?? idempotent;
-	const maxAttempts = retry ? Math.max(1, req.maxAttempts ?? 5) : 1;
+	let retry = req.retry ?? idempotent;
+	let maxAttempts = retry ? Math.max(1, req.maxAttempts ?? 5) : 1;
 	const maxTotalWait = req.maxTotalWaitMs ?? 60_000;
 	const base = req.backoffBaseMs ?? 500;
 	const followRedirects = req.followRedirects ?? true;
@@ -70,6 +78,17 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 	const firstOrigin = new URL(firstUrl).origin;
 	const what = req.what ?? describe(method, firstUrl);
 	const itemIndex = req.itemIndex;
+	hop.what = what;
+	if (hasUserInfo(new URL(firstUrl))) {
+		throw apiError(node, {
+			what,
+			message: `${what} failed: the address has a user name or password in it; nothing was sent`,
+			hint: 'The credential authenticates every request: remove the user name and password from the URL.',
+			itemIndex,
+		});
+	}
+	let okStatuses = req.okStatuses ?? [];
+	let dropBody = false;
 
 	let url = firstUrl;
 	let withAuth = req.withAuth ?? true;
@@ -96,7 +115,9 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			json: false,
 			timeout: req.timeoutMs,
 		};
-		if (req.form) {
+		if (dropBody) {
+			// a GET reading the result of a write (303 See Other): no body
+		} else if (req.form) {
 			options.body = new URLSearchParams(req.form);
 			(options.headers as Record<string, string>)['Content-Type'] = 'application/x-www-form-urlencoded';
 		} else if (req.body !== undefined) {
@@ -184,21 +205,27 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			if (++redirects > maxRedirects) {
 				throw apiError(node, { what, status: res.status, message: `${what} failed: more than ${maxRedirects} redirects`, hint: 'Check the base URL in the credential.', itemIndex });
 			}
-			const next = new URL(res.headers.location, url);
-			if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-				throw apiError(node, { what, status: res.status, message: `${what} failed: redirected to an unsupported address`, itemIndex });
-			}
-			if (next.origin !== firstOrigin && withAuth) {
+			const next = redirectHop(node, { what, itemIndex, method, url, firstOrigin, status: res.status, location: res.headers.location });
+			if (next.foreign && withAuth) {
 				withAuth = false;
 				headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
 			}
-			url = next.toString();
+			if (next.seeOther) {
+				// the write's answer is the result it names: only a 2xx of that GET counts, and the GET
+				// is retried like any other
+				dropBody = hop.seeOther = retry = true;
+				maxAttempts = Math.max(1, req.maxAttempts ?? 5);
+				okStatuses = [];
+				headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+			}
+			method = next.method;
+			url = next.url;
 			attempt = 0;
 			continue;
 		}
 
 		// ---- transient statuses ----
-		if (RETRY_STATUSES.includes(res.status) && !(req.okStatuses ?? []).includes(res.status)) {
+		if (RETRY_STATUSES.includes(res.status) && !okStatuses.includes(res.status)) {
 			const ra = parseRetryAfter(res.headers['retry-after']);
 			const delay = ra ?? Math.min(base * 2 ** (attempt - 1), 8000);
 			if (retry && attempt < maxAttempts && waited + delay <= maxTotalWait) {
@@ -218,7 +245,7 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			throw failure(node, what, res.status, body, res.headers, itemIndex, tail);
 		}
 
-		const ok = (res.status >= 200 && res.status < 300) || (req.okStatuses ?? []).includes(res.status);
+		const ok = (res.status >= 200 && res.status < 300) || okStatuses.includes(res.status);
 		if (!ok) {
 			const body = req.stream ? await readText(res.body) : res.body;
 			throw failure(node, what, res.status, body, res.headers, itemIndex, '');

@@ -32,7 +32,10 @@ export interface ApiRequest {
 	what?: string;
 	/** item the request is made for (error context) */
 	itemIndex?: number;
-	/** follow 301/302/303/307/308 (default true); the token only to the same origin */
+	/**
+	 * follow 301/302/303/307/308 (default true); the token only to the same origin, a write's body
+	 * never to another one (rules in redirects.ts)
+	 */
 	followRedirects?: boolean;
 	/** redirects to follow at most (default 5) */
 	maxRedirects?: number;

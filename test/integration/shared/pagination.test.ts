@@ -68,6 +68,11 @@ beforeAll(async () => {
 	});
 	r('/p/foreign', (_req, res) => sendJson(res, 200, { results: [{ id: 'f1' }], next: sb.app.filesUrl('/p/public') }));
 	r('/p/public', (req, res) => sendJson(res, 200, { results: [{ id: req.headers.authorization ? 'leaked' : 'f2' }], next: null }), 'files');
+	// a next link on the same origin with a user name and password the server chose
+	r('/p/userinfo', (req, res) => {
+		const page = Number(req.query.get('page') ?? 1);
+		sendJson(res, 200, { results: [{ id: `u${page}` }], next: page < 2 ? sb.url.replace('://', '://intruder:chosen-pw@') + '/p/userinfo?page=2' : null });
+	});
 	// a server that ignores the paging parameter: page 1 again under a new next link each time
 	r('/p/stuck', (req, res) => {
 		const n = Number(req.query.get('page') ?? 1);
@@ -122,6 +127,18 @@ describe('paginate', () => {
 		const hit = sb.app.requests.filter((r) => r.origin === 'files');
 		expect(hit).toHaveLength(1);
 		expect(hit[0].headers.authorization).toBeUndefined();
+	});
+
+	it('refuses a next link with a user name and password, even on the same origin: the token is never swapped for Basic credentials', async () => {
+		const before = sb.app.requests.length;
+		const err = await pagesError(`${sb.url}/p/userinfo`);
+		expect(err).toBeInstanceOf(NodeApiError);
+		expect(err.message).toBe(
+			`List things failed: the next-page link has a user name and password in it (user:password@${new URL(sb.url).host}); it was not followed, so the access token was not swapped for credentials the server chose`,
+		);
+		expect(err.message).not.toContain('chosen-pw');
+		expect(sb.app.requests.slice(before).map((r) => `${r.path}${r.query}`)).toEqual(['/p/userinfo']);
+		expect(sb.app.requests.some((r) => String(r.headers.authorization).startsWith('Basic'))).toBe(false);
 	});
 
 	it('the same items on the next page: stops with an error before returning them twice', async () => {

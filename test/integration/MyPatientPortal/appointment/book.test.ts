@@ -1,9 +1,13 @@
 // Book Appointment: the choices, the one POST (never sent twice), lost answers and 5xx settled
 // by reading the patient's appointments (never with an appointment the patient already had),
 // refusals worded with what to do next, and many bookings at once.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { armFault } from '../../../helpers/sandbox';
 import type { Sandbox } from '../../../../sandbox/server';
 import { mppState } from '../../../../sandbox/surfaces/mpp';
+import { runNode } from '../../../harness';
+import { MyPatientPortal } from '../../../../nodes/MyPatientPortal/MyPatientPortal.node';
 import { adminAppointments, bookingPosts, bookParams, escapeRegExp, patientToken, run, runJson, slotsOverHttp, API, useMppSandbox } from '../helpers';
 
 /**
@@ -18,6 +22,115 @@ function addTwinSlot(sb: Sandbox, slotId: string): string {
 	st.slotsById.set(twin.id, twin);
 	return twin.id;
 }
+
+/**
+ * A portal in front of the sandbox (127.0.0.1, port 0) that forwards every request to it, except
+ * POST /booking, which `booking` answers itself (`forward` sends it on to the sandbox).
+ */
+async function portalProxy(
+	sb: Sandbox,
+	booking: (forward: () => Promise<{ status: number; body: { data?: { id?: string } } }>, res: http.ServerResponse) => Promise<void>,
+): Promise<{ url: string; close: () => Promise<void> }> {
+	const send = async (method: string, path: string, headers: http.IncomingHttpHeaders, body: Buffer) => {
+		const h: Record<string, string> = {};
+		for (const k of ['authorization', 'content-type', 'accept']) if (typeof headers[k] === 'string') h[k] = headers[k];
+		return await fetch(`${sb.url}${path}`, { method, headers: h, body: method === 'GET' ? undefined : body });
+	};
+	const server = http.createServer((req, res) => {
+		const chunks: Buffer[] = [];
+		req.on('data', (c: Buffer) => chunks.push(c));
+		req.on('end', () => {
+			const body = Buffer.concat(chunks);
+			void (async () => {
+				if (req.method === 'POST' && req.url === `${API}/booking`) {
+					return await booking(async () => {
+						const r = await send('POST', req.url!, req.headers, body);
+						return { status: r.status, body: (await r.json()) as { data?: { id?: string } } };
+					}, res);
+				}
+				const r = await send(req.method!, req.url!, req.headers, body);
+				res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json' });
+				res.end(await r.text());
+			})();
+		});
+	});
+	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+	return { url, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+}
+
+async function bookThrough(proxy: { url: string }, token: string, slotId: string) {
+	return await runNode(MyPatientPortal, {
+		parameters: { ...bookParams(slotId), additionalFields: { comment: 'PHI: allergic to penicillin' } },
+		credentials: { myPatientPortalOAuth2Api: { portalUrl: `${proxy.url}/mpp`, oauthTokenData: { access_token: token, token_type: 'Bearer' } } },
+	});
+}
+
+describe('MyPatientPortal Book Appointment answered with a redirect', () => {
+	let sb: Sandbox;
+	let token: string;
+	useMppSandbox((s, t) => ([sb, token] = [s, t]));
+
+	it('303 See Other after the booking was committed: read with a GET on the portal, reported as booked, one POST', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[7];
+		const proxy = await portalProxy(sb, async (forward, res) => {
+			const booked = await forward();
+			res.writeHead(303, { Location: `${API}/appointments/${String(booked.body.data?.id)}`, 'Content-Length': '0' });
+			res.end();
+		});
+		try {
+			const { output } = await bookThrough(proxy, token, slot.id);
+			const all = await adminAppointments(sb, 'pt-00001');
+			expect(all).toHaveLength(1);
+			expect(output[0]).toHaveLength(1);
+			expect(output[0][0].json).toMatchObject({ id: all[0].id, status: 'booked', start_time: slot.start_time, availabilityId: slot.id, recoveredAfterLostResponse: false });
+			expect(await bookingPosts(sb)).toBe(1);
+			expect(sb.app.requests.filter((r) => r.path === `${API}/appointments/${all[0].id}`).map((r) => r.method)).toEqual(['GET']);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('307 to another origin: the booking (with its comment) is never sent there; "state unknown", never "Nothing was booked"', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[8];
+		const proxy = await portalProxy(sb, async (_forward, res) => {
+			res.writeHead(307, { Location: sb.app.filesUrl(`${API}/booking`), 'Content-Length': '0' });
+			res.end();
+		});
+		try {
+			const err = (await bookThrough(proxy, token, slot.id).catch((e: unknown) => e)) as Error & { description?: string };
+			expect(err).toBeInstanceOf(Error);
+			expect(err.message).toBe(
+				`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (Book Appointment failed: the server redirected it (HTTP 307) to another server (${sb.fileUrl}); it was not sent there, so whether it took effect is unknown); no appointment at that time is among the patient's appointments yet`,
+			);
+			expect(`${err.message} ${err.description}`).not.toContain('Nothing was booked');
+			expect(sb.app.requests.filter((r) => r.origin === 'files')).toEqual([]);
+			expect(await adminAppointments(sb, 'pt-00001')).toEqual([]);
+		} finally {
+			await proxy.close();
+		}
+	});
+
+	it('307 on the same portal: a POST is not sent again; "state unknown"', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[9];
+		let posts = 0;
+		const proxy = await portalProxy(sb, async (_forward, res) => {
+			posts++;
+			res.writeHead(307, { Location: `${API}/booking`, 'Content-Length': '0' });
+			res.end();
+		});
+		try {
+			const err = (await bookThrough(proxy, token, slot.id).catch((e: unknown) => e)) as Error;
+			expect(err.message.startsWith('Booking state unknown — check the portal before retrying: ')).toBe(true);
+			expect(err.message).toContain(
+				`(Book Appointment failed: the server asked for the POST to be sent again to ${API}/booking (HTTP 307); it was not repeated automatically, so whether it took effect is unknown)`,
+			);
+			expect(posts).toBe(1);
+		} finally {
+			await proxy.close();
+		}
+	});
+});
 
 describe('MyPatientPortal Book Appointment', () => {
 	let sb: Sandbox;
@@ -146,6 +259,15 @@ describe('MyPatientPortal Book Appointment', () => {
 		);
 		expect(await bookingPosts(sb)).toBe(1);
 		expect(await adminAppointments(sb, 'pt-00001')).toEqual([]);
+	});
+
+	it('a 503 HTML page (a proxy) to the booking is a 503 like any other: "state unknown", not "check the base URL"', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[10];
+		await armFault(sb, { surface: 'mpp', kind: 'html-500', status: 503, pathContains: '/booking', method: 'POST' });
+		await expect(run(sb, token, bookParams(slot.id))).rejects.toThrow(
+			`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (the portal answered HTTP 503); no appointment at that time is among the patient's appointments yet`,
+		);
+		expect(await bookingPosts(sb)).toBe(1);
 	});
 
 	it('lost answer while the patient already has an appointment at the same time: the NEW appointment is reported, not the old one', async () => {
