@@ -4,6 +4,7 @@
 // it throws, and the transport and the bulk kick-off read the mark instead of guessing.
 import type { IDataObject, INode, NodeApiError } from 'n8n-workflow';
 import { apiError } from './errors';
+import { sanitizeMessage } from './http/body';
 
 /** SMART Backend Services scope presets; `custom` is the Scope field as typed. */
 export const BACKEND_SCOPE_PRESETS: Record<string, { label: string; scope: string }> = {
@@ -126,7 +127,8 @@ export function credentialFailureOf(error: unknown): CredentialFailure | undefin
  * said, and what to fix. It carries the mark too, so the bulk kick-off knows no export started.
  */
 export function credentialError(node: INode, what: string, failure: CredentialFailure, itemIndex?: number): NodeApiError {
-	const message = `${what} failed: the credential could not get an access token: ${failure.reason}`;
+	// long URLs in the credential's words are shortened (origin/…/last segment), the reason kept whole
+	const message = `${what} failed: the credential could not get an access token: ${sanitizeMessage(failure.reason)}`;
 	const hint =
 		failure.hint ?? (failure.field ? `Fix ${failure.field} in the credential, then run the workflow again.` : 'Fix what the message names in the credential, then run the workflow again.');
 	return markCredentialFailure(apiError(node, { what, message, hint, itemIndex }), failure);

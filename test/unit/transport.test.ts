@@ -4,6 +4,7 @@
 import { encodePathSegment, hasDotSegment, joinUrl, parseRetryAfter } from '../../nodes/shared/http';
 import { failure, sanitizeMessage } from '../../nodes/shared/http/body';
 import { htmlText } from '../../nodes/shared/errors';
+import { isAbort } from '../../nodes/shared/http/failures';
 import type { INode } from 'n8n-workflow';
 
 describe('encodePathSegment', () => {
@@ -79,5 +80,16 @@ describe('failure: the status decides before the content type', () => {
 			'403 Forbidden — nginx',
 		);
 		expect(htmlText(`<p>${'word '.repeat(100)}</p>`)).toBe(`${'word '.repeat(40).trim()}…`);
+	});
+});
+
+describe('isAbort', () => {
+	it('knows a cancelled request in each form n8n hands it over (axios CanceledError, its code, a NodeApiError with httpCode ERR_CANCELED)', () => {
+		expect(isAbort({ name: 'CanceledError' })).toBe(true);
+		expect(isAbort({ code: 'ERR_CANCELED' })).toBe(true);
+		expect(isAbort({ cause: { code: 'ERR_CANCELED' } })).toBe(true);
+		expect(isAbort({ httpCode: 'ERR_CANCELED', message: 'canceled' })).toBe(true);
+		expect(isAbort({ httpCode: '503' })).toBe(false);
+		expect(isAbort(new Error('socket hang up'))).toBe(false);
 	});
 });

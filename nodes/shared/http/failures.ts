@@ -85,6 +85,7 @@ export function authFailureOf(error: unknown): { vendor?: string; code?: string 
 }
 
 export function isAbort(error: unknown): boolean {
-	const e = error as { name?: string; code?: string; cause?: { name?: string; code?: string } } | undefined;
-	return e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED' || e?.cause?.code === 'ERR_CANCELED';
+	const e = error as { name?: string; code?: string; httpCode?: string; cause?: { name?: string; code?: string } } | undefined;
+	// n8n wraps an abort that lands mid-request in a NodeApiError whose httpCode is ERR_CANCELED
+	return e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED' || e?.httpCode === 'ERR_CANCELED' || e?.cause?.code === 'ERR_CANCELED';
 }

@@ -143,7 +143,9 @@ describe('a long refusal behind a long token URL', () => {
 		}).catch((e: Error) => e)) as Error;
 		expect(err).toBeInstanceOf(Error);
 		expect(`${sb.url}/r/${LONG_PATH}token`.length + REASON.length).toBeGreaterThan(400);
-		expect(err.message).toContain(`Get Patient pt-00001 failed: SMART Backend Services token request to ${sb.url}/…/token failed (HTTP 400: invalid_scope: ${REASON}). `);
+		expect(err.message).toContain(
+			`Get Patient pt-00001 failed: the credential could not get an access token: SMART Backend Services token request to ${sb.url}/…/token failed (HTTP 400: invalid_scope: ${REASON}).`,
+		);
 		expect(err.message).not.toContain(LONG_PATH);
 	});
 });
