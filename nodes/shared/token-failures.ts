@@ -70,12 +70,16 @@ export function tokenHint(kind: TokenClientKind, code: string | undefined, statu
 	return "Check the Token URL: it must be the server's token endpoint (token_endpoint of its smart-configuration).";
 }
 
-/** A token endpoint's refusal: `reason` says what the server answered, `hint` what to do. */
+/**
+ * A token endpoint's refusal: `reason` says what the server answered, `hint` what to do. The HTTP
+ * status is `tokenStatus`, not `status`: n8n reads a `status` of 401/403 on an error and replaces
+ * its message with "Authorization failed - please check your credentials".
+ */
 export class TokenRequestError extends Error {
 	constructor(
 		readonly reason: string,
 		readonly hint: string,
-		readonly status?: number,
+		readonly tokenStatus?: number,
 		readonly oauthError?: string,
 	) {
 		super(`${reason} ${hint}`);
