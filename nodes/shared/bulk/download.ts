@@ -33,9 +33,14 @@ export interface DownloadedFile extends FileJob {
 	binary?: IBinaryData;
 }
 
-/** Every file of a manifest, with unique file names (from the URL's last path segment). */
+/**
+ * Every file of a manifest, with unique file names (from the URL's last path segment). Names that
+ * come out alike are numbered (-2, -3, …) from a counter per name, so the planning stays linear
+ * however many URLs end alike.
+ */
 export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 'error', 'deleted']): FileJob[] {
 	const used = new Set<string>();
+	const nextNumber = new Map<string, number>();
 	const out: FileJob[] = [];
 	for (const kind of kinds) {
 		for (const entry of manifest[kind] ?? []) {
@@ -50,7 +55,13 @@ export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 
 			if (!/\.ndjson$/i.test(base)) base += '.ndjson';
 			if (kind !== 'output') base = `${kind}-${base}`;
 			let name = base;
-			for (let i = 2; used.has(name); i++) name = base.replace(/(\.ndjson)$/i, `-${i}$1`);
+			if (used.has(name)) {
+				const stem = base.slice(0, -'.ndjson'.length);
+				const ext = base.slice(-'.ndjson'.length);
+				let i = nextNumber.get(base) ?? 2;
+				while (used.has((name = `${stem}-${i}${ext}`))) i++;
+				nextNumber.set(base, i + 1);
+			}
 			used.add(name);
 			out.push({ entry, kind, fileName: name });
 		}
