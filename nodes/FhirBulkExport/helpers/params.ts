@@ -60,8 +60,12 @@ export function readExportRequest(fn: IExecuteFunctions, i: number): ExportReque
 	};
 }
 
+const MB = 1024 * 1024;
+
 export interface RunOptions {
 	poll: PollOptions;
+	/** the largest status or manifest answer read (decompressed bytes) */
+	maxResponseBytes: number;
 	download: DownloadOptions;
 	binaryPropertyName: string;
 	includeErrors: boolean;
@@ -87,8 +91,11 @@ export function readRunOptions(fn: IExecuteFunctions, i: number): RunOptions {
 			fileRetries: num(o.fileRetries, 2),
 			validate: o.validate !== false,
 			acceptGzip: o.acceptGzip !== false,
+			maxLineBytes: num(o.maxLineSize, 16) * MB,
+			maxFileBytes: num(o.maxFileSize, 1024) * MB,
 			itemIndex: i,
 		},
+		maxResponseBytes: num(o.maxResponseSize, 64) * MB,
 		binaryPropertyName: String(o.binaryPropertyName ?? 'data') || 'data',
 		includeErrors: o.includeErrors !== false,
 		includeDeleted: o.includeDeleted !== false,

@@ -60,5 +60,9 @@ export interface DownloadOptions {
 	/** compare line counts with the manifest `count` and resource types with `type` */
 	validate: boolean;
 	acceptGzip: boolean;
+	/** an NDJSON line longer than this many bytes stops the file (default 16 MB) */
+	maxLineBytes?: number;
+	/** a file larger than this many bytes once decompressed stops the file (default: no limit) */
+	maxFileBytes?: number;
 	itemIndex?: number;
 }

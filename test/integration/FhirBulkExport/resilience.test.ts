@@ -150,9 +150,11 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(statusPolls(seq).length).toBe(polls);
 	});
 
-	it('reports truncated NDJSON with the file name', async () => {
+	it('reports truncated NDJSON with the file name, on that file\'s item', async () => {
 		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
-		await expect(run({ types: ['Patient'] })).rejects.toThrow(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
+		const { output } = await run({ types: ['Patient'] });
+		expect(output[0]).toHaveLength(1);
+		expect(String(output[0][0].json.error)).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
 	});
 
 	it('retries a file after a transient 503 and a connection reset', async () => {
@@ -169,7 +171,7 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(fileStatuses[2]).toBe(200);
 	});
 
-	it('the NDJSON check reports a type mismatch and a line count below the manifest count', async () => {
+	it('the NDJSON check reports a type mismatch (an error) and a line count other than the manifest count (countMismatch)', async () => {
 		const { NdjsonChecker } = await import('../../../nodes/shared/bulk/ndjson');
 		const c = new NdjsonChecker({ fileName: 'Immunization-1.ndjson', expectedType: 'Immunization', validate: true });
 		expect(() => c.write(Buffer.from('{"resourceType":"Patient","id":"x"}\n'))).toThrow(
@@ -178,7 +180,8 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		const short = new NdjsonChecker({ fileName: 'Patient-3.ndjson', expectedType: 'Patient', expectedCount: 3, validate: true });
 		short.write(Buffer.from('{"resourceType":"Patient","id":"a"}\n{"resourceType":"Pat'));
 		short.write(Buffer.from('ient","id":"b"}\n'));
-		expect(() => short.end()).toThrow(/Patient-3\.ndjson: 2 lines received but the manifest says 3/);
+		expect(() => short.end()).not.toThrow();
+		expect(short.countMismatch).toEqual({ manifest: 3, lines: 2 });
 		const ok = new NdjsonChecker({ fileName: 'Patient-5.ndjson', expectedType: 'Patient', expectedCount: 2, validate: true });
 		ok.write(Buffer.from('{"resourceType":"Patient","id":"a"}\r\n\n{"resourceType" : "Patient","id":"b"}'));
 		expect(() => ok.end()).not.toThrow();
