@@ -7,6 +7,19 @@ import { apiError, credentialSecrets, scrubError } from '../errors';
 import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from './body';
 import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
 import { lowerHeaders, parseRetryAfter } from './headers';
+import {
+	DEFAULT_MAX_RESPONSE_BYTES,
+	DEFAULT_READ_DEADLINE_MS,
+	Deadline,
+	DeadlineError,
+	ResponseTooLargeError,
+	deadlineError,
+	decodeLikeAxios,
+	idleTimeout,
+	isStream,
+	readLimited,
+	tooLargeError,
+} from './limits';
 import { renewIfExpiring } from './renewal';
 import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
 import { buildUrl, describe, hasDotSegment } from './url';
@@ -20,9 +33,15 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
  * vendor echoed it.
  */
 export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
+	// a stream answer keeps the deadline until the stream closes
+	const deadline = new Deadline(req.deadlineMs ?? (req.stream ? Infinity : DEFAULT_READ_DEADLINE_MS));
 	try {
-		return await request.call(this, credentialType, req) as ApiResponse<T>;
+		const res = (await request.call(this, credentialType, req, deadline)) as ApiResponse<T>;
+		if (req.stream && isStream(res.body)) deadline.watch(res.body, true);
+		else deadline.stop();
+		return res;
 	} catch (error) {
+		deadline.stop();
 		let secrets: string[] = [];
 		if (req.withAuth ?? true) {
 			try {
@@ -36,7 +55,7 @@ export async function apiRequest<T = unknown>(this: Ctx, credentialType: string,
 	}
 }
 
-async function request(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse> {
+async function request(this: Ctx, credentialType: string, req: ApiRequest, deadline: Deadline): Promise<ApiResponse> {
 	const node: INode = this.getNode();
 	const method = req.method;
 	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
@@ -69,6 +88,9 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 	const firstOrigin = new URL(firstUrl).origin;
 	const what = req.what ?? describe(method, firstUrl);
 	const itemIndex = req.itemIndex;
+	const maxBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+	const timedOut = () => deadlineError(node, what, deadline.ms, itemIndex, req.limitOptions?.time);
+	const lateBody = (r: unknown) => void drain((r as { body?: unknown } | undefined)?.body);
 
 	let url = firstUrl;
 	let withAuth = req.withAuth ?? true;
@@ -89,11 +111,11 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			// 401 still throws so n8n refreshes the OAuth2 token / re-runs preAuthentication
 			ignoreHttpStatusErrors: withAuth ? { ignore: true, except: [401] } : true,
 			disableFollowRedirect: true,
-			// default (JSON) decoding: axios parses JSON silently and leaves anything else a string,
-			// and n8n keeps a parsed error body on its NodeApiError (context.data)
-			...(req.stream ? { encoding: 'stream' as const } : {}),
+			// always a stream: the body is read here within the size limit and the deadline, then
+			// decoded as axios would (JSON parsed silently, anything else a string)
+			encoding: 'stream' as const,
 			json: false,
-			timeout: req.timeoutMs,
+			timeout: idleTimeout(req.timeoutMs, deadline),
 		};
 		if (req.form) {
 			options.body = new URLSearchParams(req.form);
@@ -111,18 +133,17 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 			if (withAuth) {
 				const renew = await renewIfExpiring.call(this, credentialType);
 				const add = renew ? { ...additional, ...renew } : additional;
-				result = await this.helpers.httpRequestWithAuthentication.call(
-					this,
-					credentialType,
-					options,
-					Object.keys(add).length ? add : undefined,
+				result = await deadline.race(
+					this.helpers.httpRequestWithAuthentication.call(this, credentialType, options, Object.keys(add).length ? add : undefined),
+					lateBody,
 				);
 			} else {
-				result = await this.helpers.httpRequest(options);
+				result = await deadline.race(this.helpers.httpRequest(options), lateBody);
 			}
 			const r = result as { statusCode: number; headers: unknown; body: unknown };
 			raw = { status: r.statusCode, headers: lowerHeaders(r.headers), body: r.body };
 		} catch (error) {
+			if (error instanceof DeadlineError || deadline.expired) throw timedOut();
 			if (isAbort(error)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
 			raw = responseOf(error, false);
 			if (!raw) {
@@ -149,6 +170,19 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest): Prom
 						itemIndex,
 					});
 				}
+			}
+		}
+
+		// ---- the body, read within the size limit and the deadline (a stream answer is the caller's) ----
+		if (raw && !req.stream && isStream(raw.body)) {
+			try {
+				raw = { ...raw, body: decodeLikeAxios(await readLimited(raw.body, maxBytes, deadline)) };
+			} catch (e) {
+				if (e instanceof ResponseTooLargeError) throw tooLargeError(node, what, maxBytes, itemIndex, req.limitOptions?.size);
+				if (e instanceof DeadlineError) throw timedOut();
+				if (isAbort(e)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
+				netFail = networkFailureOf(e) ?? { code: 'ECONNRESET', message: (e as Error)?.message ?? String(e) };
+				raw = undefined;
 			}
 		}
 
