@@ -110,6 +110,7 @@ export async function readLimited(body: Readable, limit: number, deadline: Deadl
 	deadline.watch(body);
 	const chunks: Buffer[] = [];
 	let size = 0;
+	let failure: unknown;
 	try {
 		for await (const c of body) {
 			const b = Buffer.isBuffer(c) ? c : Buffer.from(String(c));
@@ -121,10 +122,11 @@ export async function readLimited(body: Readable, limit: number, deadline: Deadl
 			chunks.push(b);
 		}
 	} catch (e) {
-		if (deadline.expired && !(e instanceof ResponseTooLargeError)) throw new DeadlineError(deadline.ms, size);
-		throw e;
+		failure = e;
 	}
-	return Buffer.concat(chunks, size);
+	if (failure === undefined) return Buffer.concat(chunks, size);
+	// a body destroyed by the watchdog breaks with whatever error the HTTP client gives it
+	throw deadline.expired && !(failure instanceof ResponseTooLargeError) ? new DeadlineError(deadline.ms, size) : failure;
 }
 
 /** A body as axios decodes one by default: UTF-8 text, parsed when it is JSON, else the text. */
