@@ -188,6 +188,9 @@ export async function* paginate<T = unknown>(
 			withAuth,
 			timeoutMs: first.timeoutMs,
 			retry: first.retry,
+			maxResponseBytes: first.maxResponseBytes,
+			deadlineMs: first.deadlineMs,
+			limitOptions: first.limitOptions,
 		};
 	}
 }

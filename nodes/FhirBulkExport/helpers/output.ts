@@ -39,8 +39,9 @@ export async function fullManifest(
 	first: BulkManifest,
 	statusUrl: string,
 	i: number,
+	run: RunOptions = readRunOptions(fn, i),
 ): Promise<BulkManifest> {
-	return await completeManifest(fn, credentialType, first, statusUrl, i);
+	return await completeManifest(fn, credentialType, first, statusUrl, i, run.poll);
 }
 
 /** Refuses a manifest entry without a usable file URL (it would be skipped: a file lost without a word). */
@@ -185,9 +186,9 @@ export async function outputForManifest(
 	manifest: BulkManifest,
 	extra: IDataObject,
 	i: number,
+	run: RunOptions = readRunOptions(fn, i),
 ): Promise<INodeExecutionData[]> {
 	const mode = fn.getNodeParameter('outputMode', i, 'files') as string;
-	const run = readRunOptions(fn, i);
 	if (mode === 'manifest') {
 		return [
 			{

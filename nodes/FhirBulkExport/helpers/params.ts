@@ -77,11 +77,17 @@ export function readRunOptions(fn: IExecuteFunctions, i: number): RunOptions {
 	const o = fn.getNodeParameter('options', i, {}) as IDataObject;
 	const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 	const minWaitMs = num(o.minWait, 2) * 1000;
+	const maxTotalMs = num(o.maxTotalWait, 3600) * 1000;
+	// every request of the run ends by then: status checks, manifest pages, file downloads
+	const deadlineAt = Date.now() + maxTotalMs;
+	const maxResponseBytes = num(o.maxResponseSize, 64) * MB;
 	return {
 		poll: {
 			minWaitMs,
 			maxWaitMs: Math.max(minWaitMs, num(o.maxWait, 120) * 1000),
-			maxTotalMs: num(o.maxTotalWait, 3600) * 1000,
+			maxTotalMs,
+			deadlineAt,
+			maxResponseBytes,
 			maxTransientRetries: num(o.transientRetries, 5),
 			cancelOnGiveUp: o.cancelOnGiveUp !== false,
 			itemIndex: i,
@@ -93,9 +99,10 @@ export function readRunOptions(fn: IExecuteFunctions, i: number): RunOptions {
 			acceptGzip: o.acceptGzip !== false,
 			maxLineBytes: num(o.maxLineSize, 16) * MB,
 			maxFileBytes: num(o.maxFileSize, 1024) * MB,
+			deadlineAt,
 			itemIndex: i,
 		},
-		maxResponseBytes: num(o.maxResponseSize, 64) * MB,
+		maxResponseBytes,
 		binaryPropertyName: String(o.binaryPropertyName ?? 'data') || 'data',
 		includeErrors: o.includeErrors !== false,
 		includeDeleted: o.includeDeleted !== false,

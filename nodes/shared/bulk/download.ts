@@ -12,6 +12,8 @@ import { isRecord } from '../values';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
 import { assertTokenOrigin } from './origin';
 import { redactUrl, scrubFileError } from './redact';
+import { requestBounds } from './status';
+import { isTimedOut } from '../http/limits';
 import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
 
 /** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
@@ -119,6 +121,7 @@ async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest
 		},
 		what: `Download of bulk export file ${job.fileName}`,
 		itemIndex: o.itemIndex,
+		...requestBounds({ deadlineAt: o.deadlineAt }),
 	});
 	const body = res.body as ByteStream;
 	const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
@@ -137,7 +140,7 @@ async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest
 }
 
 function retryable(e: unknown): boolean {
-	if (e instanceof NdjsonCheckError) return false;
+	if (e instanceof NdjsonCheckError || isTimedOut(e)) return false;
 	if (e instanceof NodeApiError) {
 		const code = Number(e.httpCode);
 		return !Number.isFinite(code) || code === 0 || code === 408 || code === 429 || code >= 500;
@@ -158,6 +161,12 @@ function fileError(ctx: Ctx, job: FileJob, e: unknown, attempts: number, itemInd
 	if (e instanceof NodeApiError || e instanceof NodeOperationError) {
 		e.message = `${e.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`;
 		return e;
+	}
+	if (isTimedOut(e)) {
+		return new NodeOperationError(ctx.getNode(), `Download of bulk export file ${job.fileName} did not finish within the Maximum Total Wait; it was stopped`, {
+			itemIndex,
+			description: 'The server sends this file very slowly. Raise "Maximum Total Wait (Seconds)", or download the files later with Download Export Files.',
+		});
 	}
 	return new NodeOperationError(
 		ctx.getNode(),

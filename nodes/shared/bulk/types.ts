@@ -39,7 +39,13 @@ export interface ExportRequest {
 	method: 'auto' | 'GET' | 'POST';
 }
 
-export interface PollOptions {
+/** Bounds of the requests of one run: when Maximum Total Wait ends (epoch ms), the largest status or manifest answer. */
+export interface RequestBounds {
+	deadlineAt?: number;
+	maxResponseBytes?: number;
+}
+
+export interface PollOptions extends RequestBounds {
 	/** every wait is at least this long */
 	minWaitMs: number;
 	/** and at most this long (Retry-After above it is distrusted) */
@@ -53,7 +59,7 @@ export interface PollOptions {
 	itemIndex?: number;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends Pick<RequestBounds, 'deadlineAt'> {
 	concurrency: number;
 	/** extra attempts for a file after a network failure or a transient status */
 	fileRetries: number;

@@ -22,8 +22,8 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
 	let items: INodeExecutionData[];
 	try {
 		const first = await pollUntilComplete(this, credentialType, k.statusUrl, run.poll);
-		const manifest = await fullManifest(this, credentialType, first, k.statusUrl, i);
-		items = await outputForManifest(this, credentialType, manifest, { statusUrl: k.statusUrl }, i);
+		const manifest = await fullManifest(this, credentialType, first, k.statusUrl, i, run);
+		items = await outputForManifest(this, credentialType, manifest, { statusUrl: k.statusUrl }, i, run);
 	} catch (e) {
 		throw withStatusUrl(this, e, k.statusUrl, i);
 	}
