@@ -3,6 +3,8 @@
 // memory bounds.
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import v8 from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { gzipSync } from 'node:zlib';
 
 export type Route = (req: http.IncomingMessage, res: http.ServerResponse) => void;
@@ -76,8 +78,15 @@ export function gzipMember(text: string, bytes: number): Buffer {
 	return gzipSync(Buffer.alloc(Math.floor(bytes / unit.length) * unit.length, unit), { level: 9 });
 }
 
-/** Samples process.memoryUsage().rss every `ms` until stop(); peak in MB. */
+/** A full garbage collection, so that what earlier tests of this jest worker left is not counted. */
+function collectGarbage(): void {
+	v8.setFlagsFromString('--expose-gc');
+	(runInNewContext('gc') as () => void)();
+}
+
+/** Samples process.memoryUsage().rss every `ms` (after a garbage collection) until stop(); peak in MB. */
 export function rssMonitor(ms = 20): { peakMb(): number; stop(): number } {
+	collectGarbage();
 	let peak = process.memoryUsage().rss;
 	const t = setInterval(() => {
 		peak = Math.max(peak, process.memoryUsage().rss);

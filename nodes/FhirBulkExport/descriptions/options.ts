@@ -1,16 +1,11 @@
 // Polling and download options (Bulk Export, Download Export Files, Check Export Status), read by
 // helpers/params.ts → readRunOptions.
 import type { INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/descriptions';
 import { showFor } from './show';
 
-export const optionsProperty: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	displayOptions: showFor(['bulkExport', 'downloadFiles', 'checkStatus']),
-	options: [
+export const optionsProperty: INodeProperties = optionsCollection(
+	[
 		{
 			displayName: 'Accept Gzip',
 			name: 'acceptGzip',
@@ -132,4 +127,5 @@ export const optionsProperty: INodeProperties = {
 			description: 'Status checks answered with a temporary 5xx retried at most this many times in a row',
 		},
 	],
-};
+	showFor(['bulkExport', 'downloadFiles', 'checkStatus']).show,
+);

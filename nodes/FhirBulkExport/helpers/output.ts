@@ -59,18 +59,25 @@ function assertFileUrls(fn: IExecuteFunctions, manifest: BulkManifest, kinds: Fi
 	}
 }
 
+/** What every file item says of its file. */
+function fileFields(f: FileJob, manifest: BulkManifest, extra: IDataObject): IDataObject {
+	return {
+		...extra,
+		kind: f.kind,
+		type: f.entry.type,
+		url: f.entry.url,
+		count: typeof f.entry.count === 'number' ? f.entry.count : null,
+		fileName: f.fileName,
+		transactionTime: manifest.transactionTime,
+	};
+}
+
 /** The item of a file that was not delivered: what the file is, and its error. */
 function failedFileItem(f: FailedFile, manifest: BulkManifest, extra: IDataObject, i: number): INodeExecutionData {
 	const description = (f.error as Error & { description?: unknown }).description;
 	return {
 		json: {
-			...extra,
-			kind: f.kind,
-			type: f.entry.type,
-			url: f.entry.url,
-			count: typeof f.entry.count === 'number' ? f.entry.count : null,
-			fileName: f.fileName,
-			transactionTime: manifest.transactionTime,
+			...fileFields(f, manifest, extra),
 			error: f.error.message,
 			...(typeof description === 'string' && description ? { description } : {}),
 		},
@@ -161,15 +168,9 @@ async function fileItems(
 		warnCountMismatch(fn, f);
 		return {
 			json: {
-				...extra,
-				kind: f.kind,
-				type: f.entry.type,
-				url: f.entry.url,
-				count: typeof f.entry.count === 'number' ? f.entry.count : null,
+				...fileFields(f, manifest, extra),
 				lines: f.lines,
 				bytes: f.bytes,
-				fileName: f.fileName,
-				transactionTime: manifest.transactionTime,
 				...(f.countMismatch ? { countMismatch: f.countMismatch } : {}),
 				...(f.issues ? { issues: f.issues } : {}),
 			},
