@@ -11,10 +11,13 @@ import { apiRequest } from '../http';
 import { isRecord } from '../values';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
 import { assertTokenOrigin } from './origin';
+import { runPool, type FileJob } from './files';
 import { redactUrl, scrubFileError } from './redact';
 import { requestBounds } from './status';
 import { isTimedOut } from '../http/limits';
-import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
+import type { BulkManifest, Ctx, DownloadOptions } from './types';
+
+export { fileJobs, runPool, type FileJob, type FileKind } from './files';
 
 /** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
 interface ByteStream extends AsyncIterable<unknown> {
@@ -22,14 +25,6 @@ interface ByteStream extends AsyncIterable<unknown> {
 	destroy(error?: Error): unknown;
 	readonly destroyed: boolean;
 	readonly readableEnded: boolean;
-}
-
-export type FileKind = 'output' | 'error' | 'deleted';
-
-export interface FileJob {
-	entry: ManifestEntry;
-	kind: FileKind;
-	fileName: string;
 }
 
 export interface DownloadedFile extends FileJob {
@@ -48,63 +43,6 @@ export interface FailedFile extends FileJob {
 }
 
 const MAX_ISSUES = 100;
-
-/**
- * Every file of a manifest, with unique file names (from the URL's last path segment). Names that
- * come out alike are numbered (-2, -3, …) from a counter per name, so the planning stays linear
- * however many URLs end alike.
- */
-export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 'error', 'deleted']): FileJob[] {
-	const used = new Set<string>();
-	const nextNumber = new Map<string, number>();
-	const out: FileJob[] = [];
-	for (const kind of kinds) {
-		for (const entry of manifest[kind] ?? []) {
-			if (!entry || typeof entry.url !== 'string') continue;
-			let base = 'file.ndjson';
-			try {
-				base = decodeURIComponent(new URL(entry.url).pathname.split('/').filter(Boolean).pop() ?? base);
-			} catch {
-				/* keep default */
-			}
-			base = base.replace(/[^A-Za-z0-9._-]/g, '_') || 'file.ndjson';
-			if (!/\.ndjson$/i.test(base)) base += '.ndjson';
-			if (kind !== 'output') base = `${kind}-${base}`;
-			let name = base;
-			if (used.has(name)) {
-				const stem = base.slice(0, -'.ndjson'.length);
-				const ext = base.slice(-'.ndjson'.length);
-				let i = nextNumber.get(base) ?? 2;
-				while (used.has((name = `${stem}-${i}${ext}`))) i++;
-				nextNumber.set(base, i + 1);
-			}
-			used.add(name);
-			out.push({ entry, kind, fileName: name });
-		}
-	}
-	return out;
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time; the first failure stops new work. */
-export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	let failed: unknown;
-	const worker = async () => {
-		while (failed === undefined) {
-			const i = next++;
-			if (i >= items.length) return;
-			try {
-				results[i] = await fn(items[i], i);
-			} catch (e) {
-				if (failed === undefined) failed = e;
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
-	if (failed !== undefined) throw failed;
-	return results;
-}
 
 async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest: BulkManifest, o: DownloadOptions): Promise<ByteStream> {
 	if (manifest.requiresAccessToken === true) {
