@@ -141,10 +141,13 @@ export function decodeLikeAxios(buf: Buffer): unknown {
 	}
 }
 
-/** The axios (idle) timeout of one attempt: never longer than the deadline. */
-export function idleTimeout(timeoutMs: number | undefined, deadline: Deadline): number | undefined {
-	const ms = Math.min(timeoutMs ?? Infinity, deadline.at - Date.now());
-	return Number.isFinite(ms) ? Math.max(1, Math.ceil(ms)) : undefined;
+/** n8n's own default axios timeout (an idle timeout on the socket). */
+const N8N_IDLE_TIMEOUT_MS = 300_000;
+
+/** The axios (idle) timeout of one attempt: the one asked for (else n8n's), never longer than the deadline. */
+export function idleTimeout(timeoutMs: number | undefined, deadline: Deadline): number {
+	const ms = Math.min(timeoutMs ?? N8N_IDLE_TIMEOUT_MS, deadline.at - Date.now());
+	return Math.max(1, Math.ceil(ms));
 }
 
 export function tooLargeError(node: INode, what: string, limit: number, itemIndex?: number, option?: string) {
