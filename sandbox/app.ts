@@ -278,6 +278,9 @@ export class SandboxApp {
 			case 'reset':
 				breakMidBody(res);
 				return false;
+			case 'drip':
+				dripBody(res, fault.delayMs ?? 1000);
+				return false;
 			default:
 				return false;
 		}
@@ -357,6 +360,39 @@ function authShape(surface: string, path: string): AuthShape {
  * half the declared Content-Length when known, else half of the first chunk (so a small JSON
  * body sent with `end(body)` is cut too); the socket is always destroyed, never ended cleanly.
  */
+/** Sends the body one byte per `ms` (headers at once), like a server that trickles its answer. */
+function dripBody(res: ServerResponse, ms: number): void {
+	const origWrite = res.write.bind(res) as (chunk: unknown) => boolean;
+	const origEnd = res.end.bind(res) as () => ServerResponse;
+	const queue: number[] = [];
+	let ended = false;
+	let timer: NodeJS.Timeout | undefined;
+	const pump = () => {
+		if (res.destroyed) return;
+		const b = queue.shift();
+		if (b !== undefined) origWrite(Buffer.from([b]));
+		if (queue.length > 0) timer = setTimeout(pump, ms);
+		else if (ended) origEnd();
+		else timer = undefined;
+	};
+	const take = (chunk: unknown) => {
+		if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
+		for (const b of typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)) queue.push(b);
+		if (!timer) timer = setTimeout(pump, 0);
+	};
+	res.on('close', () => clearTimeout(timer));
+	(res as unknown as { write: unknown }).write = (chunk: unknown) => {
+		take(chunk);
+		return true;
+	};
+	(res as unknown as { end: unknown }).end = (chunk?: unknown) => {
+		take(chunk);
+		ended = true;
+		if (!timer) timer = setTimeout(pump, 0);
+		return res;
+	};
+}
+
 function breakMidBody(res: ServerResponse): void {
 	let sent = 0;
 	let limit = -1;

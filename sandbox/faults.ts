@@ -11,6 +11,7 @@
 //   expired-token   401 in the surface's own shape, as for an expired access token
 //   slow            waits `delayMs` (default 2000) before the first byte, then answers normally
 //   reset           answers normally but destroys the connection halfway through the body
+//   drip            answers normally but sends the body one byte per `delayMs` (default 1000)
 // Kinds a route consults itself with app.faults.take(...):
 //   loop-next       a list page whose `next` points back at the same page
 //   foreign-next    a list page whose `next` points at another origin (the file origin)
@@ -18,7 +19,7 @@
 //   truncate-ndjson an NDJSON file cut off in the middle of a line
 //   lost-response   the request is carried out (e.g. a booking committed), then the socket dies
 //   transient-5xx   a 5xx with an OperationOutcome whose issue code is `transient`
-export const FRAMEWORK_FAULTS = ['rate-limit', 'unavailable', 'html-200', 'html-500', 'expired-token', 'slow', 'reset'] as const;
+export const FRAMEWORK_FAULTS = ['rate-limit', 'unavailable', 'html-200', 'html-500', 'expired-token', 'slow', 'reset', 'drip'] as const;
 export const ROUTE_FAULTS = ['loop-next', 'foreign-next', 'redirect', 'truncate-ndjson', 'lost-response', 'transient-5xx'] as const;
 export type FaultKind = (typeof FRAMEWORK_FAULTS)[number] | (typeof ROUTE_FAULTS)[number];
 export const ALL_FAULTS: readonly string[] = [...FRAMEWORK_FAULTS, ...ROUTE_FAULTS];
@@ -37,7 +38,7 @@ export interface FaultSpec {
 	method?: string;
 	/** Retry-After header value for rate-limit / unavailable */
 	retryAfter?: string;
-	/** for slow */
+	/** for slow (before the first byte) and drip (between bytes) */
 	delayMs?: number;
 	/** for transient-5xx: status code (default 503); for html-500: the page's status (default 500) */
 	status?: number;

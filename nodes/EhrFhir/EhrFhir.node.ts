@@ -13,6 +13,7 @@ import * as getPatient from './actions/patient/get.operation';
 import * as listImmunizations from './actions/immunization/list.operation';
 import { router } from './actions/router';
 import { searchPatients } from './methods/listSearch';
+import { optionsProperty } from './descriptions/options';
 import { authenticationProperty, credentialChoices } from '../shared/credential-types';
 import { smartBackendServicesApiTest } from '../shared/backend-services-test';
 import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
@@ -85,6 +86,7 @@ export class EhrFhir implements INodeType {
 			},
 			...getPatient.description,
 			...listImmunizations.description,
+			optionsProperty,
 		],
 	};
 

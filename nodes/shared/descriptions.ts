@@ -25,3 +25,16 @@ export function returnAllLimitProperties(show: Show): INodeProperties[] {
 		},
 	];
 }
+
+/** The Options collection of a node (`options`), shown where `show` says (everywhere without it). */
+export function optionsCollection(options: INodeProperties[], show?: Show): INodeProperties {
+	return {
+		displayName: 'Options',
+		name: 'options',
+		type: 'collection',
+		placeholder: 'Add Option',
+		default: {},
+		...(show ? { displayOptions: { show } } : {}),
+		options,
+	};
+}

@@ -197,6 +197,9 @@ export async function* paginate<T = unknown>(
 			withAuth,
 			timeoutMs: first.timeoutMs,
 			retry: first.retry,
+			maxResponseBytes: first.maxResponseBytes,
+			deadlineMs: first.deadlineMs,
+			limitOptions: first.limitOptions,
 		};
 	}
 }

@@ -30,6 +30,11 @@ export interface BulkOptions {
 	deletedCount: number;
 	/** per-response bandwidth of file downloads in bytes/s, to model a remote server; 0 = unlimited (default 0) */
 	fileBytesPerSecond: number;
+	/**
+	 * added to the manifest `count` of the first output file and of every error file, as servers
+	 * whose counts leave out header lines or give an error entry the failed file's count (default 0)
+	 */
+	manifestCountSkew?: number;
 	/** groups: id → patient indexes (0-based) selector; default group-1 (first 10) and group-2 (every 5th) */
 	groups?: Record<string, { name: string; every?: number; first?: number }>;
 }

@@ -250,8 +250,9 @@ function fileUrl(app: SandboxApp, job: BulkJob, f: BulkFile): string {
 
 function manifest(app: SandboxApp, job: BulkJob, page: number): Record<string, unknown> {
 	const outputs = job.files.filter((f) => f.kind === 'output');
+	const skew = job.options.manifestCountSkew ?? 0;
 	const entry = (f: BulkFile, i: number, list: BulkFile[]) => {
-		const e: Record<string, unknown> = { type: f.type, url: fileUrl(app, job, f), count: f.count };
+		const e: Record<string, unknown> = { type: f.type, url: fileUrl(app, job, f), count: f.count + (i === 0 ? skew : 0) };
 		const next = list[i + 1];
 		if (job.options.manifestExtras && next && next.type === f.type) e.continuesInFile = fileUrl(app, job, next);
 		return e;
@@ -266,7 +267,7 @@ function manifest(app: SandboxApp, job: BulkJob, page: number): Record<string, u
 		requiresAccessToken: job.options.requiresAccessToken,
 		output: size > 0 ? all.slice((p - 1) * size, p * size) : all,
 		deleted: p === 1 ? job.files.filter((f) => f.kind === 'deleted').map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count })) : [],
-		error: p === 1 ? job.files.filter((f) => f.kind === 'error').map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count })) : [],
+		error: p === 1 ? job.files.filter((f) => f.kind === 'error').map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count + skew })) : [],
 	};
 	if (p < pages) m.link = [{ relation: 'next', url: app.url(`${job.fhirBase}/$bulkdata-status?job=${job.id}&page=${p + 1}`) }];
 	if (job.options.manifestExtras) {

@@ -1,16 +1,11 @@
 // Polling and download options (Bulk Export, Download Export Files, Check Export Status), read by
 // helpers/params.ts → readRunOptions.
 import type { INodeProperties } from 'n8n-workflow';
+import { optionsCollection } from '../../shared/descriptions';
 import { showFor } from './show';
 
-export const optionsProperty: INodeProperties = {
-	displayName: 'Options',
-	name: 'options',
-	type: 'collection',
-	placeholder: 'Add Option',
-	default: {},
-	displayOptions: showFor(['bulkExport', 'downloadFiles', 'checkStatus']),
-	options: [
+export const optionsProperty: INodeProperties = optionsCollection(
+	[
 		{
 			displayName: 'Accept Gzip',
 			name: 'acceptGzip',
@@ -76,12 +71,36 @@ export const optionsProperty: INodeProperties = {
 			description: 'Whether to download the error files (OperationOutcome NDJSON)',
 		},
 		{
+			displayName: 'Max File Size (MB)',
+			name: 'maxFileSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 1024,
+			description: 'Stop a file that is larger than this once decompressed (a gzip file can expand a thousandfold); the file becomes an item with an error',
+		},
+		{
+			displayName: 'Max Line Size (MB)',
+			name: 'maxLineSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 16,
+			description: 'Stop a file with an NDJSON line (one resource) longer than this; the file becomes an item with an error',
+		},
+		{
+			displayName: 'Max Response Size (MB)',
+			name: 'maxResponseSize',
+			type: 'number',
+			typeOptions: { minValue: 1 },
+			default: 64,
+			description: 'Refuse a status or manifest answer larger than this once decompressed',
+		},
+		{
 			displayName: 'Maximum Total Wait (Seconds)',
 			name: 'maxTotalWait',
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 3600,
-			description: 'Give up (and delete the job) when the export takes longer than this',
+			description: 'Give up (and delete the job) when the export takes longer than this; every status check, manifest page and file download of the run ends by then',
 		},
 		{
 			displayName: 'Maximum Wait Between Checks (Seconds)',
@@ -108,4 +127,5 @@ export const optionsProperty: INodeProperties = {
 			description: 'Status checks answered with a temporary 5xx retried at most this many times in a row',
 		},
 	],
-};
+	showFor(['bulkExport', 'downloadFiles', 'checkStatus']).show,
+);

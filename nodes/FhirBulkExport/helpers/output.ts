@@ -1,8 +1,22 @@
 // Output shaping of a finished export, by the Output parameter: one item with the manifest, one
-// item per file (the NDJSON streamed into binary data), or one item per resource.
+// item per file (the NDJSON streamed into binary data), or one item per resource. A file that
+// fails (truncated, too large, an HTTP error after its retries) becomes an item of its own with
+// `error` and `description`, so the good files are always delivered; a line count other than the
+// manifest's is a `countMismatch` warning on the file's item.
 import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
 import { completeManifest } from '../../shared/bulk/status';
-import { downloadResources, downloadToBinary, fileJobs, runPool, type FileJob, type FileKind } from '../../shared/bulk/download';
+import {
+	downloadEach,
+	downloadResources,
+	downloadToBinary,
+	fileJobs,
+	isFailedFile,
+	type FailedFile,
+	type FileJob,
+	type FileKind,
+} from '../../shared/bulk/download';
+import { assertTokenOrigins } from '../../shared/bulk/origin';
+import { redactUrl } from '../../shared/bulk/redact';
 import type { BulkManifest } from '../../shared/bulk/types';
 import { isRecord, str } from '../../shared/values';
 import { readRunOptions, type RunOptions } from './params';
@@ -25,8 +39,9 @@ export async function fullManifest(
 	first: BulkManifest,
 	statusUrl: string,
 	i: number,
+	run: RunOptions = readRunOptions(fn, i),
 ): Promise<BulkManifest> {
-	return await completeManifest(fn, credentialType, first, statusUrl, i);
+	return await completeManifest(fn, credentialType, first, statusUrl, i, run.poll);
 }
 
 /** Refuses a manifest entry without a usable file URL (it would be skipped: a file lost without a word). */
@@ -42,6 +57,39 @@ function assertFileUrls(fn: IExecuteFunctions, manifest: BulkManifest, kinds: Fi
 			});
 		});
 	}
+}
+
+/** What every file item says of its file. */
+function fileFields(f: FileJob, manifest: BulkManifest, extra: IDataObject): IDataObject {
+	return {
+		...extra,
+		kind: f.kind,
+		type: f.entry.type,
+		url: f.entry.url,
+		count: typeof f.entry.count === 'number' ? f.entry.count : null,
+		fileName: f.fileName,
+		transactionTime: manifest.transactionTime,
+	};
+}
+
+/** The item of a file that was not delivered: what the file is, and its error. */
+function failedFileItem(f: FailedFile, manifest: BulkManifest, extra: IDataObject, i: number): INodeExecutionData {
+	const description = (f.error as Error & { description?: unknown }).description;
+	return {
+		json: {
+			...fileFields(f, manifest, extra),
+			error: f.error.message,
+			...(typeof description === 'string' && description ? { description } : {}),
+		},
+		pairedItem: { item: i },
+	};
+}
+
+function warnCountMismatch(fn: IExecuteFunctions, f: { fileName: string; entry: { url: string }; countMismatch?: { manifest: number; lines: number } }): void {
+	if (!f.countMismatch) return;
+	fn.logger.warn(
+		`Bulk export: ${f.fileName} (${redactUrl(f.entry.url)}) has ${f.countMismatch.lines} lines but the manifest says ${f.countMismatch.manifest}; delivered with countMismatch`,
+	);
 }
 
 /** Resources output: one item per resource, refused past Max Items (before reading more than that). */
@@ -62,7 +110,14 @@ async function resourceItems(
 		});
 	if (listed > maxItems) throw tooMany();
 	const items: INodeExecutionData[] = [];
-	await runPool(
+	const limitErrors = new WeakSet<object>();
+	const limitError = () => {
+		const e = tooMany();
+		limitErrors.add(e);
+		return e;
+	};
+	const files = await downloadEach(
+		fn,
 		jobs,
 		run.download.concurrency,
 		async (job) =>
@@ -73,12 +128,17 @@ async function resourceItems(
 				manifest,
 				run.download,
 				(resource) => {
-					if (items.length >= maxItems) throw tooMany();
+					if (items.length >= maxItems) throw limitError();
 					items.push({ json: { ...(resource as IDataObject) }, pairedItem: { item: i } });
 				},
-				{ remaining: () => maxItems - items.length, error: tooMany },
+				{ remaining: () => maxItems - items.length, error: limitError },
 			),
+		(e) => typeof e === 'object' && e !== null && limitErrors.has(e),
 	);
+	for (const f of files) {
+		if (isFailedFile(f)) items.push(failedFileItem(f, manifest, {}, i));
+		else warnCountMismatch(fn, f);
+	}
 	return items;
 }
 
@@ -102,22 +162,22 @@ async function fileItems(
 			},
 		];
 	}
-	const files = await runPool(jobs, run.download.concurrency, async (job) => await downloadToBinary(fn, credentialType, job, manifest, run.download));
-	return files.map((f) => ({
-		json: {
-			...extra,
-			kind: f.kind,
-			type: f.entry.type,
-			url: f.entry.url,
-			count: typeof f.entry.count === 'number' ? f.entry.count : null,
-			lines: f.lines,
-			bytes: f.bytes,
-			fileName: f.fileName,
-			transactionTime: manifest.transactionTime,
-		},
-		binary: f.binary ? { [run.binaryPropertyName]: f.binary } : undefined,
-		pairedItem: { item: i },
-	}));
+	const files = await downloadEach(fn, jobs, run.download.concurrency, async (job) => await downloadToBinary(fn, credentialType, job, manifest, run.download));
+	return files.map((f) => {
+		if (isFailedFile(f)) return failedFileItem(f, manifest, extra, i);
+		warnCountMismatch(fn, f);
+		return {
+			json: {
+				...fileFields(f, manifest, extra),
+				lines: f.lines,
+				bytes: f.bytes,
+				...(f.countMismatch ? { countMismatch: f.countMismatch } : {}),
+				...(f.issues ? { issues: f.issues } : {}),
+			},
+			binary: f.binary ? { [run.binaryPropertyName]: f.binary } : undefined,
+			pairedItem: { item: i },
+		};
+	});
 }
 
 /** Turns a finished export's manifest into output items according to the output mode. */
@@ -127,9 +187,9 @@ export async function outputForManifest(
 	manifest: BulkManifest,
 	extra: IDataObject,
 	i: number,
+	run: RunOptions = readRunOptions(fn, i),
 ): Promise<INodeExecutionData[]> {
 	const mode = fn.getNodeParameter('outputMode', i, 'files') as string;
-	const run = readRunOptions(fn, i);
 	if (mode === 'manifest') {
 		return [
 			{
@@ -146,8 +206,13 @@ export async function outputForManifest(
 	const kinds: FileKind[] = ['output', ...(run.includeErrors ? (['error'] as const) : []), ...(run.includeDeleted ? (['deleted'] as const) : [])];
 	assertFileUrls(fn, manifest, kinds, i);
 	const jobs = fileJobs(manifest, kinds);
+	if (manifest.requiresAccessToken === true) {
+		// every file on the FHIR server's origin, or nothing is sent (the token never leaves it)
+		const targets = jobs.map((j) => ({ url: j.entry.url, what: `Download of bulk export file ${j.fileName} (requiresAccessToken: true)` }));
+		await assertTokenOrigins(fn, credentialType, targets, i);
+	}
 	for (const e of manifest.error)
-		fn.logger.warn(`Bulk export: the server reported errors in ${e.url}${typeof e.count === 'number' ? ` (${e.count})` : ''}`);
+		fn.logger.warn(`Bulk export: the server reported errors in ${redactUrl(String(e.url))}${typeof e.count === 'number' ? ` (${e.count})` : ''}`);
 	if (mode === 'resources') return await resourceItems(fn, credentialType, manifest, jobs, run, i);
 	return await fileItems(fn, credentialType, manifest, jobs, run, extra, i);
 }

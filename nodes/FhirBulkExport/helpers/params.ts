@@ -60,8 +60,12 @@ export function readExportRequest(fn: IExecuteFunctions, i: number): ExportReque
 	};
 }
 
+const MB = 1024 * 1024;
+
 export interface RunOptions {
 	poll: PollOptions;
+	/** the largest status or manifest answer read (decompressed bytes) */
+	maxResponseBytes: number;
 	download: DownloadOptions;
 	binaryPropertyName: string;
 	includeErrors: boolean;
@@ -73,11 +77,17 @@ export function readRunOptions(fn: IExecuteFunctions, i: number): RunOptions {
 	const o = fn.getNodeParameter('options', i, {}) as IDataObject;
 	const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) ? v : d);
 	const minWaitMs = num(o.minWait, 2) * 1000;
+	const maxTotalMs = num(o.maxTotalWait, 3600) * 1000;
+	// every request of the run ends by then: status checks, manifest pages, file downloads
+	const deadlineAt = Date.now() + maxTotalMs;
+	const maxResponseBytes = num(o.maxResponseSize, 64) * MB;
 	return {
 		poll: {
 			minWaitMs,
 			maxWaitMs: Math.max(minWaitMs, num(o.maxWait, 120) * 1000),
-			maxTotalMs: num(o.maxTotalWait, 3600) * 1000,
+			maxTotalMs,
+			deadlineAt,
+			maxResponseBytes,
 			maxTransientRetries: num(o.transientRetries, 5),
 			cancelOnGiveUp: o.cancelOnGiveUp !== false,
 			itemIndex: i,
@@ -87,8 +97,12 @@ export function readRunOptions(fn: IExecuteFunctions, i: number): RunOptions {
 			fileRetries: num(o.fileRetries, 2),
 			validate: o.validate !== false,
 			acceptGzip: o.acceptGzip !== false,
+			maxLineBytes: num(o.maxLineSize, 16) * MB,
+			maxFileBytes: num(o.maxFileSize, 1024) * MB,
+			deadlineAt,
 			itemIndex: i,
 		},
+		maxResponseBytes,
 		binaryPropertyName: String(o.binaryPropertyName ?? 'data') || 'data',
 		includeErrors: o.includeErrors !== false,
 		includeDeleted: o.includeDeleted !== false,

@@ -4,12 +4,20 @@
 // plain one, so no token ever reaches a file host. Files run in parallel (a small pool), each
 // retried on network failures and transient statuses, never on a failed content check.
 // gzip: the client asks for it and n8n's HTTP client (axios) decodes it while streaming.
-import { NodeApiError, NodeOperationError, type IBinaryData } from 'n8n-workflow';
+// A file that fails (after its retries) does not stop the others: it comes back as a FailedFile.
+import { NodeApiError, NodeOperationError, type IBinaryData, type IDataObject } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
 import { apiRequest } from '../http';
+import { isRecord } from '../values';
 import { NdjsonChecker, NdjsonCheckError } from './ndjson';
 import { assertTokenOrigin } from './origin';
-import type { BulkManifest, Ctx, DownloadOptions, ManifestEntry } from './types';
+import { runPool, type FileJob } from './files';
+import { redactUrl, scrubFileError } from './redact';
+import { requestBounds } from './status';
+import { isTimedOut } from '../http/limits';
+import type { BulkManifest, Ctx, DownloadOptions } from './types';
+
+export { fileJobs, runPool, type FileJob, type FileKind } from './files';
 
 /** The part of a Node.js Readable this file uses (n8n's HTTP client returns one). */
 interface ByteStream extends AsyncIterable<unknown> {
@@ -19,65 +27,22 @@ interface ByteStream extends AsyncIterable<unknown> {
 	readonly readableEnded: boolean;
 }
 
-export type FileKind = 'output' | 'error' | 'deleted';
-
-export interface FileJob {
-	entry: ManifestEntry;
-	kind: FileKind;
-	fileName: string;
-}
-
 export interface DownloadedFile extends FileJob {
 	lines: number;
 	bytes: number;
 	binary?: IBinaryData;
+	/** the manifest's count and the lines received, when they differ */
+	countMismatch?: { manifest: number; lines: number };
+	/** an error file's OperationOutcome issues (at most MAX_ISSUES) */
+	issues?: IDataObject[];
 }
 
-/** Every file of a manifest, with unique file names (from the URL's last path segment). */
-export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 'error', 'deleted']): FileJob[] {
-	const used = new Set<string>();
-	const out: FileJob[] = [];
-	for (const kind of kinds) {
-		for (const entry of manifest[kind] ?? []) {
-			if (!entry || typeof entry.url !== 'string') continue;
-			let base = 'file.ndjson';
-			try {
-				base = decodeURIComponent(new URL(entry.url).pathname.split('/').filter(Boolean).pop() ?? base);
-			} catch {
-				/* keep default */
-			}
-			base = base.replace(/[^A-Za-z0-9._-]/g, '_') || 'file.ndjson';
-			if (!/\.ndjson$/i.test(base)) base += '.ndjson';
-			if (kind !== 'output') base = `${kind}-${base}`;
-			let name = base;
-			for (let i = 2; used.has(name); i++) name = base.replace(/(\.ndjson)$/i, `-${i}$1`);
-			used.add(name);
-			out.push({ entry, kind, fileName: name });
-		}
-	}
-	return out;
+/** A file that could not be downloaded or failed its check; its error is scrubbed of the URL's query values. */
+export interface FailedFile extends FileJob {
+	error: Error;
 }
 
-/** Runs `fn` over `items` with at most `limit` at a time; the first failure stops new work. */
-export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
-	const results = new Array<R>(items.length);
-	let next = 0;
-	let failed: unknown;
-	const worker = async () => {
-		while (failed === undefined) {
-			const i = next++;
-			if (i >= items.length) return;
-			try {
-				results[i] = await fn(items[i], i);
-			} catch (e) {
-				if (failed === undefined) failed = e;
-			}
-		}
-	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
-	if (failed !== undefined) throw failed;
-	return results;
-}
+const MAX_ISSUES = 100;
 
 async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest: BulkManifest, o: DownloadOptions): Promise<ByteStream> {
 	if (manifest.requiresAccessToken === true) {
@@ -94,6 +59,7 @@ async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest
 		},
 		what: `Download of bulk export file ${job.fileName}`,
 		itemIndex: o.itemIndex,
+		...requestBounds({ deadlineAt: o.deadlineAt }),
 	});
 	const body = res.body as ByteStream;
 	const enc = (res.headers['content-encoding'] ?? '').toLowerCase();
@@ -112,7 +78,7 @@ async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest
 }
 
 function retryable(e: unknown): boolean {
-	if (e instanceof NdjsonCheckError) return false;
+	if (e instanceof NdjsonCheckError || isTimedOut(e)) return false;
 	if (e instanceof NodeApiError) {
 		const code = Number(e.httpCode);
 		return !Number.isFinite(code) || code === 0 || code === 408 || code === 429 || code >= 500;
@@ -125,12 +91,20 @@ function fileError(ctx: Ctx, job: FileJob, e: unknown, attempts: number, itemInd
 	if (e instanceof NdjsonCheckError) {
 		return new NodeOperationError(ctx.getNode(), `Bulk export file check failed: ${e.message}`, {
 			itemIndex,
-			description: `The ${job.kind} file ${job.fileName} (${job.entry.url}) does not match its manifest entry. Run the export again; if it keeps failing, report it to the server's operator.`,
+			description:
+				e.hint ??
+				`The ${job.kind} file ${job.fileName} (${redactUrl(job.entry.url)}) does not match its manifest entry. Run the export again; if it keeps failing, report it to the server's operator.`,
 		});
 	}
 	if (e instanceof NodeApiError || e instanceof NodeOperationError) {
 		e.message = `${e.message}${attempts > 1 ? ` (after ${attempts} attempts)` : ''}`;
 		return e;
+	}
+	if (isTimedOut(e)) {
+		return new NodeOperationError(ctx.getNode(), `Download of bulk export file ${job.fileName} did not finish within the Maximum Total Wait; it was stopped`, {
+			itemIndex,
+			description: 'The server sends this file very slowly. Raise "Maximum Total Wait (Seconds)", or download the files later with Download Export Files.',
+		});
 	}
 	return new NodeOperationError(
 		ctx.getNode(),
@@ -147,8 +121,9 @@ async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: 
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await once();
-		} catch (e) {
-			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries) throw fileError(ctx, job, e, attempt, o.itemIndex);
+		} catch (caught) {
+			const e = scrubFileError(caught, job.entry.url);
+			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries) throw scrubFileError(fileError(ctx, job, e, attempt, o.itemIndex), job.entry.url);
 			ctx.logger.warn(`Bulk export: download of ${job.fileName} failed (${(e as Error).message}); retry ${attempt} of ${o.fileRetries}`);
 			await abortableSleep(Math.min(500 * 2 ** (attempt - 1), 8000), signal);
 		}
@@ -156,14 +131,66 @@ async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: 
 }
 
 function checker(job: FileJob, o: DownloadOptions, onLine?: (line: Buffer) => void): NdjsonChecker {
-	const count = typeof job.entry.count === 'number' ? job.entry.count : undefined;
+	// an error entry's count is the failed file's (IG servers differ), so an error file is not counted
+	const count = typeof job.entry.count === 'number' && job.kind !== 'error' ? job.entry.count : undefined;
 	return new NdjsonChecker({
 		fileName: job.fileName,
 		expectedType: job.kind === 'output' ? job.entry.type : undefined,
 		expectedCount: count,
 		validate: o.validate,
 		onLine,
+		maxLineBytes: o.maxLineBytes,
+		maxBytes: o.maxFileBytes,
 	});
+}
+
+/** Collects the issues of an error file's OperationOutcome lines (at most MAX_ISSUES). */
+function issueCollector(issues: IDataObject[]): (line: Buffer) => void {
+	return (line) => {
+		if (issues.length >= MAX_ISSUES) return;
+		let r: unknown;
+		try {
+			r = JSON.parse(line.toString('utf8'));
+		} catch {
+			return;
+		}
+		if (!isRecord(r) || !Array.isArray(r.issue)) return;
+		for (const i of r.issue) {
+			if (!isRecord(i) || issues.length >= MAX_ISSUES) continue;
+			const text = isRecord(i.details) && typeof i.details.text === 'string' ? i.details.text : undefined;
+			issues.push({ severity: i.severity ?? null, code: i.code ?? null, diagnostics: i.diagnostics ?? text ?? null } as IDataObject);
+		}
+	};
+}
+
+/**
+ * Runs `fn` over the files in a pool of `concurrency`; a file that fails becomes a FailedFile
+ * and the others go on. A stopped execution, or an error `fatal` picks, still stops everything.
+ */
+export async function downloadEach<R>(
+	ctx: Ctx,
+	jobs: FileJob[],
+	concurrency: number,
+	fn: (job: FileJob) => Promise<R>,
+	fatal: (e: unknown) => boolean = () => false,
+): Promise<Array<R | FailedFile>> {
+	const signal = ctx.getExecutionCancelSignal?.();
+	return await runPool(jobs, concurrency, async (job): Promise<R | FailedFile> => {
+		let failure: unknown;
+		try {
+			return await fn(job);
+		} catch (e) {
+			failure = e;
+		}
+		if (signal?.aborted || fatal(failure)) throw failure;
+		const error = scrubFileError(failure instanceof Error ? failure : new Error(String(failure)), job.entry.url);
+		ctx.logger.warn(`Bulk export: ${job.kind} file ${job.fileName} (${redactUrl(job.entry.url)}) was not delivered: ${error.message}`);
+		return { ...job, error };
+	});
+}
+
+export function isFailedFile(f: object): f is FailedFile {
+	return (f as FailedFile).error instanceof Error;
 }
 
 /**
@@ -179,7 +206,8 @@ export async function downloadToBinary(
 ): Promise<DownloadedFile> {
 	return await withRetries(ctx, job, o, async () => {
 		const body = await openFile(ctx, credentialType, job, manifest, o);
-		const check = checker(job, o);
+		const issues: IDataObject[] = [];
+		const check = checker(job, o, job.kind === 'error' ? issueCollector(issues) : undefined);
 		let bad: unknown;
 		observeChunks(body, (chunk) => {
 			if (bad) return;
@@ -203,7 +231,14 @@ export async function downloadToBinary(
 			});
 		}
 		check.end();
-		return { ...job, lines: check.lines, bytes: check.bytes, binary };
+		return {
+			...job,
+			lines: check.lines,
+			bytes: check.bytes,
+			binary,
+			...(check.countMismatch ? { countMismatch: check.countMismatch } : {}),
+			...(job.kind === 'error' ? { issues } : {}),
+		};
 	});
 }
 
@@ -253,6 +288,6 @@ export async function downloadResources(
 		}
 		check.end();
 		for (const r of parsed) onResource(r);
-		return { ...job, lines: check.lines, bytes: check.bytes };
+		return { ...job, lines: check.lines, bytes: check.bytes, ...(check.countMismatch ? { countMismatch: check.countMismatch } : {}) };
 	});
 }

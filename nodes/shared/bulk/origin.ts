@@ -26,10 +26,18 @@ function originOf(url: string): string | undefined {
 
 /** Throws unless `url` is on the origin of the credential's FHIR base URL. */
 export async function assertTokenOrigin(ctx: Ctx, credentialType: string, url: string, what: string, itemIndex?: number): Promise<void> {
+	await assertTokenOrigins(ctx, credentialType, [{ url, what }], itemIndex);
+}
+
+/** assertTokenOrigin for many URLs at once (the files of a manifest, before any is downloaded). */
+export async function assertTokenOrigins(ctx: Ctx, credentialType: string, targets: Array<{ url: string; what: string }>, itemIndex?: number): Promise<void> {
+	if (targets.length === 0) return;
 	const base = await fhirBaseFor(ctx, credentialType);
 	const expected = originOf(base);
-	const actual = originOf(url);
-	if (expected !== undefined && actual === expected) return;
+	const bad = targets.find((t) => expected === undefined || originOf(t.url) !== expected);
+	if (!bad) return;
+	const { what } = bad;
+	const actual = originOf(bad.url);
 	throw new NodeOperationError(
 		ctx.getNode(),
 		`${what}: ${actual ? `the URL is on another origin (${actual})` : 'the URL is not valid'} than the FHIR server (${expected ?? base}), so the access token is not sent there`,

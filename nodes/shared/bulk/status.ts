@@ -5,11 +5,21 @@
 // timeout or cancellation the job is deleted on the server.
 import { NodeOperationError } from 'n8n-workflow';
 import { abortableSleep } from '../sleep';
-import { apiRequest, parseRetryAfter } from '../http';
+import { apiRequest, parseRetryAfter, type ApiRequest } from '../http';
+import { isTimedOut } from '../http/limits';
 import { apiError, vendorMessage } from '../errors';
 import { isRecord } from '../values';
 import { assertTokenOrigin } from './origin';
-import type { BulkManifest, Ctx, PollOptions } from './types';
+import type { BulkManifest, Ctx, PollOptions, RequestBounds } from './types';
+
+/** The ApiRequest fields of a run's bounds: the time left of Maximum Total Wait, the largest answer. */
+export function requestBounds(b: RequestBounds = {}): Pick<ApiRequest, 'maxResponseBytes' | 'deadlineMs' | 'limitOptions'> {
+	return {
+		...(b.deadlineAt !== undefined ? { deadlineMs: Math.max(0, b.deadlineAt - Date.now()) } : {}),
+		...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
+		limitOptions: { size: 'Max Response Size (MB)', time: 'Maximum Total Wait (Seconds)' },
+	};
+}
 
 export type StatusResult =
 	| { kind: 'complete'; manifest: BulkManifest }
@@ -50,7 +60,7 @@ export function normaliseManifest(body: unknown): BulkManifest | undefined {
 }
 
 /** One status request. Throws for final errors (404, non-transient 5xx, 4xx) with the server's message. */
-export async function checkStatus(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number): Promise<StatusResult> {
+export async function checkStatus(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number, bounds?: RequestBounds): Promise<StatusResult> {
 	const node = ctx.getNode();
 	const what = 'Bulk export status check';
 	await assertTokenOrigin(ctx, credentialType, statusUrl, what, itemIndex);
@@ -62,6 +72,7 @@ export async function checkStatus(ctx: Ctx, credentialType: string, statusUrl: s
 		expectJson: false,
 		what,
 		itemIndex,
+		...requestBounds(bounds),
 	});
 	const body = parseJson(res.body);
 	if (res.status === 200) {
@@ -147,7 +158,9 @@ export async function cancelExport(ctx: Ctx, credentialType: string, statusUrl: 
 export async function pollUntilComplete(ctx: Ctx, credentialType: string, statusUrl: string, o: PollOptions): Promise<BulkManifest> {
 	const node = ctx.getNode();
 	const signal = ctx.getExecutionCancelSignal?.();
-	const started = Date.now();
+	const deadlineAt = o.deadlineAt ?? Date.now() + o.maxTotalMs;
+	const tooLong = `The bulk export did not finish within the maximum wait of ${Math.round(o.maxTotalMs / 100) / 10} s`;
+	const tooLongHint = 'Raise "Maximum Total Wait", or use Start Export and Check Export Status with n8n\'s Wait node for long exports.';
 	let fallback = o.minWaitMs;
 	let slowdown = 1;
 	let transient = 0;
@@ -177,7 +190,15 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 	for (;;) {
 		if (signal?.aborted) return await giveUp('The bulk export was cancelled', 'The execution was stopped.');
 		polls++;
-		const r: StatusResult = await checkStatus(ctx, credentialType, statusUrl, o.itemIndex);
+		let r: StatusResult | undefined;
+		let failure: unknown;
+		try {
+			r = await checkStatus(ctx, credentialType, statusUrl, o.itemIndex, { ...o, deadlineAt });
+		} catch (e) {
+			failure = e;
+		}
+		if (isTimedOut(failure)) return await giveUp(`${tooLong} (a status check was still waiting for the server's answer)`, tooLongHint);
+		if (!r) throw failure;
 		let waitMs: number;
 		if (r.kind === 'complete') {
 			ctx.logger.info(`Bulk export complete after ${polls} status checks: ${r.manifest.output.length} output files`);
@@ -213,12 +234,7 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 				`Bulk export status: temporary failure (HTTP ${r.status}: ${r.message}); retry ${transient} of ${o.maxTransientRetries} in ${Math.round(waitMs / 100) / 10} s`,
 			);
 		}
-		if (Date.now() - started + waitMs > o.maxTotalMs) {
-			return await giveUp(
-				`The bulk export did not finish within the maximum wait of ${Math.round(o.maxTotalMs / 100) / 10} s`,
-				'Raise "Maximum Total Wait", or use Start Export and Check Export Status with n8n\'s Wait node for long exports.',
-			);
-		}
+		if (Date.now() + waitMs > deadlineAt) return await giveUp(tooLong, tooLongHint);
 		try {
 			await abortableSleep(waitMs, signal);
 		} catch {
@@ -234,6 +250,7 @@ export async function completeManifest(
 	first: BulkManifest,
 	statusUrl: string,
 	itemIndex?: number,
+	bounds?: RequestBounds,
 ): Promise<BulkManifest> {
 	const merged: BulkManifest = {
 		...first,
@@ -263,6 +280,7 @@ export async function completeManifest(
 			withAuth: sameOrigin,
 			what: 'Bulk export manifest page',
 			itemIndex,
+			...requestBounds(bounds),
 		});
 		const m = normaliseManifest(res.body);
 		if (!m) {

@@ -39,7 +39,13 @@ export interface ExportRequest {
 	method: 'auto' | 'GET' | 'POST';
 }
 
-export interface PollOptions {
+/** Bounds of the requests of one run: when Maximum Total Wait ends (epoch ms), the largest status or manifest answer. */
+export interface RequestBounds {
+	deadlineAt?: number;
+	maxResponseBytes?: number;
+}
+
+export interface PollOptions extends RequestBounds {
 	/** every wait is at least this long */
 	minWaitMs: number;
 	/** and at most this long (Retry-After above it is distrusted) */
@@ -53,12 +59,16 @@ export interface PollOptions {
 	itemIndex?: number;
 }
 
-export interface DownloadOptions {
+export interface DownloadOptions extends Pick<RequestBounds, 'deadlineAt'> {
 	concurrency: number;
 	/** extra attempts for a file after a network failure or a transient status */
 	fileRetries: number;
 	/** compare line counts with the manifest `count` and resource types with `type` */
 	validate: boolean;
 	acceptGzip: boolean;
+	/** an NDJSON line longer than this many bytes stops the file (default 16 MB) */
+	maxLineBytes?: number;
+	/** a file larger than this many bytes once decompressed stops the file (default: no limit) */
+	maxFileBytes?: number;
 	itemIndex?: number;
 }

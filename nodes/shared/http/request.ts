@@ -8,6 +8,19 @@ import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from 
 import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
 import { lowerHeaders, parseRetryAfter } from './headers';
 import { afterSeeOther, hasUserInfo, redirectHop } from './redirects';
+import {
+	DEFAULT_MAX_RESPONSE_BYTES,
+	DEFAULT_READ_DEADLINE_MS,
+	Deadline,
+	DeadlineError,
+	ResponseTooLargeError,
+	deadlineError,
+	decodeLikeAxios,
+	idleTimeout,
+	isStream,
+	readLimited,
+	tooLargeError,
+} from './limits';
 import { renewIfExpiring } from './renewal';
 import { credentialError, credentialFailureOf, tokenHint } from '../token-failures';
 import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
@@ -23,9 +36,15 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
  */
 export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
 	const hop: Hop = { seeOther: false, what: '' };
+	// a stream answer keeps the deadline until the stream closes
+	const deadline = new Deadline(req.deadlineMs ?? (req.stream ? Infinity : DEFAULT_READ_DEADLINE_MS));
 	try {
-		return await request.call(this, credentialType, req, hop) as ApiResponse<T>;
+		const res = (await request.call(this, credentialType, req, hop, deadline)) as ApiResponse<T>;
+		if (req.stream && isStream(res.body)) deadline.watch(res.body, true);
+		else deadline.stop();
+		return res;
 	} catch (error) {
+		deadline.stop();
 		let secrets: string[] = [];
 		if (req.withAuth ?? true) {
 			try {
@@ -45,7 +64,7 @@ interface Hop {
 	what: string;
 }
 
-async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: Hop): Promise<ApiResponse> {
+async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: Hop, deadline: Deadline): Promise<ApiResponse> {
 	const node: INode = this.getNode();
 	let method = req.method;
 	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
@@ -89,6 +108,9 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 	}
 	let okStatuses = req.okStatuses ?? [];
 	let dropBody = false;
+	const maxBytes = req.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
+	const timedOut = () => deadlineError(node, what, deadline.ms, itemIndex, req.limitOptions?.time);
+	const lateBody = (r: unknown) => void drain((r as { body?: unknown } | undefined)?.body);
 
 	let url = firstUrl;
 	let withAuth = req.withAuth ?? true;
@@ -109,11 +131,11 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			// 401 still throws so n8n refreshes the OAuth2 token / re-runs preAuthentication
 			ignoreHttpStatusErrors: withAuth ? { ignore: true, except: [401] } : true,
 			disableFollowRedirect: true,
-			// default (JSON) decoding: axios parses JSON silently and leaves anything else a string,
-			// and n8n keeps a parsed error body on its NodeApiError (context.data)
-			...(req.stream ? { encoding: 'stream' as const } : {}),
+			// always a stream: the body is read here within the size limit and the deadline, then
+			// decoded as axios would (JSON parsed silently, anything else a string)
+			encoding: 'stream' as const,
 			json: false,
-			timeout: req.timeoutMs,
+			timeout: idleTimeout(req.timeoutMs, deadline),
 		};
 		if (dropBody) {
 			// a GET reading the result of a write (303 See Other): no body
@@ -133,18 +155,17 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			if (withAuth) {
 				const renew = await renewIfExpiring.call(this, credentialType);
 				const add = renew ? { ...additional, ...renew } : additional;
-				result = await this.helpers.httpRequestWithAuthentication.call(
-					this,
-					credentialType,
-					options,
-					Object.keys(add).length ? add : undefined,
+				result = await deadline.race(
+					this.helpers.httpRequestWithAuthentication.call(this, credentialType, options, Object.keys(add).length ? add : undefined),
+					lateBody,
 				);
 			} else {
-				result = await this.helpers.httpRequest(options);
+				result = await deadline.race(this.helpers.httpRequest(options), lateBody);
 			}
 			const r = result as { statusCode: number; headers: unknown; body: unknown };
 			raw = { status: r.statusCode, headers: lowerHeaders(r.headers), body: r.body };
 		} catch (error) {
+			if (error instanceof DeadlineError || deadline.expired) throw timedOut();
 			if (isAbort(error)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
 			const credentialFailure = credentialFailureOf(error);
 			if (credentialFailure) throw credentialError(node, what, credentialFailure, itemIndex);
@@ -173,6 +194,19 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 						itemIndex,
 					});
 				}
+			}
+		}
+
+		// ---- the body, read within the size limit and the deadline (a stream answer is the caller's) ----
+		if (raw && !req.stream && isStream(raw.body)) {
+			try {
+				raw = { ...raw, body: decodeLikeAxios(await readLimited(raw.body, maxBytes, deadline)) };
+			} catch (e) {
+				if (e instanceof ResponseTooLargeError) throw tooLargeError(node, what, maxBytes, itemIndex, req.limitOptions?.size);
+				if (e instanceof DeadlineError) throw timedOut();
+				if (isAbort(e)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
+				netFail = networkFailureOf(e) ?? { code: 'ECONNRESET', message: (e as Error)?.message ?? String(e) };
+				raw = undefined;
 			}
 		}
 

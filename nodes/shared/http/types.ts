@@ -5,7 +5,8 @@ import type { IAdditionalCredentialOptions, IExecuteFunctions, ILoadOptionsFunct
 /** The part of a Node.js Readable the transport uses (a stream body). */
 export interface Readable extends AsyncIterable<unknown> {
 	resume?(): unknown;
-	destroy?(): unknown;
+	destroy?(error?: Error): unknown;
+	once?(event: 'close', listener: () => void): unknown;
 }
 
 export interface ApiRequest {
@@ -49,6 +50,15 @@ export interface ApiRequest {
 	expectJson?: boolean;
 	/** n8n's OAuth2 options (e.g. `includeCredentialsOnRefreshOnBody`) */
 	oauth2?: IAdditionalCredentialOptions['oauth2'];
+	/** the largest body read (decompressed bytes; not for `stream`), default 64 MB */
+	maxResponseBytes?: number;
+	/**
+	 * the whole request, answer included, ends within this many ms (redirects and retries too);
+	 * default 120 000 unless `stream`, where the stream is destroyed when it runs out
+	 */
+	deadlineMs?: number;
+	/** the node options that raise the bounds, named in the errors (e.g. 'Max Response Size (MB)') */
+	limitOptions?: { size?: string; time?: string };
 }
 
 export interface ApiResponse<T = unknown> {

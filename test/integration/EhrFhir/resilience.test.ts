@@ -199,3 +199,21 @@ describe('token lifetime', () => {
 		}
 	});
 });
+
+describe('bounds', () => {
+	it('a server trickling its answer (one byte a second): Get Patient stops at Request Timeout with a clear error', async () => {
+		await armFault(sb, { surface: 'smart', kind: 'drip', pathContains: 'Patient/pt-00002', delayMs: 1000 });
+		const { type, store } = credentialsFor(sb, 'smart');
+		const t0 = Date.now();
+		const err = await runNode(EhrFhir, {
+			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00002'), options: { requestTimeout: 2 } } as never,
+			credentials: store,
+		}).catch((e) => e as NodeApiError);
+		const ms = Date.now() - t0;
+		console.log(`[bounds] Get Patient against a drip (1 byte/s), Request Timeout 2 s: stopped after ${ms} ms`);
+		expect(err).toBeInstanceOf(NodeApiError);
+		expect((err as NodeApiError).message).toBe('Get Patient pt-00002 failed: the server did not finish its answer within 2 s; the request was stopped');
+		expect((err as NodeApiError).description).toMatch(/raise "Request Timeout \(Seconds\)" in the node's options/);
+		expect(ms).toBeLessThan(6000);
+	}, 20_000);
+});

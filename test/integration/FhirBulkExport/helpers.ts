@@ -106,9 +106,11 @@ export function useBulkSandbox(options: SandboxOptions): BulkSandbox {
 		newRequests: (since) => sandbox().app.requests.filter((r) => r.seq > since),
 		completedExport: async (types) => {
 			const started = (await runBulk(sandbox(), { operation: 'startExport', level: 'system', types })).output[0][0];
-			for (let n = 0; n < 10; n++) {
+			// the sandbox writes the files in the background: on a busy machine that takes a while
+			for (let n = 0; n < 100; n++) {
 				const checked = (await runBulk(sandbox(), { operation: 'checkStatus' }, { items: [started] })).output[0][0];
 				if (checked.json.status === 'complete') return checked.json;
+				await new Promise((r) => setTimeout(r, 50));
 			}
 			throw new Error('export did not complete');
 		},

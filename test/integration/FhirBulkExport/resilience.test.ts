@@ -132,6 +132,34 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(job.status).toBe('cancelled');
 	});
 
+	it('Maximum Total Wait ends a status check in progress (a manifest trickling one byte a second) and the job is deleted', async () => {
+		await armFault(bulk.sb, { surface: 'smart', kind: 'drip', pathContains: '$bulkdata-status', method: 'GET', after: 1, delayMs: 1000 });
+		const seq = lastSeq();
+		const t0 = Date.now();
+		await expect(run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 2 } })).rejects.toThrow(
+			/did not finish within the maximum wait of 2 s \(a status check was still waiting for the server's answer\) \(the job was deleted on the server\)/,
+		);
+		const ms = Date.now() - t0;
+		console.log(`[bounds] Bulk Export, manifest dripping, Maximum Total Wait 2 s: stopped after ${ms} ms`);
+		expect(ms).toBeLessThan(6000);
+		const del = bulk.sb.app.requests.filter((r) => r.seq > seq && r.method === 'DELETE');
+		expect(del.map((r) => r.status)).toEqual([202]);
+	}, 20_000);
+
+	it('Maximum Total Wait ends a file download in progress: that file is an item with the error, the job is kept', async () => {
+		await armFault(bulk.sb, { surface: 'smart', kind: 'drip', pathContains: '/bulkfiles/', delayMs: 20 });
+		const t0 = Date.now();
+		const { output } = await run({ types: ['Patient'], options: { maxTotalWait: 3, fileRetries: 2 } });
+		const ms = Date.now() - t0;
+		console.log(`[bounds] Bulk Export, file dripping, Maximum Total Wait 3 s: stopped after ${ms} ms`);
+		expect(ms).toBeLessThan(8000);
+		expect(output[0]).toHaveLength(1);
+		expect(output[0][0].json.error).toBe('Download of bulk export file Patient-1.ndjson did not finish within the Maximum Total Wait; it was stopped');
+		expect(String(output[0][0].json.description)).toMatch(/Raise "Maximum Total Wait \(Seconds\)"/);
+		const statusUrl = String(output[0][0].json.statusUrl);
+		expect((await jobs(bulk.sb)).find((j) => statusUrl.endsWith(j.id))?.status).toBe('completed');
+	}, 20_000);
+
 	it('when the execution is cancelled, stops polling and names the status URL to cancel', async () => {
 		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1000 });
 		const abort = new AbortController();
@@ -150,9 +178,11 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(statusPolls(seq).length).toBe(polls);
 	});
 
-	it('reports truncated NDJSON with the file name', async () => {
+	it('reports truncated NDJSON with the file name, on that file\'s item', async () => {
 		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
-		await expect(run({ types: ['Patient'] })).rejects.toThrow(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
+		const { output } = await run({ types: ['Patient'] });
+		expect(output[0]).toHaveLength(1);
+		expect(String(output[0][0].json.error)).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
 	});
 
 	it('retries a file after a transient 503 and a connection reset', async () => {
@@ -169,7 +199,7 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(fileStatuses[2]).toBe(200);
 	});
 
-	it('the NDJSON check reports a type mismatch and a line count below the manifest count', async () => {
+	it('the NDJSON check reports a type mismatch (an error) and a line count other than the manifest count (countMismatch)', async () => {
 		const { NdjsonChecker } = await import('../../../nodes/shared/bulk/ndjson');
 		const c = new NdjsonChecker({ fileName: 'Immunization-1.ndjson', expectedType: 'Immunization', validate: true });
 		expect(() => c.write(Buffer.from('{"resourceType":"Patient","id":"x"}\n'))).toThrow(
@@ -178,7 +208,8 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		const short = new NdjsonChecker({ fileName: 'Patient-3.ndjson', expectedType: 'Patient', expectedCount: 3, validate: true });
 		short.write(Buffer.from('{"resourceType":"Patient","id":"a"}\n{"resourceType":"Pat'));
 		short.write(Buffer.from('ient","id":"b"}\n'));
-		expect(() => short.end()).toThrow(/Patient-3\.ndjson: 2 lines received but the manifest says 3/);
+		expect(() => short.end()).not.toThrow();
+		expect(short.countMismatch).toEqual({ manifest: 3, lines: 2 });
 		const ok = new NdjsonChecker({ fileName: 'Patient-5.ndjson', expectedType: 'Patient', expectedCount: 2, validate: true });
 		ok.write(Buffer.from('{"resourceType":"Patient","id":"a"}\r\n\n{"resourceType" : "Patient","id":"b"}'));
 		expect(() => ok.end()).not.toThrow();

@@ -9,6 +9,7 @@ import { returnAllLimitProperties } from '../../../shared/descriptions';
 import { patientIdParam, shownId } from '../../helpers/patient';
 import { patientLocator } from '../../descriptions/patient';
 import type { OperationContext } from '../../helpers/context';
+import { requestLimits } from '../../helpers/limits';
 
 const show = { resource: ['immunization'], operation: ['list'] };
 
@@ -144,6 +145,7 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 		headers: { Accept: profile.accept },
 		what,
 		itemIndex,
+		...requestLimits(this, itemIndex),
 	}, { what, itemIndex, maxPages: 5000 });
 	for await (const page of pages) {
 		for (const entry of page.entries) {

@@ -7,6 +7,7 @@ import { simplifyPatient } from '../../../shared/fhir';
 import { patientIdParam, shownId } from '../../helpers/patient';
 import { patientLocator } from '../../descriptions/patient';
 import type { OperationContext } from '../../helpers/context';
+import { requestLimits } from '../../helpers/limits';
 
 const show = { resource: ['patient'], operation: ['get'] };
 
@@ -32,6 +33,7 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 		headers: { Accept: ctx.profile.accept },
 		what,
 		itemIndex,
+		...requestLimits(this, itemIndex),
 	});
 	let patient = res.body as IDataObject | undefined;
 	// some servers answer a read with a searchset Bundle holding the one Patient: take the Patient

@@ -22,14 +22,21 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
 	let items: INodeExecutionData[];
 	try {
 		const first = await pollUntilComplete(this, credentialType, k.statusUrl, run.poll);
-		const manifest = await fullManifest(this, credentialType, first, k.statusUrl, i);
-		items = await outputForManifest(this, credentialType, manifest, { statusUrl: k.statusUrl }, i);
+		const manifest = await fullManifest(this, credentialType, first, k.statusUrl, i, run);
+		items = await outputForManifest(this, credentialType, manifest, { statusUrl: k.statusUrl }, i, run);
 	} catch (e) {
 		throw withStatusUrl(this, e, k.statusUrl, i);
 	}
+	// a file that was not delivered keeps the job (and its files) on the server, for a later
+	// Download Export Files with the status URL
+	const failed = items.filter((it) => typeof it.json.error === 'string');
+	for (const it of failed) {
+		const note = `The job was kept on the server: download its files again with Check Export Status and Download Export Files using the status URL ${k.statusUrl}.`;
+		it.json.description = it.json.description ? `${String(it.json.description)} ${note}` : note;
+	}
 	// the IG lets a client signal with DELETE that it is done with the files (not in manifest
 	// mode: someone else downloads them)
-	if (run.deleteAfterDownload && this.getNodeParameter('outputMode', i, 'files') !== 'manifest') {
+	if (run.deleteAfterDownload && failed.length === 0 && this.getNodeParameter('outputMode', i, 'files') !== 'manifest') {
 		try {
 			await cancelExport(this, credentialType, k.statusUrl, i);
 		} catch (e) {

@@ -13,9 +13,9 @@ export const description: INodeProperties[] = [];
 export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
 	const statusUrl = statusUrlOf(this, i);
 	const run = readRunOptions(this, i);
-	const r = await checkStatus(this, ctx.credentialType, statusUrl, i);
+	const r = await checkStatus(this, ctx.credentialType, statusUrl, i, run.poll);
 	if (r.kind === 'complete') {
-		const manifest = await fullManifest(this, ctx.credentialType, r.manifest, statusUrl, i);
+		const manifest = await fullManifest(this, ctx.credentialType, r.manifest, statusUrl, i, run);
 		return toItems(
 			{
 				statusUrl,

@@ -288,18 +288,27 @@ describe('Bulk Export: an error after the kick-off names the status URL', () => 
 		await fetch(`${bulk.sb.url}/_admin/faults`, { method: 'DELETE' });
 	});
 
-	it('a file download that fails for good: the error names the status URL, and the files are downloaded with it afterwards', async () => {
+	it('a file that fails for good is an item with its error (the status URL in its description); the good files are delivered, the job is kept and its files download afterwards', async () => {
 		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
-		const err = (await run({ types: ['Patient'], options: { fileRetries: 0 } }).catch((e: unknown) => e)) as Error & { description?: string };
-		expect(err).toBeInstanceOf(Error);
-		expect(err.message).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
-		const statusUrl = /status URL (\S+), or remove it/.exec(err.description ?? '')?.[1];
+		const { output } = await run({ types: ['Patient', 'Immunization'], options: { fileRetries: 0 } });
+		const bad = output[0].filter((f) => f.json.error !== undefined);
+		expect(bad).toHaveLength(1);
+		expect(bad[0].binary).toBeUndefined();
+		expect(bad[0].pairedItem).toEqual({ item: 0 });
+		expect(bad[0].json).toMatchObject({ kind: 'output', type: 'Patient', fileName: 'Patient-1.ndjson' });
+		expect(String(bad[0].json.error)).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
+		const statusUrl = /status URL (\S+)\.$/.exec(String(bad[0].json.description))?.[1];
 		expect(statusUrl).toContain('$bulkdata-status?job=');
-		expect(err.description).not.toMatch(/Bearer|access_token/);
+		expect(String(bad[0].json.description)).not.toMatch(/Bearer|access_token/);
+		const good = output[0].filter((f) => f.json.error === undefined);
+		expect(good.length).toBeGreaterThan(1);
+		expect(good.every((f) => f.json.type === 'Immunization' && f.binary?.data)).toBe(true);
+		expect((await jobs(bulk.sb)).find((j) => statusUrl!.endsWith(j.id))?.status).toBe('completed');
 		const checked = (await run({ operation: 'checkStatus' }, { items: [{ json: { statusUrl } }] })).output[0][0];
 		expect(checked.json.status).toBe('complete');
 		const files = (await run({ operation: 'downloadFiles' }, { items: [checked] })).output[0];
-		expect(files.reduce((a, f) => a + (f.json.lines as number), 0)).toBe(20);
+		expect(files.filter((f) => f.json.type === 'Patient').reduce((a, f) => a + (f.json.lines as number), 0)).toBe(20);
+		expect(files.every((f) => f.json.error === undefined)).toBe(true);
 	});
 
 	it('a status answer that is an HTML page while polling: the error names the status URL too', async () => {
@@ -308,5 +317,28 @@ describe('Bulk Export: an error after the kick-off names the status URL', () => 
 		expect(err.message).toMatch(/HTML page/);
 		expect(err.description).toMatch(/status URL \S+\$bulkdata-status\?job=\S+, or remove it with Cancel Export/);
 		expect((await jobs(bulk.sb)).length).toBeGreaterThan(0);
+	});
+});
+
+describe('Bulk Export: manifest counts that disagree, error files', () => {
+	const bulk = useBulkSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 0, retryAfterSeconds: 0, manifestCountSkew: 1, errorFile: true } });
+	const { run } = bulk;
+
+	it('a count other than the lines is a countMismatch warning on that file\'s item, not a failure; an error file is read for its issues, not counted', async () => {
+		const { output, logs } = await run({ types: ['Patient', 'Immunization', 'Observation'] });
+		const items = output[0];
+		expect(items.every((f) => f.json.error === undefined && f.binary?.data)).toBe(true);
+		const first = items.find((f) => f.json.fileName === 'Patient-1.ndjson')!;
+		expect(first.json.lines).toBe(20);
+		expect(first.json.countMismatch).toEqual({ manifest: 21, lines: 20 });
+		expect(items.filter((f) => f.json.countMismatch !== undefined)).toHaveLength(1);
+		const err = items.find((f) => f.json.kind === 'error')!;
+		expect(err.json.countMismatch).toBeUndefined();
+		expect(err.json.count).toBe((err.json.lines as number) + 1);
+		const issues = err.json.issues as Array<{ severity: string; code: string; diagnostics: string }>;
+		expect(issues.some((i) => i.code === 'not-supported' && /Observation/.test(i.diagnostics))).toBe(true);
+		expect(logs.some((l) => l.level === 'warn' && /Patient-1\.ndjson .* has 20 lines but the manifest says 21/.test(l.message))).toBe(true);
+		// no file failed: the job is deleted after the download as usual
+		expect((await jobs(bulk.sb)).every((j) => j.status === 'cancelled')).toBe(true);
 	});
 });
