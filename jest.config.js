@@ -18,6 +18,9 @@ const common = {
 };
 
 module.exports = {
+	// a worker that holds more than this after a test file is replaced by a fresh one: memory
+	// measurements (the hostile-server bounds tests assert peak RSS) see one file, not the run
+	workerIdleMemoryLimit: '400MB',
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...common, displayName: 'sandbox', testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'] },
