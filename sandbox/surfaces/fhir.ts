@@ -18,16 +18,21 @@ import type { ServerResponse } from 'node:http';
 import { PREFIX, type SandboxApp } from '../app';
 import { bearerToken, sendJson, type SandboxRequest } from '../http';
 import type { FhirVersion } from '../data';
-import { SearchError, defaultSettings, fhirSettings, intParam, smartAccess, type Access, type FhirSettings } from './fhir-common';
-import { capabilityStatement, registerFhirServer } from './fhir-server';
+import { SearchError, defaultSettings, fhirSettings, intParam, type Access, type FhirSettings } from './fhir-common';
+import { registerFhirServer } from './fhir-server';
+import { registerStoreServer, resetStores } from '../fhir-store/server';
+import { registerStoreAdmin } from '../fhir-store/seed';
+import { PROFILES, storeCapabilities } from '../fhir-store/profiles';
 import { registerOnpatient } from './fhir-onpatient';
 import { registerEmpApi } from './fhir-emp-api';
 
 export function register(app: SandboxApp): void {
 	app.onReset(() => {
 		app.state.fhirSettings = defaultSettings(app);
+		resetStores(app);
 	});
 	registerAdmin(app);
+	registerStoreAdmin(app);
 	registerOnpatient(app);
 	registerOneUp(app);
 	registerEmp(app);
@@ -61,61 +66,29 @@ function registerOneUp(app: SandboxApp): void {
 		const token = app.requireBearer(req, res, 'oneup', [`user/${type}.read`, `patient/${type}.read`]);
 		return token ? { token, only: token.patient } : undefined;
 	};
-	for (const version of ['r4', 'stu3', 'dstu2'] as FhirVersion[]) {
-		registerFhirServer(app, {
-			surface: 'oneup',
-			base: `${PREFIX.oneupApi}/${version}`,
-			version,
-			everything: true,
-			access,
-			pageSize: (q) => {
-				const n = intParam(q, '_count', 10);
-				if (n < 1 || n > 100) throw new SearchError(`_count must be between 1 and 100, not ${n}.`);
-				return n;
-			},
-		});
+	const pageSize = (q: URLSearchParams) => {
+		const n = intParam(q, '_count', 10);
+		if (n < 1 || n > 100) throw new SearchError(`_count must be between 1 and 100, not ${n}.`);
+		return n;
+	};
+	registerStoreServer(app, { surface: 'oneup', base: `${PREFIX.oneupApi}/r4`, pageSize });
+	for (const version of ['stu3', 'dstu2'] as FhirVersion[]) {
+		registerFhirServer(app, { surface: 'oneup', base: `${PREFIX.oneupApi}/${version}`, version, everything: true, access, pageSize });
 	}
 }
 
 function registerEmp(app: SandboxApp): void {
 	const base = `${PREFIX.emp}/fhir/r4`;
-	const meta = () =>
-		capabilityStatement(app, {
-			name: 'eMedicalPractice FHIR R4',
-			base,
-			authorize: `${PREFIX.emp}/connect/authorize`,
-			token: `${PREFIX.emp}/connect/token`,
-			software: 'eMedicalPractice',
-		});
-	registerFhirServer(app, {
-		surface: 'emp',
-		base,
-		version: 'r4',
-		lowerCaseTypes: true,
-		metadata: meta,
-		access: (req, res, type) => smartAccess(app, req, res, 'emp', type),
-		// OpenEMR ignores _count: fixed pages, follow `next`
-		pageSize: () => fhirSettings(app).empPageSize,
-	});
-	app.route('GET', `${PREFIX.emp}/metadata`, 'emp', (_req, res) => sendJson(res, 200, meta(), {}, 'application/fhir+json'));
+	// OpenEMR ignores _count: fixed pages, follow `next`
+	registerStoreServer(app, { surface: 'emp', base, lowerCaseTypes: true, pageSize: () => fhirSettings(app).empPageSize });
+	app.route('GET', `${PREFIX.emp}/metadata`, 'emp', (_req, res) => sendJson(res, 200, storeCapabilities(app, PROFILES.emp, base), {}, 'application/fhir+json'));
 	registerEmpApi(app);
 }
 
 function registerSmart(app: SandboxApp): void {
-	const base = `${PREFIX.smart}/fhir`;
-	registerFhirServer(app, {
+	registerStoreServer(app, {
 		surface: 'smart',
-		base,
-		version: 'r4',
-		metadata: () =>
-			capabilityStatement(app, {
-				name: 'Sandbox SMART on FHIR R4 server',
-				base,
-				authorize: `${PREFIX.smart}/auth/authorize`,
-				token: `${PREFIX.smart}/auth/token`,
-				software: 'n8n-nodes-ehr sandbox',
-			}),
-		access: (req, res, type) => smartAccess(app, req, res, 'smart', type),
+		base: `${PREFIX.smart}/fhir`,
 		pageSize: (q) => Math.min(intParam(q, '_count', fhirSettings(app).smartDefaultCount), fhirSettings(app).smartMaxCount),
 	});
 }

@@ -1,0 +1,135 @@
+// What each store surface supports, and the CapabilityStatement that says so. The server refuses
+// exactly what its CapabilityStatement leaves out.
+import type { SandboxApp } from '../app';
+import { capabilityStatement } from '../surfaces/fhir-server';
+import { STORE_TYPES, paramList } from './params';
+
+export type Interaction = 'read' | 'vread' | 'search-type' | 'create' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type';
+
+export const ALL_INTERACTIONS: Interaction[] = ['read', 'vread', 'search-type', 'create', 'update', 'patch', 'delete', 'history-instance', 'history-type'];
+
+export interface StoreProfile {
+	name: string;
+	software: string;
+	authorize: string;
+	token: string;
+	interactions(type: string): Interaction[];
+	batch: boolean;
+	transaction: boolean;
+	everything: boolean;
+	/** PUT of an unknown id creates it */
+	updateCreate: boolean;
+	conditionalCreate: boolean;
+	conditionalUpdate: boolean;
+	/** _include / _revinclude are honoured */
+	includes: boolean;
+}
+
+/** `_include` values per type (`Type:param`), from its reference parameters. */
+export const INCLUDES: Record<string, string[]> = {
+	Observation: ['Observation:patient', 'Observation:subject'],
+	MedicationRequest: ['MedicationRequest:patient', 'MedicationRequest:subject'],
+	Encounter: ['Encounter:patient', 'Encounter:subject'],
+	Condition: ['Condition:patient', 'Condition:subject'],
+	Immunization: ['Immunization:patient'],
+	AllergyIntolerance: ['AllergyIntolerance:patient'],
+	Appointment: ['Appointment:actor', 'Appointment:patient'],
+	Slot: ['Slot:schedule'],
+	Schedule: ['Schedule:actor'],
+	DocumentReference: ['DocumentReference:patient', 'DocumentReference:subject'],
+	Procedure: ['Procedure:patient', 'Procedure:subject'],
+	DiagnosticReport: ['DiagnosticReport:patient', 'DiagnosticReport:subject'],
+};
+
+/** `_revinclude` values a type accepts: every include that points at it. */
+export function revIncludes(type: string): string[] {
+	if (type === 'Patient') return Object.values(INCLUDES).flatMap((l) => l.filter((v) => /:(patient|subject|actor)$/.test(v)));
+	if (type === 'Schedule') return ['Slot:schedule'];
+	if (type === 'Practitioner') return ['Appointment:actor', 'Schedule:actor'];
+	return [];
+}
+
+const EMP_WRITABLE = new Set(['Patient', 'Observation', 'AllergyIntolerance', 'Condition']);
+const ONEUP: Interaction[] = ['read', 'vread', 'search-type', 'create', 'update', 'delete', 'history-instance', 'history-type'];
+
+export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
+	smart: {
+		name: 'Sandbox SMART on FHIR R4 server',
+		software: 'n8n-nodes-ehr sandbox',
+		authorize: '/smart/auth/authorize',
+		token: '/smart/auth/token',
+		interactions: () => ALL_INTERACTIONS,
+		batch: true,
+		transaction: true,
+		everything: true,
+		updateCreate: true,
+		conditionalCreate: true,
+		conditionalUpdate: true,
+		includes: true,
+	},
+	emp: {
+		name: 'eMedicalPractice FHIR R4',
+		software: 'eMedicalPractice',
+		authorize: '/emp/connect/authorize',
+		token: '/emp/connect/token',
+		interactions: (type) => (EMP_WRITABLE.has(type) ? ['read', 'search-type', 'create', 'update'] : ['read', 'search-type']),
+		batch: false,
+		transaction: false,
+		everything: false,
+		updateCreate: false,
+		conditionalCreate: false,
+		conditionalUpdate: false,
+		includes: false,
+	},
+	oneup: {
+		name: '1upHealth FHIR R4',
+		software: '1upHealth',
+		authorize: '/1up/auth/oauth2/authorize',
+		token: '/1up/auth/oauth2/token',
+		interactions: () => ONEUP,
+		batch: true,
+		transaction: false,
+		everything: true,
+		updateCreate: false,
+		conditionalCreate: true,
+		conditionalUpdate: true,
+		includes: true,
+	},
+};
+
+export function supports(p: StoreProfile, type: string, i: Interaction): boolean {
+	return STORE_TYPES.includes(type) && p.interactions(type).includes(i);
+}
+
+/** The CapabilityStatement of a store surface: exactly what the server does. */
+export function storeCapabilities(app: SandboxApp, p: StoreProfile, base: string): Record<string, unknown> {
+	const cs = capabilityStatement(app, { name: p.name, base, authorize: p.authorize, token: p.token, software: p.software });
+	const rest = (cs.rest as Array<Record<string, unknown>>)[0];
+	rest.resource = STORE_TYPES.map((type) => {
+		const interactions = p.interactions(type);
+		const writes = interactions.includes('create') || interactions.includes('update');
+		const r: Record<string, unknown> = {
+			type,
+			profile: `http://hl7.org/fhir/StructureDefinition/${type}`,
+			interaction: interactions.map((code) => ({ code })),
+			versioning: interactions.includes('vread') ? 'versioned-update' : 'versioned',
+			readHistory: interactions.includes('vread'),
+			updateCreate: p.updateCreate && interactions.includes('update'),
+			conditionalCreate: p.conditionalCreate && writes,
+			conditionalUpdate: p.conditionalUpdate && writes,
+			conditionalDelete: 'not-supported',
+			searchInclude: p.includes ? (INCLUDES[type] ?? []) : [],
+			searchRevInclude: p.includes ? revIncludes(type) : [],
+			searchParam: paramList(type),
+		};
+		if (type === 'Patient' && p.everything) {
+			r.operation = [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }];
+		}
+		return r;
+	});
+	const sys: Array<{ code: string }> = [];
+	if (p.batch) sys.push({ code: 'batch' });
+	if (p.transaction) sys.push({ code: 'transaction' });
+	if (sys.length) rest.interaction = sys;
+	return cs;
+}
