@@ -1,0 +1,80 @@
+// EHR FHIR node, FHIR Resource → Get and Get Version, through the harness against the sandbox's
+// FHIR stores: a resource by ID and by URL on every store vendor and on onpatient (its profile
+// lists Patient and Immunization reads), a URL of another server or of another type refused
+// before any request, vread where declared and refused where not, Simplify.
+import { NodeOperationError } from 'n8n-workflow';
+import type { Sandbox } from '../../../../sandbox/server';
+import { failure, useFhirSandbox } from '../helpers';
+import { ds } from '../fixtures';
+import { RES, STORE_VENDORS, dataRequestsSince, observation, runStore, sentSince, vendorsWhere } from '../store';
+
+let sb: Sandbox;
+useFhirSandbox((s) => {
+	sb = s;
+});
+beforeEach(() => sb.app.reset());
+
+describe.each(STORE_VENDORS)('%s', (vendor) => {
+	it('Get reads a resource by ID and by its URL on the server (one metadata read per execution)', async () => {
+		const [created] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
+		const id = String(created.json.id);
+		const before = sb.app.requests.length;
+		const byId = await runStore(sb, vendor, { ...RES('get'), resourceType: 'Observation', resourceId: id });
+		expect(byId[0].json).toMatchObject({ resourceType: 'Observation', id, status: 'final', valueQuantity: { value: 72 } });
+		expect(sentSince(sb, before).filter((r) => r.path.endsWith('/metadata'))).toHaveLength(1);
+		const base = vendor === 'emp' ? '/emp/fhir/r4' : vendor === 'oneup-r4' ? '/1up/api/r4' : '/smart/fhir';
+		const byUrl = await runStore(sb, vendor, { ...RES('get'), resourceType: 'Observation', resourceId: `${sb.url}${base}/Observation/${id}` });
+		expect(byUrl[0].json).toEqual(byId[0].json);
+		const simple = await runStore(sb, vendor, { ...RES('get'), resourceType: 'Observation', resourceId: id, simplify: true });
+		expect(simple[0].json).toMatchObject({ resourceType: 'Observation', id, code: '8867-4', name: 'Heart rate', value: 72, unit: '/min', patientId: 'pt-00001' });
+	});
+
+	it('a URL of another server or of another type is refused before any request', async () => {
+		const before = sb.app.requests.length;
+		const other = await failure(runStore(sb, vendor, { ...RES('get'), resourceType: 'Observation', resourceId: 'https://other.example/fhir/Observation/1' }));
+		expect(other).toBeInstanceOf(NodeOperationError);
+		expect(other.message).toMatch(/^The resource URL is on https:\/\/other\.example\/fhir, but the credential's FHIR server is .*: nothing was sent$/);
+		const base = vendor === 'emp' ? '/emp/fhir/r4' : vendor === 'oneup-r4' ? '/1up/api/r4' : '/smart/fhir';
+		const type = await failure(runStore(sb, vendor, { ...RES('get'), resourceType: 'Observation', resourceId: `${sb.url}${base}/Condition/1` }));
+		expect(type.message).toBe('The URL is of a Condition, but the resource type chosen is Observation: nothing was sent');
+		expect(sentSince(sb, before)).toEqual([]);
+	});
+});
+
+describe('Get Version (vread)', () => {
+	it.each(vendorsWhere('vread'))('%s: reads an earlier version after an update', async (vendor) => {
+		const [created] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
+		const id = String(created.json.id);
+		await runStore(sb, vendor, { ...RES('update'), resourceType: 'Observation', resourceId: id, body: JSON.stringify(observation('pt-00001', { status: 'amended' })) });
+		const [v1] = await runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Observation', resourceId: id, versionId: 'W/"1"' });
+		expect(v1.json).toMatchObject({ id, status: 'final', meta: { versionId: '1' } });
+		const [v2] = await runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Observation', resourceId: id, versionId: '2' });
+		expect(v2.json).toMatchObject({ id, status: 'amended', meta: { versionId: '2' } });
+	});
+
+	it.each(vendorsWhere('vread', false))('%s: refused before any request (not declared)', async (vendor) => {
+		const before = sb.app.requests.length;
+		const e = await failure(runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Patient', resourceId: 'pt-00001', versionId: '1' }));
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe('This server does not support reading a version (vread) on Patient: nothing was sent');
+		expect(e.description).toMatch(/^The list comes from its CapabilityStatement \(GET .*\/metadata\)\. On Patient it supports: read, search, create, update\./);
+		expect(dataRequestsSince(sb, before)).toEqual([]);
+	});
+});
+
+describe('onpatient (no CapabilityStatement: the profile lists Patient and Immunization reads)', () => {
+	it('Get reads a Patient and an Immunization; a write or another type is refused before any request', async () => {
+		const imm = ds(sb).immunizations('pt-00001')[0];
+		const [p] = await runStore(sb, 'onpatient', { ...RES('get'), resourceType: 'Patient', resourceId: 'pt-00001' });
+		expect(p.json).toMatchObject({ resourceType: 'Patient', id: 'pt-00001' });
+		const [i] = await runStore(sb, 'onpatient', { ...RES('get'), resourceType: 'Immunization', resourceId: imm.id });
+		expect(i.json).toMatchObject({ resourceType: 'Immunization', id: imm.id });
+		const before = sb.app.requests.length;
+		const obs = await failure(runStore(sb, 'onpatient', { ...RES('get'), resourceType: 'Observation', resourceId: 'obs-1' }));
+		expect(obs.message).toBe('This server does not support read on Observation: nothing was sent');
+		expect(obs.description).toBe('The list comes from the onpatient (drchrono) profile of this node (the server has no CapabilityStatement). It does not list Observation at all; it lists: Patient, Immunization.');
+		const create = await failure(runStore(sb, 'onpatient', { ...RES('create'), resourceType: 'Patient', body: JSON.stringify({ resourceType: 'Patient' }) }));
+		expect(create.message).toBe('This server does not support create on Patient: nothing was sent');
+		expect(sentSince(sb, before)).toEqual([]);
+	});
+});
