@@ -4,7 +4,7 @@ import { apiError, vendorMessage } from '../../shared/errors';
 import { isRecord } from '../../shared/values';
 import { fhirRequest, resourceItem } from './write';
 import { shownId } from './patient';
-import type { ResourceRef } from './resource';
+import { aType, type ResourceRef } from './resource';
 import type { OperationContext } from './context';
 
 /** `GET [type]/[id]` (or `/_history/[version]`), as an output item (simplified when asked). */
@@ -20,11 +20,11 @@ export async function readResource(this: IExecuteFunctions, ctx: OperationContex
 	const body = res.body as IDataObject | undefined;
 	if (!isRecord(body) || body.resourceType !== ref.type) {
 		const vendor = isRecord(body) && body.resourceType === 'OperationOutcome' ? vendorMessage(body) : undefined;
-		const got = isRecord(body) && body.resourceType ? `a ${String(body.resourceType)}` : 'something else';
+		const got = isRecord(body) && body.resourceType ? aType(String(body.resourceType)) : 'something else';
 		throw apiError(this.getNode(), {
 			what,
 			status: res.status,
-			message: `${what} failed: ${ctx.profile.vendor} answered with ${got} instead of a ${ref.type}${vendor ? `: ${vendor}` : ''}`,
+			message: `${what} failed: ${ctx.profile.vendor} answered with ${got} instead of ${aType(ref.type)}${vendor ? `: ${vendor}` : ''}`,
 			hint: 'Check the resource type, the ID and the base URL in the credential.',
 			itemIndex,
 		});

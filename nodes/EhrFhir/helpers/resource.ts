@@ -7,6 +7,11 @@ import { assertUrlOnServer, pathUnderBase } from './url';
 import { shownId } from './patient';
 
 const TYPE_RE = /^[A-Z][A-Za-z]{1,63}$/;
+
+/** "a Condition", "an Observation" */
+export function aType(type: string): string {
+	return `${/^[AEIOU]/i.test(type) ? 'an' : 'a'} ${type}`;
+}
 const ID_RE = /^[A-Za-z0-9\-.]{1,64}$/;
 
 function fail(ctx: IExecuteFunctions, itemIndex: number, message: string, description: string): NodeOperationError {
@@ -53,7 +58,7 @@ export function resourceRefParam(this: IExecuteFunctions, itemIndex: number, fhi
 	const m = /^([A-Za-z]+)\/([^/]+)(?:\/_history\/([^/]+))?\/?$/.exec(path);
 	if (!m) throw fail(this, itemIndex, `"${given.slice(0, 200)}" is not the URL of one FHIR resource`, `Give a URL such as ${fhirBaseUrl}/${type}/<id>, or just the ID.`);
 	if (m[1] !== type) {
-		throw fail(this, itemIndex, `The URL is of a ${m[1]}, but the resource type chosen is ${type}: nothing was sent`, `Choose ${m[1]} as the resource type, or give a ${type} URL.`);
+		throw fail(this, itemIndex, `The URL is of ${aType(m[1])}, but the resource type chosen is ${type}: nothing was sent`, `Choose ${m[1]} as the resource type, or give a URL of ${aType(type)}.`);
 	}
 	return { type, id: checkId(this, itemIndex, decodeURIComponent(m[2])), version: m[3] ? decodeURIComponent(m[3]) : undefined };
 }
@@ -88,11 +93,11 @@ export function resourceBody(this: IExecuteFunctions, itemIndex: number, type: s
 	const body = parseJson(this, itemIndex, raw, from === 'item' ? 'input item' : 'body');
 	const where = from === 'item' ? `Input item ${itemIndex}` : `The body of item ${itemIndex}`;
 	if (!isRecord(body)) {
-		throw fail(this, itemIndex, `${where} is not a FHIR resource (a JSON object): nothing was sent`, `Give a ${type} as a JSON object with "resourceType": "${type}".`);
+		throw fail(this, itemIndex, `${where} is not a FHIR resource (a JSON object): nothing was sent`, `Give ${aType(type)} as a JSON object with "resourceType": "${type}".`);
 	}
 	if (body.resourceType !== type) {
-		const has = body.resourceType === undefined ? 'has no resourceType' : `is a ${String(body.resourceType).slice(0, 60)}`;
-		throw fail(this, itemIndex, `${where} ${has}, not a ${type}: nothing was sent`, `Set "resourceType": "${type}" in the body, or choose the resource type of the body.`);
+		const has = body.resourceType === undefined ? 'has no resourceType' : `is ${aType(String(body.resourceType).slice(0, 60))}`;
+		throw fail(this, itemIndex, `${where} ${has}, not ${aType(type)}: nothing was sent`, `Set "resourceType": "${type}" in the body, or choose the resource type of the body.`);
 	}
 	if (id !== undefined && body.id !== undefined && String(body.id) !== id) {
 		throw fail(this, itemIndex, `${where} has the id "${shownId(String(body.id))}", but the resource to update is ${type}/${id}: nothing was sent`, 'Remove the id from the body, or update the resource with that id.');
