@@ -9,8 +9,9 @@ import type { VendorProfile } from '../../shared/vendors';
 export interface TypeCapability {
 	interactions: Set<string>;
 	searchParams: Array<{ name: string; type?: string }>;
-	includes: string[];
-	revIncludes: string[];
+	/** the `_include` / `_revinclude` values it declares (undefined: the statement does not say) */
+	includes?: string[];
+	revIncludes?: string[];
 	operations: Set<string>;
 	conditionalCreate?: boolean;
 	conditionalUpdate?: boolean;
@@ -50,8 +51,8 @@ export function readCapabilityStatement(body: unknown, source: string): Capabili
 			searchParams: (Array.isArray(r.searchParam) ? (r.searchParam as unknown[]).filter(isRecord) : [])
 				.filter((p) => str(p.name))
 				.map((p) => ({ name: String(p.name), type: str(p.type) })),
-			includes: names(r.searchInclude, ''),
-			revIncludes: names(r.searchRevInclude, ''),
+			includes: Array.isArray(r.searchInclude) ? names(r.searchInclude, '') : undefined,
+			revIncludes: Array.isArray(r.searchRevInclude) ? names(r.searchRevInclude, '') : undefined,
 			operations: new Set(names(r.operation, 'name').map((n) => n.replace(/^\$/, ''))),
 			conditionalCreate: typeof r.conditionalCreate === 'boolean' ? r.conditionalCreate : undefined,
 			conditionalUpdate: typeof r.conditionalUpdate === 'boolean' ? r.conditionalUpdate : undefined,
@@ -65,7 +66,7 @@ function fromProfile(profile: VendorProfile): Capabilities {
 	if (!profile.declared) return UNKNOWN;
 	const types = new Map<string, TypeCapability>();
 	for (const [type, interactions] of Object.entries(profile.declared)) {
-		types.set(type, { interactions: new Set(interactions), searchParams: [], includes: [], revIncludes: [], operations: new Set() });
+		types.set(type, { interactions: new Set(interactions), searchParams: [], operations: new Set() });
 	}
 	return { known: true, source: `the ${profile.vendor} profile of this node (the server has no CapabilityStatement)`, types, system: new Set() };
 }
@@ -159,4 +160,19 @@ export async function assertSystemSupports(this: IExecuteFunctions, cache: Capab
 	if (!caps.known || caps.system.has(interaction)) return;
 	const other = interaction === 'transaction' && caps.system.has('batch') ? 'It supports Batch (not atomic): use that, or ' : 'Send ';
 	throw refusal(this, caps, `a ${interaction === 'batch' ? 'Batch' : 'Transaction'} Bundle`, undefined, itemIndex, `${other}the entries as single requests (one per item).`);
+}
+
+/**
+ * Refuses, before any request, an `_include` / `_revinclude` value the statement's list for the
+ * type leaves out (a statement without such a list: allowed).
+ */
+export async function assertIncludes(this: IExecuteFunctions, cache: CapabilityCache, type: string, which: '_include' | '_revinclude', values: string[], itemIndex: number): Promise<void> {
+	const caps = await cache.get();
+	const cap = caps.types.get(type);
+	const declared = which === '_include' ? cap?.includes : cap?.revIncludes;
+	if (!caps.known || !declared) return;
+	const missing = values.find((v) => !declared.includes(v) && !declared.includes('*'));
+	if (missing === undefined) return;
+	const also = declared.length ? `On ${type} it declares: ${declared.join(', ')}.` : `It declares no ${which} on ${type}: search without it, and get the related resources with a second search.`;
+	throw refusal(this, caps, `${which}=${missing}`, type, itemIndex, also);
 }

@@ -5,7 +5,7 @@ import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INod
 import { apiError } from '../../../shared/errors';
 import { readLimit } from '../../../shared/values';
 import { returnAllLimitProperties } from '../../../shared/descriptions';
-import { assertSupports } from '../../helpers/capabilities';
+import { assertIncludes, assertSupports } from '../../helpers/capabilities';
 import { parseQuery, resourceTypeParam } from '../../helpers/resource';
 import { readList, type IncludedMode } from '../../helpers/search';
 import { fhirRequest } from '../../helpers/write';
@@ -168,8 +168,12 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	await assertSupports.call(this, ctx.capabilities, type, 'search-type', itemIndex);
 	if (options.elements) qs._elements = list(options.elements).join(',');
 	if (options.sort) qs._sort = list(options.sort).join(',');
-	if (options.include) qs._include = list(options.include);
-	if (options.revinclude) qs._revinclude = list(options.revinclude);
+	for (const [which, value] of [['_include', options.include], ['_revinclude', options.revinclude]] as const) {
+		const values = list(value);
+		if (!values.length) continue;
+		await assertIncludes.call(this, ctx.capabilities, type, which, values, itemIndex);
+		qs[which] = values;
+	}
 	if (countOnly) {
 		qs._summary = 'count';
 		const res = await fhirRequest.call(this, ctx, { method: 'GET', path: [type], qs, what, itemIndex });
