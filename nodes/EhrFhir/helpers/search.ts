@@ -30,11 +30,10 @@ interface Split {
 /** The type and id a history entry without a resource (a delete) is about. */
 function deletedEntry(entry: IDataObject): IDataObject | undefined {
 	const request = isRecord(entry.request) ? entry.request : {};
-	const response = isRecord(entry.response) ? entry.response : {};
 	const url = str(request.url) ?? str(entry.fullUrl) ?? '';
 	const m = /([A-Za-z]+)\/([^/?#]+)(?:\/_history\/([^/?#]+))?\/?$/.exec(url);
 	if (!m) return undefined;
-	return { resourceType: m[1], id: m[2], ...(m[3] ? { versionId: m[3] } : {}), deleted: true, method: str(request.method) ?? 'DELETE', status: str(response.status) ?? null };
+	return { resourceType: m[1], id: m[2], ...(m[3] ? { versionId: m[3] } : {}), deleted: true, method: str(request.method) ?? 'DELETE' };
 }
 
 function split(body: unknown, entries: unknown[], history: boolean): Split {
