@@ -1,0 +1,93 @@
+// EHR FHIR node, Bundle → Transaction and Batch, through the harness against the sandbox's FHIR
+// stores: a transaction of 100 input items (one output item per entry response, paired), one
+// failing entry → one error naming the entry and its input item and nothing written, a batch whose
+// one failing entry fails alone, per-item method / URL / resource by expression, refusals before
+// any request where the server declares no batch or transaction, and an item's body refused
+// before anything is sent.
+import { NodeApiError, NodeOperationError } from 'n8n-workflow';
+import type { Sandbox } from '../../../../sandbox/server';
+import { failure, useFhirSandbox } from '../helpers';
+import { dataRequestsSince, observation, runStore, sentSince, storeCount, vendorsWhere } from '../store';
+
+let sb: Sandbox;
+useFhirSandbox((s) => {
+	sb = s;
+});
+beforeEach(() => sb.app.reset());
+
+const TX = { resource: 'bundle', operation: 'transaction' };
+const BATCH = { resource: 'bundle', operation: 'batch' };
+/** method, URL and resource from each item's fields */
+const PER_ITEM = { method: '={{ $json.method }}', url: '={{ $json.url }}', bodyFrom: 'json', body: '={{ $json.resource }}', entryOptions: { ifMatch: '={{ $json.ifMatch ?? "" }}' } };
+const post = (pid: string, value: number) => ({ json: { method: 'POST', url: 'Observation', resource: observation(pid, { valueQuantity: { value, unit: '/min' } }) } });
+const stalePut = { json: { method: 'PUT', url: 'Patient/pt-00001', resource: { resourceType: 'Patient', id: 'pt-00001', active: false }, ifMatch: '9' } };
+
+describe.each(vendorsWhere('transaction'))('Transaction: %s', (vendor) => {
+	it('100 input items → one transaction, 100 output items paired with their items', async () => {
+		const start = await storeCount(sb, vendor, 'Observation');
+		const items = Array.from({ length: 100 }, (_, i) => ({ json: observation('pt-00002', { valueQuantity: { value: i, unit: '/min' } }) }));
+		const before = sb.app.requests.length;
+		const out = await runStore(sb, vendor, { ...TX, method: 'POST', url: 'Observation', bodyFrom: 'item' }, items);
+		expect(dataRequestsSince(sb, before).map((r) => `${r.method} ${r.path}`)).toEqual([`POST /smart/fhir`]);
+		expect(out).toHaveLength(100);
+		expect(out.map((i) => (i.pairedItem as { item: number }).item)).toEqual(items.map((_, i) => i));
+		expect(out.every((i) => i.json.statusCode === 201 && i.json.status === '201 Created' && i.json.etag === 'W/"1"')).toBe(true);
+		expect(out[42].json).toMatchObject({ method: 'POST', url: 'Observation', location: expect.stringMatching(/\/Observation\/[^/]+\/_history\/1$/) });
+		expect((out[42].json.resource as { valueQuantity: { value: number } }).valueQuantity.value).toBe(42);
+		expect(await storeCount(sb, vendor, 'Observation')).toBe(start + 100);
+	});
+
+	it('one failing entry → one error naming the entry and its input item; nothing written', async () => {
+		const start = await storeCount(sb, vendor, 'Observation');
+		const items = Array.from({ length: 100 }, (_, i) => (i === 57 ? stalePut : post('pt-00002', i)));
+		const e = await failure(runStore(sb, vendor, { ...TX, ...PER_ITEM }, items));
+		expect(e).toBeInstanceOf(NodeApiError);
+		expect(e.httpCode).toBe('412');
+		expect(e.message).toMatch(/^Transaction of 100 entries failed \(HTTP 412\): the server refused entry 57 \(input item 57: PUT Patient\/pt-00001\): .*; nothing was written \(a transaction is all or nothing\)$/);
+		expect(e.context.itemIndex).toBe(57);
+		expect(await storeCount(sb, vendor, 'Observation')).toBe(start);
+	});
+});
+
+describe.each(vendorsWhere('batch'))('Batch: %s', (vendor) => {
+	it('a failing entry fails alone: its output item has the status and outcome, the others are written', async () => {
+		const start = await storeCount(sb, vendor, 'Observation');
+		const out = await runStore(sb, vendor, { ...BATCH, ...PER_ITEM }, [post('pt-00002', 1), stalePut, post('pt-00002', 3)]);
+		expect(out.map((i) => [i.json.statusCode, i.pairedItem])).toEqual([[201, { item: 0 }], [412, { item: 1 }], [201, { item: 2 }]]);
+		expect(out[1].json.outcome).toMatchObject({ resourceType: 'OperationOutcome' });
+		expect(await storeCount(sb, vendor, 'Observation')).toBe(start + 2);
+	});
+});
+
+describe('refusals before any request', () => {
+	it.each(vendorsWhere('transaction', false))('%s: Transaction not declared', async (vendor) => {
+		const before = sb.app.requests.length;
+		const e = await failure(runStore(sb, vendor, { ...TX, ...PER_ITEM }, [post('pt-00002', 1)]));
+		expect(e).toBeInstanceOf(NodeOperationError);
+		expect(e.message).toBe('This server does not support a Transaction Bundle: nothing was sent');
+		expect(e.description).toMatch(vendor === 'oneup-r4' ? /It supports Batch \(not atomic\): use that, or the entries as single requests/ : /Send the entries as single requests/);
+		expect(dataRequestsSince(sb, before)).toEqual([]);
+	});
+
+	it.each(vendorsWhere('batch', false))('%s: Batch not declared', async (vendor) => {
+		const before = sb.app.requests.length;
+		const e = await failure(runStore(sb, vendor, { ...BATCH, ...PER_ITEM }, [post('pt-00002', 1)]));
+		expect(e.message).toBe('This server does not support a Batch Bundle: nothing was sent');
+		expect(dataRequestsSince(sb, before)).toEqual([]);
+	});
+
+	it('an entry on a type the server does not list, a body of another type, a foreign URL or a bad method are refused', async () => {
+		const before = sb.app.requests.length;
+		const basic = await failure(runStore(sb, 'oneup-r4', { ...BATCH, ...PER_ITEM }, [post('pt-00002', 1), { json: { method: 'POST', url: 'Basic', resource: { resourceType: 'Basic' } } }]));
+		expect(basic.message).toBe('This server does not support create on Basic: nothing was sent');
+		expect(basic.context.itemIndex).toBe(1);
+		const bad = await failure(runStore(sb, 'smart', { ...TX, ...PER_ITEM }, [post('pt-00002', 1), { json: { method: 'POST', url: 'Observation', resource: { resourceType: 'Condition' } } }]));
+		expect(bad.message).toBe('The body of item 1 is a Condition, not an Observation: nothing was sent');
+		expect(bad.context.itemIndex).toBe(1);
+		const url = await failure(runStore(sb, 'smart', { ...TX, ...PER_ITEM }, [{ json: { method: 'DELETE', url: 'https://other.example/fhir/Patient/1' } }]));
+		expect(url.message).toMatch(/^Input item 0: the URL https:\/\/other\.example\/fhir\/Patient\/1 is not on the credential's FHIR server \(.*\); nothing was sent$/);
+		const method = await failure(runStore(sb, 'smart', { ...TX, ...PER_ITEM }, [{ json: { method: 'HEAD', url: 'Patient/1' } }]));
+		expect(method.message).toBe('Input item 0: "HEAD" is not a method of a Bundle entry; nothing was sent');
+		expect(sentSince(sb, before).filter((r) => !r.path.endsWith('/metadata'))).toEqual([]);
+	});
+});
