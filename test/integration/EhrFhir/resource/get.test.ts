@@ -4,13 +4,18 @@
 // before any request, vread where declared and refused where not, Simplify.
 import { NodeOperationError } from 'n8n-workflow';
 import type { Sandbox } from '../../../../sandbox/server';
-import { failure, useFhirSandbox } from '../helpers';
+import { sendJson } from '../../../../sandbox/http';
+import { runNode } from '../../../harness';
+import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
+import { adHocCredentials, failure, serveAdHocFhir, useFhirSandbox, type AdHocFhir } from '../helpers';
 import { ds } from '../fixtures';
 import { RES, STORE_VENDORS, dataRequestsSince, observation, runStore, sentSince, vendorsWhere } from '../store';
 
 let sb: Sandbox;
+let adHoc: AdHocFhir;
 useFhirSandbox((s) => {
 	sb = s;
+	adHoc = serveAdHocFhir(s);
 });
 beforeEach(() => sb.app.reset());
 
@@ -76,5 +81,16 @@ describe('onpatient (no CapabilityStatement: the profile lists Patient and Immun
 		const create = await failure(runStore(sb, 'onpatient', { ...RES('create'), resourceType: 'Patient', body: JSON.stringify({ resourceType: 'Patient' }) }));
 		expect(create.message).toBe('This server does not support create on Patient: nothing was sent');
 		expect(sentSince(sb, before)).toEqual([]);
+	});
+});
+
+describe('a server without /metadata and without a profile list', () => {
+	it('is asked (the metadata read fails quietly) and answers itself', async () => {
+		adHoc.patientRead = (req, res) => sendJson(res, 200, { resourceType: 'Patient', id: req.params.id });
+		const { type, store } = adHocCredentials(sb);
+		const before = sb.app.requests.length;
+		const { output } = await runNode(EhrFhir, { parameters: { authentication: type, ...RES('get'), resourceType: 'Patient', resourceId: 'p9' } as never, credentials: store });
+		expect(output[0].map((i) => i.json)).toEqual([{ resourceType: 'Patient', id: 'p9' }]);
+		expect(sentSince(sb, before).map((r) => r.path)).toEqual(['/adhoc/fhir/metadata', '/adhoc/fhir/Patient/p9']);
 	});
 });
