@@ -98,3 +98,6 @@ export function ifMatchProperty(show: Show): INodeProperties {
 		displayOptions: { show },
 	};
 }
+
+/** What to do when a conditional write matches several resources. */
+export const SEVERAL_HINT = 'Make the search match at most one resource (e.g. by identifier with its system), or clean up the duplicates.';

@@ -94,3 +94,19 @@ export function resourceItem(resource: IDataObject, itemIndex: number, simplify:
 
 /** Prefer the resource in the answer of a write. */
 export const RETURN_REPRESENTATION = { Prefer: 'return=representation' };
+
+/**
+ * A write that may be refused with 412 (If-Match of an old version; several matches of a
+ * conditional write): sent, the 412 turned into `conflict`, the answer as the output item.
+ */
+export async function guardedWrite(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	type: string,
+	req: FhirRequest,
+	conflict: { reason: string; hint: string },
+): Promise<INodeExecutionData[]> {
+	const res = await fhirRequest.call(this, ctx, { ...req, headers: { ...RETURN_REPRESENTATION, ...(req.headers ?? {}) }, okStatuses: [412] });
+	if (res.status === 412) throw preconditionFailed.call(this, res, req.what, conflict.reason, conflict.hint, req.itemIndex);
+	return [resourceItem(writtenResource(res, type), req.itemIndex, this.getNodeParameter('simplify', req.itemIndex, false) as boolean)];
+}

@@ -3,7 +3,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { assertSupports } from '../../helpers/capabilities';
 import { etagOf, jsonPatchParam, resourceRefParam, resourceTypeParam, versionParam } from '../../helpers/resource';
-import { fhirRequest, preconditionFailed, resourceItem, RETURN_REPRESENTATION, writtenResource } from '../../helpers/write';
+import { guardedWrite } from '../../helpers/write';
 import { shownId } from '../../helpers/patient';
 import { ifMatchProperty, resourceIdProperty, resourceTypeProperty, simplifyProperty } from '../../descriptions/resource';
 import type { OperationContext } from '../../helpers/context';
@@ -33,17 +33,9 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const version = versionParam.call(this, itemIndex, 'ifMatch', false);
 	await assertSupports.call(this, ctx.capabilities, type, 'patch', itemIndex);
 	const what = `Patch ${type}/${shownId(ref.id)}`;
-	const res = await fhirRequest.call(this, ctx, {
-		method: 'PATCH',
-		path: [type, ref.id],
-		body: ops,
-		headers: { ...RETURN_REPRESENTATION, 'Content-Type': 'application/json-patch+json', ...(version ? { 'If-Match': etagOf(version) } : {}) },
-		okStatuses: [412],
-		what,
-		itemIndex,
+	const headers: Record<string, string> = { 'Content-Type': 'application/json-patch+json', ...(version ? { 'If-Match': etagOf(version) } : {}) };
+	return await guardedWrite.call(this, ctx, type, { method: 'PATCH', path: [type, ref.id], body: ops, headers, what, itemIndex }, {
+		reason: version ? `${type}/${shownId(ref.id)} is no longer at version ${version} (it changed meanwhile)` : 'the server refused a precondition',
+		hint: 'Get the resource again and patch its current version.',
 	});
-	if (res.status === 412) {
-		throw preconditionFailed.call(this, res, what, `${type}/${shownId(ref.id)} is no longer at version ${String(version)} (it changed meanwhile)`, 'Get the resource again and patch its current version.', itemIndex);
-	}
-	return [resourceItem(writtenResource(res, type), itemIndex, this.getNodeParameter('simplify', itemIndex, false) as boolean)];
 }

@@ -3,7 +3,7 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { assertSupports } from '../../helpers/capabilities';
 import { etagOf, resourceBody, resourceRefParam, resourceTypeParam, versionParam } from '../../helpers/resource';
-import { fhirRequest, preconditionFailed, resourceItem, RETURN_REPRESENTATION, writtenResource } from '../../helpers/write';
+import { guardedWrite } from '../../helpers/write';
 import { shownId } from '../../helpers/patient';
 import { bodyProperties, ifMatchProperty, resourceIdProperty, resourceTypeProperty, simplifyProperty } from '../../descriptions/resource';
 import type { OperationContext } from '../../helpers/context';
@@ -25,18 +25,10 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const version = versionParam.call(this, itemIndex, 'ifMatch', false);
 	await assertSupports.call(this, ctx.capabilities, type, 'update', itemIndex);
 	const what = `Update ${type}/${shownId(ref.id)}`;
-	const res = await fhirRequest.call(this, ctx, {
-		method: 'PUT',
-		path: [type, ref.id],
-		body,
-		headers: { ...RETURN_REPRESENTATION, ...(version ? { 'If-Match': etagOf(version) } : {}) },
-		retry: true,
-		okStatuses: [412],
-		what,
-		itemIndex,
+	const headers: Record<string, string> = version ? { 'If-Match': etagOf(version) } : {};
+	const req = { method: 'PUT' as const, path: [type, ref.id], body, headers, retry: true, what, itemIndex };
+	return await guardedWrite.call(this, ctx, type, req, {
+		reason: version ? `${type}/${shownId(ref.id)} is no longer at version ${version} (it changed meanwhile)` : 'the server refused a precondition',
+		hint: 'Get the resource again, apply the change to its current version and update with that version.',
 	});
-	if (res.status === 412) {
-		throw preconditionFailed.call(this, res, what, `${type}/${shownId(ref.id)} is no longer at version ${String(version)} (it changed meanwhile)`, 'Get the resource again, apply the change to its current version and update with that version.', itemIndex);
-	}
-	return [resourceItem(writtenResource(res, type), itemIndex, this.getNodeParameter('simplify', itemIndex, false) as boolean)];
 }

@@ -4,7 +4,8 @@
 import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
 import { assertSupports } from '../../helpers/capabilities';
 import { conditionParam, parseQuery, resourceBody, resourceTypeParam } from '../../helpers/resource';
-import { fhirRequest, preconditionFailed, resourceItem, RETURN_REPRESENTATION, writtenResource } from '../../helpers/write';
+import { guardedWrite } from '../../helpers/write';
+import { SEVERAL_HINT } from '../../descriptions/resource';
 import { bodyProperties, conditionProperty, resourceTypeProperty, simplifyProperty } from '../../descriptions/resource';
 import type { OperationContext } from '../../helpers/context';
 
@@ -23,19 +24,8 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	const body = resourceBody.call(this, itemIndex, type);
 	await assertSupports.call(this, ctx.capabilities, type, 'conditional-update', itemIndex);
 	const what = `Create or update ${type} (${condition.slice(0, 200)})`;
-	const res = await fhirRequest.call(this, ctx, {
-		method: 'PUT',
-		path: [type],
-		qs: parseQuery(condition),
-		body,
-		headers: RETURN_REPRESENTATION,
-		retry: true,
-		okStatuses: [412],
-		what,
-		itemIndex,
+	return await guardedWrite.call(this, ctx, type, { method: 'PUT', path: [type], qs: parseQuery(condition), body, retry: true, what, itemIndex }, {
+		reason: `several ${type} resources match ${condition}, so it is not clear which one to update`,
+		hint: SEVERAL_HINT,
 	});
-	if (res.status === 412) {
-		throw preconditionFailed.call(this, res, what, `several ${type} resources match ${condition}, so it is not clear which one to update`, 'Make the search match at most one resource (e.g. by identifier with its system), or clean up the duplicates.', itemIndex);
-	}
-	return [resourceItem(writtenResource(res, type), itemIndex, this.getNodeParameter('simplify', itemIndex, false) as boolean)];
 }
