@@ -59,6 +59,32 @@ describe.each(vendorsWhere('batch'))('Batch: %s', (vendor) => {
 	});
 });
 
+describe('conditional entries, expressions and a lost answer', () => {
+	it('smart: If None Exist per entry → a batch sent twice writes the patient once', async () => {
+		const start = await storeCount(sb, 'smart', 'Patient');
+		const item = { json: { method: 'POST', url: 'Patient', resource: { resourceType: 'Patient', identifier: [{ system: 'http://clinic.example/mrn', value: 'b-1' }] } } };
+		const params = { ...BATCH, ...PER_ITEM, entryOptions: { ifNoneExist: 'identifier=http://clinic.example/mrn|b-1' } };
+		const first = await runStore(sb, 'smart', params, [item]);
+		const second = await runStore(sb, 'smart', params, [item]);
+		expect([first[0].json.statusCode, second[0].json.statusCode]).toEqual([201, 200]);
+		expect(await storeCount(sb, 'smart', 'Patient')).toBe(start + 1);
+	});
+
+	it('smart: a transaction whose answer is lost → state unknown (not repeated)', async () => {
+		sb.app.faults.add({ surface: 'smart', kind: 'reset', method: 'POST', pathContains: '/smart/fhir' });
+		const before = sb.app.requests.length;
+		const e = await failure(runStore(sb, 'smart', { ...TX, ...PER_ITEM }, [post('pt-00002', 1), post('pt-00002', 2)]));
+		expect(e.message).toMatch(/^Transaction of 2 entries: state unknown — the request was sent but its answer was lost \(.*\); the transaction may or may not have been carried out \(all of it or nothing\)$/);
+		expect(dataRequestsSince(sb, before).filter((r) => r.method === 'POST')).toHaveLength(1);
+	});
+
+	it('smart: Continue On Fail → one error item for the refused bundle', async () => {
+		const out = await runStore(sb, 'smart', { ...TX, ...PER_ITEM }, [post('pt-00002', 1), stalePut], { continueOnFail: true });
+		expect(out).toHaveLength(1);
+		expect(String(out[0].json.error)).toMatch(/^Transaction of 2 entries failed \(HTTP 412\): the server refused entry 1 \(input item 1/);
+	});
+});
+
 describe('refusals before any request', () => {
 	it.each(vendorsWhere('transaction', false))('%s: Transaction not declared', async (vendor) => {
 		const before = sb.app.requests.length;

@@ -46,6 +46,17 @@ describe.each(STORE_VENDORS)('%s', (vendor) => {
 	});
 });
 
+describe('the resource type by expression, per item', () => {
+	it('smart: each item names its own type and ID', async () => {
+		const [obs] = await runStore(sb, 'smart', { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
+		const items = [{ json: { type: 'Patient', id: 'pt-00002' } }, { json: { type: 'Observation', id: String(obs.json.id) } }];
+		const out = await runStore(sb, 'smart', { ...RES('get'), resourceType: '={{ $json.type }}', resourceId: '={{ $json.id }}' }, items);
+		expect(out.map((i) => [i.json.resourceType, i.json.id, i.pairedItem])).toEqual([['Patient', 'pt-00002', { item: 0 }], ['Observation', obs.json.id, { item: 1 }]]);
+		const bad = await failure(runStore(sb, 'smart', { ...RES('get'), resourceType: '={{ $json.type }}', resourceId: 'x' }, [{ json: { type: 'observation' } }]));
+		expect(bad.message).toBe('"observation" is not a FHIR resource type');
+	});
+});
+
 describe('Get Version (vread)', () => {
 	it.each(vendorsWhere('vread'))('%s: reads an earlier version after an update', async (vendor) => {
 		const [created] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
