@@ -31,7 +31,10 @@ export function vendorsWhere(k: keyof (typeof CAN)['smart'], holds = true): Stor
 }
 
 /** scopes of a token that may write everything */
-const WRITE_SCOPES: Record<StoreVendor, string[]> = {
+const WRITE_SCOPES: Record<Vendor, string[]> = {
+	onpatient: [],
+	'oneup-stu3': ['user/*.*'],
+	'oneup-dstu2': ['user/*.*'],
 	smart: ['openid', 'user/*.read', 'user/*.write'],
 	'smart-backend': ['system/*.read', 'system/*.write'],
 	emp: ['openid', 'user/*.read', 'user/*.write'],
@@ -44,7 +47,7 @@ export function storeCredentials(sb: Sandbox, vendor: Vendor, scopes?: string[])
 	const t = sb.app.tokens.issue({
 		surface: SURFACE[vendor],
 		clientId: 'test',
-		scopes: scopes ?? WRITE_SCOPES[vendor as StoreVendor] ?? [],
+		scopes: scopes ?? WRITE_SCOPES[vendor],
 		lifetimeSeconds: 3600,
 		withRefresh: false,
 	});

@@ -32,6 +32,14 @@ describe.each(vendorsWhere('everything'))('%s', (vendor) => {
 	});
 });
 
+describe.each(['oneup-stu3', 'oneup-dstu2'] as const)('%s (no CapabilityStatement on this path: the server is asked)', (vendor) => {
+	it('reads every page: the patient and their immunizations', async () => {
+		const out = await runStore(sb, vendor, { ...EVERYTHING, patientId: byId('pt-00007') });
+		const keys = out.map((i) => `${String(i.json.resourceType)}/${String(i.json.id)}`);
+		expect(keys.sort()).toEqual(['Patient/pt-00007', ...immunizationIds(sb, 'pt-00007').map((id) => `Immunization/${id}`)].sort());
+	});
+});
+
 describe.each([...vendorsWhere('everything', false), 'onpatient' as const])('%s', (vendor) => {
 	it('is refused before any request', async () => {
 		const before = sb.app.requests.length;
