@@ -40,6 +40,14 @@ export function entryProperties(show: Record<string, string[]>): INodeProperties
 			displayOptions: { show },
 			options: [
 				{
+					displayName: 'Full URL',
+					name: 'fullUrl',
+					type: 'string',
+					default: '',
+					placeholder: 'e.g. urn:uuid:0b7c4b9e-1f0a-4c1e-9d3a-5f6e7a8b9c0d',
+					description: 'The entry\'s fullUrl: a urn:uuid other entries of the same transaction use as a reference to the resource this entry creates',
+				},
+				{
 					displayName: 'If None Exist',
 					name: 'ifNoneExist',
 					type: 'string',

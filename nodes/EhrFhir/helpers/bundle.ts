@@ -13,6 +13,7 @@ import type { OperationContext } from './context';
 type Kind = 'batch' | 'transaction';
 
 interface Entry {
+	fullUrl?: string;
 	request: IDataObject;
 	resource?: IDataObject;
 	/** the interaction the entry asks of its type, for the capability check */
@@ -55,7 +56,11 @@ function entryOf(this: IExecuteFunctions, ctx: OperationContext, i: number): Ent
 	const ifMatch = versionParam.call(this, i, 'entryOptions.ifMatch', false);
 	if (ifNoneExist && method === 'POST') request.ifNoneExist = ifNoneExist;
 	if (ifMatch) request.ifMatch = etagOf(ifMatch);
-	const entry: Entry = { request, type, interaction: ifNoneExist && method === 'POST' ? 'conditional-create' : interactionOf(method, url) };
+	const fullUrl = String(this.getNodeParameter('entryOptions.fullUrl', i, '') ?? '').trim();
+	if (fullUrl && !/^(?:urn:uuid:[0-9a-f-]{36}|urn:oid:[0-9.]+|https?:\/\/\S+)$/i.test(fullUrl)) {
+		throw entryError(this, i, `"${fullUrl.slice(0, 100)}" is not a full URL of an entry`, 'Give a urn:uuid (urn:uuid: followed by a UUID) or an absolute URL.');
+	}
+	const entry: Entry = { ...(fullUrl ? { fullUrl } : {}), request, type, interaction: ifNoneExist && method === 'POST' ? 'conditional-create' : interactionOf(method, url) };
 	if (method === 'POST' || method === 'PUT') {
 		const id = method === 'PUT' ? /^[A-Za-z]+\/([^/?#]+)/.exec(url)?.[1] : undefined;
 		entry.resource = resourceBody.call(this, i, type, id);
@@ -107,7 +112,7 @@ export async function sendBundle(this: IExecuteFunctions, ctx: OperationContext,
 	const bundle = {
 		resourceType: 'Bundle',
 		type: kind,
-		entry: entries.map((e) => ({ ...(e.resource ? { resource: e.resource } : {}), request: e.request })),
+		entry: entries.map((e) => ({ ...(e.fullUrl ? { fullUrl: e.fullUrl } : {}), ...(e.resource ? { resource: e.resource } : {}), request: e.request })),
 	};
 	const res = await createOnce.call(
 		this,

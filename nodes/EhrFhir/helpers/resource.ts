@@ -96,7 +96,7 @@ export function resourceBody(this: IExecuteFunctions, itemIndex: number, type: s
 		throw fail(this, itemIndex, `${where} is not a FHIR resource (a JSON object): nothing was sent`, `Give ${aType(type)} as a JSON object with "resourceType": "${type}".`);
 	}
 	if (body.resourceType !== type) {
-		const has = body.resourceType === undefined ? 'has no resourceType' : `is ${aType(String(body.resourceType).slice(0, 60))}`;
+		const has = body.resourceType === undefined || body.resourceType === '' ? 'has no resourceType' : `is ${aType(String(body.resourceType).slice(0, 60))}`;
 		throw fail(this, itemIndex, `${where} ${has}, not ${aType(type)}: nothing was sent`, `Set "resourceType": "${type}" in the body, or choose the resource type of the body.`);
 	}
 	if (id !== undefined && body.id !== undefined && String(body.id) !== id) {

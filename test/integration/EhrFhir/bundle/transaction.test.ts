@@ -70,6 +70,17 @@ describe('conditional entries, expressions and a lost answer', () => {
 		expect(await storeCount(sb, 'smart', 'Patient')).toBe(start + 1);
 	});
 
+	it('smart: a Full URL (urn:uuid) per entry lets the other entries reference the patient it creates', async () => {
+		const uuid = 'urn:uuid:0b7c4b9e-1f0a-4c1e-9d3a-5f6e7a8b9c0d';
+		const items = [
+			{ json: { method: 'POST', url: 'Patient', fullUrl: uuid, resource: { resourceType: 'Patient', name: [{ family: 'Linked' }] } } },
+			{ json: { method: 'POST', url: 'Observation', resource: { ...observation('x'), subject: { reference: uuid } } } },
+		];
+		const out = await runStore(sb, 'smart', { ...TX, ...PER_ITEM, entryOptions: { fullUrl: '={{ $json.fullUrl ?? "" }}' } }, items);
+		const pid = String((out[0].json.resource as { id: string }).id);
+		expect((out[1].json.resource as { subject: { reference: string } }).subject.reference).toBe(`Patient/${pid}`);
+	});
+
 	it('smart: a transaction whose answer is lost → state unknown (not repeated)', async () => {
 		sb.app.faults.add({ surface: 'smart', kind: 'reset', method: 'POST', pathContains: '/smart/fhir' });
 		const before = sb.app.requests.length;
