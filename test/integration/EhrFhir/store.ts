@@ -6,6 +6,7 @@ import type { Sandbox } from '../../../sandbox/server';
 import { runNode } from '../../harness';
 import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
 import { credentialsFor, SURFACE, type Vendor } from './fixtures';
+import { useFhirSandbox } from './helpers';
 
 /** the vendors with a FHIR store */
 export const STORE_VENDORS = ['smart', 'smart-backend', 'emp', 'oneup-r4'] as const;
@@ -121,10 +122,34 @@ export function observation(pid: string, extra: Record<string, unknown> = {}): R
 export function patientWithMrn(mrn: string, family = 'Sync'): Record<string, unknown> {
 	return {
 		resourceType: 'Patient',
-		identifier: [{ system: 'http://clinic.example/mrn', value: mrn }],
+		identifier: [{ system: MRN, value: mrn }],
 		name: [{ family, given: ['Test'] }],
 		birthDate: '1980-01-01',
 	};
 }
 
 export const RES = (operation: string) => ({ resource: 'resource', operation });
+
+/** The sandbox of this test file (see useFhirSandbox), its store reset before each test. */
+export function useStore(use: (sb: Sandbox) => void): void {
+	let sandbox: Sandbox;
+	useFhirSandbox((s) => {
+		sandbox = s;
+		use(s);
+	});
+	beforeEach(() => sandbox.app.reset());
+}
+
+/** Creates an Observation of pt-00001 through the node; its id. */
+export async function createObservation(sb: Sandbox, vendor: Vendor): Promise<string> {
+	const [one] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
+	return String(one.json.id);
+}
+
+/** the identifier system of the test patients' MRNs */
+export const MRN = 'http://clinic.example/mrn';
+
+/** Creates one Patient per MRN through the node (duplicates on purpose when an MRN repeats). */
+export async function createPatients(sb: Sandbox, vendor: Vendor, mrns: string[]): Promise<void> {
+	for (const mrn of mrns) await runStore(sb, vendor, { ...RES('create'), resourceType: 'Patient', body: JSON.stringify(patientWithMrn(mrn)) });
+}

@@ -1,26 +1,20 @@
-// EHR FHIR node, Bundle → Transaction and Batch, through the harness against the sandbox's FHIR
-// stores: a transaction of 100 input items (one output item per entry response, paired), one
-// failing entry → one error naming the entry and its input item and nothing written, a batch whose
-// one failing entry fails alone, per-item method / URL / resource by expression, refusals before
-// any request where the server declares no batch or transaction, and an item's body refused
-// before anything is sent.
+// EHR FHIR node, Bundle → Transaction, through the harness against the sandbox's FHIR stores: 100
+// input items → one transaction (one output item per entry response, paired), one failing entry →
+// one error naming the entry and its input item and nothing written, a Full URL (urn:uuid) per
+// entry, a lost answer → state unknown, Continue On Fail, refusals before any request where the
+// server declares no transaction (1upHealth: use Batch; eMedicalPractice), and an item's body,
+// URL or method refused before anything is sent.
 import { NodeApiError, NodeOperationError } from 'n8n-workflow';
 import type { Sandbox } from '../../../../sandbox/server';
-import { failure, useFhirSandbox } from '../helpers';
-import { dataRequestsSince, observation, runStore, sentSince, storeCount, vendorsWhere } from '../store';
+import { failure } from '../helpers';
+import { BATCH, PER_ITEM, TX, post, stalePut } from './entries';
+import { dataRequestsSince, observation, runStore, sentSince, storeCount, useStore, vendorsWhere } from '../store';
 
 let sb: Sandbox;
-useFhirSandbox((s) => {
+useStore((s) => {
 	sb = s;
 });
-beforeEach(() => sb.app.reset());
 
-const TX = { resource: 'bundle', operation: 'transaction' };
-const BATCH = { resource: 'bundle', operation: 'batch' };
-/** method, URL and resource from each item's fields */
-const PER_ITEM = { method: '={{ $json.method }}', url: '={{ $json.url }}', bodyFrom: 'json', body: '={{ $json.resource }}', entryOptions: { ifMatch: '={{ $json.ifMatch ?? "" }}' } };
-const post = (pid: string, value: number) => ({ json: { method: 'POST', url: 'Observation', resource: observation(pid, { valueQuantity: { value, unit: '/min' } }) } });
-const stalePut = { json: { method: 'PUT', url: 'Patient/pt-00001', resource: { resourceType: 'Patient', id: 'pt-00001', active: false }, ifMatch: '9' } };
 
 describe.each(vendorsWhere('transaction'))('Transaction: %s', (vendor) => {
 	it('100 input items → one transaction, 100 output items paired with their items', async () => {
@@ -49,27 +43,7 @@ describe.each(vendorsWhere('transaction'))('Transaction: %s', (vendor) => {
 	});
 });
 
-describe.each(vendorsWhere('batch'))('Batch: %s', (vendor) => {
-	it('a failing entry fails alone: its output item has the status and outcome, the others are written', async () => {
-		const start = await storeCount(sb, vendor, 'Observation');
-		const out = await runStore(sb, vendor, { ...BATCH, ...PER_ITEM }, [post('pt-00002', 1), stalePut, post('pt-00002', 3)]);
-		expect(out.map((i) => [i.json.statusCode, i.pairedItem])).toEqual([[201, { item: 0 }], [412, { item: 1 }], [201, { item: 2 }]]);
-		expect(out[1].json.outcome).toMatchObject({ resourceType: 'OperationOutcome' });
-		expect(await storeCount(sb, vendor, 'Observation')).toBe(start + 2);
-	});
-});
-
 describe('conditional entries, expressions and a lost answer', () => {
-	it('smart: If None Exist per entry → a batch sent twice writes the patient once', async () => {
-		const start = await storeCount(sb, 'smart', 'Patient');
-		const item = { json: { method: 'POST', url: 'Patient', resource: { resourceType: 'Patient', identifier: [{ system: 'http://clinic.example/mrn', value: 'b-1' }] } } };
-		const params = { ...BATCH, ...PER_ITEM, entryOptions: { ifNoneExist: 'identifier=http://clinic.example/mrn|b-1' } };
-		const first = await runStore(sb, 'smart', params, [item]);
-		const second = await runStore(sb, 'smart', params, [item]);
-		expect([first[0].json.statusCode, second[0].json.statusCode]).toEqual([201, 200]);
-		expect(await storeCount(sb, 'smart', 'Patient')).toBe(start + 1);
-	});
-
 	it('smart: a Full URL (urn:uuid) per entry lets the other entries reference the patient it creates', async () => {
 		const uuid = 'urn:uuid:0b7c4b9e-1f0a-4c1e-9d3a-5f6e7a8b9c0d';
 		const items = [
@@ -103,13 +77,6 @@ describe('refusals before any request', () => {
 		expect(e).toBeInstanceOf(NodeOperationError);
 		expect(e.message).toBe('This server does not support a Transaction Bundle: nothing was sent');
 		expect(e.description).toMatch(vendor === 'oneup-r4' ? /It supports Batch \(not atomic\): use that, or the entries as single requests/ : /Send the entries as single requests/);
-		expect(dataRequestsSince(sb, before)).toEqual([]);
-	});
-
-	it.each(vendorsWhere('batch', false))('%s: Batch not declared', async (vendor) => {
-		const before = sb.app.requests.length;
-		const e = await failure(runStore(sb, vendor, { ...BATCH, ...PER_ITEM }, [post('pt-00002', 1)]));
-		expect(e.message).toBe('This server does not support a Batch Bundle: nothing was sent');
 		expect(dataRequestsSince(sb, before)).toEqual([]);
 	});
 

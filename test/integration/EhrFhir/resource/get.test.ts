@@ -1,7 +1,7 @@
-// EHR FHIR node, FHIR Resource → Get and Get Version, through the harness against the sandbox's
-// FHIR stores: a resource by ID and by URL on every store vendor and on onpatient (its profile
-// lists Patient and Immunization reads), a URL of another server or of another type refused
-// before any request, vread where declared and refused where not, Simplify.
+// EHR FHIR node, FHIR Resource → Get, through the harness against the sandbox's FHIR stores: a
+// resource by ID and by URL on every store vendor and on onpatient (its profile lists Patient and
+// Immunization reads), a URL of another server or of another type refused before any request,
+// the type and ID by expression per item, Simplify, and a server without /metadata (asked).
 import { NodeOperationError } from 'n8n-workflow';
 import type { Sandbox } from '../../../../sandbox/server';
 import { sendJson } from '../../../../sandbox/http';
@@ -9,7 +9,7 @@ import { runNode } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
 import { adHocCredentials, failure, serveAdHocFhir, useFhirSandbox, type AdHocFhir } from '../helpers';
 import { ds } from '../fixtures';
-import { RES, STORE_VENDORS, dataRequestsSince, observation, runStore, sentSince, vendorsWhere } from '../store';
+import { RES, STORE_VENDORS, observation, runStore, sentSince } from '../store';
 
 let sb: Sandbox;
 let adHoc: AdHocFhir;
@@ -54,27 +54,6 @@ describe('the resource type by expression, per item', () => {
 		expect(out.map((i) => [i.json.resourceType, i.json.id, i.pairedItem])).toEqual([['Patient', 'pt-00002', { item: 0 }], ['Observation', obs.json.id, { item: 1 }]]);
 		const bad = await failure(runStore(sb, 'smart', { ...RES('get'), resourceType: '={{ $json.type }}', resourceId: 'x' }, [{ json: { type: 'observation' } }]));
 		expect(bad.message).toBe('"observation" is not a FHIR resource type');
-	});
-});
-
-describe('Get Version (vread)', () => {
-	it.each(vendorsWhere('vread'))('%s: reads an earlier version after an update', async (vendor) => {
-		const [created] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
-		const id = String(created.json.id);
-		await runStore(sb, vendor, { ...RES('update'), resourceType: 'Observation', resourceId: id, body: JSON.stringify(observation('pt-00001', { status: 'amended' })) });
-		const [v1] = await runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Observation', resourceId: id, versionId: 'W/"1"' });
-		expect(v1.json).toMatchObject({ id, status: 'final', meta: { versionId: '1' } });
-		const [v2] = await runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Observation', resourceId: id, versionId: '2' });
-		expect(v2.json).toMatchObject({ id, status: 'amended', meta: { versionId: '2' } });
-	});
-
-	it.each(vendorsWhere('vread', false))('%s: refused before any request (not declared)', async (vendor) => {
-		const before = sb.app.requests.length;
-		const e = await failure(runStore(sb, vendor, { ...RES('getVersion'), resourceType: 'Patient', resourceId: 'pt-00001', versionId: '1' }));
-		expect(e).toBeInstanceOf(NodeOperationError);
-		expect(e.message).toBe('This server does not support reading a version (vread) on Patient: nothing was sent');
-		expect(e.description).toMatch(/^The list comes from its CapabilityStatement \(GET .*\/metadata\)\. On Patient it supports: read, search, create, update\./);
-		expect(dataRequestsSince(sb, before)).toEqual([]);
 	});
 });
 
