@@ -47,6 +47,18 @@ describe.each(vendorsWhere('conditional', false))('%s (no conditional create dec
 	});
 });
 
+describe('a lost answer', () => {
+	it('smart: repeated automatically (idempotent): the second attempt answers the patient the first created', async () => {
+		const start = await storeCount(sb, 'smart', 'Patient');
+		sb.app.faults.add({ surface: 'smart', kind: 'reset', method: 'POST', pathContains: '/Patient' });
+		const before = sb.app.requests.length;
+		const [out] = await runStore(sb, 'smart', create('lost-1'));
+		expect(out.json).toMatchObject({ resourceType: 'Patient', identifier: [{ system: MRN, value: 'lost-1' }] });
+		expect(dataRequestsSince(sb, before).filter((r) => r.method === 'POST').map((r) => r.fault ?? r.status)).toEqual(['reset', 200]);
+		expect(await storeCount(sb, 'smart', 'Patient')).toBe(start + 1);
+	});
+});
+
 describe('an empty search', () => {
 	it('is refused before any request', async () => {
 		const before = sb.app.requests.length;
