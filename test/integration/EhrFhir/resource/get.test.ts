@@ -50,7 +50,10 @@ describe('the resource type by expression, per item', () => {
 	it('smart: each item names its own type and ID', async () => {
 		const [obs] = await runStore(sb, 'smart', { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
 		const items = [{ json: { type: 'Patient', id: 'pt-00002' } }, { json: { type: 'Observation', id: String(obs.json.id) } }];
+		const before = sb.app.requests.length;
 		const out = await runStore(sb, 'smart', { ...RES('get'), resourceType: '={{ $json.type }}', resourceId: '={{ $json.id }}' }, items);
+		// the CapabilityStatement is read once for the execution, not per item
+		expect(sentSince(sb, before).map((r) => r.path.replace(/^\/smart\/fhir\//, ''))).toEqual(['metadata', 'Patient/pt-00002', `Observation/${String(obs.json.id)}`]);
 		expect(out.map((i) => [i.json.resourceType, i.json.id, i.pairedItem])).toEqual([['Patient', 'pt-00002', { item: 0 }], ['Observation', obs.json.id, { item: 1 }]]);
 		const bad = await failure(runStore(sb, 'smart', { ...RES('get'), resourceType: '={{ $json.type }}', resourceId: 'x' }, [{ json: { type: 'observation' } }]));
 		expect(bad.message).toBe('"observation" is not a FHIR resource type');
