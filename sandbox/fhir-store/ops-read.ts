@@ -146,6 +146,9 @@ export function historyOp(ctx: OpCtx, op: Op, type: string, id?: string): Result
 		}
 		rows.push({ type, id: h.id, v: h.version, method: h.version.method });
 	}
+	for (const v of ctx.store.generatedVersions(type)) {
+		if (v.resource && (g.only === undefined || !compartment(g, v.resource))) rows.push({ type, id: v.resource.id, v, method: 'POST' });
+	}
 	return historyBundle(ctx, op, rows);
 }
 

@@ -120,11 +120,18 @@ export function conditionalUpdateOp(ctx: OpCtx, op: Op, type: string): Result {
 	return put(ctx, op, g, type, id, r, 'PUT', 201);
 }
 
-export function patchOp(ctx: OpCtx, op: Op, type: string, id: string): Result {
-	const g = allow(ctx, type, 'patch', 'u');
+/** The grant and the stored versions of `type/id`, or the 405/403/404 answer. */
+function target(ctx: OpCtx, type: string, id: string, i: 'patch' | 'delete'): { g: Grant; cur: Current } | Result {
+	const g = allow(ctx, type, i, i === 'patch' ? 'u' : 'd');
 	if (isResult(g)) return g;
 	const cur = ctx.store.current(type, id);
-	if (!cur) return fail(404, 'not-found', `Resource ${type}/${id} is not known.`);
+	return cur ? { g, cur } : fail(404, 'not-found', `Resource ${type}/${id} is not known.`);
+}
+
+export function patchOp(ctx: OpCtx, op: Op, type: string, id: string): Result {
+	const t = target(ctx, type, id, 'patch');
+	if ('status' in t) return t;
+	const { g, cur } = t;
 	if (!cur.resource) return fail(410, 'deleted', `Resource ${type}/${id} was deleted.`);
 	const stale = ifMatch(op, type, id, cur);
 	if (stale) return stale;
@@ -140,10 +147,9 @@ export function patchOp(ctx: OpCtx, op: Op, type: string, id: string): Result {
 }
 
 export function deleteOp(ctx: OpCtx, op: Op, type: string, id: string): Result {
-	const g = allow(ctx, type, 'delete', 'd');
-	if (isResult(g)) return g;
-	const cur = ctx.store.current(type, id);
-	if (!cur) return fail(404, 'not-found', `Resource ${type}/${id} is not known.`);
+	const t = target(ctx, type, id, 'delete');
+	if ('status' in t) return t;
+	const { g, cur } = t;
 	const done = (versionId: number): Result => ({
 		status: 200,
 		headers: { ETag: `W/"${versionId}"` },

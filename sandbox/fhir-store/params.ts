@@ -1,6 +1,6 @@
 // Search parameters of the store: which ones each resource type has (name, FHIR type, paths),
 // how values are read out of a resource, and how one parameter value matches.
-import { SearchError, parseDateParam, type DateTest } from '../surfaces/fhir-common';
+import { SearchError, parseDateParam, rangeMatches } from '../surfaces/fhir-common';
 import type { Res } from './store';
 
 export type ParamType = 'token' | 'reference' | 'date' | 'string';
@@ -144,23 +144,6 @@ function rangeOf(v: unknown): [number, number] | undefined {
 	}
 }
 
-function dateOk([lo, hi]: [number, number], d: DateTest): boolean {
-	switch (d.prefix) {
-		case 'eq':
-			return lo >= d.lo && hi <= d.hi;
-		case 'ne':
-			return !(lo >= d.lo && hi <= d.hi);
-		case 'gt':
-			return hi > d.hi;
-		case 'ge':
-			return hi > d.lo;
-		case 'lt':
-			return lo < d.lo;
-		case 'le':
-			return lo < d.hi;
-	}
-}
-
 /** The first date of a resource for a parameter (sort key), or undefined. */
 export function sortDate(r: Res, def: ParamDef): number | undefined {
 	for (const v of values(r, def)) {
@@ -196,7 +179,7 @@ export function matcher(def: ParamDef, modifier: string, raw: string): (r: Res) 
 			const tests = alts.map(parseDateParam);
 			return (r) => values(r, def).some((v) => {
 				const range = rangeOf(v);
-				return !!range && tests.some((t) => dateOk(range, t));
+				return !!range && tests.some((t) => rangeMatches(range[0], range[1], t));
 			});
 		}
 		case 'string': {

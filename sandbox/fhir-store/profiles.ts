@@ -11,6 +11,7 @@ export const ALL_INTERACTIONS: Interaction[] = ['read', 'vread', 'search-type', 
 export interface StoreProfile {
 	name: string;
 	software: string;
+	/** authorize endpoint for the SMART oauth-uris extension ('' = no browser sign-in: no extension) */
 	authorize: string;
 	token: string;
 	interactions(type: string): Interaction[];
@@ -84,7 +85,7 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 	oneup: {
 		name: '1upHealth FHIR R4',
 		software: '1upHealth',
-		authorize: '/1up/auth/oauth2/authorize',
+		authorize: '',
 		token: '/1up/auth/oauth2/token',
 		interactions: () => ONEUP,
 		batch: true,
@@ -105,6 +106,7 @@ export function supports(p: StoreProfile, type: string, i: Interaction): boolean
 export function storeCapabilities(app: SandboxApp, p: StoreProfile, base: string): Record<string, unknown> {
 	const cs = capabilityStatement(app, { name: p.name, base, authorize: p.authorize, token: p.token, software: p.software });
 	const rest = (cs.rest as Array<Record<string, unknown>>)[0];
+	if (!p.authorize) delete rest.security;
 	rest.resource = STORE_TYPES.map((type) => {
 		const interactions = p.interactions(type);
 		const writes = interactions.includes('create') || interactions.includes('update');

@@ -151,6 +151,14 @@ export class FhirStore {
 		}
 	}
 
+	/** Version 1 of every generated resource of a type, newest first (type history's oldest part). */
+	generatedVersions(type: string): Current[] {
+		if (!GENERATED.has(type)) return [];
+		const out: Current[] = [];
+		for (const g of this.ds.iterate(type as 'Patient')) out.push({ versionId: 1, lastUpdated: g.meta.lastUpdated, resource: g as unknown as Res });
+		return out.sort((a, b) => (a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0));
+	}
+
 	count(type: string): number {
 		if (this.untouched(type)) return GENERATED.has(type) ? this.ds.count(type as 'Patient') : 0;
 		let n = 0;

@@ -127,7 +127,11 @@ export function dateMatches(t: number, d: DateTest): boolean {
 /** Does a date (YYYY-MM-DD, a whole day) satisfy the test? FHIR: the ranges must overlap accordingly. */
 function dayMatches(day: string, d: DateTest): boolean {
 	const lo = Date.parse(`${day}T00:00:00Z`);
-	const hi = lo + 86_400_000;
+	return rangeMatches(lo, lo + 86_400_000, d);
+}
+
+/** Does the range [lo, hi) of a resource value satisfy the date test (FHIR range semantics)? */
+export function rangeMatches(lo: number, hi: number, d: DateTest): boolean {
 	switch (d.prefix) {
 		case 'eq':
 			return lo >= d.lo && hi <= d.hi;

@@ -1,5 +1,5 @@
-// A generic read-only FHIR server over the data set, configured per vendor: eMedicalPractice
-// (`/emp/fhir/r4`), the generic SMART server (`/smart/fhir`) and 1upHealth (`/1up/api/{r4,stu3,dstu2}`).
+// A generic read-only FHIR server over the data set, configured per vendor: today 1upHealth
+// STU3 and DSTU2 (`/1up/api/{stu3,dstu2}`); the R4 surfaces are the FHIR store (sandbox/fhir-store).
 //
 // Routes under `base`: `GET metadata` (when configured), `GET Patient/{id}`, `GET Patient?…`,
 // `GET Patient/{id}/$everything` (when configured), `GET Immunization?…`, `GET Immunization/{id}`.

@@ -1,13 +1,15 @@
-// FHIR read surfaces of the sandbox (onpatient, 1upHealth, eMedicalPractice, generic SMART) and
-// the eMedicalPractice standard API, all served from the shared data set (sandbox/data).
+// FHIR surfaces of the sandbox (onpatient, 1upHealth, eMedicalPractice, generic SMART) and the
+// eMedicalPractice standard API. SMART, eMedicalPractice and 1upHealth R4 are served by the FHIR
+// store (sandbox/fhir-store: reads and writes over the shared data set); onpatient and 1upHealth
+// STU3/DSTU2 are read-only views of the data set (fhir-onpatient.ts, fhir-server.ts).
 //
 // | surface   | base (main origin)                         | lists                                   | page size          |
 // |-----------|--------------------------------------------|-----------------------------------------|--------------------|
 // | onpatient | /onpatient/api/onpatient_api/fhir          | {count,next,previous,results} or Bundle | page-size, def. 50 |
-// | oneup     | /1up/api/r4, /1up/api/stu3, /1up/api/dstu2 | Bundle, link next                       | _count 1–100, def. 10 (else 400) |
-// | emp       | /emp/fhir/r4 (also lower-case types)       | Bundle, link next                       | fixed (empPageSize, 20); _count ignored |
+// | oneup     | /1up/api/r4 (store), /1up/api/stu3, /dstu2 | Bundle, link next                       | _count 1–100, def. 10 (else 400) |
+// | emp       | /emp/fhir/r4 (store; also lower-case types)| Bundle, link next                       | fixed (empPageSize, 20); _count ignored |
 // | emp       | /emp/api (standard API)                    | {validationErrors, internalErrors, data}| none               |
-// | smart     | /smart/fhir                                | Bundle, link next                       | _count, def. 20, max 100 (clamped), 0 = total only |
+// | smart     | /smart/fhir (store)                        | Bundle, link next                       | _count, def. 20, max 100 (clamped), 0 = total only |
 //
 // Route faults (POST /_admin/faults): `loop-next` (a page's next points at itself),
 // `foreign-next` (next on the files origin, which answers 404 without data and reports whether an

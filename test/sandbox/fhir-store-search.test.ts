@@ -1,4 +1,4 @@
-import { withSandbox } from '../helpers/sandbox';
+import { armFault, withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { admin, allPages, client, observation, type FhirClient } from './fhir-store-util';
 
@@ -91,6 +91,19 @@ describe('FHIR store: search', () => {
 		expect((await c.get('Patient?given=Quinn&birthdate=2001-01-01&gender=unknown')).body.total).toBe(1);
 		expect((await c.get('Patient?identifier=urn:x|Q1')).body.total).toBe(1);
 		expect((await c.get(`Patient?identifier=${encodeURIComponent(p.identifier[0].system)}|${p.identifier[0].value}`)).body.total).toBe(1);
+	});
+
+	it('the page faults apply to store searches: loop-next, foreign-next, redirect', async () => {
+		await armFault(sb, [{ surface: 'smart', kind: 'loop-next', pathContains: '/Observation', times: 1 }]);
+		const loop = (await c.get('Observation?_count=1')).body;
+		expect(loop.link.find((l: { relation: string }) => l.relation === 'next').url).toBe(loop.link.find((l: { relation: string }) => l.relation === 'self').url);
+		await armFault(sb, [{ surface: 'smart', kind: 'foreign-next', pathContains: '/Observation', times: 1 }]);
+		const foreign = (await c.get('Observation?_count=1')).body;
+		expect(foreign.link.find((l: { relation: string }) => l.relation === 'next').url.startsWith(sb.fileUrl)).toBe(true);
+		await armFault(sb, [{ surface: 'smart', kind: 'redirect', pathContains: '/Observation', times: 1 }]);
+		const r = await fetch(`${c.base}/Observation`, { headers: { authorization: `Bearer ${c.token}` }, redirect: 'manual' });
+		expect(r.status).toBe(302);
+		expect(r.headers.get('location')).toBe(`${c.base}/Observation/`);
 	});
 
 	it('seeds 10,000 deterministic Observations quickly and pages through them all', async () => {

@@ -141,6 +141,16 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect(values).toEqual([66, 65, 64, 63, 62, 61, 60]);
 	});
 
+	it('Patient type history holds the writes first, then version 1 of every generated patient', async () => {
+		const p = (await c.get('Patient/pt-00002')).body;
+		await c.call('PUT', 'Patient/pt-00002', { ...p, active: false });
+		const h = (await c.get('Patient/_history?_count=100')).body;
+		expect(h.total).toBe(51);
+		expect(h.entry[0].request).toEqual({ method: 'PUT', url: 'Patient/pt-00002' });
+		expect(h.entry[0].response.etag).toBe('W/"2"');
+		expect(h.entry.filter((e: { fullUrl: string }) => e.fullUrl.endsWith('/Patient/pt-00002'))).toHaveLength(2);
+	});
+
 	it('is strict: wrong Content-Type → 415, bad JSON → 400, resourceType ≠ URL type → 400', async () => {
 		expect((await c.call('POST', 'Observation', JSON.stringify(observation('pt-00001')), { 'content-type': 'text/plain' })).status).toBe(415);
 		const bad = await c.call('POST', 'Observation', '{not json', { 'content-type': 'application/fhir+json' });

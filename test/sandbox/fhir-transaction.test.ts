@@ -8,12 +8,12 @@ describe('FHIR store: batch, transaction, $everything', () => {
 	let sb: Sandbox;
 	let c: FhirClient;
 
-	beforeAll(async () => {
-		sb = await withSandbox();
+	beforeAll(async () => (sb = await withSandbox()));
+	afterAll(() => sb.close());
+	beforeEach(() => {
+		sb.app.reset();
 		c = client(sb, 'smart', ['user/*.*']);
 	});
-	afterAll(() => sb.close());
-	beforeEach(() => sb.app.reset());
 
 	it('a transaction of 100 entries writes them all, rewriting urn:uuid references', async () => {
 		const entry = [
