@@ -1,5 +1,6 @@
-// EHR FHIR: Get Patient and List Immunizations on onpatient (drchrono), 1upHealth,
-// eMedicalPractice and any SMART on FHIR server. The user picks the credential type; the vendor
+// EHR FHIR: Get Patient, List Immunizations, Patient Everything, every FHIR REST interaction on
+// any resource type (FHIR Resource) and Batch / Transaction (Bundle) on onpatient (drchrono),
+// 1upHealth, eMedicalPractice and any SMART on FHIR server, where the server declares them. The user picks the credential type; the vendor
 // profile (../shared/vendors) says everything vendor-specific; every request goes through
 // ../shared/http and lists through ../shared/pagination.
 import {
@@ -11,9 +12,24 @@ import {
 } from 'n8n-workflow';
 import * as getPatient from './actions/patient/get.operation';
 import * as listImmunizations from './actions/immunization/list.operation';
+import * as patientEverything from './actions/patient/everything.operation';
+import * as resourceGet from './actions/resource/get.operation';
+import * as resourceGetVersion from './actions/resource/get-version.operation';
+import * as resourceSearch from './actions/resource/search.operation';
+import * as resourceCreate from './actions/resource/create.operation';
+import * as resourceUpdate from './actions/resource/update.operation';
+import * as resourcePatch from './actions/resource/patch.operation';
+import * as resourceDelete from './actions/resource/delete.operation';
+import * as resourceCreateIfNoneExists from './actions/resource/create-if-none-exists.operation';
+import * as resourceUpsert from './actions/resource/upsert.operation';
+import * as resourceHistory from './actions/resource/history.operation';
+import * as bundleBatch from './actions/bundle/batch.operation';
+import * as bundleTransaction from './actions/bundle/transaction.operation';
+import { bundleOperations, resourceOperations } from './descriptions/operations';
 import { router } from './actions/router';
 import { searchPatients } from './methods/listSearch';
 import { optionsProperty } from './descriptions/options';
+import { getResourceTypes, getSearchParameters } from './methods/loadOptions';
 import { authenticationProperty, credentialChoices } from '../shared/credential-types';
 import { smartBackendServicesApiTest } from '../shared/backend-services-test';
 import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
@@ -28,21 +44,23 @@ export class EhrFhir implements INodeType {
 		icon: { light: 'file:ehrFhir.svg', dark: 'file:ehrFhir.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["resource"] === "patient" ? "Get Patient" : "List Immunizations" }}',
-		description: 'Read patients and immunizations from an EHR or patient portal over FHIR',
+		subtitle: '={{ $parameter["resource"] === "patient" ? ($parameter["operation"] === "everything" ? "Patient Everything" : "Get Patient") : $parameter["resource"] === "immunization" ? "List Immunizations" : $parameter["resource"] === "bundle" ? $parameter["operation"] : $parameter["operation"] + ": " + $parameter["resourceType"] }}',
+		description: 'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
 		defaults: { name: 'EHR FHIR' },
 		usableAsTool: true,
 		inputs: MAIN_ONLY,
 		outputs: MAIN_ONLY,
 		credentials: credentialChoices(FHIR_CREDENTIAL_TYPES),
 		properties: [
-			authenticationProperty(FHIR_CREDENTIAL_TYPES, 'The EHR or portal to read from, by its kind of credential'),
+			authenticationProperty(FHIR_CREDENTIAL_TYPES, 'The EHR or portal to use, by its kind of credential'),
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{ name: 'Bundle (Batch / Transaction)', value: 'bundle', description: 'Send every input item as one entry of a Batch or Transaction' },
+					{ name: 'FHIR Resource', value: 'resource', description: 'Any resource type: get, search, create, update, patch, delete, history' },
 					{ name: 'Immunization', value: 'immunization' },
 					{ name: 'Patient', value: 'patient' },
 				],
@@ -62,6 +80,12 @@ export class EhrFhir implements INodeType {
 						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
 						action: 'Get Patient',
 						description: 'Get a patient (name, birth date, contact details, MRN) by ID or FHIR URL',
+					},
+					{
+						name: 'Patient Everything',
+						value: 'everything',
+						action: 'Get everything in a patient record',
+						description: 'Every resource of the patient\'s record ($everything, all pages), where the server supports it',
 					},
 				],
 				default: 'get',
@@ -84,8 +108,23 @@ export class EhrFhir implements INodeType {
 				],
 				default: 'list',
 			},
+			resourceOperations,
+			bundleOperations,
 			...getPatient.description,
+			...patientEverything.description,
 			...listImmunizations.description,
+			...resourceGet.description,
+			...resourceGetVersion.description,
+			...resourceSearch.description,
+			...resourceCreate.description,
+			...resourceUpdate.description,
+			...resourcePatch.description,
+			...resourceDelete.description,
+			...resourceCreateIfNoneExists.description,
+			...resourceUpsert.description,
+			...resourceHistory.description,
+			...bundleBatch.description,
+			...bundleTransaction.description,
 			optionsProperty,
 		],
 	};
@@ -93,6 +132,7 @@ export class EhrFhir implements INodeType {
 	methods = {
 		listSearch: { searchPatients },
 		credentialTest: { smartBackendServicesApiTest },
+		loadOptions: { getResourceTypes, getSearchParameters },
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

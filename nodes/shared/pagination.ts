@@ -84,7 +84,10 @@ function pageFingerprint(entries: unknown[]): string | undefined {
 	const keys: string[] = [];
 	for (const e of entries) {
 		if (!isRecord(e) || (typeof e.id !== 'string' && typeof e.id !== 'number')) return undefined;
-		keys.push(`${typeof e.resourceType === 'string' ? e.resourceType : ''}/${String(e.id)}`);
+		// the version too: a history lists one resource many times, one version each
+		const meta = isRecord(e.meta) ? e.meta : undefined;
+		const version = meta && (typeof meta.versionId === 'string' || typeof meta.versionId === 'number') ? `/_history/${String(meta.versionId)}` : '';
+		keys.push(`${typeof e.resourceType === 'string' ? e.resourceType : ''}/${String(e.id)}${version}`);
 	}
 	return keys.join('\n');
 }

@@ -22,6 +22,13 @@ export interface VendorProfile {
 	maxPageSize: number;
 	/** `GET Patient?name=` works (the patient picker "From List"); onpatient has no Patient search */
 	patientSearch: boolean;
+	/** the server has a CapabilityStatement at `GET [base]/metadata` */
+	metadata: boolean;
+	/**
+	 * what a server without a CapabilityStatement can do: FHIR interactions (read, search-type, …)
+	 * by resource type; undefined with `metadata: false` = unknown (every request is sent)
+	 */
+	declared?: Record<string, string[]>;
 	immunizations: {
 		/** the search parameter naming the patient */
 		patientParam: string;
@@ -83,6 +90,9 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSize: 50,
 		maxPageSize: 1000,
 		patientSearch: false,
+		metadata: false,
+		// no /metadata: reads of patients and immunizations only (`{results, next}` lists)
+		declared: { Patient: ['read'], Immunization: ['read', 'search-type'] },
 		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
 	}),
 	// 1upHealth: FHIR version in the path, Bundles, `_count` 1–100
@@ -99,6 +109,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 			pageSize: 100,
 			maxPageSize: 100,
 			patientSearch: true,
+			metadata: true,
 			immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: STATUSES[version], allPatients: true },
 		};
 	},
@@ -114,6 +125,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSize: 20,
 		maxPageSize: 20,
 		patientSearch: true,
+		metadata: true,
 		immunizations: { patientParam: 'patient', dateFilter: false, statusFilter: false, statuses: R4_STATUSES, allPatients: true },
 	}),
 	smartOnFhirOAuth2Api: (c, t, node) => smartProfile(c, t, node, 'SMART on FHIR server'),
@@ -131,6 +143,7 @@ function smartProfile(c: ICredentialDataDecryptedObject, t: string, node: INode,
 		pageSize: 100,
 		maxPageSize: 100,
 		patientSearch: true,
+		metadata: true,
 		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
 	};
 }

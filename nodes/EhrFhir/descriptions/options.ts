@@ -3,7 +3,8 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { optionsCollection } from '../../shared/descriptions';
 
-export const optionsProperty: INodeProperties = optionsCollection([
+/** the request bounds, in every Options collection of the node */
+export const limitOptions: INodeProperties[] = [
 	{
 		displayName: 'Max Response Size (MB)',
 		name: 'maxResponseSize',
@@ -20,4 +21,10 @@ export const optionsProperty: INodeProperties = optionsCollection([
 		default: 120,
 		description: 'Stop a request whose whole answer has not arrived after this long (a server that answers very slowly)',
 	},
-]);
+];
+
+/** The Options collection of every operation but Search, which has its own with these in it. */
+export const optionsProperty: INodeProperties = {
+	...optionsCollection(limitOptions),
+	displayOptions: { hide: { resource: ['resource'], operation: ['search'] } },
+};

@@ -1,6 +1,6 @@
 // Parameter readers for the patient an operation is about.
 import { NodeOperationError, type IExecuteFunctions, type INodeParameterResourceLocator } from 'n8n-workflow';
-import { hasDotSegment } from '../../shared/http';
+import { assertUrlOnServer } from './url';
 
 /**
  * The patient id from the resource locator (By ID, or By URL through its regex). A URL must be
@@ -31,25 +31,11 @@ export function shownId(id: string): string {
 	return id.length > 80 ? `${id.slice(0, 80)}… (${id.length} characters)` : id;
 }
 
-function baseOf(url: string): { origin: string; path: string } | undefined {
-	try {
-		const u = new URL(url);
-		return { origin: u.origin, path: u.pathname.replace(/\/+$/, '') };
-	} catch {
-		return undefined;
-	}
-}
-
 /** Refuses a patient URL that is not under the credential's FHIR base URL, naming both servers. */
 function assertOnServer(this: IExecuteFunctions, url: string, fhirBaseUrl: string, itemIndex: number): void {
-	const given = baseOf(url);
-	const base = baseOf(fhirBaseUrl);
-	// not a URL: the locator's own regex reports it; a "." or ".." segment: the id check does
-	if (!given || !base || hasDotSegment(url)) return;
-	if (given.origin === base.origin && given.path.startsWith(`${base.path}/`)) return;
-	const server = `${given.origin}${given.path.replace(/\/[Pp]atient\/[^/]*(?:\/_history\/[^/]*)?$/, '')}`;
-	throw new NodeOperationError(this.getNode(), `The patient URL is on ${server}, but the credential's FHIR server is ${fhirBaseUrl}: nothing was sent`, {
-		itemIndex,
-		description: `Use a URL of the credential's server (${fhirBaseUrl}/Patient/<id>), enter the ID with "By ID", or choose a credential for the other server.`,
+	assertUrlOnServer(this.getNode(), url, fhirBaseUrl, itemIndex, {
+		noun: 'patient URL',
+		tail: /\/[Pp]atient\/[^/]*(?:\/_history\/[^/]*)?$/,
+		example: `${fhirBaseUrl}/Patient/<id>`,
 	});
 }
