@@ -17,15 +17,6 @@ export default [
 	{
 		...communityConfigs.recommended,
 		files: ['nodes/**/*.ts', 'credentials/**/*.ts', 'package.json'],
-		rules: {
-			...communityConfigs.recommended.rules,
-			// package.json carries "overrides" only to pin n8n-workflow for devDependencies.
-			// packPackage() in scripts/n8n/package.ts (the tarball the e2e tests and `npm start`
-			// install into n8n) packs a staging copy of package.json without "overrides",
-			// "devDependencies" and "scripts". A plain `npm pack` / `npm publish` of this folder keeps
-			// the field; npm ignores "overrides" outside the root project, so it pins nothing there.
-			'@n8n/community-nodes/no-overrides-field': 'off',
-		},
 	},
 	{
 		files: ['package.json'],

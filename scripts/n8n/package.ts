@@ -51,7 +51,9 @@ export async function packPackage(): Promise<string> {
 	delete clean.scripts;
 	writeFileSync(join(stage, 'package.json'), JSON.stringify(clean, null, 2));
 	cpSync(join(REPO_ROOT, 'dist'), join(stage, 'dist'), { recursive: true });
-	for (const f of ['README.md', 'LICENSE.md', pj.main ?? 'index.js']) {
+	// what `files` publishes besides dist/ (package.json has no `main`: n8n loads the package from
+	// its `n8n` section)
+	for (const f of ['README.md', 'LICENSE.md', 'CHANGELOG.md', ...(pj.main ? [pj.main] : [])]) {
 		if (existsSync(join(REPO_ROOT, f))) cpSync(join(REPO_ROOT, f), join(stage, f));
 	}
 	const out = join(stage, 'out');
