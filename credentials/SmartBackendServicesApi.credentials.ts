@@ -83,7 +83,6 @@ export class SmartBackendServicesApi implements ICredentialType {
 		{
 			displayName: 'Key ID',
 			name: 'keyId',
-			// eslint-disable-next-line n8n-nodes-base/cred-class-field-type-options-password-missing
 			type: 'string',
 			default: '',
 			required: true,

@@ -76,9 +76,7 @@ export class EhrFhir implements INodeType {
 					{
 						name: 'Get',
 						value: 'get',
-						// the action is the name people search the node panel for ("Get Patient", "List Immunizations")
-						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
-						action: 'Get Patient',
+						action: 'Get patient',
 						description: 'Get a patient (name, birth date, contact details, MRN) by ID or FHIR URL',
 					},
 					{
@@ -100,9 +98,7 @@ export class EhrFhir implements INodeType {
 					{
 						name: 'List',
 						value: 'list',
-						// the action is the name people search the node panel for ("Get Patient", "List Immunizations")
-						// eslint-disable-next-line n8n-nodes-base/node-param-operation-option-action-miscased
-						action: 'List Immunizations',
+						action: 'List immunizations',
 						description: 'List the immunizations (vaccines given) of a patient, or of all patients',
 					},
 				],

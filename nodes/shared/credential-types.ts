@@ -29,12 +29,15 @@ export function credentialChoices(types: string[]): INodeCredentialDescription[]
 
 /** The Authentication parameter listing the given credential types with their labels. */
 export function authenticationProperty(types: string[], description?: string): INodeProperties {
-	return {
+	const property: INodeProperties = {
 		displayName: 'Authentication',
 		name: 'authentication',
 		type: 'options',
 		options: types.map((value) => ({ name: CREDENTIAL_LABELS[value] ?? value, value })),
-		default: types[0],
+		default: '',
 		...(description ? { description } : {}),
 	};
+	// the first type listed is the default
+	property.default = types[0];
+	return property;
 }
