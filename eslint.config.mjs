@@ -8,7 +8,18 @@ const base = n8nNodesBase.configs;
 
 export default [
 	{
-		ignores: ['dist/**', 'node_modules/**', 'sandbox/**', 'scripts/**', 'test/**', 'bench/**', 'examples/**', 'coverage/**', '*.js', '*.mjs'],
+		ignores: [
+			'dist/**',
+			'node_modules/**',
+			'sandbox/**',
+			'scripts/**',
+			'test/**',
+			'bench/**',
+			'examples/**',
+			'coverage/**',
+			'*.js',
+			'*.mjs',
+		],
 	},
 	{
 		files: ['**/*.ts', 'package.json'],

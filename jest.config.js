@@ -24,7 +24,11 @@ module.exports = {
 	projects: [
 		{ ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
 		{ ...common, displayName: 'sandbox', testMatch: ['<rootDir>/test/sandbox/**/*.test.ts'] },
-		{ ...common, displayName: 'shared', testMatch: ['<rootDir>/test/integration/shared/**/*.test.ts'] },
+		{
+			...common,
+			displayName: 'shared',
+			testMatch: ['<rootDir>/test/integration/shared/**/*.test.ts'],
+		},
 		{
 			...common,
 			displayName: 'integration',

@@ -25,12 +25,19 @@ import type { FhirBulkExport as FhirBulkExportType } from '../nodes/FhirBulkExpo
 
 // tsx would resolve a `.node` specifier as a native addon: name the .ts file explicitly
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { FhirBulkExport } = require(path.join(__dirname, '../nodes/FhirBulkExport/FhirBulkExport.node.ts')) as { FhirBulkExport: typeof FhirBulkExportType };
+const { FhirBulkExport } = require(
+	path.join(__dirname, '../nodes/FhirBulkExport/FhirBulkExport.node.ts'),
+) as { FhirBulkExport: typeof FhirBulkExportType };
 
 const ROOT = path.resolve(__dirname, '..');
 const KEY = path.join(ROOT, 'sandbox/keys/TEST-ONLY-rs384-private.pem');
 const CLIENT = 'smart-backend-demo';
-const SCOPES = ['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read'];
+const SCOPES = [
+	'system/*.read',
+	'system/*.$export',
+	'system/*.$bulkdata-status',
+	'system/Binary.read',
+];
 
 function arg(name: string, dflt: string): string {
 	const i = process.argv.indexOf(`--${name}`);
@@ -78,7 +85,10 @@ async function roleNode(): Promise<void> {
 			operation: 'downloadFiles',
 			manifest,
 			outputMode: 'files',
-			options: { concurrency: Number(arg('concurrency', '4')), acceptGzip: arg('gzip', 'on') === 'on' },
+			options: {
+				concurrency: Number(arg('concurrency', '4')),
+				acceptGzip: arg('gzip', 'on') === 'on',
+			},
 		},
 		credentials: {
 			smartBackendServicesApi: {
@@ -97,7 +107,9 @@ async function roleNode(): Promise<void> {
 	const bytes = items.reduce((a, i) => a + Number(i.json.bytes), 0);
 	const lines = items.reduce((a, i) => a + Number(i.json.lines), 0);
 	const maxRssKb = process.resourceUsage().maxRSS;
-	process.stdout.write(`${JSON.stringify({ wallMs, bytes, lines, files: items.length, peakRssMb: Math.max(peak, maxRssKb * 1024) / 2 ** 20 })}\n`);
+	process.stdout.write(
+		`${JSON.stringify({ wallMs, bytes, lines, files: items.length, peakRssMb: Math.max(peak, maxRssKb * 1024) / 2 ** 20 })}\n`,
+	);
 	// binary data files are removed by the harness at exit
 }
 
@@ -123,9 +135,12 @@ async function roleBaseline(): Promise<void> {
 						},
 					},
 					(res) => {
-						if (res.statusCode !== 200) return reject(new Error(`baseline: ${f.url} → ${res.statusCode}`));
+						if (res.statusCode !== 200)
+							return reject(new Error(`baseline: ${f.url} → ${res.statusCode}`));
 						const target = path.join(dir, `${i}.ndjson`);
-						const src = /gzip/.test(String(res.headers['content-encoding'] ?? '')) ? res.pipe(createGunzip()) : res;
+						const src = /gzip/.test(String(res.headers['content-encoding'] ?? ''))
+							? res.pipe(createGunzip())
+							: res;
 						pipeline(src, fs.createWriteStream(target))
 							.then(() => {
 								bytes += fs.statSync(target).size;
@@ -138,7 +153,9 @@ async function roleBaseline(): Promise<void> {
 			});
 		}
 		const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
-		process.stdout.write(`${JSON.stringify({ wallMs, bytes, peakRssMb: (process.resourceUsage().maxRSS * 1024) / 2 ** 20 })}\n`);
+		process.stdout.write(
+			`${JSON.stringify({ wallMs, bytes, peakRssMb: (process.resourceUsage().maxRSS * 1024) / 2 ** 20 })}\n`,
+		);
 	} finally {
 		fs.rmSync(dir, { recursive: true, force: true });
 		agent.destroy();
@@ -149,7 +166,10 @@ async function roleBaseline(): Promise<void> {
 const tsxCli = require.resolve('tsx/cli');
 
 function child(role: string, args: string[]): ChildProcess {
-	return spawn(process.execPath, [tsxCli, __filename, '--role', role, ...args], { stdio: ['ignore', 'pipe', 'inherit'], cwd: ROOT });
+	return spawn(process.execPath, [tsxCli, __filename, '--role', role, ...args], {
+		stdio: ['ignore', 'pipe', 'inherit'],
+		cwd: ROOT,
+	});
 }
 
 function firstLine(cp: ChildProcess): Promise<string> {
@@ -160,7 +180,9 @@ function firstLine(cp: ChildProcess): Promise<string> {
 			const nl = buf.indexOf('\n');
 			if (nl >= 0) resolve(buf.slice(0, nl));
 		});
-		cp.on('exit', (code) => reject(new Error(`${cp.spawnargs.slice(-4).join(' ')} exited with ${code} before answering`)));
+		cp.on('exit', (code) =>
+			reject(new Error(`${cp.spawnargs.slice(-4).join(' ')} exited with ${code} before answering`)),
+		);
 	});
 }
 
@@ -171,21 +193,31 @@ async function runChild<T>(role: string, args: string[]): Promise<T> {
 	return JSON.parse(line) as T;
 }
 
-async function exportManifest(url: string): Promise<{ manifest: Manifest; token: string; generationMs: number }> {
+async function exportManifest(
+	url: string,
+): Promise<{ manifest: Manifest; token: string; generationMs: number }> {
 	const tr = await fetch(`${url}/_admin/tokens`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ surface: 'smart', clientId: CLIENT, scopes: SCOPES, lifetimeSeconds: 36000 }),
+		body: JSON.stringify({
+			surface: 'smart',
+			clientId: CLIENT,
+			scopes: SCOPES,
+			lifetimeSeconds: 36000,
+		}),
 	});
 	const token = ((await tr.json()) as { access_token: string }).access_token;
 	const auth = { authorization: `Bearer ${token}` };
 	const t0 = Date.now();
-	const k = await fetch(`${url}/smart/fhir/$export`, { headers: { ...auth, accept: 'application/fhir+json', prefer: 'respond-async' } });
+	const k = await fetch(`${url}/smart/fhir/$export`, {
+		headers: { ...auth, accept: 'application/fhir+json', prefer: 'respond-async' },
+	});
 	if (k.status !== 202) throw new Error(`kick-off: ${k.status} ${await k.text()}`);
 	const status = k.headers.get('content-location')!;
 	for (;;) {
 		const r = await fetch(status, { headers: auth });
-		if (r.status === 200) return { manifest: (await r.json()) as Manifest, token, generationMs: Date.now() - t0 };
+		if (r.status === 200)
+			return { manifest: (await r.json()) as Manifest, token, generationMs: Date.now() - t0 };
 		await r.arrayBuffer();
 		if (r.status !== 202) throw new Error(`status: ${r.status}`);
 		await new Promise((res) => setTimeout(res, 500));
@@ -200,7 +232,11 @@ interface NodeResult {
 	peakRssMb: number;
 }
 
-async function measure(size: number, concurrency: number, rate = 0): Promise<NodeResult & { baselineMs: number; resources: number; mb: number }> {
+async function measure(
+	size: number,
+	concurrency: number,
+	rate = 0,
+): Promise<NodeResult & { baselineMs: number; resources: number; mb: number }> {
 	const sandbox = child('sandbox', ['--resources', String(size), '--rate', String(rate)]);
 	try {
 		const { url } = JSON.parse(await firstLine(sandbox)) as { url: string };
@@ -208,13 +244,31 @@ async function measure(size: number, concurrency: number, rate = 0): Promise<Nod
 		const resources = manifest.output.reduce((a, o) => a + o.count, 0);
 		const file = path.join(os.tmpdir(), `bench-bulk-manifest-${process.pid}-${size}.json`);
 		fs.writeFileSync(file, JSON.stringify(manifest));
-		console.log(`  ${size}: sandbox generated ${resources} resources in ${manifest.output.length} files (${(generationMs / 1000).toFixed(1)} s)`);
+		console.log(
+			`  ${size}: sandbox generated ${resources} resources in ${manifest.output.length} files (${(generationMs / 1000).toFixed(1)} s)`,
+		);
 		const gz = ['--gzip', arg('gzip', 'on')];
-		const a = await runChild<NodeResult>('node', ['--manifest', file, '--base', url, '--concurrency', String(concurrency), ...gz]);
-		const b = await runChild<{ wallMs: number; bytes: number }>('baseline', ['--manifest', file, '--token', token, ...gz]);
+		const a = await runChild<NodeResult>('node', [
+			'--manifest',
+			file,
+			'--base',
+			url,
+			'--concurrency',
+			String(concurrency),
+			...gz,
+		]);
+		const b = await runChild<{ wallMs: number; bytes: number }>('baseline', [
+			'--manifest',
+			file,
+			'--token',
+			token,
+			...gz,
+		]);
 		fs.rmSync(file, { force: true });
-		if (a.bytes !== b.bytes) throw new Error(`byte counts differ: node ${a.bytes}, baseline ${b.bytes}`);
-		if (a.lines !== resources) throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
+		if (a.bytes !== b.bytes)
+			throw new Error(`byte counts differ: node ${a.bytes}, baseline ${b.bytes}`);
+		if (a.lines !== resources)
+			throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
 		return { ...a, baselineMs: b.wallMs, resources, mb: a.bytes / 2 ** 20 };
 	} finally {
 		sandbox.kill('SIGTERM');
@@ -228,13 +282,18 @@ async function main(): Promise<void> {
 	// a second scenario: a remote server whose every connection is limited (MB/s per download)
 	const wanMbps = Number(arg('wan-mbps', '16'));
 	const wanSize = Number(arg('wan-size', '100000'));
-	console.log(`FHIR Bulk Export benchmark: sizes ${sizes.join(', ')}, concurrency ${concurrency}, gzip ${arg('gzip', 'on')} (both sides)`);
+	console.log(
+		`FHIR Bulk Export benchmark: sizes ${sizes.join(', ')}, concurrency ${concurrency}, gzip ${arg('gzip', 'on')} (both sides)`,
+	);
 	const rows: Array<Awaited<ReturnType<typeof measure>> & { size: number }> = [];
 	for (const size of sizes) rows.push({ size, ...(await measure(size, concurrency)) });
 	let wan: (Awaited<ReturnType<typeof measure>> & { size: number }) | undefined;
-	if (wanMbps > 0 && wanSize > 0) wan = { size: wanSize, ...(await measure(wanSize, concurrency, wanMbps * 2 ** 20)) };
+	if (wanMbps > 0 && wanSize > 0)
+		wan = { size: wanSize, ...(await measure(wanSize, concurrency, wanMbps * 2 ** 20)) };
 	console.log('');
-	console.log('size       resources   MB NDJSON  (a) node s  (b) baseline s  ratio a/b  (a) MB/s  (a) peak RSS MB');
+	console.log(
+		'size       resources   MB NDJSON  (a) node s  (b) baseline s  ratio a/b  (a) MB/s  (a) peak RSS MB',
+	);
 	for (const r of rows) {
 		const ratio = r.baselineMs / r.wallMs;
 		console.log(
@@ -246,22 +305,37 @@ async function main(): Promise<void> {
 		console.log(
 			`${`${r.size}*`.padEnd(10)} ${String(r.resources).padEnd(11)} ${r.mb.toFixed(0).padEnd(10)} ${(r.wallMs / 1000).toFixed(2).padEnd(11)} ${(r.baselineMs / 1000).toFixed(2).padEnd(15)} ${(r.baselineMs / r.wallMs).toFixed(2).padEnd(10)} ${(r.mb / (r.wallMs / 1000)).toFixed(0).padEnd(9)} ${r.peakRssMb.toFixed(0)}`,
 		);
-		console.log(`  * the sandbox limits every file download to ${wanMbps} MB/s, like a remote server (loopback rows above are CPU-bound on this machine)`);
+		console.log(
+			`  * the sandbox limits every file download to ${wanMbps} MB/s, like a remote server (loopback rows above are CPU-bound on this machine)`,
+		);
 	}
 	const big = rows[rows.length - 1];
 	const small = rows[0];
 	const ratio = big.baselineMs / big.wallMs;
 	console.log('');
-	console.log(`throughput ratio a/b at ${big.size}: ${ratio.toFixed(2)} (goal ≥ 1.0) ${ratio >= 1 ? 'OK' : 'MISSED'}`);
-	console.log(`peak RSS of (a): ${rows.map((r) => `${r.size}: ${r.peakRssMb.toFixed(0)} MB`).join(', ')} (goal < 300 MB) ${rows.every((r) => r.peakRssMb < 300) ? 'OK' : 'MISSED'}`);
+	console.log(
+		`throughput ratio a/b at ${big.size}: ${ratio.toFixed(2)} (goal ≥ 1.0) ${ratio >= 1 ? 'OK' : 'MISSED'}`,
+	);
+	console.log(
+		`peak RSS of (a): ${rows.map((r) => `${r.size}: ${r.peakRssMb.toFixed(0)} MB`).join(', ')} (goal < 300 MB) ${rows.every((r) => r.peakRssMb < 300) ? 'OK' : 'MISSED'}`,
+	);
 	if (rows.length > 1) {
 		const growth = big.peakRssMb / small.peakRssMb - 1;
-		console.log(`peak RSS growth ${small.size} → ${big.size}: ${(growth * 100).toFixed(1)}% (goal within 20%) ${Math.abs(growth) <= 0.2 ? 'OK' : 'MISSED'}`);
+		console.log(
+			`peak RSS growth ${small.size} → ${big.size}: ${(growth * 100).toFixed(1)}% (goal within 20%) ${Math.abs(growth) <= 0.2 ? 'OK' : 'MISSED'}`,
+		);
 	}
 }
 
 const role = arg('role', 'parent');
-const run = role === 'sandbox' ? roleSandbox : role === 'node' ? roleNode : role === 'baseline' ? roleBaseline : main;
+const run =
+	role === 'sandbox'
+		? roleSandbox
+		: role === 'node'
+			? roleNode
+			: role === 'baseline'
+				? roleBaseline
+				: main;
 run().catch((e: unknown) => {
 	console.error(e);
 	process.exit(1);

@@ -15,7 +15,9 @@ import type { EhrFhir as EhrFhirType } from '../nodes/EhrFhir/EhrFhir.node';
 
 // tsx would resolve `…/EhrFhir.node` as a native `.node` addon: load the TypeScript file by name
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { EhrFhir } = require(path.join(__dirname, '../nodes/EhrFhir/EhrFhir.node.ts')) as { EhrFhir: typeof EhrFhirType };
+const { EhrFhir } = require(path.join(__dirname, '../nodes/EhrFhir/EhrFhir.node.ts')) as {
+	EhrFhir: typeof EhrFhirType;
+};
 
 const PATIENT = 'pt-00001';
 const COUNT = Number(process.env.BENCH_IMMUNIZATIONS ?? 10000);
@@ -36,10 +38,22 @@ function median(xs: number[]): number {
 }
 
 async function main(): Promise<void> {
-	const sb = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, patients: 5, heavyPatients: { [PATIENT]: COUNT } });
+	const sb = await startSandbox({
+		host: '127.0.0.1',
+		port: 0,
+		filePort: 0,
+		patients: 5,
+		heavyPatients: { [PATIENT]: COUNT },
+	});
 	const timer = setInterval(sample, 5);
 	try {
-		const tok = sb.app.tokens.issue({ surface: 'onpatient', clientId: 'onpatient-demo', scopes: [], lifetimeSeconds: 86400, withRefresh: true });
+		const tok = sb.app.tokens.issue({
+			surface: 'onpatient',
+			clientId: 'onpatient-demo',
+			scopes: [],
+			lifetimeSeconds: 86400,
+			withRefresh: true,
+		});
 		const apiHost = `${sb.url}/onpatient/api`;
 		const credentials = {
 			onpatientOAuth2Api: {
@@ -71,10 +85,21 @@ async function main(): Promise<void> {
 		const seeded = await fetch(`${sb.url}/_admin/fhir/seed`, {
 			method: 'POST',
 			headers: { 'content-type': 'application/json' },
-			body: JSON.stringify({ surface: 'smart', resourceType: 'Observation', count: COUNT, patient: PATIENT }),
+			body: JSON.stringify({
+				surface: 'smart',
+				resourceType: 'Observation',
+				count: COUNT,
+				patient: PATIENT,
+			}),
 		});
 		if (seeded.status !== 201) throw new Error(`seeding failed: HTTP ${seeded.status}`);
-		const smartTok = sb.app.tokens.issue({ surface: 'smart', clientId: 'smart-demo', scopes: ['user/*.read'], lifetimeSeconds: 86400, withRefresh: true });
+		const smartTok = sb.app.tokens.issue({
+			surface: 'smart',
+			clientId: 'smart-demo',
+			scopes: ['user/*.read'],
+			lifetimeSeconds: 86400,
+			withRefresh: true,
+		});
 		const smartCredentials = {
 			smartOnFhirOAuth2Api: {
 				fhirBaseUrl: `${sb.url}/smart/fhir`,
@@ -105,9 +130,17 @@ async function main(): Promise<void> {
 			const items: unknown[] = [];
 			let url: string | undefined = `${sb.url}/smart/fhir/Observation?patient=${PATIENT}&_count=50`;
 			while (url) {
-				const res = await fetch(url, { headers: { Authorization: `Bearer ${smartTok.access_token}`, Accept: 'application/fhir+json' } });
+				const res = await fetch(url, {
+					headers: {
+						Authorization: `Bearer ${smartTok.access_token}`,
+						Accept: 'application/fhir+json',
+					},
+				});
 				if (!res.ok) throw new Error(`HTTP ${res.status}`);
-				const page = (await res.json()) as { entry?: Array<{ resource: unknown }>; link?: Array<{ relation: string; url: string }> };
+				const page = (await res.json()) as {
+					entry?: Array<{ resource: unknown }>;
+					link?: Array<{ relation: string; url: string }>;
+				};
 				for (const e of page.entry ?? []) items.push(e.resource);
 				url = page.link?.find((l) => l.relation === 'next')?.url;
 			}
@@ -116,9 +149,12 @@ async function main(): Promise<void> {
 
 		const viaFetch = async (): Promise<number> => {
 			const items: unknown[] = [];
-			let url: string | null = `${apiHost}/onpatient_api/fhir/Immunization?patient=${PATIENT}&page-size=50`;
+			let url: string | null =
+				`${apiHost}/onpatient_api/fhir/Immunization?patient=${PATIENT}&page-size=50`;
 			while (url) {
-				const res = await fetch(url, { headers: { Authorization: `Bearer ${tok.access_token}`, Accept: 'application/json' } });
+				const res = await fetch(url, {
+					headers: { Authorization: `Bearer ${tok.access_token}`, Accept: 'application/json' },
+				});
 				if (!res.ok) throw new Error(`HTTP ${res.status}`);
 				const page = (await res.json()) as { results: unknown[]; next: string | null };
 				for (const r of page.results) items.push(r);
@@ -131,14 +167,20 @@ async function main(): Promise<void> {
 		if ((await viaNode()) !== COUNT) throw new Error('node returned the wrong count');
 		if ((await viaFetch()) !== COUNT) throw new Error('fetch returned the wrong count');
 		if ((await searchViaNode()) !== COUNT) throw new Error('Search returned the wrong count');
-		if ((await searchViaFetch()) !== COUNT) throw new Error('Search fetch loop returned the wrong count');
+		if ((await searchViaFetch()) !== COUNT)
+			throw new Error('Search fetch loop returned the wrong count');
 
 		const a: number[] = [];
 		const b: number[] = [];
 		const c: number[] = [];
 		const d: number[] = [];
 		for (let i = 0; i < RUNS; i++) {
-			const order: Array<[() => Promise<number>, number[]]> = [[viaNode, a], [viaFetch, b], [searchViaNode, c], [searchViaFetch, d]];
+			const order: Array<[() => Promise<number>, number[]]> = [
+				[viaNode, a],
+				[viaFetch, b],
+				[searchViaNode, c],
+				[searchViaFetch, d],
+			];
 			for (const [fn, out] of i % 2 === 0 ? order : order.reverse()) {
 				(globalThis as { gc?: () => void }).gc?.();
 				const t0 = process.hrtime.bigint();
@@ -151,23 +193,41 @@ async function main(): Promise<void> {
 		const ma = median(a);
 		const mb = median(b);
 		const pages = Math.ceil(COUNT / 50);
-		console.log(`pagination: ${COUNT} immunizations, ${pages} pages of 50, ${RUNS} alternating runs (median), simplify=${SIMPLIFY}`);
-		console.log(`  (a) EHR FHIR node, List Immunizations, Return All: ${ma.toFixed(1)} ms  [${a.map((x) => x.toFixed(0)).join(', ')}]`);
-		console.log(`  (b) minimal fetch loop following next:           ${mb.toFixed(1)} ms  [${b.map((x) => x.toFixed(0)).join(', ')}]`);
+		console.log(
+			`pagination: ${COUNT} immunizations, ${pages} pages of 50, ${RUNS} alternating runs (median), simplify=${SIMPLIFY}`,
+		);
+		console.log(
+			`  (a) EHR FHIR node, List Immunizations, Return All: ${ma.toFixed(1)} ms  [${a.map((x) => x.toFixed(0)).join(', ')}]`,
+		);
+		console.log(
+			`  (b) minimal fetch loop following next:           ${mb.toFixed(1)} ms  [${b.map((x) => x.toFixed(0)).join(', ')}]`,
+		);
 		const mina = Math.min(...a);
 		const minb = Math.min(...b);
 		console.log(`  ratio a/b (medians): ${(ma / mb).toFixed(3)}  (goal ≤ 1.25)`);
-		console.log(`  ratio a/b (best runs, least disturbed by other load): ${(mina / minb).toFixed(3)}  (${mina.toFixed(1)} / ${minb.toFixed(1)} ms)`);
+		console.log(
+			`  ratio a/b (best runs, least disturbed by other load): ${(mina / minb).toFixed(3)}  (${mina.toFixed(1)} / ${minb.toFixed(1)} ms)`,
+		);
 		const load = (await import('node:os')).loadavg()[0];
 		const mc = median(c);
 		const md = median(d);
 		console.log(`search: ${COUNT} Observations (SMART store), ${pages} pages of 50, same runs`);
-		console.log(`  (c) EHR FHIR node, FHIR Resource Search, Return All: ${mc.toFixed(1)} ms  [${c.map((x) => x.toFixed(0)).join(', ')}]`);
-		console.log(`  (d) minimal fetch loop following Bundle next links: ${md.toFixed(1)} ms  [${d.map((x) => x.toFixed(0)).join(', ')}]`);
+		console.log(
+			`  (c) EHR FHIR node, FHIR Resource Search, Return All: ${mc.toFixed(1)} ms  [${c.map((x) => x.toFixed(0)).join(', ')}]`,
+		);
+		console.log(
+			`  (d) minimal fetch loop following Bundle next links: ${md.toFixed(1)} ms  [${d.map((x) => x.toFixed(0)).join(', ')}]`,
+		);
 		console.log(`  ratio c/d (medians): ${(mc / md).toFixed(3)}  (goal ≤ 1.25)`);
-		console.log(`  per page: List Immunizations ${(ma / pages).toFixed(2)} ms, Search ${(mc / pages).toFixed(2)} ms (fetch loops ${(mb / pages).toFixed(2)} / ${(md / pages).toFixed(2)} ms)`);
-		console.log(`  load average (1 min) at the end: ${load.toFixed(2)} on ${(await import('node:os')).cpus().length} cores`);
-		console.log(`  peak RSS: ${(peakRss / 1048576).toFixed(1)} MiB, peak heap used: ${(peakHeap / 1048576).toFixed(1)} MiB (sandbox in the same process)`);
+		console.log(
+			`  per page: List Immunizations ${(ma / pages).toFixed(2)} ms, Search ${(mc / pages).toFixed(2)} ms (fetch loops ${(mb / pages).toFixed(2)} / ${(md / pages).toFixed(2)} ms)`,
+		);
+		console.log(
+			`  load average (1 min) at the end: ${load.toFixed(2)} on ${(await import('node:os')).cpus().length} cores`,
+		);
+		console.log(
+			`  peak RSS: ${(peakRss / 1048576).toFixed(1)} MiB, peak heap used: ${(peakHeap / 1048576).toFixed(1)} MiB (sandbox in the same process)`,
+		);
 	} finally {
 		clearInterval(timer);
 		await sb.close();

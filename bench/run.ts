@@ -21,7 +21,10 @@ const tsxCli = require.resolve('tsx/cli');
 let failed = 0;
 for (const name of chosen) {
 	console.log(`\n=== bench/${name}.ts ===`);
-	const r = spawnSync(process.execPath, ['--expose-gc', tsxCli, path.join(dir, `${name}.ts`)], { stdio: 'inherit', env: process.env });
+	const r = spawnSync(process.execPath, ['--expose-gc', tsxCli, path.join(dir, `${name}.ts`)], {
+		stdio: 'inherit',
+		env: process.env,
+	});
 	if (r.status !== 0) {
 		failed++;
 		console.error(`bench/${name}.ts exited with ${r.status ?? r.signal}`);

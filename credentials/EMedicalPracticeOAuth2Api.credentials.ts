@@ -18,7 +18,10 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#emedicalpractice';
 
-	icon = { light: 'file:icons/emedicalpractice.svg', dark: 'file:icons/emedicalpractice.dark.svg' } as const;
+	icon = {
+		light: 'file:icons/emedicalpractice.svg',
+		dark: 'file:icons/emedicalpractice.dark.svg',
+	} as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -38,12 +41,14 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 				{
 					name: 'Confidential (Client Secret, HTTP Basic)',
 					value: 'authorizationCode',
-					description: 'Registered as a confidential app: the client secret is sent with HTTP Basic',
+					description:
+						'Registered as a confidential app: the client secret is sent with HTTP Basic',
 				},
 				{
 					name: 'Public (PKCE, No Secret)',
 					value: 'pkce',
-					description: 'Registered as a public app: client_id in the body and a PKCE S256 code verifier',
+					description:
+						'Registered as a public app: client_id in the body and a PKCE S256 code verifier',
 				},
 			],
 			default: 'authorizationCode',

@@ -14,7 +14,10 @@ export class MyPatientPortalOAuth2Api implements ICredentialType {
 
 	documentationUrl = 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#mypatientportal';
 
-	icon = { light: 'file:icons/mypatientportal.svg', dark: 'file:icons/mypatientportal.dark.svg' } as const;
+	icon = {
+		light: 'file:icons/mypatientportal.svg',
+		dark: 'file:icons/mypatientportal.dark.svg',
+	} as const;
 
 	properties: INodeProperties[] = [
 		{
@@ -58,7 +61,8 @@ export class MyPatientPortalOAuth2Api implements ICredentialType {
 			name: 'includeOpenId',
 			type: 'boolean',
 			default: false,
-			description: 'Whether to add the openid scope, so the portal also returns an ID token and allows its userinfo endpoint',
+			description:
+				'Whether to add the openid scope, so the portal also returns an ID token and allows its userinfo endpoint',
 		},
 		{
 			displayName: 'Scope',
@@ -89,7 +93,8 @@ export class MyPatientPortalOAuth2Api implements ICredentialType {
 				},
 			],
 			default: 'header',
-			description: 'How the token request proves your client ID and secret. The portal accepts both.',
+			description:
+				'How the token request proves your client ID and secret. The portal accepts both.',
 		},
 	];
 }

@@ -7,7 +7,15 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets, type FormResponse } from '../nodes/shared/credentials-util';
+import {
+	CredentialFieldError,
+	checkBaseUrl,
+	postForm,
+	safeUrl,
+	tokenErrorMessage,
+	withoutSecrets,
+	type FormResponse,
+} from '../nodes/shared/credentials-util';
 import { TokenRequestError } from '../nodes/shared/token-failures';
 
 /**
@@ -72,14 +80,16 @@ export class OneUpHealthApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'patient-42',
-			description: "Your application's own id for the user whose data this credential reads (1upHealth's app_user_id)",
+			description:
+				"Your application's own id for the user whose data this credential reads (1upHealth's app_user_id)",
 		},
 		{
 			displayName: 'Create User If Missing',
 			name: 'createUserIfMissing',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to create the user in 1upHealth when no user with this App User ID exists yet',
+			description:
+				'Whether to create the user in 1upHealth when no user with this App User ID exists yet',
 		},
 		{
 			displayName: 'FHIR Version',
@@ -111,8 +121,14 @@ export class OneUpHealthApi implements ICredentialType {
 		},
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return await withoutSecrets(credentials, async () => await oneUpAuthenticate(this, credentials));
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		return await withoutSecrets(
+			credentials,
+			async () => await oneUpAuthenticate(this, credentials),
+		);
 	}
 
 	authenticate: IAuthenticateGeneric = {
@@ -142,31 +158,67 @@ function text(v: unknown): string {
 }
 
 /** Whole 1upHealth chain: refresh (rotating) → else auth code (create user) → code exchange. */
-export async function oneUpAuthenticate(helper: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+export async function oneUpAuthenticate(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<IDataObject> {
 	const authHost = checkBaseUrl(credentials.authHost, 'Auth Host');
 	const apiHost = checkBaseUrl(credentials.apiHost, 'API Host');
 	const clientId = text(credentials.clientId);
 	const clientSecret = text(credentials.clientSecret);
 	const appUserId = text(credentials.appUserId);
-	if (!clientId) throw new CredentialFieldError('Client ID', 'Client ID is empty. Copy it from your 1upHealth developer console.');
-	if (!clientSecret) throw new CredentialFieldError('Client Secret', 'Client Secret is empty. Copy it from your 1upHealth developer console.');
-	if (!appUserId) throw new CredentialFieldError('App User ID', "App User ID is empty. Enter your application's id for the user.");
+	if (!clientId)
+		throw new CredentialFieldError(
+			'Client ID',
+			'Client ID is empty. Copy it from your 1upHealth developer console.',
+		);
+	if (!clientSecret)
+		throw new CredentialFieldError(
+			'Client Secret',
+			'Client Secret is empty. Copy it from your 1upHealth developer console.',
+		);
+	if (!appUserId)
+		throw new CredentialFieldError(
+			'App User ID',
+			"App User ID is empty. Enter your application's id for the user.",
+		);
 	const tokenUrl = `${authHost}/oauth2/token`;
 	const client = { client_id: clientId, client_secret: clientSecret };
 
 	const refreshToken = text(credentials.refreshToken);
 	if (refreshToken) {
-		const r = await postForm(helper, tokenUrl, { grant_type: 'refresh_token', refresh_token: refreshToken, ...client }, {}, AUTH_HOST);
-		if (r.status === 200 && typeof r.body.access_token === 'string') return tokensFrom(r.body, refreshToken);
+		const r = await postForm(
+			helper,
+			tokenUrl,
+			{ grant_type: 'refresh_token', refresh_token: refreshToken, ...client },
+			{},
+			AUTH_HOST,
+		);
+		if (r.status === 200 && typeof r.body.access_token === 'string')
+			return tokensFrom(r.body, refreshToken);
 		if (r.status === 401 || r.body.error === 'invalid_client') throw clientRefused(tokenUrl, r);
 		if (r.status >= 500 || r.status === 429 || r.status === 0) {
-			throw new Error(`1upHealth token refresh at ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later.`);
+			throw new Error(
+				`1upHealth token refresh at ${safeUrl(tokenUrl)} failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later.`,
+			);
 		}
 		// refused (used or revoked refresh token): fall back to a fresh authorization code
 	}
 
-	const code = await authorizationCode(helper, apiHost, appUserId, client, credentials.createUserIfMissing !== false);
-	const t = await postForm(helper, tokenUrl, { grant_type: 'authorization_code', code, ...client }, {}, AUTH_HOST);
+	const code = await authorizationCode(
+		helper,
+		apiHost,
+		appUserId,
+		client,
+		credentials.createUserIfMissing !== false,
+	);
+	const t = await postForm(
+		helper,
+		tokenUrl,
+		{ grant_type: 'authorization_code', code, ...client },
+		{},
+		AUTH_HOST,
+	);
 	if (t.status === 200 && typeof t.body.access_token === 'string') return tokensFrom(t.body, '');
 	if (t.status === 401 || t.body.error === 'invalid_client') throw clientRefused(tokenUrl, t);
 	throw new Error(
@@ -179,8 +231,13 @@ function tokensFrom(body: IDataObject, previousRefresh: string): IDataObject {
 	return {
 		accessToken: String(body.access_token),
 		// 1upHealth rotates refresh tokens: keep the new one; the used one no longer works
-		refreshToken: typeof body.refresh_token === 'string' && body.refresh_token ? body.refresh_token : previousRefresh,
-		expiresAt: Math.floor(Date.now() / 1000) + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 7200),
+		refreshToken:
+			typeof body.refresh_token === 'string' && body.refresh_token
+				? body.refresh_token
+				: previousRefresh,
+		expiresAt:
+			Math.floor(Date.now() / 1000) +
+			(Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 7200),
 	};
 }
 
@@ -207,12 +264,22 @@ async function authorizationCode(
 ): Promise<string> {
 	const base = `${apiHost}/user-management/v1`;
 	// Older 1upHealth docs send the client id/secret as form fields, newer ones as headers: send both.
-	const ask = async () => await postForm(helper, `${base}/user/auth-code`, { app_user_id: appUserId, ...client }, client, USER_MANAGEMENT);
+	const ask = async () =>
+		await postForm(
+			helper,
+			`${base}/user/auth-code`,
+			{ app_user_id: appUserId, ...client },
+			client,
+			USER_MANAGEMENT,
+		);
 	let r = await ask();
-	if (r.status === 200 && r.body.success !== false && typeof r.body.code === 'string') return r.body.code;
+	if (r.status === 200 && r.body.success !== false && typeof r.body.code === 'string')
+		return r.body.code;
 	if (r.status === 401 || r.status === 403) throw clientRefused(`${base}/user/auth-code`, r);
 	if (!looksMissing(r)) {
-		throw new Error(`1upHealth user management (auth-code) failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later or check the API Host.`);
+		throw new Error(
+			`1upHealth user management (auth-code) failed (HTTP ${r.status}: ${tokenErrorMessage(r.body)}). Try again later or check the API Host.`,
+		);
 	}
 	if (!createIfMissing) {
 		throw new CredentialFieldError(
@@ -220,13 +287,27 @@ async function authorizationCode(
 			`1upHealth has no user with App User ID "${appUserId}" for this client. Turn on "Create User If Missing" or create the user first.`,
 		);
 	}
-	const created = await postForm(helper, `${base}/user`, { app_user_id: appUserId, ...client }, client, USER_MANAGEMENT);
-	if (created.status === 200 && created.body.success !== false && typeof created.body.code === 'string') return created.body.code;
+	const created = await postForm(
+		helper,
+		`${base}/user`,
+		{ app_user_id: appUserId, ...client },
+		client,
+		USER_MANAGEMENT,
+	);
+	if (
+		created.status === 200 &&
+		created.body.success !== false &&
+		typeof created.body.code === 'string'
+	)
+		return created.body.code;
 	if (/exist/i.test(tokenErrorMessage(created.body))) {
 		// created meanwhile by a parallel run: ask for a code again
 		r = await ask();
 		if (r.status === 200 && typeof r.body.code === 'string') return r.body.code;
 	}
-	if (created.status === 401 || created.status === 403) throw clientRefused(`${base}/user`, created);
-	throw new Error(`1upHealth could not create the user "${appUserId}" (HTTP ${created.status}: ${tokenErrorMessage(created.body)}).`);
+	if (created.status === 401 || created.status === 403)
+		throw clientRefused(`${base}/user`, created);
+	throw new Error(
+		`1upHealth could not create the user "${appUserId}" (HTTP ${created.status}: ${tokenErrorMessage(created.body)}).`,
+	);
 }

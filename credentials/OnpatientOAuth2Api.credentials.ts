@@ -38,7 +38,8 @@ export class OnpatientOAuth2Api implements ICredentialType {
 			type: 'string',
 			default: 'https://drchrono.com',
 			required: true,
-			description: 'Host of the onpatient FHIR API (/onpatient_api/fhir/…). It differs from the Auth Host.',
+			description:
+				'Host of the onpatient FHIR API (/onpatient_api/fhir/…). It differs from the Auth Host.',
 		},
 		{
 			displayName: 'Authorization URL',

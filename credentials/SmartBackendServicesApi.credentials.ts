@@ -6,8 +6,20 @@ import type {
 	IHttpRequestHelper,
 	INodeProperties,
 } from 'n8n-workflow';
-import { CredentialFieldError, checkBaseUrl, postForm, safeUrl, tokenErrorMessage, withoutSecrets } from '../nodes/shared/credentials-util';
-import { CLIENT_ASSERTION_TYPE, assertKeyMatchesAlgorithm, parsePrivateKey, signClientAssertion } from '../nodes/shared/jwt';
+import {
+	CredentialFieldError,
+	checkBaseUrl,
+	postForm,
+	safeUrl,
+	tokenErrorMessage,
+	withoutSecrets,
+} from '../nodes/shared/credentials-util';
+import {
+	CLIENT_ASSERTION_TYPE,
+	assertKeyMatchesAlgorithm,
+	parsePrivateKey,
+	signClientAssertion,
+} from '../nodes/shared/jwt';
 import { TokenRequestError, backendScope, tokenHint } from '../nodes/shared/token-failures';
 
 /**
@@ -50,7 +62,8 @@ export class SmartBackendServicesApi implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://fhirbackup.emedpractice.com:8443/fhir/r4',
-			description: 'FHIR R4 base of the server (https). For eMedicalPractice: <Server URL>/fhir/r4.',
+			description:
+				'FHIR R4 base of the server (https). For eMedicalPractice: <Server URL>/fhir/r4.',
 		},
 		{
 			displayName: 'Token URL',
@@ -140,8 +153,14 @@ export class SmartBackendServicesApi implements ICredentialType {
 		},
 	];
 
-	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
-		return await withoutSecrets(credentials, async () => await backendServicesToken(this, credentials));
+	async preAuthentication(
+		this: IHttpRequestHelper,
+		credentials: ICredentialDataDecryptedObject,
+	): Promise<IDataObject> {
+		return await withoutSecrets(
+			credentials,
+			async () => await backendServicesToken(this, credentials),
+		);
 	}
 
 	authenticate: IAuthenticateGeneric = {
@@ -159,7 +178,10 @@ function text(v: unknown): string {
 }
 
 /** Finds the token URL: the field, or token_endpoint of the server's smart-configuration. */
-export async function resolveTokenUrl(helper: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<string> {
+export async function resolveTokenUrl(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<string> {
 	const fhirBase = checkBaseUrl(credentials.fhirBaseUrl, 'FHIR Base URL');
 	const configured = text(credentials.tokenUrl);
 	if (configured) {
@@ -178,45 +200,82 @@ export async function resolveTokenUrl(helper: IHttpRequestHelper, credentials: I
 			ignoreHttpStatusErrors: true,
 		})) as { statusCode: number; body: unknown };
 		if (res.statusCode !== 200) {
-			throw new CredentialFieldError('Token URL', `Token URL is empty and ${safeUrl(wellKnown)} answered HTTP ${res.statusCode}. Enter the Token URL, or check the FHIR Base URL.`);
+			throw new CredentialFieldError(
+				'Token URL',
+				`Token URL is empty and ${safeUrl(wellKnown)} answered HTTP ${res.statusCode}. Enter the Token URL, or check the FHIR Base URL.`,
+			);
 		}
 		doc = (typeof res.body === 'string' ? JSON.parse(res.body) : res.body) as IDataObject;
 	} catch (e) {
 		if (e instanceof CredentialFieldError) throw e;
-		throw new CredentialFieldError('Token URL', `Token URL is empty and ${safeUrl(wellKnown)} could not be read (${(e as Error).message}). Enter the Token URL.`);
+		throw new CredentialFieldError(
+			'Token URL',
+			`Token URL is empty and ${safeUrl(wellKnown)} could not be read (${(e as Error).message}). Enter the Token URL.`,
+		);
 	}
 	const endpoint = typeof doc?.token_endpoint === 'string' ? doc.token_endpoint : '';
 	if (!endpoint) {
-		throw new CredentialFieldError('Token URL', `Token URL is empty and ${safeUrl(wellKnown)} has no token_endpoint. Enter the Token URL.`);
+		throw new CredentialFieldError(
+			'Token URL',
+			`Token URL is empty and ${safeUrl(wellKnown)} has no token_endpoint. Enter the Token URL.`,
+		);
 	}
 	checkBaseUrl(endpoint.replace(/\/+$/, ''), 'Token URL (discovered token_endpoint)');
 	return endpoint;
 }
 
 /** Validates the fields, signs a fresh assertion and fetches a client-credentials token. */
-export async function backendServicesToken(helper: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject): Promise<IDataObject> {
+export async function backendServicesToken(
+	helper: IHttpRequestHelper,
+	credentials: ICredentialDataDecryptedObject,
+): Promise<IDataObject> {
 	checkBaseUrl(credentials.fhirBaseUrl, 'FHIR Base URL');
 	const clientId = text(credentials.clientId);
 	const keyId = text(credentials.keyId);
 	const scope = backendScope(credentials);
-	if (!clientId) throw new CredentialFieldError('Client ID', 'Client ID is empty. Enter the client ID the server gave your backend app.');
-	if (!keyId) throw new CredentialFieldError('Key ID', 'Key ID is empty. Enter the kid of the key you registered in the JWKS.');
-	if (!scope) throw new CredentialFieldError('Scope', 'Scope is empty. Enter system/ scopes, e.g. system/*.read system/*.$export, or choose a Scope Preset.');
+	if (!clientId)
+		throw new CredentialFieldError(
+			'Client ID',
+			'Client ID is empty. Enter the client ID the server gave your backend app.',
+		);
+	if (!keyId)
+		throw new CredentialFieldError(
+			'Key ID',
+			'Key ID is empty. Enter the kid of the key you registered in the JWKS.',
+		);
+	if (!scope)
+		throw new CredentialFieldError(
+			'Scope',
+			'Scope is empty. Enter system/ scopes, e.g. system/*.read system/*.$export, or choose a Scope Preset.',
+		);
 	const key = parsePrivateKey(credentials.privateKey, 'Private Key');
-	const algorithm = assertKeyMatchesAlgorithm(key, text(credentials.algorithm) || 'RS384', 'Private Key', 'Algorithm');
+	const algorithm = assertKeyMatchesAlgorithm(
+		key,
+		text(credentials.algorithm) || 'RS384',
+		'Private Key',
+		'Algorithm',
+	);
 	const tokenUrl = await resolveTokenUrl(helper, credentials);
 	const assertion = signClientAssertion({ clientId, tokenUrl, privateKey: key, keyId, algorithm });
-	const r = await postForm(helper, tokenUrl, {
-		grant_type: 'client_credentials',
-		scope,
-		client_assertion_type: CLIENT_ASSERTION_TYPE,
-		client_assertion: assertion,
-	}, {}, { field: 'Token URL' });
+	const r = await postForm(
+		helper,
+		tokenUrl,
+		{
+			grant_type: 'client_credentials',
+			scope,
+			client_assertion_type: CLIENT_ASSERTION_TYPE,
+			client_assertion: assertion,
+		},
+		{},
+		{ field: 'Token URL' },
+	);
 	if (r.status === 200 && typeof r.body.access_token === 'string') {
 		const expiresIn = Number(r.body.expires_in);
 		return {
 			accessToken: r.body.access_token,
-			expiresAt: Math.floor(Date.now() / 1000) + (Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 60),
+			expiresAt:
+				Math.floor(Date.now() / 1000) +
+				(Number.isFinite(expiresIn) && expiresIn > 0 ? expiresIn : 60),
 		};
 	}
 	const code = typeof r.body.error === 'string' ? r.body.error : undefined;

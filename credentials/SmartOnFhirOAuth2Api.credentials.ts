@@ -27,7 +27,8 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://fhir.example.org/r4',
-			description: 'The FHIR R4 base of the server (https). It is also sent as aud on the authorize request.',
+			description:
+				'The FHIR R4 base of the server (https). It is also sent as aud on the authorize request.',
 		},
 		{
 			displayName:
@@ -43,7 +44,8 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			default: '',
 			required: true,
 			placeholder: 'https://auth.example.org/authorize',
-			description: 'The authorization_endpoint from <FHIR Base URL>/.well-known/smart-configuration',
+			description:
+				'The authorization_endpoint from <FHIR Base URL>/.well-known/smart-configuration',
 		},
 		{
 			displayName: 'Access Token URL',
@@ -112,7 +114,8 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			],
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: 'header',
-			description: "How the token request sends the client secret; see token_endpoint_auth_methods_supported in the server's smart-configuration",
+			description:
+				"How the token request sends the client secret; see token_endpoint_auth_methods_supported in the server's smart-configuration",
 		},
 	];
 }

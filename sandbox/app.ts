@@ -5,7 +5,15 @@ import type { ServerResponse } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Clock } from './clock';
 import { FRAMEWORK_FAULTS, Faults, type FaultSpec } from './faults';
-import { HttpError, Router, sendHtml, sendJson, bearerToken, type Handler, type SandboxRequest } from './http';
+import {
+	HttpError,
+	Router,
+	sendHtml,
+	sendJson,
+	bearerToken,
+	type Handler,
+	type SandboxRequest,
+} from './http';
 import { TokenStore, scopeAllows, type TokenRecord } from './tokens';
 
 export const SURFACES = ['onpatient', 'oneup', 'mpp', 'emp', 'smart'] as const;
@@ -98,12 +106,21 @@ export class SandboxApp {
 	constructor(readonly options: SandboxOptions) {
 		this.tokens = new TokenStore(this.clock);
 		this.autoApprove = options.autoApprove ?? false;
-		this.lifetimes = { ...DEFAULT_LIFETIMES, ...(options.tokenLifetimes ?? {}) } as typeof this.lifetimes;
+		this.lifetimes = {
+			...DEFAULT_LIFETIMES,
+			...(options.tokenLifetimes ?? {}),
+		} as typeof this.lifetimes;
 		this.registerAdmin();
 	}
 
 	/** Registers a route. `pattern` is the full path including the surface prefix. */
-	route(method: string, pattern: string, surface: string, handler: Handler, origin: 'main' | 'files' = 'main'): void {
+	route(
+		method: string,
+		pattern: string,
+		surface: string,
+		handler: Handler,
+		origin: 'main' | 'files' = 'main',
+	): void {
 		(origin === 'main' ? this.router : this.fileRouter).add(method, pattern, surface, handler);
 	}
 
@@ -154,7 +171,14 @@ export class SandboxApp {
 					: rec === 'expired'
 						? 'The access token expired.'
 						: 'The access token is invalid.';
-			this.authError(req, res, surface, 401, rec === 'missing' ? 'invalid_request' : 'invalid_token', desc);
+			this.authError(
+				req,
+				res,
+				surface,
+				401,
+				rec === 'missing' ? 'invalid_request' : 'invalid_token',
+				desc,
+			);
 			return undefined;
 		}
 		const ok =
@@ -162,28 +186,63 @@ export class SandboxApp {
 				? needed(rec.scopes)
 				: (Array.isArray(needed) ? needed : [needed]).some((n) => scopeAllows(rec.scopes, n));
 		if (!ok) {
-			this.authError(req, res, surface, 403, 'insufficient_scope', 'The access token does not grant the scope this request needs.');
+			this.authError(
+				req,
+				res,
+				surface,
+				403,
+				'insufficient_scope',
+				'The access token does not grant the scope this request needs.',
+			);
 			return undefined;
 		}
 		return rec;
 	}
 
 	/** A 401/403 in the vendor's own shape. */
-	authError(req: SandboxRequest, res: ServerResponse, surface: string, status: number, code: string, description: string): void {
+	authError(
+		req: SandboxRequest,
+		res: ServerResponse,
+		surface: string,
+		status: number,
+		code: string,
+		description: string,
+	): void {
 		const headers: Record<string, string> =
-			status === 401 ? { 'WWW-Authenticate': `Bearer error="${code}", error_description="${description}"` } : {};
+			status === 401
+				? { 'WWW-Authenticate': `Bearer error="${code}", error_description="${description}"` }
+				: {};
 		switch (authShape(surface, req.path)) {
 			case 'drf':
-				return sendJson(res, status, { detail: status === 403 ? 'You do not have permission to perform this action.' : description }, headers);
+				return sendJson(
+					res,
+					status,
+					{
+						detail:
+							status === 403 ? 'You do not have permission to perform this action.' : description,
+					},
+					headers,
+				);
 			case 'oneup':
-				return sendJson(res, status, { success: false, error: code, error_description: description }, headers);
+				return sendJson(
+					res,
+					status,
+					{ success: false, error: code, error_description: description },
+					headers,
+				);
 			case 'fhir':
 				return sendJson(
 					res,
 					status,
 					{
 						resourceType: 'OperationOutcome',
-						issue: [{ severity: 'error', code: status === 401 ? 'login' : 'forbidden', diagnostics: description }],
+						issue: [
+							{
+								severity: 'error',
+								code: status === 401 ? 'login' : 'forbidden',
+								diagnostics: description,
+							},
+						],
 					},
 					headers,
 					'application/fhir+json',
@@ -202,7 +261,10 @@ export class SandboxApp {
 			path: req.path,
 			query: req.url.search,
 			headers: Object.fromEntries(
-				Object.entries(req.headers).map(([k, v]) => [k, Array.isArray(v) ? v.join(', ') : String(v ?? '')]),
+				Object.entries(req.headers).map(([k, v]) => [
+					k,
+					Array.isArray(v) ? v.join(', ') : String(v ?? ''),
+				]),
 			),
 		};
 		if (!req.path.startsWith('/_admin')) {
@@ -211,11 +273,20 @@ export class SandboxApp {
 		}
 		res.on('finish', () => {
 			entry.status = res.statusCode;
-			if (this.options.verbose) console.log(`${entry.origin} ${entry.method} ${entry.path}${entry.query} → ${res.statusCode}`);
+			if (this.options.verbose)
+				console.log(
+					`${entry.origin} ${entry.method} ${entry.path}${entry.query} → ${res.statusCode}`,
+				);
 		});
-		const found = (req.origin === 'main' ? this.router : this.fileRouter).match(req.method, req.path);
+		const found = (req.origin === 'main' ? this.router : this.fileRouter).match(
+			req.method,
+			req.path,
+		);
 		if (!found) {
-			return sendJson(res, 404, { error: 'not_found', error_description: `No sandbox route for ${req.method} ${req.path}` });
+			return sendJson(res, 404, {
+				error: 'not_found',
+				error_description: `No sandbox route for ${req.method} ${req.path}`,
+			});
 		}
 		req.params = found.params;
 		req.surface = found.route.surface;
@@ -242,15 +313,27 @@ export class SandboxApp {
 				return;
 			}
 			console.error('sandbox: route failed', err);
-			sendJson(res, 500, { error: 'server_error', error_description: 'The sandbox route failed; see its log.' });
+			sendJson(res, 500, {
+				error: 'server_error',
+				error_description: 'The sandbox route failed; see its log.',
+			});
 		}
 	}
 
 	/** Applies a framework fault; returns true when the response is complete. */
-	private async applyFault(fault: FaultSpec, req: SandboxRequest, res: ServerResponse): Promise<boolean> {
+	private async applyFault(
+		fault: FaultSpec,
+		req: SandboxRequest,
+		res: ServerResponse,
+	): Promise<boolean> {
 		switch (fault.kind) {
 			case 'rate-limit':
-				sendJson(res, 429, { error: 'rate_limited', error_description: 'Too many requests' }, { 'Retry-After': fault.retryAfter ?? '1' });
+				sendJson(
+					res,
+					429,
+					{ error: 'rate_limited', error_description: 'Too many requests' },
+					{ 'Retry-After': fault.retryAfter ?? '1' },
+				);
 				return true;
 			case 'unavailable':
 				sendJson(
@@ -270,7 +353,14 @@ export class SandboxApp {
 				);
 				return true;
 			case 'expired-token':
-				this.authError(req, res, req.surface ?? '', 401, 'invalid_token', 'The access token expired.');
+				this.authError(
+					req,
+					res,
+					req.surface ?? '',
+					401,
+					'invalid_token',
+					'The access token expired.',
+				);
 				return true;
 			case 'slow':
 				await sleep(fault.delayMs ?? 2000);
@@ -287,8 +377,11 @@ export class SandboxApp {
 	}
 
 	private registerAdmin(): void {
-		const admin = (method: string, path: string, h: Handler) => this.route(method, `/_admin${path}`, 'admin', h);
-		admin('GET', '/health', (_q, res) => sendJson(res, 200, { ok: true, mainUrl: this.mainUrl, fileUrl: this.fileUrl }));
+		const admin = (method: string, path: string, h: Handler) =>
+			this.route(method, `/_admin${path}`, 'admin', h);
+		admin('GET', '/health', (_q, res) =>
+			sendJson(res, 200, { ok: true, mainUrl: this.mainUrl, fileUrl: this.fileUrl }),
+		);
 		admin('POST', '/faults', (req, res) => {
 			const body = req.json<FaultSpec | FaultSpec[]>();
 			const specs = Array.isArray(body) ? body : [body];
@@ -299,7 +392,9 @@ export class SandboxApp {
 				sendJson(res, 400, { error: 'invalid_fault', error_description: (e as Error).message });
 			}
 		});
-		admin('GET', '/faults', (_q, res) => sendJson(res, 200, { armed: this.faults.list(), fired: this.faults.fired }));
+		admin('GET', '/faults', (_q, res) =>
+			sendJson(res, 200, { armed: this.faults.list(), fired: this.faults.fired }),
+		);
 		admin('DELETE', '/faults', (_q, res) => {
 			this.faults.clear();
 			sendJson(res, 200, { ok: true });
@@ -318,7 +413,14 @@ export class SandboxApp {
 			sendJson(res, 200, { autoApprove: this.autoApprove });
 		});
 		admin('POST', '/tokens', (req, res) => {
-			const b = req.json<{ surface: SurfaceId; clientId?: string; scopes?: string[]; lifetimeSeconds?: number; withRefresh?: boolean; patient?: string }>();
+			const b = req.json<{
+				surface: SurfaceId;
+				clientId?: string;
+				scopes?: string[];
+				lifetimeSeconds?: number;
+				withRefresh?: boolean;
+				patient?: string;
+			}>();
 			sendJson(
 				res,
 				201,
@@ -348,7 +450,8 @@ export class SandboxApp {
 }
 
 function authShape(surface: string, path: string): AuthShape {
-	if (surface === 'onpatient') return path.includes('/fhir/') && path.includes('Bundle') ? 'fhir' : 'drf';
+	if (surface === 'onpatient')
+		return path.includes('/fhir/') && path.includes('Bundle') ? 'fhir' : 'drf';
 	if (surface === 'oneup') return path.includes('/user-management/') ? 'oneup' : 'fhir';
 	if (surface === 'emp') return path.includes('/fhir/') ? 'fhir' : 'oauth';
 	if (surface === 'smart') return path.includes('/fhir') ? 'fhir' : 'oauth';
@@ -377,7 +480,8 @@ function dripBody(res: ServerResponse, ms: number): void {
 	};
 	const take = (chunk: unknown) => {
 		if (chunk === undefined || chunk === null || typeof chunk === 'function') return;
-		for (const b of typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer)) queue.push(b);
+		for (const b of typeof chunk === 'string' ? Buffer.from(chunk) : (chunk as Buffer))
+			queue.push(b);
 		if (!timer) timer = setTimeout(pump, 0);
 	};
 	res.on('close', () => clearTimeout(timer));
@@ -401,8 +505,10 @@ function breakMidBody(res: ServerResponse): void {
 	const origWriteHead = res.writeHead.bind(res) as (...args: unknown[]) => ServerResponse;
 	let declared = NaN;
 	(res as unknown as { writeHead: unknown }).writeHead = (...args: unknown[]) => {
-		const headers = args.find((a) => a && typeof a === 'object') as Record<string, unknown> | undefined;
-		for (const [k, v] of Object.entries(headers ?? {})) if (k.toLowerCase() === 'content-length') declared = Number(v);
+		const headers = args.find((a) => a && typeof a === 'object') as
+			Record<string, unknown> | undefined;
+		for (const [k, v] of Object.entries(headers ?? {}))
+			if (k.toLowerCase() === 'content-length') declared = Number(v);
 		return origWriteHead(...args);
 	};
 	const kill = () => {
@@ -413,10 +519,20 @@ function breakMidBody(res: ServerResponse): void {
 	};
 	const cut = (chunk: unknown): boolean => {
 		if (destroyed) return false;
-		const buf = typeof chunk === 'string' ? Buffer.from(chunk) : Buffer.isBuffer(chunk) ? chunk : Buffer.alloc(0);
+		const buf =
+			typeof chunk === 'string'
+				? Buffer.from(chunk)
+				: Buffer.isBuffer(chunk)
+					? chunk
+					: Buffer.alloc(0);
 		if (limit < 0) {
-			const fromHeader = Number.isFinite(declared) ? declared : Number(res.getHeader('content-length'));
-			limit = Number.isFinite(fromHeader) && fromHeader > 1 ? Math.floor(fromHeader / 2) : Math.max(1, Math.floor(buf.length / 2));
+			const fromHeader = Number.isFinite(declared)
+				? declared
+				: Number(res.getHeader('content-length'));
+			limit =
+				Number.isFinite(fromHeader) && fromHeader > 1
+					? Math.floor(fromHeader / 2)
+					: Math.max(1, Math.floor(buf.length / 2));
 		}
 		const room = limit - sent;
 		if (buf.length < room) {

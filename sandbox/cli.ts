@@ -22,7 +22,9 @@ async function main(): Promise<void> {
 	});
 	const u = sandbox.url;
 	console.log(`sandbox listening on ${u} (files origin ${sandbox.fileUrl})`);
-	console.log(`  onpatient        auth ${u}${PREFIX.onpatientAuth}   api ${u}${PREFIX.onpatientApi}`);
+	console.log(
+		`  onpatient        auth ${u}${PREFIX.onpatientAuth}   api ${u}${PREFIX.onpatientApi}`,
+	);
 	console.log(`  1upHealth        auth ${u}${PREFIX.oneupAuth}   api ${u}${PREFIX.oneupApi}`);
 	console.log(`  MyPatientPortal  ${u}${PREFIX.mpp}`);
 	console.log(`  eMedicalPractice ${u}${PREFIX.emp}`);

@@ -19,8 +19,24 @@
 //   truncate-ndjson an NDJSON file cut off in the middle of a line
 //   lost-response   the request is carried out (e.g. a booking committed), then the socket dies
 //   transient-5xx   a 5xx with an OperationOutcome whose issue code is `transient`
-export const FRAMEWORK_FAULTS = ['rate-limit', 'unavailable', 'html-200', 'html-500', 'expired-token', 'slow', 'reset', 'drip'] as const;
-export const ROUTE_FAULTS = ['loop-next', 'foreign-next', 'redirect', 'truncate-ndjson', 'lost-response', 'transient-5xx'] as const;
+export const FRAMEWORK_FAULTS = [
+	'rate-limit',
+	'unavailable',
+	'html-200',
+	'html-500',
+	'expired-token',
+	'slow',
+	'reset',
+	'drip',
+] as const;
+export const ROUTE_FAULTS = [
+	'loop-next',
+	'foreign-next',
+	'redirect',
+	'truncate-ndjson',
+	'lost-response',
+	'transient-5xx',
+] as const;
 export type FaultKind = (typeof FRAMEWORK_FAULTS)[number] | (typeof ROUTE_FAULTS)[number];
 export const ALL_FAULTS: readonly string[] = [...FRAMEWORK_FAULTS, ...ROUTE_FAULTS];
 
@@ -83,7 +99,12 @@ export class Faults {
 	 * Returns the fault to apply to this request, consuming one count, or undefined. Only kinds
 	 * in `kinds` are considered, so a route asking for 'loop-next' never consumes a 'rate-limit'.
 	 */
-	take(surface: string, kinds: readonly string[], method: string, path: string): ArmedFault | undefined {
+	take(
+		surface: string,
+		kinds: readonly string[],
+		method: string,
+		path: string,
+	): ArmedFault | undefined {
 		for (const f of this.armed) {
 			if (!kinds.includes(f.kind)) continue;
 			if (f.surface !== '*' && f.surface !== surface) continue;

@@ -54,7 +54,10 @@ export class Router {
 		this.routes.push({ method: method.toUpperCase(), surface, parts: split(pattern), handler });
 	}
 
-	match(method: string, path: string): { route: Route; params: Record<string, string> } | undefined {
+	match(
+		method: string,
+		path: string,
+	): { route: Route; params: Record<string, string> } | undefined {
 		const segs = split(path);
 		let pathMatched = false;
 		for (const route of this.routes) {
@@ -144,7 +147,10 @@ export async function readRequest(
 			try {
 				return JSON.parse(body.toString('utf8') || 'null') as T;
 			} catch {
-				throw new HttpError(400, { error: 'invalid_json', error_description: 'Body is not valid JSON' });
+				throw new HttpError(400, {
+					error: 'invalid_json',
+					error_description: 'Body is not valid JSON',
+				});
 			}
 		},
 	};
@@ -166,11 +172,21 @@ export function sendJson(
 	res.end(text);
 }
 
-export function sendFhir(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendFhir(
+	res: ServerResponse,
+	status: number,
+	body: unknown,
+	headers: Record<string, string> = {},
+): void {
 	sendJson(res, status, body, headers, 'application/fhir+json');
 }
 
-export function sendHtml(res: ServerResponse, status: number, html: string, headers: Record<string, string> = {}): void {
+export function sendHtml(
+	res: ServerResponse,
+	status: number,
+	html: string,
+	headers: Record<string, string> = {},
+): void {
 	res.writeHead(status, {
 		'Content-Type': 'text/html; charset=utf-8',
 		'Content-Length': String(Buffer.byteLength(html)),
@@ -185,11 +201,16 @@ export function redirect(res: ServerResponse, location: string, status = 302): v
 }
 
 export function escapeHtml(s: string): string {
-	return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+	return s.replace(
+		/[&<>"']/g,
+		(c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+	);
 }
 
 /** Decodes an HTTP Basic Authorization header into its (form-url-decoded) parts. */
-export function parseBasicAuth(header: string | undefined): { user: string; pass: string } | undefined {
+export function parseBasicAuth(
+	header: string | undefined,
+): { user: string; pass: string } | undefined {
 	if (!header || !/^basic /i.test(header)) return undefined;
 	const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
 	const i = decoded.indexOf(':');

@@ -102,7 +102,10 @@ export class TokenStore {
 	}
 
 	/** Looks a bearer token up: `missing`, `unknown`, `expired`, `wrong-surface`, or the record. */
-	check(surface: string, token: string | undefined): TokenRecord | 'missing' | 'unknown' | 'expired' | 'wrong-surface' {
+	check(
+		surface: string,
+		token: string | undefined,
+	): TokenRecord | 'missing' | 'unknown' | 'expired' | 'wrong-surface' {
 		if (!token) return 'missing';
 		const rec = this.access.get(token);
 		if (!rec || rec.revoked) return 'unknown';
@@ -136,7 +139,8 @@ export function scopeAllows(granted: string[], needed: string): boolean {
 	const m = /^(patient|user|system)\/([A-Za-z*]+)\.(.+)$/.exec(needed);
 	if (!m) return false;
 	const [, ctx, type, perm] = m;
-	const readLike = (p: string) => p === 'read' || p === '*' || /^c?r?u?d?s?$/.test(p) && (p.includes('r') || p.includes('s'));
+	const readLike = (p: string) =>
+		p === 'read' || p === '*' || (/^c?r?u?d?s?$/.test(p) && (p.includes('r') || p.includes('s')));
 	return granted.some((g) => {
 		const gm = /^(patient|user|system)\/([A-Za-z*]+)\.(.+)$/.exec(g);
 		if (!gm) return false;

@@ -77,10 +77,14 @@ export function sourceFiles(dir = root) {
 
 /** Tarball leg: the .js files `npm pack` would publish, and package.json (absolute paths). */
 export function tarballFiles(dir = root) {
-	const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'], {
-		cwd: dir,
-		encoding: 'utf8',
-	});
+	const r = spawnSync(
+		'npm',
+		['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'],
+		{
+			cwd: dir,
+			encoding: 'utf8',
+		},
+	);
 	if (r.status !== 0) throw new Error(`npm pack --dry-run failed:\n${r.stderr}`);
 	const [{ files }] = JSON.parse(r.stdout);
 	return files
@@ -91,7 +95,12 @@ export function tarballFiles(dir = root) {
 }
 
 async function lint(label, files, config) {
-	const eslint = new ESLint({ cwd: root, allowInlineConfig: false, overrideConfigFile: true, overrideConfig: config });
+	const eslint = new ESLint({
+		cwd: root,
+		allowInlineConfig: false,
+		overrideConfigFile: true,
+		overrideConfig: config,
+	});
 	const results = await eslint.lintFiles(files);
 	const errors = results.reduce((n, r) => n + r.errorCount + r.fatalErrorCount, 0);
 	const warnings = results.reduce((n, r) => n + r.warningCount, 0);
@@ -108,14 +117,20 @@ async function main() {
 	if (sourceOnly) {
 		console.log('scan-rules tarball: skipped (--source-only)');
 	} else if (!existsSync(join(root, 'dist'))) {
-		console.error('scan-rules tarball: dist/ is missing: run `npm run build` first (or pass --source-only)');
+		console.error(
+			'scan-rules tarball: dist/ is missing: run `npm run build` first (or pass --source-only)',
+		);
 		findings += 1;
 	} else {
 		const files = tarballFiles();
 		console.log(`scan-rules tarball files: ${files.map((f) => relative(root, f)).join(', ')}`);
 		findings += await lint('tarball (packed .js files, package.json)', files, config);
 	}
-	console.log(findings === 0 ? 'scan-rules: no findings' : `scan-rules: ${findings} finding(s); inline eslint-disable comments do not count here`);
+	console.log(
+		findings === 0
+			? 'scan-rules: no findings'
+			: `scan-rules: ${findings} finding(s); inline eslint-disable comments do not count here`,
+	);
 	process.exit(findings === 0 ? 0 : 1);
 }
 

@@ -72,7 +72,9 @@ async function main(): Promise<void> {
 					await n8n.activate(e.workflow.id);
 					published.push(e.workflow.id);
 				} catch (err) {
-					console.log(`  (could not publish "${e.workflow.name}": ${(err as Error).message.slice(0, 200)})`);
+					console.log(
+						`  (could not publish "${e.workflow.name}": ${(err as Error).message.slice(0, 200)})`,
+					);
 				}
 			}
 		}
@@ -80,7 +82,9 @@ async function main(): Promise<void> {
 		console.log('');
 		console.log(`n8n editor ready in ${secs()}: ${n8n.baseUrl}`);
 		console.log(`login: ${OWNER.email} / ${OWNER.password}`);
-		console.log(`credentials connected to the sandbox: ${creds.map((c) => c.name).join(', ') || '(none declared by the package yet)'}`);
+		console.log(
+			`credentials connected to the sandbox: ${creds.map((c) => c.name).join(', ') || '(none declared by the package yet)'}`,
+		);
 		console.log('examples:');
 		for (const e of examples) {
 			const missing = missingNodeTypes(e.workflow);
@@ -89,8 +93,12 @@ async function main(): Promise<void> {
 				continue;
 			}
 			const trig = describeTrigger(e.workflow);
-			const live = published.includes(e.workflow.id) ? ` (published: POST ${n8n.baseUrl}/webhook/${trig.split('/webhook/')[1]})` : '';
-			console.log(`  ${e.workflow.name} — ${n8n.baseUrl}/workflow/${e.workflow.id} — ${trig}${live}`);
+			const live = published.includes(e.workflow.id)
+				? ` (published: POST ${n8n.baseUrl}/webhook/${trig.split('/webhook/')[1]})`
+				: '';
+			console.log(
+				`  ${e.workflow.name} — ${n8n.baseUrl}/workflow/${e.workflow.id} — ${trig}${live}`,
+			);
 		}
 		console.log(`\nlogs: ${n8n.logFile}`);
 		console.log('Ctrl-C stops n8n and the sandbox.');

@@ -16,7 +16,9 @@ fs.rmSync(out, { force: true });
 const assertionsDir = path.join(root, '.test-results', 'assertions');
 fs.rmSync(assertionsDir, { recursive: true, force: true });
 
-const projects = fast ? ['unit', 'shared', 'sandbox', 'integration'] : ['unit', 'shared', 'sandbox', 'integration', 'e2e'];
+const projects = fast
+	? ['unit', 'shared', 'sandbox', 'integration']
+	: ['unit', 'shared', 'sandbox', 'integration', 'e2e'];
 const jestBin = require.resolve('jest/bin/jest');
 const res = spawnSync(
 	process.execPath,
@@ -42,7 +44,8 @@ if (fs.existsSync(out)) {
 if (res.status !== 0 && failed === 0) failed = 1;
 let assertions = 0;
 if (fs.existsSync(assertionsDir)) {
-	for (const f of fs.readdirSync(assertionsDir)) assertions += JSON.parse(fs.readFileSync(path.join(assertionsDir, f), 'utf8')).assertions;
+	for (const f of fs.readdirSync(assertionsDir))
+		assertions += JSON.parse(fs.readFileSync(path.join(assertionsDir, f), 'utf8')).assertions;
 }
 console.log(`\n${assertions} assertions ran`);
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);

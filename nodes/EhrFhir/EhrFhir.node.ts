@@ -44,23 +44,36 @@ export class EhrFhir implements INodeType {
 		icon: { light: 'file:ehrFhir.svg', dark: 'file:ehrFhir.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{ $parameter["resource"] === "patient" ? ($parameter["operation"] === "everything" ? "Patient Everything" : "Get Patient") : $parameter["resource"] === "immunization" ? "List Immunizations" : $parameter["resource"] === "bundle" ? $parameter["operation"] : $parameter["operation"] + ": " + $parameter["resourceType"] }}',
-		description: 'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
+		subtitle:
+			'={{ $parameter["resource"] === "patient" ? ($parameter["operation"] === "everything" ? "Patient Everything" : "Get Patient") : $parameter["resource"] === "immunization" ? "List Immunizations" : $parameter["resource"] === "bundle" ? $parameter["operation"] : $parameter["operation"] + ": " + $parameter["resourceType"] }}',
+		description:
+			'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
 		defaults: { name: 'EHR FHIR' },
 		usableAsTool: true,
 		inputs: MAIN_ONLY,
 		outputs: MAIN_ONLY,
 		credentials: credentialChoices(FHIR_CREDENTIAL_TYPES),
 		properties: [
-			authenticationProperty(FHIR_CREDENTIAL_TYPES, 'The EHR or portal to use, by its kind of credential'),
+			authenticationProperty(
+				FHIR_CREDENTIAL_TYPES,
+				'The EHR or portal to use, by its kind of credential',
+			),
 			{
 				displayName: 'Resource',
 				name: 'resource',
 				type: 'options',
 				noDataExpression: true,
 				options: [
-					{ name: 'Bundle (Batch / Transaction)', value: 'bundle', description: 'Send every input item as one entry of a Batch or Transaction' },
-					{ name: 'FHIR Resource', value: 'resource', description: 'Any resource type: get, search, create, update, patch, delete, history' },
+					{
+						name: 'Bundle (Batch / Transaction)',
+						value: 'bundle',
+						description: 'Send every input item as one entry of a Batch or Transaction',
+					},
+					{
+						name: 'FHIR Resource',
+						value: 'resource',
+						description: 'Any resource type: get, search, create, update, patch, delete, history',
+					},
 					{ name: 'Immunization', value: 'immunization' },
 					{ name: 'Patient', value: 'patient' },
 				],
@@ -83,7 +96,8 @@ export class EhrFhir implements INodeType {
 						name: 'Patient Everything',
 						value: 'everything',
 						action: 'Get everything in a patient record',
-						description: 'Every resource of the patient\'s record ($everything, all pages), where the server supports it',
+						description:
+							"Every resource of the patient's record ($everything, all pages), where the server supports it",
 					},
 				],
 				default: 'get',

@@ -24,7 +24,11 @@ import { authenticationProperty } from '../shared/credential-types';
 import { smartBackendServicesApiTest } from '../shared/backend-services-test';
 
 /** The credential types a bulk export can run with (the first is the default). */
-const BULK_CREDENTIAL_TYPES = ['smartBackendServicesApi', 'eMedicalPracticeOAuth2Api', 'smartOnFhirOAuth2Api'];
+const BULK_CREDENTIAL_TYPES = [
+	'smartBackendServicesApi',
+	'eMedicalPracticeOAuth2Api',
+	'smartOnFhirOAuth2Api',
+];
 
 // one constant: the two lint plugins disagree on NodeConnectionTypes.Main vs 'main' inline
 const MAIN = [NodeConnectionTypes.Main];
@@ -40,7 +44,8 @@ export class FhirBulkExport implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Export whole populations from eMedicalPractice or any SMART on FHIR server (FHIR Bulk Data) as NDJSON files',
+		description:
+			'Export whole populations from eMedicalPractice or any SMART on FHIR server (FHIR Bulk Data) as NDJSON files',
 		defaults: { name: 'FHIR Bulk Export' },
 		usableAsTool: true,
 		inputs: MAIN,
@@ -48,9 +53,22 @@ export class FhirBulkExport implements INodeType {
 		// what credentialChoices(BULK_CREDENTIAL_TYPES) gives, written out so that the linter sees
 		// which node tests the SMART Backend Services credential (testedBy)
 		credentials: [
-			{ name: 'smartBackendServicesApi', required: true, displayOptions: { show: { authentication: ['smartBackendServicesApi'] } }, testedBy: 'smartBackendServicesApiTest' },
-			{ name: 'eMedicalPracticeOAuth2Api', required: true, displayOptions: { show: { authentication: ['eMedicalPracticeOAuth2Api'] } } },
-			{ name: 'smartOnFhirOAuth2Api', required: true, displayOptions: { show: { authentication: ['smartOnFhirOAuth2Api'] } } },
+			{
+				name: 'smartBackendServicesApi',
+				required: true,
+				displayOptions: { show: { authentication: ['smartBackendServicesApi'] } },
+				testedBy: 'smartBackendServicesApiTest',
+			},
+			{
+				name: 'eMedicalPracticeOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['eMedicalPracticeOAuth2Api'] } },
+			},
+			{
+				name: 'smartOnFhirOAuth2Api',
+				required: true,
+				displayOptions: { show: { authentication: ['smartOnFhirOAuth2Api'] } },
+			},
 		],
 		properties: [
 			authenticationProperty(BULK_CREDENTIAL_TYPES),
@@ -61,7 +79,11 @@ export class FhirBulkExport implements INodeType {
 				noDataExpression: true,
 				options: [
 					{ name: 'Export', value: 'export', description: 'FHIR Bulk Data exports ($export)' },
-					{ name: 'Client Key', value: 'key', description: 'The SMART Backend Services key of the credential' },
+					{
+						name: 'Client Key',
+						value: 'key',
+						description: 'The SMART Backend Services key of the credential',
+					},
 				],
 				default: 'export',
 			},

@@ -2,7 +2,13 @@
 // availabilities, the ASAP list, the patient's profile. One file per action in
 // actions/<resource>/, dispatched by actions/router.ts; dropdowns in methods/; every HTTP call
 // through helpers/transport.ts on ../shared/http.
-import { NodeConnectionTypes, type IExecuteFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeConnectionTypes,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 import * as book from './actions/appointment/book.operation';
 import * as cancel from './actions/appointment/cancel.operation';
 import * as reschedule from './actions/appointment/reschedule.operation';
@@ -28,7 +34,8 @@ export class MyPatientPortal implements INodeType {
 		group: ['transform'],
 		version: 1,
 		subtitle: '={{$parameter["operation"]}}',
-		description: 'Book, cancel and reschedule appointments in a practice\'s MyPatientPortal (samedi patient portal)',
+		description:
+			"Book, cancel and reschedule appointments in a practice's MyPatientPortal (samedi patient portal)",
 		defaults: { name: 'MyPatientPortal' },
 		usableAsTool: true,
 		inputs: MAIN_ONLY,

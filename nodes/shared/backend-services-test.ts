@@ -36,7 +36,10 @@ function requestHelper(fn: ICredentialTestFunctions): IHttpRequestHelper {
 	return { helpers: { httpRequest } } as unknown as IHttpRequestHelper;
 }
 
-export async function smartBackendServicesApiTest(this: ICredentialTestFunctions, credential: ICredentialsDecrypted): Promise<INodeCredentialTestResult> {
+export async function smartBackendServicesApiTest(
+	this: ICredentialTestFunctions,
+	credential: ICredentialsDecrypted,
+): Promise<INodeCredentialTestResult> {
 	const data = (credential.data ?? {}) as ICredentialDataDecryptedObject;
 	const helper = requestHelper(this);
 	let token: string;
@@ -61,11 +64,18 @@ export async function smartBackendServicesApiTest(this: ICredentialTestFunctions
 			disableFollowRedirect: true,
 		})) as { statusCode?: number };
 	} catch (e) {
-		const reason = redact((e as { code?: string }).code ?? (e as Error).message ?? 'network error', [token]);
-		return { status: 'Error', message: `${got}, but ${safeUrl(metadata)} could not be reached (${reason}). Check the FHIR Base URL.` };
+		const reason = redact(
+			(e as { code?: string }).code ?? (e as Error).message ?? 'network error',
+			[token],
+		);
+		return {
+			status: 'Error',
+			message: `${got}, but ${safeUrl(metadata)} could not be reached (${reason}). Check the FHIR Base URL.`,
+		};
 	}
 	const status = Number(res.statusCode);
-	if (status >= 200 && status < 300) return { status: 'OK', message: `${got}, and ${safeUrl(metadata)} answered.` };
+	if (status >= 200 && status < 300)
+		return { status: 'OK', message: `${got}, and ${safeUrl(metadata)} answered.` };
 	if (status === 401 || status === 403) {
 		return {
 			status: 'Error',
@@ -73,5 +83,8 @@ export async function smartBackendServicesApiTest(this: ICredentialTestFunctions
 		};
 	}
 	// no CapabilityStatement (404, 405, a redirect…): the token is what this test proves
-	return { status: 'OK', message: `${got}. ${safeUrl(metadata)} answered HTTP ${status}, so the FHIR Base URL was not checked.` };
+	return {
+		status: 'OK',
+		message: `${got}. ${safeUrl(metadata)} answered HTTP ${status}, so the FHIR Base URL was not checked.`,
+	};
 }

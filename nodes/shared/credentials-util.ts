@@ -23,7 +23,11 @@ const LOOPBACK = new Set(['127.0.0.1', 'localhost', '[::1]', '::1']);
  * Checks a base URL field: present, absolute, https (or http on loopback), no query/fragment.
  * Returns it without trailing slashes.
  */
-export function checkBaseUrl(value: unknown, field: string, opts: { required?: boolean } = {}): string {
+export function checkBaseUrl(
+	value: unknown,
+	field: string,
+	opts: { required?: boolean } = {},
+): string {
 	const raw = typeof value === 'string' ? value.trim() : '';
 	if (!raw) {
 		if (opts.required === false) return '';
@@ -35,15 +39,21 @@ export function checkBaseUrl(value: unknown, field: string, opts: { required?: b
 	} catch {
 		u = undefined;
 	}
-	if (!u) throw new CredentialFieldError(field, `${field} "${raw}" is not a valid URL. Enter the full https:// URL.`);
+	if (!u)
+		throw new CredentialFieldError(
+			field,
+			`${field} "${raw}" is not a valid URL. Enter the full https:// URL.`,
+		);
 	if (u.protocol !== 'https:' && !(u.protocol === 'http:' && LOOPBACK.has(u.hostname))) {
 		throw new CredentialFieldError(
 			field,
 			`${field} must use https:// (plain http is only allowed for 127.0.0.1, localhost or [::1]); got "${u.protocol}//${u.host}".`,
 		);
 	}
-	if (u.username || u.password) throw new CredentialFieldError(field, `${field} must not contain a user name or password.`);
-	if (u.search || u.hash) throw new CredentialFieldError(field, `${field} must not contain a query string or fragment.`);
+	if (u.username || u.password)
+		throw new CredentialFieldError(field, `${field} must not contain a user name or password.`);
+	if (u.search || u.hash)
+		throw new CredentialFieldError(field, `${field} must not contain a query string or fragment.`);
 	return raw.replace(/\/+$/, '');
 }
 
@@ -76,7 +86,11 @@ export async function postForm(
 		method: 'POST',
 		url,
 		body: form,
-		headers: { 'Content-Type': 'application/x-www-form-urlencoded', Accept: 'application/json', ...headers },
+		headers: {
+			'Content-Type': 'application/x-www-form-urlencoded',
+			Accept: 'application/json',
+			...headers,
+		},
 		returnFullResponse: true,
 		ignoreHttpStatusErrors: true,
 		disableFollowRedirect: true,
@@ -90,7 +104,9 @@ export async function postForm(
 		failure = e as { code?: string };
 	}
 	if (!res) {
-		throw new Error(`Could not reach ${safeUrl(url)}: ${failure?.code ?? 'network error'}. Check the URL and that the server is reachable.`);
+		throw new Error(
+			`Could not reach ${safeUrl(url)}: ${failure?.code ?? 'network error'}. Check the URL and that the server is reachable.`,
+		);
 	}
 	const status = Number(res.statusCode ?? 0);
 	if (status >= 300 && status < 400) throw redirected(url, status, res.headers, target);
@@ -107,7 +123,12 @@ export async function postForm(
 	return { status, body: (body && typeof body === 'object' ? body : {}) as IDataObject };
 }
 
-function redirected(url: string, status: number, headers: Record<string, unknown> | undefined, target: FormTarget): CredentialFieldError {
+function redirected(
+	url: string,
+	status: number,
+	headers: Record<string, unknown> | undefined,
+	target: FormTarget,
+): CredentialFieldError {
 	const key = Object.keys(headers ?? {}).find((k) => k.toLowerCase() === 'location');
 	const location = key ? String(headers![key]) : '';
 	let where = 'an address it did not give (no Location header)';
@@ -143,7 +164,8 @@ export function safeUrl(url: string): string {
  */
 export function tokenErrorMessage(body: IDataObject): string {
 	const parts: string[] = [];
-	const pick = (k: string) => (typeof body[k] === 'string' ? bounded(body[k] as string) : undefined);
+	const pick = (k: string) =>
+		typeof body[k] === 'string' ? bounded(body[k] as string) : undefined;
 	const error = pick('error');
 	const desc = pick('error_description') ?? pick('message') ?? pick('detail');
 	if (error) parts.push(error);
@@ -166,12 +188,19 @@ function bounded(text: string): string {
  * it (the node's error, or the credential test in the editor), and is marked as the
  * credential's failure (token-failures.ts) so that a node reports it as one.
  */
-export async function withoutSecrets<T>(credentials: IDataObject, run: () => Promise<T>): Promise<T> {
+export async function withoutSecrets<T>(
+	credentials: IDataObject,
+	run: () => Promise<T>,
+): Promise<T> {
 	try {
 		return await run();
 	} catch (error) {
 		const secrets = credentialSecrets(credentials);
-		const e = scrubError(error, secrets) as Error & { field?: unknown; reason?: unknown; hint?: unknown };
+		const e = scrubError(error, secrets) as Error & {
+			field?: unknown;
+			reason?: unknown;
+			hint?: unknown;
+		};
 		const text = (v: unknown) => (typeof v === 'string' ? redact(v, secrets) : undefined);
 		throw markCredentialFailure(e, {
 			reason: text(e.reason) ?? text(e.message) ?? 'the token request failed',

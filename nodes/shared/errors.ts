@@ -29,7 +29,12 @@ function secretForms(secrets: ReadonlyArray<string | undefined>): SecretForms {
 		if (!s || s.length < 4) continue;
 		literal.add(s);
 		const component = encodeURIComponent(s);
-		for (const u of [component, encodeURI(s), new URLSearchParams({ v: s }).toString().slice(2), encodeURIComponent(component)]) {
+		for (const u of [
+			component,
+			encodeURI(s),
+			new URLSearchParams({ v: s }).toString().slice(2),
+			encodeURIComponent(component),
+		]) {
 			literal.add(u);
 			literal.add(u.replace(/%[0-9A-F]{2}/g, (m) => m.toLowerCase()));
 		}
@@ -69,8 +74,14 @@ function redactForms(text: string, forms: SecretForms): string {
 	// the patterns first: a whole `Basic <base64>` goes, not only the part a secret's form covers
 	let out = text
 		.replace(new RegExp(String.raw`(bearer(?:\s+|%20|\+))${TOKEN_VALUE}+`, 'gi'), '$1[redacted]')
-		.replace(/(\bbasic(?:\s+|%20|\+))(?=[A-Za-z0-9+/_-]*[0-9+/_=-])[A-Za-z0-9+/_-]{8,}={0,2}/gi, '$1[redacted]')
-		.replace(new RegExp(String.raw`((?:access|refresh|id)_token${SEP})${TOKEN_VALUE}{8,}`, 'gi'), '$1[redacted]')
+		.replace(
+			/(\bbasic(?:\s+|%20|\+))(?=[A-Za-z0-9+/_-]*[0-9+/_=-])[A-Za-z0-9+/_-]{8,}={0,2}/gi,
+			'$1[redacted]',
+		)
+		.replace(
+			new RegExp(String.raw`((?:access|refresh|id)_token${SEP})${TOKEN_VALUE}{8,}`, 'gi'),
+			'$1[redacted]',
+		)
 		.replace(new RegExp(String.raw`(client_secret${SEP})[^\s&"',]+`, 'gi'), '$1[redacted]')
 		.replace(/\b(at|rt)_[A-Za-z0-9_-]+_[A-Za-z0-9_-]{16,}/g, '[redacted]');
 	for (const f of forms.literal) if (out.includes(f)) out = out.split(f).join('[redacted]');
@@ -151,7 +162,9 @@ export function vendorMessage(body: unknown): string | undefined {
 	if ('validationErrors' in body || 'internalErrors' in body) {
 		const v = listText(body.validationErrors);
 		const i = listText(body.internalErrors);
-		const parts = [v ? `validation errors: ${v}` : '', i ? `internal errors: ${i}` : ''].filter(Boolean);
+		const parts = [v ? `validation errors: ${v}` : '', i ? `internal errors: ${i}` : ''].filter(
+			Boolean,
+		);
 		if (parts.length) return clip(redact(parts.join('; ')));
 	}
 	const error = body.error;
@@ -175,7 +188,11 @@ export function vendorMessage(body: unknown): string | undefined {
 
 export function looksLikeHtml(text: string): boolean {
 	const t = text.trimStart().slice(0, 200).toLowerCase();
-	return t.startsWith('<!doctype html') || t.startsWith('<html') || /^<(head|body|title|h1|div|p)[\s>]/.test(t);
+	return (
+		t.startsWith('<!doctype html') ||
+		t.startsWith('<html') ||
+		/^<(head|body|title|h1|div|p)[\s>]/.test(t)
+	);
 }
 
 /**
@@ -197,7 +214,9 @@ export function htmlText(html: string, max = 200): string {
 			.replace(/\s+/g, ' ')
 			.trim();
 	const title = text(/<title[^>]*>([\s\S]*?)<\/title>/i.exec(page)?.[1] ?? '');
-	let body = text(page.replace(/<head\b[\s\S]*?<\/head>/i, ' ').replace(/<title[^>]*>[\s\S]*?<\/title>/gi, ' '));
+	let body = text(
+		page.replace(/<head\b[\s\S]*?<\/head>/i, ' ').replace(/<title[^>]*>[\s\S]*?<\/title>/gi, ' '),
+	);
 	if (title && body.startsWith(title)) body = body.slice(title.length).trim();
 	const all = [title, body].filter(Boolean).join(' — ');
 	return all.length > max ? `${all.slice(0, max).trimEnd()}…` : all;
@@ -206,7 +225,7 @@ export function htmlText(html: string, max = 200): string {
 const STATUS_HINT: Record<number, string> = {
 	400: 'Check the parameters of this node.',
 	401: 'The access was refused: reconnect the credential (its token may have expired or been revoked).',
-	403: 'The credential is not allowed to do this: check its scopes and the account\'s permissions.',
+	403: "The credential is not allowed to do this: check its scopes and the account's permissions.",
 	404: 'Check the ID and the base URL in the credential.',
 	405: 'Check the base URL in the credential.',
 	409: 'The resource changed meanwhile: reload it and try again.',
@@ -214,13 +233,18 @@ const STATUS_HINT: Record<number, string> = {
 	422: 'The server refused the values sent: check the parameters of this node.',
 	429: 'The vendor is rate-limiting this app: wait and run the workflow again, or lower how often it runs.',
 	500: 'The vendor failed to process the request: try again later.',
-	502: 'The vendor\'s gateway failed: try again later.',
+	502: "The vendor's gateway failed: try again later.",
 	503: 'The vendor is unavailable: try again later.',
 	504: 'The vendor timed out: try again later.',
 };
 
 export function statusHint(status: number): string {
-	return STATUS_HINT[status] ?? (status >= 500 ? 'The vendor failed: try again later.' : 'Check the parameters and the credential.');
+	return (
+		STATUS_HINT[status] ??
+		(status >= 500
+			? 'The vendor failed: try again later.'
+			: 'Check the parameters and the credential.')
+	);
 }
 
 export interface HttpFailure {
@@ -246,7 +270,11 @@ export function apiError(node: INode, f: HttpFailure): NodeApiError {
 	const description = f.hint ?? (f.status ? statusHint(f.status) : undefined);
 	const err = new NodeApiError(
 		node,
-		{ message, httpCode: f.status ? String(f.status) : '', vendorMessage: vendor ?? '' } as unknown as JsonObject,
+		{
+			message,
+			httpCode: f.status ? String(f.status) : '',
+			vendorMessage: vendor ?? '',
+		} as unknown as JsonObject,
 		{
 			message,
 			description,
@@ -269,7 +297,13 @@ export function credentialSecrets(data: unknown, depth = 0): string[] {
 	const out: string[] = [];
 	for (const [k, v] of Object.entries(data)) {
 		if (isRecord(v)) out.push(...credentialSecrets(v, depth + 1));
-		else if (typeof v === 'string' && v.trim().length >= 6 && SECRET_FIELD.test(k) && !NOT_SECRET_FIELD.test(k)) out.push(v.trim());
+		else if (
+			typeof v === 'string' &&
+			v.trim().length >= 6 &&
+			SECRET_FIELD.test(k) &&
+			!NOT_SECRET_FIELD.test(k)
+		)
+			out.push(v.trim());
 	}
 	// longest first, so a secret that contains another is removed whole
 	return [...new Set(out)].sort((a, b) => b.length - a.length);

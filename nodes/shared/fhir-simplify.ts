@@ -42,16 +42,34 @@ function status(v: unknown): string | null {
 /** An Observation's value as one field (with its unit for a Quantity). */
 function observationValue(o: R): { value: IDataObject[string]; unit: string | null } {
 	const q = rec(o.valueQuantity);
-	if (o.valueQuantity !== undefined) return { value: (q.value as number | undefined) ?? null, unit: str(q.unit) ?? str(q.code) ?? null };
-	if (o.valueCodeableConcept !== undefined) return { value: conceptText(o.valueCodeableConcept), unit: null };
-	for (const k of ['valueString', 'valueBoolean', 'valueInteger', 'valueDateTime', 'valueTime', 'valuePeriod', 'valueRange', 'valueRatio']) {
+	if (o.valueQuantity !== undefined)
+		return {
+			value: (q.value as number | undefined) ?? null,
+			unit: str(q.unit) ?? str(q.code) ?? null,
+		};
+	if (o.valueCodeableConcept !== undefined)
+		return { value: conceptText(o.valueCodeableConcept), unit: null };
+	for (const k of [
+		'valueString',
+		'valueBoolean',
+		'valueInteger',
+		'valueDateTime',
+		'valueTime',
+		'valuePeriod',
+		'valueRange',
+		'valueRatio',
+	]) {
 		if (o[k] !== undefined) return { value: o[k] as IDataObject[string], unit: null };
 	}
 	return { value: null, unit: null };
 }
 
 function components(o: R): IDataObject[] {
-	return list(o.component).map((c) => ({ code: conceptCode(c.code), name: conceptText(c.code), ...observationValue(c) }));
+	return list(o.component).map((c) => ({
+		code: conceptCode(c.code),
+		name: conceptText(c.code),
+		...observationValue(c),
+	}));
 }
 
 const SIMPLIFIERS: Record<string, (r: R) => IDataObject> = {
@@ -63,9 +81,15 @@ const SIMPLIFIERS: Record<string, (r: R) => IDataObject> = {
 		substance: conceptText(r.code),
 		clinicalStatus: status(r.clinicalStatus),
 		verificationStatus: status(r.verificationStatus),
-		category: Array.isArray(r.category) ? r.category.map(String).join(', ') : (str(r.category) ?? null),
+		category: Array.isArray(r.category)
+			? r.category.map(String).join(', ')
+			: (str(r.category) ?? null),
 		criticality: str(r.criticality) ?? null,
-		reaction: list(r.reaction).flatMap((x) => list(x.manifestation).map(conceptText)).filter(Boolean).join(', ') || null,
+		reaction:
+			list(r.reaction)
+				.flatMap((x) => list(x.manifestation).map(conceptText))
+				.filter(Boolean)
+				.join(', ') || null,
 		recordedDate: str(r.recordedDate) ?? null,
 		patientId: refId(r.patient),
 	}),
@@ -101,7 +125,11 @@ const SIMPLIFIERS: Record<string, (r: R) => IDataObject> = {
 		...observationValue(r),
 		...(r.component !== undefined ? { components: components(r) } : {}),
 		interpretation: firstText(r.interpretation),
-		effective: str(r.effectiveDateTime) ?? str(rec(r.effectivePeriod).start) ?? str(r.effectiveInstant) ?? null,
+		effective:
+			str(r.effectiveDateTime) ??
+			str(rec(r.effectivePeriod).start) ??
+			str(r.effectiveInstant) ??
+			null,
 		issued: str(r.issued) ?? null,
 		patientId: refId(r.subject),
 	}),
@@ -129,7 +157,10 @@ const SIMPLIFIERS: Record<string, (r: R) => IDataObject> = {
 			end: str(r.end) ?? null,
 			minutesDuration: typeof r.minutesDuration === 'number' ? r.minutesDuration : null,
 			patientId: refId(actors.find((a) => /(?:^|\/)Patient\//.test(String(a.reference ?? '')))),
-			practitioner: actors.filter((a) => /Practitioner\//.test(String(a.reference ?? ''))).map((a) => str(a.display) ?? str(a.reference))[0] ?? null,
+			practitioner:
+				actors
+					.filter((a) => /Practitioner\//.test(String(a.reference ?? '')))
+					.map((a) => str(a.display) ?? str(a.reference))[0] ?? null,
 		};
 	},
 };

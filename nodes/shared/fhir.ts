@@ -34,7 +34,8 @@ function decodeURIComponentSafe(s: string): string {
 }
 
 /** A regex for n8n's resource locator "By URL": the id after `/Patient/` in a FHIR URL. */
-export const PATIENT_URL_REGEX = '^https?://.+/[Pp]atient/([^/?#]+)(?:/_history/[^/?#]+)?/?(?:[?#].*)?$';
+export const PATIENT_URL_REGEX =
+	'^https?://.+/[Pp]atient/([^/?#]+)(?:/_history/[^/?#]+)?/?(?:[?#].*)?$';
 
 function pickName(names: unknown[]): R | undefined {
 	const rs = names.map(rec).filter((n): n is R => !!n);
@@ -43,13 +44,17 @@ function pickName(names: unknown[]): R | undefined {
 
 function isMrn(identifier: R): boolean {
 	const type = rec(identifier.type);
-	const codes = arr(type?.coding).map(rec).map((c) => c?.code);
+	const codes = arr(type?.coding)
+		.map(rec)
+		.map((c) => c?.code);
 	if (codes.includes('MR')) return true;
 	return /mrn|medical.?record/i.test(`${str(identifier.system) ?? ''} ${str(type?.text) ?? ''}`);
 }
 
 function telecom(p: R, system: string): string | undefined {
-	const t = arr(p.telecom).map(rec).filter((x): x is R => !!x && x.system === system);
+	const t = arr(p.telecom)
+		.map(rec)
+		.filter((x): x is R => !!x && x.system === system);
 	return str((t.find((x) => x.use === 'mobile' || x.use === 'home') ?? t[0])?.value);
 }
 
@@ -57,9 +62,15 @@ function telecom(p: R, system: string): string | undefined {
 export function simplifyPatient(resource: unknown): IDataObject {
 	const p = rec(resource) ?? {};
 	const name = pickName(arr(p.name));
-	const family = name ? (Array.isArray(name.family) ? name.family.join(' ') : str(name.family)) : undefined; // DSTU2: family[]
+	const family = name
+		? Array.isArray(name.family)
+			? name.family.join(' ')
+			: str(name.family)
+		: undefined; // DSTU2: family[]
 	const given = name ? arr(name.given).map(str).filter(Boolean).join(' ') : undefined;
-	const addresses = arr(p.address).map(rec).filter((a): a is R => !!a);
+	const addresses = arr(p.address)
+		.map(rec)
+		.filter((a): a is R => !!a);
 	const address = addresses.find((a) => a.use === 'home') ?? addresses[0];
 	const identifiers = arr(p.identifier)
 		.map(rec)
@@ -67,17 +78,24 @@ export function simplifyPatient(resource: unknown): IDataObject {
 	const mrn = identifiers.find(isMrn);
 	return {
 		id: str(p.id) ?? null,
-		givenName: given || (name ? str(name.text) ?? null : null),
+		givenName: given || (name ? (str(name.text) ?? null) : null),
 		familyName: family ?? null,
 		birthDate: str(p.birthDate) ?? null,
 		gender: str(p.gender) ?? null,
 		phone: telecom(p, 'phone') ?? null,
 		email: telecom(p, 'email') ?? null,
-		addressLines: address ? arr(address.line).map(str).filter((x): x is string => !!x) : [],
+		addressLines: address
+			? arr(address.line)
+					.map(str)
+					.filter((x): x is string => !!x)
+			: [],
 		city: str(address?.city) ?? null,
 		postalCode: str(address?.postalCode) ?? null,
 		mrn: str(mrn?.value) ?? null,
-		identifiers: identifiers.map((i) => ({ system: str(i.system) ?? null, value: str(i.value) ?? null })),
+		identifiers: identifiers.map((i) => ({
+			system: str(i.system) ?? null,
+			value: str(i.value) ?? null,
+		})),
 	};
 }
 
@@ -110,7 +128,9 @@ function performerOf(i: R): string | undefined {
 export function simplifyImmunization(resource: unknown): IDataObject {
 	const i = rec(resource) ?? {};
 	const vc = rec(i.vaccineCode);
-	const coding = arr(vc?.coding).map(rec).filter((c): c is R => !!c);
+	const coding = arr(vc?.coding)
+		.map(rec)
+		.filter((c): c is R => !!c);
 	const cvx = coding.find((c) => /cvx/i.test(str(c.system) ?? '')) ?? coding[0];
 	const patient = rec(i.patient) ?? rec(i.subject);
 	return {
@@ -134,7 +154,10 @@ export function parseDay(v: string | undefined): number | undefined {
 }
 
 /** Local filter for vendors whose server does not filter (dates inclusive, whole days, UTC). */
-export function immunizationMatches(resource: unknown, f: { from?: string; to?: string; statuses?: string[] }): boolean {
+export function immunizationMatches(
+	resource: unknown,
+	f: { from?: string; to?: string; statuses?: string[] },
+): boolean {
 	if (f.statuses && f.statuses.length) {
 		const s = str(rec(resource)?.status);
 		const r4 = immunizationStatus(resource);

@@ -47,7 +47,10 @@ export function readPage(body: unknown): { entries: unknown[]; next?: string; to
 	if (body.resourceType === 'Bundle') {
 		const entries = (Array.isArray(body.entry) ? body.entry : [])
 			.filter(isRecord)
-			.filter((e) => !(isRecord(e.search) && (e.search.mode === 'include' || e.search.mode === 'outcome')))
+			.filter(
+				(e) =>
+					!(isRecord(e.search) && (e.search.mode === 'include' || e.search.mode === 'outcome')),
+			)
 			.map((e) => e.resource)
 			.filter((r) => r !== undefined && r !== null);
 		const links = Array.isArray(body.link) ? body.link.filter(isRecord) : [];
@@ -57,7 +60,11 @@ export function readPage(body: unknown): { entries: unknown[]; next?: string; to
 	}
 	if (Array.isArray(body.results)) {
 		const next = typeof body.next === 'string' && body.next ? body.next : undefined;
-		return { entries: body.results, next, total: typeof body.count === 'number' ? body.count : undefined };
+		return {
+			entries: body.results,
+			next,
+			total: typeof body.count === 'number' ? body.count : undefined,
+		};
 	}
 	if (Array.isArray(body.data)) {
 		const next = typeof body.next === 'string' && body.next ? body.next : undefined;
@@ -75,7 +82,12 @@ export function readPage(body: unknown): { entries: unknown[]; next?: string; to
 export function isListBody(body: unknown): boolean {
 	if (Array.isArray(body)) return true;
 	if (!isRecord(body)) return false;
-	return body.resourceType === 'Bundle' || Array.isArray(body.results) || Array.isArray(body.data) || Array.isArray(body.entry);
+	return (
+		body.resourceType === 'Bundle' ||
+		Array.isArray(body.results) ||
+		Array.isArray(body.data) ||
+		Array.isArray(body.entry)
+	);
 }
 
 /** The resource ids of a page in order, when every entry has one (else undefined). */
@@ -86,8 +98,13 @@ function pageFingerprint(entries: unknown[]): string | undefined {
 		if (!isRecord(e) || (typeof e.id !== 'string' && typeof e.id !== 'number')) return undefined;
 		// the version too: a history lists one resource many times, one version each
 		const meta = isRecord(e.meta) ? e.meta : undefined;
-		const version = meta && (typeof meta.versionId === 'string' || typeof meta.versionId === 'number') ? `/_history/${String(meta.versionId)}` : '';
-		keys.push(`${typeof e.resourceType === 'string' ? e.resourceType : ''}/${String(e.id)}${version}`);
+		const version =
+			meta && (typeof meta.versionId === 'string' || typeof meta.versionId === 'number')
+				? `/_history/${String(meta.versionId)}`
+				: '';
+		keys.push(
+			`${typeof e.resourceType === 'string' ? e.resourceType : ''}/${String(e.id)}${version}`,
+		);
 	}
 	return keys.join('\n');
 }
@@ -150,7 +167,15 @@ export async function* paginate<T = unknown>(
 		seen.add(normalize(req.qs ? res.url : req.url));
 		seen.add(normalize(res.url));
 		const nextUrl = next ? new URL(next, res.url).toString() : undefined;
-		yield { url: res.url, status: res.status, body: res.body, entries: entries as T[], next: nextUrl, total, pageNumber };
+		yield {
+			url: res.url,
+			status: res.status,
+			body: res.body,
+			entries: entries as T[],
+			next: nextUrl,
+			total,
+			pageNumber,
+		};
 		if (!nextUrl) return;
 		const label = what ?? 'Reading the list';
 		if (seen.has(normalize(nextUrl))) {

@@ -16,7 +16,11 @@ import {
 } from 'n8n-workflow';
 
 /** One operation: runs for one input item and returns its output items. */
-export type Operation<C> = (this: IExecuteFunctions, ctx: C, itemIndex: number) => Promise<INodeExecutionData[]>;
+export type Operation<C> = (
+	this: IExecuteFunctions,
+	ctx: C,
+	itemIndex: number,
+) => Promise<INodeExecutionData[]>;
 
 /** Operations by resource and operation value, as the node's parameters name them. */
 export type OperationTable<C> = Record<string, Record<string, Operation<C>>>;
@@ -31,7 +35,11 @@ export interface RunnerOptions<C> {
 }
 
 /** The error as n8n shows it, with `itemIndex`; a NodeApiError / NodeOperationError is kept. */
-export function itemError(node: INode, error: unknown, itemIndex: number): NodeApiError | NodeOperationError {
+export function itemError(
+	node: INode,
+	error: unknown,
+	itemIndex: number,
+): NodeApiError | NodeOperationError {
 	if (error instanceof NodeApiError || error instanceof NodeOperationError) {
 		if (error.context && error.context.itemIndex === undefined) error.context.itemIndex = itemIndex;
 		return error;
@@ -40,19 +48,28 @@ export function itemError(node: INode, error: unknown, itemIndex: number): NodeA
 }
 
 /** The Continue On Fail item of a failed input item: the same shape in every node. */
-export function errorItem(error: NodeApiError | NodeOperationError, itemIndex: number): INodeExecutionData {
+export function errorItem(
+	error: NodeApiError | NodeOperationError,
+	itemIndex: number,
+): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
 	return { json, pairedItem: { item: itemIndex } };
 }
 
 /** Output items from plain JSON (one object or a list), paired with the input item. */
-export function toItems(result: IDataObject | IDataObject[], itemIndex: number): INodeExecutionData[] {
+export function toItems(
+	result: IDataObject | IDataObject[],
+	itemIndex: number,
+): INodeExecutionData[] {
 	const list = Array.isArray(result) ? result : [result];
 	return list.map((json) => ({ json, pairedItem: { item: itemIndex } }));
 }
 
-export async function runPerItem<C>(fn: IExecuteFunctions, o: RunnerOptions<C>): Promise<INodeExecutionData[][]> {
+export async function runPerItem<C>(
+	fn: IExecuteFunctions,
+	o: RunnerOptions<C>,
+): Promise<INodeExecutionData[][]> {
 	const items = fn.getInputData();
 	const out: INodeExecutionData[] = [];
 	let ctx: C | undefined;
@@ -63,7 +80,11 @@ export async function runPerItem<C>(fn: IExecuteFunctions, o: RunnerOptions<C>):
 			const resource = o.resource.call(fn, i, operation);
 			const run = o.operations[resource]?.[operation];
 			if (!run) {
-				throw new NodeOperationError(fn.getNode(), `The operation "${operation}" of "${resource}" is not supported`, { itemIndex: i });
+				throw new NodeOperationError(
+					fn.getNode(),
+					`The operation "${operation}" of "${resource}" is not supported`,
+					{ itemIndex: i },
+				);
 			}
 			if (!made) {
 				ctx = await o.context.call(fn, i);

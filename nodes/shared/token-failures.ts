@@ -18,7 +18,10 @@ export const BACKEND_SCOPE_PRESETS: Record<string, { label: string; scope: strin
 
 /** The scope a SMART Backend Services credential asks for: its preset, or the Scope field. */
 export function backendScope(credentials: IDataObject): string {
-	const preset = BACKEND_SCOPE_PRESETS[typeof credentials.scopePreset === 'string' ? credentials.scopePreset : ''];
+	const preset =
+		BACKEND_SCOPE_PRESETS[
+			typeof credentials.scopePreset === 'string' ? credentials.scopePreset : ''
+		];
 	if (preset) return preset.scope;
 	return typeof credentials.scope === 'string' ? credentials.scope.trim() : '';
 }
@@ -35,7 +38,12 @@ export type TokenClientKind = 'backend' | 'user';
  * What to do after a token endpoint refused a request, by its OAuth error code; `scope` is the
  * scope that was asked for (Backend Services), `status` the HTTP status when there is no code.
  */
-export function tokenHint(kind: TokenClientKind, code: string | undefined, status?: number, scope = ''): string {
+export function tokenHint(
+	kind: TokenClientKind,
+	code: string | undefined,
+	status?: number,
+	scope = '',
+): string {
 	if (kind === 'backend') {
 		switch (code) {
 			case 'invalid_client':
@@ -104,7 +112,11 @@ export function markCredentialFailure<E>(error: E, failure?: CredentialFailure):
 	if (!failure) {
 		const field = typeof e.field === 'string' ? e.field : undefined;
 		const message = typeof e.message === 'string' ? e.message : String(error);
-		failure = { reason: typeof e.reason === 'string' ? e.reason : message, hint: typeof e.hint === 'string' ? e.hint : undefined, field };
+		failure = {
+			reason: typeof e.reason === 'string' ? e.reason : message,
+			hint: typeof e.hint === 'string' ? e.hint : undefined,
+			field,
+		};
 	}
 	try {
 		Object.defineProperty(e, MARK, { value: failure, enumerable: false, configurable: true });
@@ -130,10 +142,18 @@ export function credentialFailureOf(error: unknown): CredentialFailure | undefin
  * The node's error for a request whose credential could not get a token: what the credential
  * said, and what to fix. It carries the mark too, so the bulk kick-off knows no export started.
  */
-export function credentialError(node: INode, what: string, failure: CredentialFailure, itemIndex?: number): NodeApiError {
+export function credentialError(
+	node: INode,
+	what: string,
+	failure: CredentialFailure,
+	itemIndex?: number,
+): NodeApiError {
 	// long URLs in the credential's words are shortened (origin/…/last segment), the reason kept whole
 	const message = `${what} failed: the credential could not get an access token: ${sanitizeMessage(failure.reason)}`;
 	const hint =
-		failure.hint ?? (failure.field ? `Fix ${failure.field} in the credential, then run the workflow again.` : 'Fix what the message names in the credential, then run the workflow again.');
+		failure.hint ??
+		(failure.field
+			? `Fix ${failure.field} in the credential, then run the workflow again.`
+			: 'Fix what the message names in the credential, then run the workflow again.');
 	return markCredentialFailure(apiError(node, { what, message, hint, itemIndex }), failure);
 }

@@ -78,16 +78,26 @@ export function parseDate(v: unknown): ParsedDate | undefined | null {
  * or more (a fraction is rounded down). 0, negatives and anything that is not a number are a
  * NodeOperationError before any request, never silently replaced.
  */
-export function readLimit(ctx: IExecuteFunctions, itemIndex: number, noun: string, fallback = 50): number {
+export function readLimit(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	noun: string,
+	fallback = 50,
+): number {
 	const returnAll = ctx.getNodeParameter('returnAll', itemIndex, false) as boolean;
 	if (returnAll) return Infinity;
 	const raw: unknown = ctx.getNodeParameter('limit', itemIndex, fallback);
-	const n = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() ? Number(raw) : NaN;
+	const n =
+		typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() ? Number(raw) : NaN;
 	if (!(n >= 1)) {
-		throw new NodeOperationError(ctx.getNode(), `Limit must be a number of 1 or more, not "${String(raw).slice(0, 50)}"`, {
-			itemIndex,
-			description: `Enter how many ${noun} to return at most, or turn on Return All.`,
-		});
+		throw new NodeOperationError(
+			ctx.getNode(),
+			`Limit must be a number of 1 or more, not "${String(raw).slice(0, 50)}"`,
+			{
+				itemIndex,
+				description: `Enter how many ${noun} to return at most, or turn on Return All.`,
+			},
+		);
 	}
 	return Math.floor(n);
 }

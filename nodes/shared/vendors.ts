@@ -44,7 +44,14 @@ export interface VendorProfile {
 }
 
 /** The node named in an error when the caller has none to give. */
-const STUB_NODE: INode = { id: '', name: 'EHR', type: 'n8n-nodes-ehr', typeVersion: 1, position: [0, 0], parameters: {} };
+const STUB_NODE: INode = {
+	id: '',
+	name: 'EHR',
+	type: 'n8n-nodes-ehr',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
 function configError(node: INode, message: string): NodeOperationError {
 	return new NodeOperationError(node, message, {
@@ -56,7 +63,12 @@ function configError(node: INode, message: string): NodeOperationError {
  * A base URL from a credential field, checked before any request: present, absolute, https (plain
  * http only on loopback), no query or credentials in it. Returned without trailing slashes.
  */
-export function credentialBaseUrl(value: unknown, field: string, credentialType: string, node: INode = STUB_NODE): string {
+export function credentialBaseUrl(
+	value: unknown,
+	field: string,
+	credentialType: string,
+	node: INode = STUB_NODE,
+): string {
 	try {
 		return checkBaseUrl(value, field);
 	} catch (e) {
@@ -64,7 +76,9 @@ export function credentialBaseUrl(value: unknown, field: string, credentialType:
 		const reason = e instanceof CredentialFieldError ? e.message : `${field} is not usable`;
 		throw configError(
 			node,
-			empty ? `The credential (${credentialType}) has no ${field}: open the credential and fill it in` : `The credential (${credentialType}): ${reason}`,
+			empty
+				? `The credential (${credentialType}) has no ${field}: open the credential and fill it in`
+				: `The credential (${credentialType}): ${reason}`,
 		);
 	}
 }
@@ -76,7 +90,11 @@ const STATUSES: Record<FhirVersion, string[]> = {
 	dstu2: ['in-progress', 'on-hold', 'completed', 'entered-in-error', 'stopped'],
 };
 
-type ProfileFactory = (credentials: ICredentialDataDecryptedObject, credentialType: string, node: INode) => VendorProfile;
+type ProfileFactory = (
+	credentials: ICredentialDataDecryptedObject,
+	credentialType: string,
+	node: INode,
+) => VendorProfile;
 
 const PROFILES: Record<string, ProfileFactory> = {
 	// drchrono's onpatient API: `{results, next}` lists (Bundles in newer docs), `page-size`
@@ -93,7 +111,13 @@ const PROFILES: Record<string, ProfileFactory> = {
 		metadata: false,
 		// no /metadata: reads of patients and immunizations only (`{results, next}` lists)
 		declared: { Patient: ['read'], Immunization: ['read', 'search-type'] },
-		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
+		immunizations: {
+			patientParam: 'patient',
+			dateFilter: true,
+			statusFilter: true,
+			statuses: R4_STATUSES,
+			allPatients: true,
+		},
 	}),
 	// 1upHealth: FHIR version in the path, Bundles, `_count` 1–100
 	oneUpHealthApi: (c, t, node) => {
@@ -110,7 +134,13 @@ const PROFILES: Record<string, ProfileFactory> = {
 			maxPageSize: 100,
 			patientSearch: true,
 			metadata: true,
-			immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: STATUSES[version], allPatients: true },
+			immunizations: {
+				patientParam: 'patient',
+				dateFilter: true,
+				statusFilter: true,
+				statuses: STATUSES[version],
+				allPatients: true,
+			},
 		};
 	},
 	// eMedicalPractice (OpenEMR): FHIR R4 under /fhir/r4, `_count` ignored (fixed pages), only
@@ -126,13 +156,25 @@ const PROFILES: Record<string, ProfileFactory> = {
 		maxPageSize: 20,
 		patientSearch: true,
 		metadata: true,
-		immunizations: { patientParam: 'patient', dateFilter: false, statusFilter: false, statuses: R4_STATUSES, allPatients: true },
+		immunizations: {
+			patientParam: 'patient',
+			dateFilter: false,
+			statusFilter: false,
+			statuses: R4_STATUSES,
+			allPatients: true,
+		},
 	}),
 	smartOnFhirOAuth2Api: (c, t, node) => smartProfile(c, t, node, 'SMART on FHIR server'),
-	smartBackendServicesApi: (c, t, node) => smartProfile(c, t, node, 'SMART on FHIR server (backend services)'),
+	smartBackendServicesApi: (c, t, node) =>
+		smartProfile(c, t, node, 'SMART on FHIR server (backend services)'),
 };
 
-function smartProfile(c: ICredentialDataDecryptedObject, t: string, node: INode, vendor: string): VendorProfile {
+function smartProfile(
+	c: ICredentialDataDecryptedObject,
+	t: string,
+	node: INode,
+	vendor: string,
+): VendorProfile {
 	return {
 		credentialType: t,
 		vendor,
@@ -144,7 +186,13 @@ function smartProfile(c: ICredentialDataDecryptedObject, t: string, node: INode,
 		maxPageSize: 100,
 		patientSearch: true,
 		metadata: true,
-		immunizations: { patientParam: 'patient', dateFilter: true, statusFilter: true, statuses: R4_STATUSES, allPatients: true },
+		immunizations: {
+			patientParam: 'patient',
+			dateFilter: true,
+			statusFilter: true,
+			statuses: R4_STATUSES,
+			allPatients: true,
+		},
 	};
 }
 
@@ -152,8 +200,13 @@ function smartProfile(c: ICredentialDataDecryptedObject, t: string, node: INode,
 export const FHIR_CREDENTIAL_TYPES = Object.keys(PROFILES);
 
 /** The profile of a credential type; `node` is named in the error when the credential is unusable. */
-export function getVendorProfile(credentialType: string, credentials: ICredentialDataDecryptedObject, node: INode = STUB_NODE): VendorProfile {
+export function getVendorProfile(
+	credentialType: string,
+	credentials: ICredentialDataDecryptedObject,
+	node: INode = STUB_NODE,
+): VendorProfile {
 	const make = PROFILES[credentialType];
-	if (!make) throw configError(node, `No vendor profile for the credential type "${credentialType}"`);
+	if (!make)
+		throw configError(node, `No vendor profile for the credential type "${credentialType}"`);
 	return make(credentials, credentialType, node);
 }

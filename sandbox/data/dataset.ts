@@ -3,7 +3,14 @@
 import { patientId } from './ids';
 import { buildImmunizations, drawImmunizationCount } from './immunization';
 import { buildPatient } from './patient';
-import type { Dataset, DatasetOptions, FhirImmunization, FhirResource, IterateOptions, ResourceType } from './types';
+import type {
+	Dataset,
+	DatasetOptions,
+	FhirImmunization,
+	FhirResource,
+	IterateOptions,
+	ResourceType,
+} from './types';
 
 /** How many patients' immunization lists the cache keeps (least recently used go first). */
 const CACHE_SIZE = 32;
@@ -29,7 +36,8 @@ export function createDataset(options: DatasetOptions = {}): Dataset {
 		return drawImmunizationCount(seed, i, minImm, maxImm);
 	};
 
-	const buildImmunizationsAt = (i: number): FhirImmunization[] => buildImmunizations(seed, i, countAt(i));
+	const buildImmunizationsAt = (i: number): FhirImmunization[] =>
+		buildImmunizations(seed, i, countAt(i));
 
 	const cachedImmunizations = (i: number): FhirImmunization[] => {
 		const hit = cache.get(i);
@@ -57,7 +65,8 @@ export function createDataset(options: DatasetOptions = {}): Dataset {
 
 	function* iterate(type: ResourceType, opts: IterateOptions = {}): Generator<FhirResource> {
 		const since = opts.since ? opts.since.getTime() : undefined;
-		const fresh = (r: FhirResource) => since === undefined || Date.parse(r.meta.lastUpdated) >= since;
+		const fresh = (r: FhirResource) =>
+			since === undefined || Date.parse(r.meta.lastUpdated) >= since;
 		if (type === 'Patient') {
 			for (const i of indices(opts.patientIds)) {
 				const p = buildPatient(seed, i);
@@ -84,7 +93,8 @@ export function createDataset(options: DatasetOptions = {}): Dataset {
 			return i < 0 ? undefined : buildPatient(seed, i);
 		},
 		patientAt: (i) => {
-			if (!Number.isInteger(i) || i < 0 || i >= patientCount) throw new RangeError(`No patient at index ${i}`);
+			if (!Number.isInteger(i) || i < 0 || i >= patientCount)
+				throw new RangeError(`No patient at index ${i}`);
 			return buildPatient(seed, i);
 		},
 		immunizations: (id) => {

@@ -19,7 +19,9 @@ function civil(days: number): string {
 	const z = days + 719468;
 	const era = Math.floor(z / 146097);
 	const doe = z - era * 146097;
-	const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+	const yoe = Math.floor(
+		(doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365,
+	);
 	const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
 	const mp = Math.floor((5 * doy + 2) / 153);
 	const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
@@ -30,7 +32,8 @@ function civil(days: number): string {
 
 /** `YYYY-MM-DDThh:mm:ssZ` of an epoch-ms instant, truncated to the second (no milliseconds). */
 export function isoSeconds(ms: number): string {
-	if (!(ms >= FAST_FROM && ms < FAST_TO)) return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+	if (!(ms >= FAST_FROM && ms < FAST_TO))
+		return new Date(Math.floor(ms / 1000) * 1000).toISOString().replace('.000Z', 'Z');
 	const days = Math.floor(ms / DAY);
 	let sec = Math.floor((ms - days * DAY) / 1000);
 	const h = Math.floor(sec / 3600);

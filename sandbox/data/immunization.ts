@@ -14,20 +14,48 @@ const deepFreeze = <T>(o: T): T => {
 	}
 	return o;
 };
-const VACCINE_CODE = VACCINES.map((v) => deepFreeze({ coding: [{ system: CVX_SYSTEM, code: v.cvx, display: v.display }], text: v.display }));
+const VACCINE_CODE = VACCINES.map((v) =>
+	deepFreeze({
+		coding: [{ system: CVX_SYSTEM, code: v.cvx, display: v.display }],
+		text: v.display,
+	}),
+);
 const MANUFACTURER: Record<string, Reference> = Object.fromEntries(
-	Object.entries(MVX).map(([code, name]) => [code, deepFreeze({ reference: `Organization/mvx-${code.toLowerCase()}`, display: name })]),
+	Object.entries(MVX).map(([code, name]) => [
+		code,
+		deepFreeze({ reference: `Organization/mvx-${code.toLowerCase()}`, display: name }),
+	]),
 );
 const PERFORMER = PERFORMERS.map((name) =>
 	deepFreeze([
 		{
-			function: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v2-0443', code: 'AP', display: 'Administering Provider' }] },
+			function: {
+				coding: [
+					{
+						system: 'http://terminology.hl7.org/CodeSystem/v2-0443',
+						code: 'AP',
+						display: 'Administering Provider',
+					},
+				],
+			},
 			actor: { display: name },
 		},
 	]),
 );
-const STATUS_REASON = NOT_DONE_REASONS.map(([code, display]) => deepFreeze({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code, display }] }));
-const REPORT_ORIGIN = deepFreeze({ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/immunization-origin', code: 'record', display: 'Written Record' }] });
+const STATUS_REASON = NOT_DONE_REASONS.map(([code, display]) =>
+	deepFreeze({
+		coding: [{ system: 'http://terminology.hl7.org/CodeSystem/v3-ActReason', code, display }],
+	}),
+);
+const REPORT_ORIGIN = deepFreeze({
+	coding: [
+		{
+			system: 'http://terminology.hl7.org/CodeSystem/immunization-origin',
+			code: 'record',
+			display: 'Written Record',
+		},
+	],
+});
 
 const VACCINE_FROM = VACCINES.map((v) => Date.parse(`${v.from}T00:00:00Z`));
 
@@ -80,7 +108,8 @@ export function buildImmunizations(seed: number, i: number, n: number): FhirImmu
 	return draws.map((d, j) => {
 		const vac = VACCINES[d.v];
 		const [uStatus, uReason, uLot, uMvx, uPerf, uPrimary, uUpd, uExp] = d.u;
-		const status: FhirImmunization['status'] = uStatus < 0.9 ? 'completed' : uStatus < 0.96 ? 'not-done' : 'entered-in-error';
+		const status: FhirImmunization['status'] =
+			uStatus < 0.9 ? 'completed' : uStatus < 0.96 ? 'not-done' : 'entered-in-error';
 		const mvx = vac.mvx[Math.floor(uMvx * vac.mvx.length)];
 		const primarySource = uPrimary < 0.85;
 		const lotNum = Math.floor(uLot * 26 * 26 * 10000);
@@ -89,7 +118,10 @@ export function buildImmunizations(seed: number, i: number, n: number): FhirImmu
 		const imm: FhirImmunization = {
 			resourceType: 'Immunization',
 			id: base + pad(j + 1, width),
-			meta: { lastUpdated: isoSeconds(Math.min(REF, d.at + Math.floor(uUpd * 30 * DAY))), versionId: '1' },
+			meta: {
+				lastUpdated: isoSeconds(Math.min(REF, d.at + Math.floor(uUpd * 30 * DAY))),
+				versionId: '1',
+			},
 			status,
 			vaccineCode: VACCINE_CODE[d.v],
 			patient: patientRef,

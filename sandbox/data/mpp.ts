@@ -102,8 +102,37 @@ function availabilityId(rand: () => number): string {
 	);
 }
 
-const FIRST = ['Anna', 'Ben', 'Clara', 'David', 'Emma', 'Felix', 'Greta', 'Hugo', 'Ida', 'Jonas', 'Lena', 'Max', 'Nora', 'Paul', 'Sophie'];
-const LAST = ['Meyer', 'Schmidt', 'Fischer', 'Weber', 'Wagner', 'Becker', 'Hoffmann', 'Koch', 'Richter', 'Klein', 'Wolf', 'Neumann'];
+const FIRST = [
+	'Anna',
+	'Ben',
+	'Clara',
+	'David',
+	'Emma',
+	'Felix',
+	'Greta',
+	'Hugo',
+	'Ida',
+	'Jonas',
+	'Lena',
+	'Max',
+	'Nora',
+	'Paul',
+	'Sophie',
+];
+const LAST = [
+	'Meyer',
+	'Schmidt',
+	'Fischer',
+	'Weber',
+	'Wagner',
+	'Becker',
+	'Hoffmann',
+	'Koch',
+	'Richter',
+	'Klein',
+	'Wolf',
+	'Neumann',
+];
 
 /** Midnight UTC of the day after `nowMs`: the default first day of availabilities. */
 export function defaultStartDate(nowMs: number): string {
@@ -128,20 +157,96 @@ export function buildMppData(opts: MppDataOptions): MppData {
 		{ id: 138, name: 'Selbstzahler', kind: 'self_pay' },
 	];
 	const categories: MppCategory[] = [
-		{ id: 53, name: 'General Practice', description: 'Consultations with a general practitioner', insurance_ids: [136, 137, 138] },
-		{ id: 54, name: 'Vaccinations', description: 'Travel and routine vaccinations', insurance_ids: [136, 137, 138] },
-		{ id: 55, name: 'Preventive Check-ups', description: 'Health check-ups and screenings', insurance_ids: [136, 137] },
-		{ id: 56, name: 'Private Services', description: 'Services not covered by public insurance', insurance_ids: [137, 138] },
+		{
+			id: 53,
+			name: 'General Practice',
+			description: 'Consultations with a general practitioner',
+			insurance_ids: [136, 137, 138],
+		},
+		{
+			id: 54,
+			name: 'Vaccinations',
+			description: 'Travel and routine vaccinations',
+			insurance_ids: [136, 137, 138],
+		},
+		{
+			id: 55,
+			name: 'Preventive Check-ups',
+			description: 'Health check-ups and screenings',
+			insurance_ids: [136, 137],
+		},
+		{
+			id: 56,
+			name: 'Private Services',
+			description: 'Services not covered by public insurance',
+			insurance_ids: [137, 138],
+		},
 	];
 	const types: MppType[] = [
-		{ id: 198, appointment_category_id: 53, name: 'Initial consultation', duration_minutes: 30, asap_notifications_enabled: true, insurance_ids: [136, 137, 138] },
-		{ id: 199, appointment_category_id: 53, name: 'Follow-up visit', duration_minutes: 15, asap_notifications_enabled: false, insurance_ids: [136, 137, 138] },
-		{ id: 200, appointment_category_id: 53, name: 'Video consultation', duration_minutes: 20, asap_notifications_enabled: true, insurance_ids: [136, 137] },
-		{ id: 210, appointment_category_id: 54, name: 'Flu vaccination', duration_minutes: 10, asap_notifications_enabled: false, insurance_ids: [136, 137, 138] },
-		{ id: 211, appointment_category_id: 54, name: 'Travel vaccination advice', duration_minutes: 30, asap_notifications_enabled: true, insurance_ids: [137, 138] },
-		{ id: 220, appointment_category_id: 55, name: 'Check-up 35', duration_minutes: 45, asap_notifications_enabled: true, insurance_ids: [136, 137] },
-		{ id: 221, appointment_category_id: 55, name: 'Skin cancer screening', duration_minutes: 30, asap_notifications_enabled: false, insurance_ids: [136] },
-		{ id: 230, appointment_category_id: 56, name: 'Sports medicine examination', duration_minutes: 60, asap_notifications_enabled: false, insurance_ids: [137, 138] },
+		{
+			id: 198,
+			appointment_category_id: 53,
+			name: 'Initial consultation',
+			duration_minutes: 30,
+			asap_notifications_enabled: true,
+			insurance_ids: [136, 137, 138],
+		},
+		{
+			id: 199,
+			appointment_category_id: 53,
+			name: 'Follow-up visit',
+			duration_minutes: 15,
+			asap_notifications_enabled: false,
+			insurance_ids: [136, 137, 138],
+		},
+		{
+			id: 200,
+			appointment_category_id: 53,
+			name: 'Video consultation',
+			duration_minutes: 20,
+			asap_notifications_enabled: true,
+			insurance_ids: [136, 137],
+		},
+		{
+			id: 210,
+			appointment_category_id: 54,
+			name: 'Flu vaccination',
+			duration_minutes: 10,
+			asap_notifications_enabled: false,
+			insurance_ids: [136, 137, 138],
+		},
+		{
+			id: 211,
+			appointment_category_id: 54,
+			name: 'Travel vaccination advice',
+			duration_minutes: 30,
+			asap_notifications_enabled: true,
+			insurance_ids: [137, 138],
+		},
+		{
+			id: 220,
+			appointment_category_id: 55,
+			name: 'Check-up 35',
+			duration_minutes: 45,
+			asap_notifications_enabled: true,
+			insurance_ids: [136, 137],
+		},
+		{
+			id: 221,
+			appointment_category_id: 55,
+			name: 'Skin cancer screening',
+			duration_minutes: 30,
+			asap_notifications_enabled: false,
+			insurance_ids: [136],
+		},
+		{
+			id: 230,
+			appointment_category_id: 56,
+			name: 'Sports medicine examination',
+			duration_minutes: 60,
+			asap_notifications_enabled: false,
+			insurance_ids: [137, 138],
+		},
 	];
 
 	// Slots: weekdays from startDate, a handful per day and type, on a quarter-hour grid.

@@ -5,7 +5,10 @@
 import { createDataset, type ResourceType } from './index';
 
 const [patients = '200000', min = '3', max = '5', type = 'Immunization'] = process.argv.slice(2);
-const ds = createDataset({ patients: Number(patients), immunizationsPerPatient: [Number(min), Number(max)] });
+const ds = createDataset({
+	patients: Number(patients),
+	immunizationsPerPatient: [Number(min), Number(max)],
+});
 const gc = (globalThis as { gc?: () => void }).gc;
 gc?.();
 const before = process.memoryUsage().heapUsed;

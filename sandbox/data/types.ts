@@ -35,7 +35,14 @@ export interface FhirPatient {
 	telecom: Array<{ system: 'phone' | 'email'; value: string; use?: string }>;
 	gender: 'male' | 'female' | 'other' | 'unknown';
 	birthDate: string;
-	address: Array<{ use: string; line: string[]; city: string; state: string; postalCode: string; country: string }>;
+	address: Array<{
+		use: string;
+		line: string[];
+		city: string;
+		state: string;
+		postalCode: string;
+		country: string;
+	}>;
 }
 
 export interface FhirImmunization {

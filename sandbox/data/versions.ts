@@ -6,7 +6,10 @@ const V2_0443_OLD = 'http://hl7.org/fhir/v2/0443';
 const ACT_REASON_OLD = 'http://hl7.org/fhir/v3/ActReason';
 
 /** A resource in some FHIR version: a plain object that keeps the R4 resourceType and id. */
-export type Versioned<T extends FhirResource> = Record<string, unknown> & { resourceType: T['resourceType']; id: string };
+export type Versioned<T extends FhirResource> = Record<string, unknown> & {
+	resourceType: T['resourceType'];
+	id: string;
+};
 
 /**
  * Renders an R4 resource in another FHIR version (a new object; R4 returns the input).
@@ -22,7 +25,10 @@ export function toVersion<T extends FhirResource>(resource: T, version: FhirVers
 			...p,
 			identifier: p.identifier.map((idf) => ({
 				...idf,
-				type: idf.type && { ...idf.type, coding: idf.type.coding?.map((c) => ({ ...c, system: V2_0203_OLD })) },
+				type: idf.type && {
+					...idf.type,
+					coding: idf.type.coding?.map((c) => ({ ...c, system: V2_0203_OLD })),
+				},
 			})),
 		} as unknown as Versioned<T>;
 	}
@@ -45,7 +51,13 @@ export function toVersion<T extends FhirResource>(resource: T, version: FhirVers
 			patient: imm.patient,
 			date: imm.occurrenceDateTime,
 			primarySource: imm.primarySource,
-			...(imm.reportOrigin ? { reportOrigin: { coding: [{ system: 'http://hl7.org/fhir/immunization-origin', code: 'record' }] } } : {}),
+			...(imm.reportOrigin
+				? {
+						reportOrigin: {
+							coding: [{ system: 'http://hl7.org/fhir/immunization-origin', code: 'record' }],
+						},
+					}
+				: {}),
 			manufacturer: imm.manufacturer,
 			lotNumber: imm.lotNumber,
 			expirationDate: imm.expirationDate,

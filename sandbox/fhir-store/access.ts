@@ -20,15 +20,23 @@ export interface Grant {
 	only?: string;
 }
 
-export function outcomeOf(code: string, diagnostics: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-	return { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code, diagnostics, ...extra }] };
+export function outcomeOf(
+	code: string,
+	diagnostics: string,
+	extra: Record<string, unknown> = {},
+): Record<string, unknown> {
+	return {
+		resourceType: 'OperationOutcome',
+		issue: [{ severity: 'error', code, diagnostics, ...extra }],
+	};
 }
 
 export function fail(status: number, code: string, diagnostics: string): Result {
 	return { status, body: outcomeOf(code, diagnostics) };
 }
 
-const FORBIDDEN = (): Result => fail(403, 'forbidden', 'The access token does not grant the scope this request needs.');
+const FORBIDDEN = (): Result =>
+	fail(403, 'forbidden', 'The access token does not grant the scope this request needs.');
 
 function writeAllows(scopes: string[], ctx: string, type: string, action: Action): boolean {
 	return scopes.some((g) => {
@@ -44,15 +52,23 @@ function writeAllows(scopes: string[], ctx: string, type: string, action: Action
  * May `token` do `action` on `type` on this surface? `oneup` tokens are always limited to their
  * patient when they have one (as its reads are); SMART-style surfaces only for patient/ scopes.
  */
-export function grant(surface: string, token: TokenRecord, type: string, action: Action): Grant | Result {
+export function grant(
+	surface: string,
+	token: TokenRecord,
+	type: string,
+	action: Action,
+): Grant | Result {
 	const allows = (ctx: string) =>
-		action === 'read' ? scopeAllows(token.scopes, `${ctx}/${type}.read`) : writeAllows(token.scopes, ctx, type, action);
+		action === 'read'
+			? scopeAllows(token.scopes, `${ctx}/${type}.read`)
+			: writeAllows(token.scopes, ctx, type, action);
 	if (surface === 'oneup') {
 		return allows('user') || allows('patient') ? { token, only: token.patient } : FORBIDDEN();
 	}
 	if (allows('user') || allows('system')) return { token };
 	if (!allows('patient')) return FORBIDDEN();
-	if (!token.patient) return fail(403, 'forbidden', 'The token has patient/ scopes but no patient in context.');
+	if (!token.patient)
+		return fail(403, 'forbidden', 'The token has patient/ scopes but no patient in context.');
 	return { token, only: token.patient };
 }
 
@@ -70,7 +86,11 @@ export function patientsOf(r: Res): string[] {
 export function compartment(g: Grant, r: Res): Result | undefined {
 	if (g.only === undefined) return undefined;
 	if (patientsOf(r).includes(g.only)) return undefined;
-	return fail(403, 'forbidden', `The access token is limited to another patient; it cannot reach ${r.resourceType}/${r.id}.`);
+	return fail(
+		403,
+		'forbidden',
+		`The access token is limited to another patient; it cannot reach ${r.resourceType}/${r.id}.`,
+	);
 }
 
 export function isResult(x: Grant | Result): x is Result {

@@ -55,7 +55,8 @@ export function typeOf(ctx: OpCtx, seg: string): string | undefined {
 
 /** 405 when the profile does not declare the interaction, else the grant for the action. */
 export function allow(ctx: OpCtx, type: string, i: Interaction, action: Action): Grant | Result {
-	if (!supports(ctx.profile, type, i)) return fail(405, 'not-supported', `This server does not support ${i} on ${type}.`);
+	if (!supports(ctx.profile, type, i))
+		return fail(405, 'not-supported', `This server does not support ${i} on ${type}.`);
 	return grant(ctx.surface, ctx.token, type, action);
 }
 
@@ -69,7 +70,12 @@ export function searchCtx(ctx: OpCtx, op: Op, g: Grant, strict?: boolean): Searc
 	};
 }
 
-export function versionHeaders(ctx: OpCtx, type: string, id: string, v: { versionId: number; lastUpdated: string }): Record<string, string> {
+export function versionHeaders(
+	ctx: OpCtx,
+	type: string,
+	id: string,
+	v: { versionId: number; lastUpdated: string },
+): Record<string, string> {
 	const h: Record<string, string> = { ETag: `W/"${v.versionId}"` };
 	const t = Date.parse(v.lastUpdated);
 	if (Number.isFinite(t)) h['Last-Modified'] = new Date(t).toUTCString();
@@ -90,4 +96,3 @@ export function ifMatchVersion(h: string): number {
 	const m = /^(?:W\/)?"?([^"]*)"?$/.exec(h.trim());
 	return m ? Number(m[1]) : NaN;
 }
-

@@ -20,7 +20,12 @@ export function execute(ctx: OpCtx, op: Op): Result {
 function dispatch(ctx: OpCtx, op: Op): Result {
 	const [seg, id, sub, vid] = op.parts;
 	const type = seg === undefined ? undefined : typeOf(ctx, seg);
-	if (!type) return fail(404, 'not-supported', `Resource type "${seg ?? ''}" is not supported by this server.`);
+	if (!type)
+		return fail(
+			404,
+			'not-supported',
+			`Resource type "${seg ?? ''}" is not supported by this server.`,
+		);
 	const n = op.parts.length;
 	const m = op.method;
 	if (n === 1) {

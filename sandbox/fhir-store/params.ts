@@ -14,19 +14,44 @@ export interface ParamDef {
 }
 
 const tok = (...paths: string[]): ParamDef => ({ type: 'token', paths });
-const ref = (target: string | undefined, ...paths: string[]): ParamDef => ({ type: 'reference', paths, target });
+const ref = (target: string | undefined, ...paths: string[]): ParamDef => ({
+	type: 'reference',
+	paths,
+	target,
+});
 const date = (...paths: string[]): ParamDef => ({ type: 'date', paths });
 const str = (...paths: string[]): ParamDef => ({ type: 'string', paths });
 
 const COMMON: Record<string, ParamDef> = { _id: tok('id'), _lastUpdated: date('meta.lastUpdated') };
 const subject = { patient: ref('Patient', 'subject'), subject: ref(undefined, 'subject') };
-const names = { name: str('name.family', 'name.given', 'name.text'), family: str('name.family'), given: str('name.given') };
+const names = {
+	name: str('name.family', 'name.given', 'name.text'),
+	family: str('name.family'),
+	given: str('name.given'),
+};
 
 /** Search parameters per resource type (besides `_id` and `_lastUpdated`). */
 export const PARAMS: Record<string, Record<string, ParamDef>> = {
-	Patient: { identifier: tok('identifier'), ...names, birthdate: date('birthDate'), gender: tok('gender') },
-	Immunization: { identifier: tok('identifier'), patient: ref('Patient', 'patient'), date: date('occurrenceDateTime'), status: tok('status'), 'vaccine-code': tok('vaccineCode') },
-	AllergyIntolerance: { identifier: tok('identifier'), patient: ref('Patient', 'patient'), code: tok('code'), 'clinical-status': tok('clinicalStatus'), date: date('recordedDate') },
+	Patient: {
+		identifier: tok('identifier'),
+		...names,
+		birthdate: date('birthDate'),
+		gender: tok('gender'),
+	},
+	Immunization: {
+		identifier: tok('identifier'),
+		patient: ref('Patient', 'patient'),
+		date: date('occurrenceDateTime'),
+		status: tok('status'),
+		'vaccine-code': tok('vaccineCode'),
+	},
+	AllergyIntolerance: {
+		identifier: tok('identifier'),
+		patient: ref('Patient', 'patient'),
+		code: tok('code'),
+		'clinical-status': tok('clinicalStatus'),
+		date: date('recordedDate'),
+	},
 	Condition: {
 		identifier: tok('identifier'),
 		...subject,
@@ -36,7 +61,13 @@ export const PARAMS: Record<string, Record<string, ParamDef>> = {
 		'recorded-date': date('recordedDate'),
 		'onset-date': date('onsetDateTime', 'onsetPeriod'),
 	},
-	MedicationRequest: { identifier: tok('identifier'), ...subject, code: tok('medicationCodeableConcept'), status: tok('status'), authoredon: date('authoredOn') },
+	MedicationRequest: {
+		identifier: tok('identifier'),
+		...subject,
+		code: tok('medicationCodeableConcept'),
+		status: tok('status'),
+		authoredon: date('authoredOn'),
+	},
 	Observation: {
 		identifier: tok('identifier'),
 		...subject,
@@ -45,15 +76,54 @@ export const PARAMS: Record<string, Record<string, ParamDef>> = {
 		status: tok('status'),
 		date: date('effectiveDateTime', 'effectivePeriod', 'effectiveInstant'),
 	},
-	Encounter: { identifier: tok('identifier'), ...subject, status: tok('status'), date: date('period'), class: tok('class') },
-	Appointment: { identifier: tok('identifier'), patient: ref('Patient', 'participant.actor'), actor: ref(undefined, 'participant.actor'), status: tok('status'), date: date('start') },
-	Slot: { identifier: tok('identifier'), schedule: ref('Schedule', 'schedule'), status: tok('status'), start: date('start') },
-	Schedule: { identifier: tok('identifier'), actor: ref(undefined, 'actor'), date: date('planningHorizon') },
+	Encounter: {
+		identifier: tok('identifier'),
+		...subject,
+		status: tok('status'),
+		date: date('period'),
+		class: tok('class'),
+	},
+	Appointment: {
+		identifier: tok('identifier'),
+		patient: ref('Patient', 'participant.actor'),
+		actor: ref(undefined, 'participant.actor'),
+		status: tok('status'),
+		date: date('start'),
+	},
+	Slot: {
+		identifier: tok('identifier'),
+		schedule: ref('Schedule', 'schedule'),
+		status: tok('status'),
+		start: date('start'),
+	},
+	Schedule: {
+		identifier: tok('identifier'),
+		actor: ref(undefined, 'actor'),
+		date: date('planningHorizon'),
+	},
 	Practitioner: { identifier: tok('identifier'), ...names },
 	Organization: { identifier: tok('identifier'), name: str('name') },
-	DocumentReference: { identifier: tok('identifier'), ...subject, status: tok('status'), type: tok('type'), date: date('date') },
-	Procedure: { identifier: tok('identifier'), ...subject, code: tok('code'), status: tok('status'), date: date('performedDateTime', 'performedPeriod') },
-	DiagnosticReport: { identifier: tok('identifier'), ...subject, code: tok('code'), status: tok('status'), date: date('effectiveDateTime', 'effectivePeriod') },
+	DocumentReference: {
+		identifier: tok('identifier'),
+		...subject,
+		status: tok('status'),
+		type: tok('type'),
+		date: date('date'),
+	},
+	Procedure: {
+		identifier: tok('identifier'),
+		...subject,
+		code: tok('code'),
+		status: tok('status'),
+		date: date('performedDateTime', 'performedPeriod'),
+	},
+	DiagnosticReport: {
+		identifier: tok('identifier'),
+		...subject,
+		code: tok('code'),
+		status: tok('status'),
+		date: date('effectiveDateTime', 'effectivePeriod'),
+	},
 };
 
 export const STORE_TYPES = Object.keys(PARAMS);
@@ -65,7 +135,10 @@ export function paramDef(type: string, name: string): ParamDef | undefined {
 
 /** Every search parameter of a type, for the CapabilityStatement. */
 export function paramList(type: string): Array<{ name: string; type: ParamType }> {
-	return Object.entries({ ...COMMON, ...PARAMS[type] }).map(([name, d]) => ({ name, type: d.type }));
+	return Object.entries({ ...COMMON, ...PARAMS[type] }).map(([name, d]) => ({
+		name,
+		type: d.type,
+	}));
 }
 
 /** Values at a dotted path (arrays flattened). */
@@ -104,7 +177,10 @@ export function refsOf(r: Res, def: ParamDef): string[] {
 }
 
 function norm(s: string): string {
-	return s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+	return s
+		.toLowerCase()
+		.normalize('NFD')
+		.replace(/[\u0300-\u036f]/g, '');
 }
 
 interface Code {
@@ -114,12 +190,14 @@ interface Code {
 
 /** Token values: a code string, a Coding, a CodeableConcept, an Identifier or a boolean. */
 function codes(v: unknown): Code[] {
-	if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number') return [{ code: String(v) }];
+	if (typeof v === 'string' || typeof v === 'boolean' || typeof v === 'number')
+		return [{ code: String(v) }];
 	if (!v || typeof v !== 'object') return [];
 	const o = v as Record<string, unknown>;
 	if (Array.isArray(o.coding)) return o.coding.flatMap(codes);
 	if (typeof o.code === 'string') return [{ system: o.system as string | undefined, code: o.code }];
-	if (typeof o.value === 'string') return [{ system: o.system as string | undefined, code: o.value }];
+	if (typeof o.value === 'string')
+		return [{ system: o.system as string | undefined, code: o.value }];
 	return [];
 }
 
@@ -169,26 +247,43 @@ export function matcher(def: ParamDef, modifier: string, raw: string): (r: Res) 
 			return (r) =>
 				values(r, def)
 					.flatMap(codes)
-					.some((c) => wanted.some((w) => (w.code === '' || c.code === w.code) && (w.system === undefined || (w.system === '' ? !c.system : c.system === w.system))));
+					.some((c) =>
+						wanted.some(
+							(w) =>
+								(w.code === '' || c.code === w.code) &&
+								(w.system === undefined || (w.system === '' ? !c.system : c.system === w.system)),
+						),
+					);
 		}
 		case 'reference': {
 			const keys = alts.map((a) => refKey(a, def.target));
-			return (r) => refsOf(r, def).some((k) => keys.some((want) => k === want || (!want.includes('/') && k.endsWith(`/${want}`))));
+			return (r) =>
+				refsOf(r, def).some((k) =>
+					keys.some((want) => k === want || (!want.includes('/') && k.endsWith(`/${want}`))),
+				);
 		}
 		case 'date': {
 			const tests = alts.map(parseDateParam);
-			return (r) => values(r, def).some((v) => {
-				const range = rangeOf(v);
-				return !!range && tests.some((t) => rangeMatches(range[0], range[1], t));
-			});
+			return (r) =>
+				values(r, def).some((v) => {
+					const range = rangeOf(v);
+					return !!range && tests.some((t) => rangeMatches(range[0], range[1], t));
+				});
 		}
 		case 'string': {
 			const wanted = alts.map(norm);
-			if (modifier && modifier !== 'exact' && modifier !== 'contains') throw new SearchError(`Unknown modifier :${modifier}.`);
+			if (modifier && modifier !== 'exact' && modifier !== 'contains')
+				throw new SearchError(`Unknown modifier :${modifier}.`);
 			return (r) =>
 				values(r, def)
 					.filter((v): v is string => typeof v === 'string')
-					.some((v) => (modifier === 'exact' ? alts.includes(v) : wanted.some((w) => (modifier === 'contains' ? norm(v).includes(w) : norm(v).startsWith(w)))));
+					.some((v) =>
+						modifier === 'exact'
+							? alts.includes(v)
+							: wanted.some((w) =>
+									modifier === 'contains' ? norm(v).includes(w) : norm(v).startsWith(w),
+								),
+					);
 		}
 	}
 }

@@ -4,9 +4,28 @@ import type { SandboxApp } from '../app';
 import { capabilityStatement } from '../surfaces/fhir-server';
 import { STORE_TYPES, paramList } from './params';
 
-export type Interaction = 'read' | 'vread' | 'search-type' | 'create' | 'update' | 'patch' | 'delete' | 'history-instance' | 'history-type';
+export type Interaction =
+	| 'read'
+	| 'vread'
+	| 'search-type'
+	| 'create'
+	| 'update'
+	| 'patch'
+	| 'delete'
+	| 'history-instance'
+	| 'history-type';
 
-export const ALL_INTERACTIONS: Interaction[] = ['read', 'vread', 'search-type', 'create', 'update', 'patch', 'delete', 'history-instance', 'history-type'];
+export const ALL_INTERACTIONS: Interaction[] = [
+	'read',
+	'vread',
+	'search-type',
+	'create',
+	'update',
+	'patch',
+	'delete',
+	'history-instance',
+	'history-type',
+];
 
 export interface StoreProfile {
 	name: string;
@@ -44,14 +63,26 @@ export const INCLUDES: Record<string, string[]> = {
 
 /** `_revinclude` values a type accepts: every include that points at it. */
 export function revIncludes(type: string): string[] {
-	if (type === 'Patient') return Object.values(INCLUDES).flatMap((l) => l.filter((v) => /:(patient|subject|actor)$/.test(v)));
+	if (type === 'Patient')
+		return Object.values(INCLUDES).flatMap((l) =>
+			l.filter((v) => /:(patient|subject|actor)$/.test(v)),
+		);
 	if (type === 'Schedule') return ['Slot:schedule'];
 	if (type === 'Practitioner') return ['Appointment:actor', 'Schedule:actor'];
 	return [];
 }
 
 const EMP_WRITABLE = new Set(['Patient', 'Observation', 'AllergyIntolerance', 'Condition']);
-const ONEUP: Interaction[] = ['read', 'vread', 'search-type', 'create', 'update', 'delete', 'history-instance', 'history-type'];
+const ONEUP: Interaction[] = [
+	'read',
+	'vread',
+	'search-type',
+	'create',
+	'update',
+	'delete',
+	'history-instance',
+	'history-type',
+];
 
 export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 	smart: {
@@ -73,7 +104,10 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 		software: 'eMedicalPractice',
 		authorize: '/emp/connect/authorize',
 		token: '/emp/connect/token',
-		interactions: (type) => (EMP_WRITABLE.has(type) ? ['read', 'search-type', 'create', 'update'] : ['read', 'search-type']),
+		interactions: (type) =>
+			EMP_WRITABLE.has(type)
+				? ['read', 'search-type', 'create', 'update']
+				: ['read', 'search-type'],
 		batch: false,
 		transaction: false,
 		everything: false,
@@ -103,8 +137,18 @@ export function supports(p: StoreProfile, type: string, i: Interaction): boolean
 }
 
 /** The CapabilityStatement of a store surface: exactly what the server does. */
-export function storeCapabilities(app: SandboxApp, p: StoreProfile, base: string): Record<string, unknown> {
-	const cs = capabilityStatement(app, { name: p.name, base, authorize: p.authorize, token: p.token, software: p.software });
+export function storeCapabilities(
+	app: SandboxApp,
+	p: StoreProfile,
+	base: string,
+): Record<string, unknown> {
+	const cs = capabilityStatement(app, {
+		name: p.name,
+		base,
+		authorize: p.authorize,
+		token: p.token,
+		software: p.software,
+	});
 	const rest = (cs.rest as Array<Record<string, unknown>>)[0];
 	if (!p.authorize) delete rest.security;
 	rest.resource = STORE_TYPES.map((type) => {
@@ -125,7 +169,12 @@ export function storeCapabilities(app: SandboxApp, p: StoreProfile, base: string
 			searchParam: paramList(type),
 		};
 		if (type === 'Patient' && p.everything) {
-			r.operation = [{ name: 'everything', definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything' }];
+			r.operation = [
+				{
+					name: 'everything',
+					definition: 'http://hl7.org/fhir/OperationDefinition/Patient-everything',
+				},
+			];
 		}
 		return r;
 	});

@@ -2,16 +2,45 @@
 // Patient compartment for `$everything`. A search of an untouched Patient or Immunization set
 // with the read surfaces' own parameters takes their fast paths (nothing generated needlessly).
 import type { Dataset } from '../data';
-import { SearchError, immunizationFilter, patientMatcher, searchPatients, selectImmunizations } from '../surfaces/fhir-common';
+import {
+	SearchError,
+	immunizationFilter,
+	patientMatcher,
+	searchPatients,
+	selectImmunizations,
+} from '../surfaces/fhir-common';
 import { patientsOf } from './access';
 import { STORE_TYPES, matcher, paramDef, refKey, refsOf, sortDate } from './params';
 import { served, type FhirStore, type Res } from './store';
 
 /** Query parameters that steer a search rather than filter it. */
-export const CONTROL = new Set(['_count', '_offset', '_sort', '_elements', '_summary', '_total', '_include', '_revinclude', '_format', '_pretty', '_since']);
+export const CONTROL = new Set([
+	'_count',
+	'_offset',
+	'_sort',
+	'_elements',
+	'_summary',
+	'_total',
+	'_include',
+	'_revinclude',
+	'_format',
+	'_pretty',
+	'_since',
+]);
 
 const LEGACY: Record<string, Set<string>> = {
-	Patient: new Set(['_id', 'identifier', 'name', 'family', 'given', 'birthdate', 'gender', '_count', '_offset', '_total']),
+	Patient: new Set([
+		'_id',
+		'identifier',
+		'name',
+		'family',
+		'given',
+		'birthdate',
+		'gender',
+		'_count',
+		'_offset',
+		'_total',
+	]),
 	Immunization: new Set(['patient', 'subject', 'date', 'status', '_count', '_offset', '_total']),
 };
 
@@ -50,8 +79,15 @@ function predicate(ctx: SearchCtx, type: string, q: URLSearchParams): (r: Res) =
 	return (r) => tests.every((t) => t(r));
 }
 
-function sorter(ctx: SearchCtx, type: string, q: URLSearchParams): ((a: Res, b: Res) => number) | undefined {
-	const keys = q.getAll('_sort').flatMap((s) => s.split(',')).filter((s) => s !== '');
+function sorter(
+	ctx: SearchCtx,
+	type: string,
+	q: URLSearchParams,
+): ((a: Res, b: Res) => number) | undefined {
+	const keys = q
+		.getAll('_sort')
+		.flatMap((s) => s.split(','))
+		.filter((s) => s !== '');
 	if (!keys.length) return undefined;
 	const cmps = keys.map((k) => {
 		const desc = k.startsWith('-');
@@ -61,7 +97,8 @@ function sorter(ctx: SearchCtx, type: string, q: URLSearchParams): ((a: Res, b: 
 			unknown(ctx, `Unknown sort parameter "${name}" for ${type}`);
 			return () => 0;
 		}
-		const key = (r: Res): number | string => (name === '_id' ? r.id : (sortDate(r, def) ?? (desc ? -Infinity : Infinity)));
+		const key = (r: Res): number | string =>
+			name === '_id' ? r.id : (sortDate(r, def) ?? (desc ? -Infinity : Infinity));
 		return (a: Res, b: Res) => {
 			const x = key(a);
 			const y = key(b);
@@ -79,7 +116,9 @@ function sorter(ctx: SearchCtx, type: string, q: URLSearchParams): ((a: Res, b: 
 }
 
 function canonicalKey(type: string, q: URLSearchParams, only?: string): string {
-	const pairs = [...q].filter(([k]) => k !== '_offset' && k !== '_count').sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+	const pairs = [...q]
+		.filter(([k]) => k !== '_offset' && k !== '_count')
+		.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 	return `${type}?${new URLSearchParams(pairs).toString()}|${only ?? ''}`;
 }
 
@@ -95,13 +134,29 @@ export function allMatches(ctx: SearchCtx, type: string, q: URLSearchParams): Re
 }
 
 /** One page of a search and the total. */
-export function searchPage(ctx: SearchCtx, type: string, q: URLSearchParams, offset: number, size: number): { total: number; items: Res[] } {
+export function searchPage(
+	ctx: SearchCtx,
+	type: string,
+	q: URLSearchParams,
+	offset: number,
+	size: number,
+): { total: number; items: Res[] } {
 	const legacy = LEGACY[type];
 	if (legacy && ctx.store.untouched(type) && [...q.keys()].every((k) => legacy.has(k))) {
 		if (type === 'Immunization') {
 			const asked = q.get('patient') ?? q.get('subject');
-			const ids = asked ? [refKey(asked, 'Patient').replace(/^Patient\//, '')] : ctx.only !== undefined ? [ctx.only] : undefined;
-			const { total, items } = selectImmunizations(ctx.ds, ids, immunizationFilter(q), offset, size);
+			const ids = asked
+				? [refKey(asked, 'Patient').replace(/^Patient\//, '')]
+				: ctx.only !== undefined
+					? [ctx.only]
+					: undefined;
+			const { total, items } = selectImmunizations(
+				ctx.ds,
+				ids,
+				immunizationFilter(q),
+				offset,
+				size,
+			);
 			return { total, items: items as unknown as Res[] };
 		}
 		const all = searchPatients(ctx.ds, q, ctx.only) as unknown as Res[];
@@ -121,24 +176,40 @@ export function everything(ctx: SearchCtx, pid: string, since?: number): Res[] {
 			if (type === 'Patient' || !paramDef(type, 'patient')) continue;
 			for (const r of ctx.store.list(type)) if (patientsOf(r).includes(pid)) out.push(r);
 		}
-		return since === undefined ? out : out.filter((r) => Date.parse(String((r.meta as { lastUpdated?: string })?.lastUpdated ?? '')) >= since);
+		return since === undefined
+			? out
+			: out.filter(
+					(r) =>
+						Date.parse(String((r.meta as { lastUpdated?: string })?.lastUpdated ?? '')) >= since,
+				);
 	});
 }
 
 /** `_elements`: only the listed top-level elements (plus id, meta), marked SUBSETTED. */
 export function elements(r: Res, q: URLSearchParams): Res {
-	const list = q.getAll('_elements').flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+	const list = q
+		.getAll('_elements')
+		.flatMap((s) => s.split(','))
+		.map((s) => s.trim())
+		.filter(Boolean);
 	const s = served(r);
 	if (!list.length) return s;
 	const out: Res = { resourceType: s.resourceType, id: s.id };
 	for (const k of list) if (k in s) out[k] = s[k];
 	const meta = (s.meta ?? {}) as Record<string, unknown>;
-	const tag = [...((meta.tag as unknown[]) ?? []), { system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' }];
+	const tag = [
+		...((meta.tag as unknown[]) ?? []),
+		{ system: 'http://terminology.hl7.org/CodeSystem/v3-ObservationValue', code: 'SUBSETTED' },
+	];
 	out.meta = { ...meta, tag };
 	return out;
 }
 
-function parseInclude(ctx: SearchCtx, value: string, param: string): { src: string; name: string; target?: string } | undefined {
+function parseInclude(
+	ctx: SearchCtx,
+	value: string,
+	param: string,
+): { src: string; name: string; target?: string } | undefined {
 	const [src, name, target] = value.split(':');
 	const def = name ? paramDef(src, name) : undefined;
 	if (!def || def.type !== 'reference') {

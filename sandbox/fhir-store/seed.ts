@@ -37,11 +37,21 @@ function build(type: string, i: number, pid: string): Record<string, unknown> | 
 	const when = new Date(REF - (i + 1) * HOUR).toISOString().replace('.000Z', 'Z');
 	if (type === 'Observation') {
 		const [code, display, unit, lo, spread] = VITALS[i % VITALS.length];
-		const value = Math.round((lo + ((i * 7919) % 1000) / 1000 * spread) * 10) / 10;
+		const value = Math.round((lo + (((i * 7919) % 1000) / 1000) * spread) * 10) / 10;
 		return {
 			resourceType: 'Observation',
 			status: 'final',
-			category: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/observation-category', code: 'vital-signs', display: 'Vital Signs' }] }],
+			category: [
+				{
+					coding: [
+						{
+							system: 'http://terminology.hl7.org/CodeSystem/observation-category',
+							code: 'vital-signs',
+							display: 'Vital Signs',
+						},
+					],
+				},
+			],
 			code: { coding: [{ system: LOINC, code, display }], text: display },
 			subject,
 			effectiveDateTime: when,
@@ -52,7 +62,11 @@ function build(type: string, i: number, pid: string): Record<string, unknown> | 
 		const [code, display] = CONDITIONS[i % CONDITIONS.length];
 		return {
 			resourceType: 'Condition',
-			clinicalStatus: { coding: [{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' }] },
+			clinicalStatus: {
+				coding: [
+					{ system: 'http://terminology.hl7.org/CodeSystem/condition-clinical', code: 'active' },
+				],
+			},
 			code: { coding: [{ system: 'http://snomed.info/sct', code, display }], text: display },
 			subject,
 			recordedDate: when,
@@ -62,7 +76,11 @@ function build(type: string, i: number, pid: string): Record<string, unknown> | 
 		return {
 			resourceType: 'Encounter',
 			status: 'finished',
-			class: { system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode', code: 'AMB', display: 'ambulatory' },
+			class: {
+				system: 'http://terminology.hl7.org/CodeSystem/v3-ActCode',
+				code: 'AMB',
+				display: 'ambulatory',
+			},
 			subject,
 			period: { start: when, end: new Date(Date.parse(when) + HOUR / 2).toISOString() },
 		};
@@ -72,15 +90,36 @@ function build(type: string, i: number, pid: string): Record<string, unknown> | 
 
 export function registerStoreAdmin(app: SandboxApp): void {
 	app.route('POST', '/_admin/fhir/seed', 'admin', (req, res) => {
-		const b = (req.json<{ surface?: string; resourceType?: string; count?: number; patient?: string }>() ?? {}) as Record<string, unknown>;
+		const b = (req.json<{
+			surface?: string;
+			resourceType?: string;
+			count?: number;
+			patient?: string;
+		}>() ?? {}) as Record<string, unknown>;
 		const surface = b.surface as StoreSurface;
-		if (!SURFACES.includes(surface)) return sendJson(res, 400, { error: 'invalid_request', error_description: `surface is one of ${SURFACES.join(', ')}` });
+		if (!SURFACES.includes(surface))
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: `surface is one of ${SURFACES.join(', ')}`,
+			});
 		const type = String(b.resourceType ?? 'Observation');
 		const count = Number(b.count ?? 1);
-		if (!Number.isInteger(count) || count < 1 || count > 1_000_000) return sendJson(res, 400, { error: 'invalid_request', error_description: 'count is an integer from 1 to 1000000' });
+		if (!Number.isInteger(count) || count < 1 || count > 1_000_000)
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: 'count is an integer from 1 to 1000000',
+			});
 		const ds = datasetFor(app);
-		if (b.patient !== undefined && !ds.patient(String(b.patient))) return sendJson(res, 400, { error: 'invalid_request', error_description: `unknown patient ${String(b.patient)}` });
-		if (!build(type, 0, 'x')) return sendJson(res, 400, { error: 'invalid_request', error_description: 'resourceType is Observation, Condition or Encounter' });
+		if (b.patient !== undefined && !ds.patient(String(b.patient)))
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: `unknown patient ${String(b.patient)}`,
+			});
+		if (!build(type, 0, 'x'))
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: 'resourceType is Observation, Condition or Encounter',
+			});
 		const store = storeFor(app, surface);
 		const ids: string[] = [];
 		for (let i = 0; i < count; i++) {
@@ -93,11 +132,20 @@ export function registerStoreAdmin(app: SandboxApp): void {
 	});
 	app.route('GET', '/_admin/fhir/store', 'admin', (req, res) => {
 		const surface = (req.query.get('surface') ?? 'smart') as StoreSurface;
-		if (!SURFACES.includes(surface)) return sendJson(res, 400, { error: 'invalid_request', error_description: `surface is one of ${SURFACES.join(', ')}` });
+		if (!SURFACES.includes(surface))
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: `surface is one of ${SURFACES.join(', ')}`,
+			});
 		const store = storeFor(app, surface);
 		const type = req.query.get('type');
 		const types = type ? [type] : STORE_TYPES;
 		const counts = Object.fromEntries(types.map((t) => [t, store.count(t)]));
-		sendJson(res, 200, { surface, counts, count: type ? counts[type] : undefined, writes: store.history.length });
+		sendJson(res, 200, {
+			surface,
+			counts,
+			count: type ? counts[type] : undefined,
+			writes: store.history.length,
+		});
 	});
 }

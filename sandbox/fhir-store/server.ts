@@ -44,7 +44,8 @@ function send(res: ServerResponse, r: Result): void {
 	sendFhir(res, r.status, r.body, r.headers ?? {});
 }
 
-const reject = (res: ServerResponse, status: number, code: string, diagnostics: string) => sendFhir(res, status, outcomeOf(code, diagnostics));
+const reject = (res: ServerResponse, status: number, code: string, diagnostics: string) =>
+	sendFhir(res, status, outcomeOf(code, diagnostics));
 
 function header(req: SandboxRequest, name: string): string | undefined {
 	const v = req.headers[name];
@@ -52,12 +53,23 @@ function header(req: SandboxRequest, name: string): string | undefined {
 }
 
 /** The JSON body of a write, or undefined after answering 415 / 400. */
-function jsonBody(req: SandboxRequest, res: ServerResponse, patch: boolean): { value: unknown } | undefined {
+function jsonBody(
+	req: SandboxRequest,
+	res: ServerResponse,
+	patch: boolean,
+): { value: unknown } | undefined {
 	const ct = (header(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-	const ok = patch ? ct === 'application/json-patch+json' : ct === 'application/fhir+json' || ct === 'application/json';
+	const ok = patch
+		? ct === 'application/json-patch+json'
+		: ct === 'application/fhir+json' || ct === 'application/json';
 	if (!ok) {
 		const want = patch ? 'application/json-patch+json' : 'application/fhir+json';
-		reject(res, 415, 'not-supported', `Content-Type ${ct || '(none)'} is not accepted here; send ${want}.`);
+		reject(
+			res,
+			415,
+			'not-supported',
+			`Content-Type ${ct || '(none)'} is not accepted here; send ${want}.`,
+		);
 		return undefined;
 	}
 	try {
@@ -71,7 +83,9 @@ function jsonBody(req: SandboxRequest, res: ServerResponse, patch: boolean): { v
 export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): void {
 	const { surface, base } = cfg;
 	const profile = PROFILES[surface];
-	app.route('GET', `${base}/metadata`, surface, (_req, res) => sendFhir(res, 200, storeCapabilities(app, profile, base)));
+	app.route('GET', `${base}/metadata`, surface, (_req, res) =>
+		sendFhir(res, 200, storeCapabilities(app, profile, base)),
+	);
 	app.route('*', `${base}/*rest`, surface, (req, res) => {
 		const parts = req.params.rest ? req.params.rest.split('/') : [];
 		if (req.method === 'GET' && maybeRedirect(app, req, res)) return;
@@ -95,7 +109,13 @@ export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): vo
 		let body: unknown;
 		if (method === 'POST' && parts.length === 2 && parts[1] === '_search') {
 			const ct = (header(req, 'content-type') ?? '').split(';')[0].trim().toLowerCase();
-			if (ct !== 'application/x-www-form-urlencoded') return reject(res, 415, 'not-supported', `POST ${parts[0]}/_search takes application/x-www-form-urlencoded, not ${ct || '(none)'}.`);
+			if (ct !== 'application/x-www-form-urlencoded')
+				return reject(
+					res,
+					415,
+					'not-supported',
+					`POST ${parts[0]}/_search takes application/x-www-form-urlencoded, not ${ct || '(none)'}.`,
+				);
 			query = new URLSearchParams(req.url.search);
 			for (const [k, v] of new URLSearchParams(req.text())) query.append(k, v);
 			const s = query.toString();
@@ -106,7 +126,13 @@ export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): vo
 			body = parsed.value;
 		}
 		if (parts.length === 0) {
-			if (method !== 'POST') return reject(res, 405, 'not-supported', `${method} on the base is not supported; POST a batch or transaction Bundle.`);
+			if (method !== 'POST')
+				return reject(
+					res,
+					405,
+					'not-supported',
+					`${method} on the base is not supported; POST a batch or transaction Bundle.`,
+				);
 			return send(res, bundleOp(ctx, body));
 		}
 		send(

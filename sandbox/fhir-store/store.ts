@@ -3,7 +3,11 @@
 // every write, and a journal so that a transaction can be rolled back.
 import type { Dataset } from '../data';
 
-export type Res = Record<string, unknown> & { resourceType: string; id: string; meta?: Record<string, unknown> };
+export type Res = Record<string, unknown> & {
+	resourceType: string;
+	id: string;
+	meta?: Record<string, unknown>;
+};
 
 export interface Version {
 	versionId: number;
@@ -61,7 +65,13 @@ export class FhirStore {
 	/** The generated version 1, as a Current. */
 	private first(type: string, id: string): Current | undefined {
 		const g = this.generated(type, id);
-		return g ? { versionId: 1, lastUpdated: String((g.meta as { lastUpdated?: string })?.lastUpdated ?? ''), resource: g } : undefined;
+		return g
+			? {
+					versionId: 1,
+					lastUpdated: String((g.meta as { lastUpdated?: string })?.lastUpdated ?? ''),
+					resource: g,
+				}
+			: undefined;
 	}
 
 	version(type: string, id: string, v: number): Current | undefined {
@@ -95,7 +105,12 @@ export class FhirStore {
 		const versionId = (prior?.versionId ?? 0) + 1;
 		const lastUpdated = this.stamp();
 		const stored: Res | null = resource
-			? { ...resource, resourceType: type, id, meta: { ...((resource.meta as object) ?? {}), versionId: String(versionId), lastUpdated } }
+			? {
+					...resource,
+					resourceType: type,
+					id,
+					meta: { ...((resource.meta as object) ?? {}), versionId: String(versionId), lastUpdated },
+				}
 			: null;
 		const version: Version = { versionId, lastUpdated, resource: stored, method };
 		let list = this.written.get(key);
@@ -155,8 +170,11 @@ export class FhirStore {
 	generatedVersions(type: string): Current[] {
 		if (!GENERATED.has(type)) return [];
 		const out: Current[] = [];
-		for (const g of this.ds.iterate(type as 'Patient')) out.push({ versionId: 1, lastUpdated: g.meta.lastUpdated, resource: g as unknown as Res });
-		return out.sort((a, b) => (a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0));
+		for (const g of this.ds.iterate(type as 'Patient'))
+			out.push({ versionId: 1, lastUpdated: g.meta.lastUpdated, resource: g as unknown as Res });
+		return out.sort((a, b) =>
+			a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0,
+		);
 	}
 
 	count(type: string): number {

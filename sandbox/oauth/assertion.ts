@@ -25,8 +25,17 @@ export function jose(): typeof Jose {
 	return joseModule;
 }
 
-export function oauthError(status: number, error: string, description: string, headers: Record<string, string> = {}): HttpError {
-	return new HttpError(status, { error, error_description: description }, { 'Cache-Control': 'no-store', Pragma: 'no-cache', ...headers });
+export function oauthError(
+	status: number,
+	error: string,
+	description: string,
+	headers: Record<string, string> = {},
+): HttpError {
+	return new HttpError(
+		status,
+		{ error, error_description: description },
+		{ 'Cache-Control': 'no-store', Pragma: 'no-cache', ...headers },
+	);
 }
 
 const invalidClient = (description: string) => oauthError(401, 'invalid_client', description);
@@ -51,7 +60,11 @@ export interface AssertionContext {
 	seenJti: Map<string, number>;
 }
 
-export async function verifyClientAssertion(ctx: AssertionContext, assertionType: string | undefined, assertion: string | undefined): Promise<ClientRegistration> {
+export async function verifyClientAssertion(
+	ctx: AssertionContext,
+	assertionType: string | undefined,
+	assertion: string | undefined,
+): Promise<ClientRegistration> {
 	if (assertionType !== JWT_BEARER) {
 		throw oauthError(400, 'invalid_request', `client_assertion_type must be ${JWT_BEARER}.`);
 	}
@@ -70,19 +83,27 @@ export async function verifyClientAssertion(ctx: AssertionContext, assertionType
 	const client = ctx.registry.get(ctx.surface, iss);
 	if (!client) throw invalidClient(`Unknown client "${iss}" (iss of the client_assertion).`);
 	if (client.token_endpoint_auth !== 'private_key_jwt') {
-		throw invalidClient('This client is not registered for private_key_jwt (SMART Backend Services).');
+		throw invalidClient(
+			'This client is not registered for private_key_jwt (SMART Backend Services).',
+		);
 	}
-	if (ctx.formClientId && ctx.formClientId !== iss) throw invalidClient('client_id does not match the iss of the client_assertion.');
-	if (claims.sub !== iss) throw invalidClient('client_assertion sub must equal iss (the client_id).');
+	if (ctx.formClientId && ctx.formClientId !== iss)
+		throw invalidClient('client_id does not match the iss of the client_assertion.');
+	if (claims.sub !== iss)
+		throw invalidClient('client_assertion sub must equal iss (the client_id).');
 	const alg = header.alg;
 	if (!alg || !(ASSERTION_ALGS as readonly string[]).includes(alg)) {
-		throw invalidClient(`client_assertion alg "${String(alg)}" is not supported; use RS384 or ES384.`);
+		throw invalidClient(
+			`client_assertion alg "${String(alg)}" is not supported; use RS384 or ES384.`,
+		);
 	}
 	if (!header.kid) throw invalidClient('client_assertion header has no kid.');
 	const jwk = client.jwks?.keys.find((k) => k.kid === header.kid);
 	if (!jwk) throw invalidClient(`No registered key with kid "${header.kid}" for this client.`);
 	if (algOfKey(jwk) !== alg) {
-		throw invalidClient(`client_assertion alg ${alg} does not match the registered key "${header.kid}" (${String(algOfKey(jwk))}).`);
+		throw invalidClient(
+			`client_assertion alg ${alg} does not match the registered key "${header.kid}" (${String(algOfKey(jwk))}).`,
+		);
 	}
 	let key: Awaited<ReturnType<typeof j.importJWK>>;
 	try {
@@ -100,9 +121,12 @@ export async function verifyClientAssertion(ctx: AssertionContext, assertionType
 		});
 	} catch (e) {
 		const code = (e as { code?: string }).code;
-		if (code === 'ERR_JWT_EXPIRED') throw invalidClient('client_assertion has expired (exp has passed).');
-		if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED') throw invalidClient('client_assertion signature does not verify with the registered key.');
-		if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED') throw invalidClient(`client_assertion claim check failed: ${(e as Error).message}.`);
+		if (code === 'ERR_JWT_EXPIRED')
+			throw invalidClient('client_assertion has expired (exp has passed).');
+		if (code === 'ERR_JWS_SIGNATURE_VERIFICATION_FAILED')
+			throw invalidClient('client_assertion signature does not verify with the registered key.');
+		if (code === 'ERR_JWT_CLAIM_VALIDATION_FAILED')
+			throw invalidClient(`client_assertion claim check failed: ${(e as Error).message}.`);
 		throw invalidClient('client_assertion could not be verified.');
 	}
 	const aud = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
@@ -117,7 +141,8 @@ export async function verifyClientAssertion(ctx: AssertionContext, assertionType
 	const jti = String(claims.jti);
 	for (const [k, until] of ctx.seenJti) if (until < nowMs - 600_000) ctx.seenJti.delete(k);
 	const jtiKey = `${client.client_id}|${jti}`;
-	if (ctx.seenJti.has(jtiKey)) throw invalidClient('client_assertion jti has been used before (replay).');
+	if (ctx.seenJti.has(jtiKey))
+		throw invalidClient('client_assertion jti has been used before (replay).');
 	ctx.seenJti.set(jtiKey, exp * 1000);
 	return client;
 }

@@ -5,7 +5,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { scopeAllows } from '../tokens';
 
-export type TokenEndpointAuth = 'client_secret_post' | 'client_secret_basic' | 'both' | 'none' | 'private_key_jwt';
+export type TokenEndpointAuth =
+	'client_secret_post' | 'client_secret_basic' | 'both' | 'none' | 'private_key_jwt';
 
 export interface PublicJwk {
 	kty: string;
@@ -28,19 +29,31 @@ export interface ClientRegistration {
 
 export const DEFAULT_CLIENTS_FILE = join(__dirname, '..', 'clients.json');
 
-const AUTH_METHODS: TokenEndpointAuth[] = ['client_secret_post', 'client_secret_basic', 'both', 'none', 'private_key_jwt'];
+const AUTH_METHODS: TokenEndpointAuth[] = [
+	'client_secret_post',
+	'client_secret_basic',
+	'both',
+	'none',
+	'private_key_jwt',
+];
 
 export class ClientRegistry {
 	private readonly byKey = new Map<string, ClientRegistration>();
 
 	constructor(readonly clients: ClientRegistration[]) {
 		for (const c of clients) {
-			if (!c.surface || !c.client_id) throw new Error('clients file: every client needs surface and client_id');
+			if (!c.surface || !c.client_id)
+				throw new Error('clients file: every client needs surface and client_id');
 			if (!AUTH_METHODS.includes(c.token_endpoint_auth)) {
-				throw new Error(`clients file: ${c.client_id} has unknown token_endpoint_auth "${String(c.token_endpoint_auth)}"`);
+				throw new Error(
+					`clients file: ${c.client_id} has unknown token_endpoint_auth "${String(c.token_endpoint_auth)}"`,
+				);
 			}
-			const confidential = ['client_secret_post', 'client_secret_basic', 'both'].includes(c.token_endpoint_auth);
-			if (confidential && !c.client_secret) throw new Error(`clients file: ${c.client_id} needs a client_secret`);
+			const confidential = ['client_secret_post', 'client_secret_basic', 'both'].includes(
+				c.token_endpoint_auth,
+			);
+			if (confidential && !c.client_secret)
+				throw new Error(`clients file: ${c.client_id} needs a client_secret`);
 			if (c.token_endpoint_auth === 'private_key_jwt' && !c.jwks?.keys?.length) {
 				throw new Error(`clients file: ${c.client_id} (private_key_jwt) needs a jwks with keys`);
 			}
@@ -51,7 +64,8 @@ export class ClientRegistry {
 	}
 
 	static load(file = DEFAULT_CLIENTS_FILE): ClientRegistry {
-		const parsed = JSON.parse(readFileSync(file, 'utf8')) as { clients?: ClientRegistration[] } | ClientRegistration[];
+		const parsed = JSON.parse(readFileSync(file, 'utf8')) as
+			{ clients?: ClientRegistration[] } | ClientRegistration[];
 		return new ClientRegistry(Array.isArray(parsed) ? parsed : (parsed.clients ?? []));
 	}
 

@@ -28,7 +28,13 @@ export const OAUTH_SURFACES: OAuthSurface[] = [
 		// "omitted to default to all scopes"
 		defaultScopes: (c) => [...c.scopes],
 	},
-	{ id: 'oneup', vendor: '1upHealth', tokenPath: `${PREFIX.oneupAuth}/oauth2/token`, refresh: 'rotate', backendServices: false },
+	{
+		id: 'oneup',
+		vendor: '1upHealth',
+		tokenPath: `${PREFIX.oneupAuth}/oauth2/token`,
+		refresh: 'rotate',
+		backendServices: false,
+	},
 	{
 		id: 'mpp',
 		vendor: 'MyPatientPortal',
@@ -63,15 +69,23 @@ function oauthState(app: SandboxApp): OAuthState {
 }
 
 function scopesOf(st: OAuthState, surface: string): string[] {
-	return [...new Set(st.registry.clients.filter((c) => c.surface === surface).flatMap((c) => c.scopes))];
+	return [
+		...new Set(st.registry.clients.filter((c) => c.surface === surface).flatMap((c) => c.scopes)),
+	];
 }
 
-function smartConfiguration(app: SandboxApp, req: SandboxRequest, surf: OAuthSurface): Record<string, unknown> {
+function smartConfiguration(
+	app: SandboxApp,
+	req: SandboxRequest,
+	surf: OAuthSurface,
+): Record<string, unknown> {
 	const o = req.url.origin;
 	const st = oauthState(app);
-	const methods = [...new Set(st.registry.clients.filter((c) => c.surface === surf.id).map((c) => c.token_endpoint_auth))].flatMap((m) =>
-		m === 'both' ? ['client_secret_basic', 'client_secret_post'] : [m],
-	);
+	const methods = [
+		...new Set(
+			st.registry.clients.filter((c) => c.surface === surf.id).map((c) => c.token_endpoint_auth),
+		),
+	].flatMap((m) => (m === 'both' ? ['client_secret_basic', 'client_secret_post'] : [m]));
 	return {
 		issuer: `${o}${surf.id === 'emp' ? PREFIX.emp : PREFIX.smart}`,
 		authorization_endpoint: `${o}${surf.authorizePath}`,
@@ -98,7 +112,12 @@ function smartConfiguration(app: SandboxApp, req: SandboxRequest, surf: OAuthSur
 	};
 }
 
-function openidConfiguration(app: SandboxApp, req: SandboxRequest, surf: OAuthSurface, issuerPath: string): Record<string, unknown> {
+function openidConfiguration(
+	app: SandboxApp,
+	req: SandboxRequest,
+	surf: OAuthSurface,
+	issuerPath: string,
+): Record<string, unknown> {
 	const o = req.url.origin;
 	const st = oauthState(app);
 	return {
@@ -108,11 +127,15 @@ function openidConfiguration(app: SandboxApp, req: SandboxRequest, surf: OAuthSu
 		...(surf.id === 'mpp' ? { userinfo_endpoint: `${o}${PREFIX.mpp}/oauth/userinfo` } : {}),
 		scopes_supported: scopesOf(st, surf.id),
 		response_types_supported: ['code'],
-		grant_types_supported: surf.backendServices ? ['authorization_code', 'refresh_token', 'client_credentials'] : ['authorization_code', 'refresh_token'],
+		grant_types_supported: surf.backendServices
+			? ['authorization_code', 'refresh_token', 'client_credentials']
+			: ['authorization_code', 'refresh_token'],
 		subject_types_supported: ['public'],
 		id_token_signing_alg_values_supported: ['RS256'],
 		token_endpoint_auth_methods_supported:
-			surf.id === 'mpp' ? ['client_secret_basic', 'client_secret_post'] : ['client_secret_basic', 'private_key_jwt', 'none'],
+			surf.id === 'mpp'
+				? ['client_secret_basic', 'client_secret_post']
+				: ['client_secret_basic', 'private_key_jwt', 'none'],
 		code_challenge_methods_supported: ['S256'],
 	};
 }
@@ -142,15 +165,31 @@ export function register(app: SandboxApp): void {
 	registerOneUp(app, st);
 
 	const surf = (id: string) => OAUTH_SURFACES.find((s) => s.id === id)!;
-	app.route('GET', `${PREFIX.emp}/fhir/r4/.well-known/smart-configuration`, 'emp', (req, res) => sendJson(res, 200, smartConfiguration(app, req, surf('emp'))));
-	app.route('GET', `${PREFIX.smart}/fhir/.well-known/smart-configuration`, 'smart', (req, res) => sendJson(res, 200, smartConfiguration(app, req, surf('smart'))));
-	app.route('GET', `${PREFIX.mpp}/.well-known/openid-configuration`, 'mpp', (req, res) => sendJson(res, 200, openidConfiguration(app, req, surf('mpp'), PREFIX.mpp)));
-	app.route('GET', `${PREFIX.emp}/.well-known/openid-configuration`, 'emp', (req, res) => sendJson(res, 200, openidConfiguration(app, req, surf('emp'), PREFIX.emp)));
+	app.route('GET', `${PREFIX.emp}/fhir/r4/.well-known/smart-configuration`, 'emp', (req, res) =>
+		sendJson(res, 200, smartConfiguration(app, req, surf('emp'))),
+	);
+	app.route('GET', `${PREFIX.smart}/fhir/.well-known/smart-configuration`, 'smart', (req, res) =>
+		sendJson(res, 200, smartConfiguration(app, req, surf('smart'))),
+	);
+	app.route('GET', `${PREFIX.mpp}/.well-known/openid-configuration`, 'mpp', (req, res) =>
+		sendJson(res, 200, openidConfiguration(app, req, surf('mpp'), PREFIX.mpp)),
+	);
+	app.route('GET', `${PREFIX.emp}/.well-known/openid-configuration`, 'emp', (req, res) =>
+		sendJson(res, 200, openidConfiguration(app, req, surf('emp'), PREFIX.emp)),
+	);
 
 	const userinfo = (req: SandboxRequest, res: Parameters<typeof sendJson>[0]) => {
-		const tok = app.requireBearer(req, res, 'mpp', (scopes) => scopes.includes('openid') || scopes.includes('profile'));
+		const tok = app.requireBearer(
+			req,
+			res,
+			'mpp',
+			(scopes) => scopes.includes('openid') || scopes.includes('profile'),
+		);
 		if (!tok) return;
-		sendJson(res, 200, { sub: tok.subject ?? tok.patient ?? tok.clientId, patient_id: tok.patient });
+		sendJson(res, 200, {
+			sub: tok.subject ?? tok.patient ?? tok.clientId,
+			patient_id: tok.patient,
+		});
 	};
 	app.route('GET', `${PREFIX.mpp}/oauth/userinfo`, 'mpp', userinfo);
 	app.route('POST', `${PREFIX.mpp}/oauth/userinfo`, 'mpp', userinfo);
@@ -163,15 +202,23 @@ export function register(app: SandboxApp): void {
  */
 function registerSettings(app: SandboxApp, st: OAuthState): void {
 	const settings = () => ({ requirePkce: [...st.requirePkce].sort() });
-	app.route('GET', '/_admin/oauth/settings', 'admin', (_req, res) => sendJson(res, 200, settings()));
+	app.route('GET', '/_admin/oauth/settings', 'admin', (_req, res) =>
+		sendJson(res, 200, settings()),
+	);
 	app.route('POST', '/_admin/oauth/settings', 'admin', (req, res) => {
 		const body = req.json<{ requirePkce?: unknown }>() ?? {};
 		const known = OAUTH_SURFACES.filter((s) => s.authorizePath).map((s) => s.id as string);
 		const want = body.requirePkce;
 		if (want !== undefined) {
 			const list = want === true ? known : want === false ? [] : want;
-			if (!Array.isArray(list) || list.some((id) => typeof id !== 'string' || !known.includes(id))) {
-				return sendJson(res, 400, { error: 'invalid_setting', error_description: `requirePkce is true, false or a list of: ${known.join(', ')}` });
+			if (
+				!Array.isArray(list) ||
+				list.some((id) => typeof id !== 'string' || !known.includes(id))
+			) {
+				return sendJson(res, 400, {
+					error: 'invalid_setting',
+					error_description: `requirePkce is true, false or a list of: ${known.join(', ')}`,
+				});
 			}
 			st.requirePkce.clear();
 			for (const id of list as string[]) st.requirePkce.add(id);

@@ -32,7 +32,8 @@ function params(req: SandboxRequest): Record<string, string> {
 	const ct = String(req.headers['content-type'] ?? '');
 	if (ct.includes('application/json') && req.body.length) {
 		const j = req.json<Record<string, unknown>>();
-		if (j && typeof j === 'object') for (const [k, v] of Object.entries(j)) if (v !== undefined && v !== null) out[k] = String(v);
+		if (j && typeof j === 'object')
+			for (const [k, v] of Object.entries(j)) if (v !== undefined && v !== null) out[k] = String(v);
 	} else Object.assign(out, req.form());
 	for (const h of ['client_id', 'client_secret']) {
 		const v = req.headers[h];
@@ -52,7 +53,8 @@ export function registerOneUp(app: SandboxApp, st: OAuthState): void {
 		if (!c || !p.client_secret || c.client_secret !== p.client_secret) return undefined;
 		return c;
 	};
-	const fail = (res: Parameters<typeof sendJson>[0], status: number, error: string) => sendJson(res, status, { success: false, error });
+	const fail = (res: Parameters<typeof sendJson>[0], status: number, error: string) =>
+		sendJson(res, status, { success: false, error });
 	const newCode = (u: OneUpUser): string => {
 		const code = randomToken('code_1up');
 		app.tokens.codes.set(code, {
@@ -96,7 +98,13 @@ export function registerOneUp(app: SandboxApp, st: OAuthState): void {
 			patient: patientId(idx),
 		};
 		s.users.set(key, user);
-		sendJson(res, 200, { success: true, code: newCode(user), oneup_user_id: user.oneup_user_id, app_user_id: user.app_user_id, active: user.active });
+		sendJson(res, 200, {
+			success: true,
+			code: newCode(user),
+			oneup_user_id: user.oneup_user_id,
+			app_user_id: user.app_user_id,
+			active: user.active,
+		});
 	});
 
 	app.route('POST', `${BASE}/user/auth-code`, 'oneup', (req, res) => {
@@ -114,8 +122,15 @@ export function registerOneUp(app: SandboxApp, st: OAuthState): void {
 		const client = authClient(p);
 		if (!client) return fail(res, 401, 'invalid client_id or client_secret');
 		const entry = [...state().users.values()]
-			.filter((u) => u.client_id === client.client_id && (!p.app_user_id || u.app_user_id === p.app_user_id))
-			.map((u) => ({ oneup_user_id: u.oneup_user_id, app_user_id: u.app_user_id, active: u.active }));
+			.filter(
+				(u) =>
+					u.client_id === client.client_id && (!p.app_user_id || u.app_user_id === p.app_user_id),
+			)
+			.map((u) => ({
+				oneup_user_id: u.oneup_user_id,
+				app_user_id: u.app_user_id,
+				active: u.active,
+			}));
 		sendJson(res, 200, { success: true, entry });
 	});
 }

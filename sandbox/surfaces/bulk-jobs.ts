@@ -7,7 +7,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { Dataset, ResourceType } from '../data';
-import { DATA_TYPES, UNAVAILABLE_TYPES, applyElements, matchesTypeFilters, type ExportParams, type Level } from './bulk-params';
+import {
+	DATA_TYPES,
+	UNAVAILABLE_TYPES,
+	applyElements,
+	matchesTypeFilters,
+	type ExportParams,
+	type Level,
+} from './bulk-params';
 
 export interface BulkOptions {
 	/** resources per NDJSON file (default 100) */
@@ -109,7 +116,10 @@ export function removeJobFiles(job: BulkJob): void {
 }
 
 /** Patient ids a job covers, or undefined for every patient. */
-export function patientScope(ds: Dataset, job: Pick<BulkJob, 'level' | 'groupId' | 'params' | 'options'>): string[] | undefined {
+export function patientScope(
+	ds: Dataset,
+	job: Pick<BulkJob, 'level' | 'groupId' | 'params' | 'options'>,
+): string[] | undefined {
 	let ids: string[] | undefined;
 	if (job.level === 'group') {
 		const g = (job.options.groups ?? DEFAULT_GROUPS)[job.groupId ?? ''];
@@ -127,7 +137,10 @@ export function patientScope(ds: Dataset, job: Pick<BulkJob, 'level' | 'groupId'
 /** Types a job exports (data types), and types reported in the error file. */
 export function jobTypes(job: Pick<BulkJob, 'params'>): { data: string[]; unavailable: string[] } {
 	const req = job.params.types.length ? job.params.types : DATA_TYPES;
-	return { data: req.filter((t) => DATA_TYPES.includes(t)), unavailable: req.filter((t) => UNAVAILABLE_TYPES.includes(t)) };
+	return {
+		data: req.filter((t) => DATA_TYPES.includes(t)),
+		unavailable: req.filter((t) => UNAVAILABLE_TYPES.includes(t)),
+	};
 }
 
 /** Numbering that skips numbers, as real servers do (1, 3, 5…). */
@@ -161,12 +174,18 @@ class LineWriter {
 	}
 	async close(): Promise<void> {
 		await this.flush();
-		await new Promise<void>((resolve, reject) => this.ws.end((err?: Error | null) => (err ? reject(err) : resolve())));
+		await new Promise<void>((resolve, reject) =>
+			this.ws.end((err?: Error | null) => (err ? reject(err) : resolve())),
+		);
 	}
 }
 
 /** Generates every file of a job. Yields to the event loop now and then so the server stays responsive. */
-export async function generateJob(ds: Dataset, job: BulkJob, isCancelled: () => boolean): Promise<void> {
+export async function generateJob(
+	ds: Dataset,
+	job: BulkJob,
+	isCancelled: () => boolean,
+): Promise<void> {
 	const ids = patientScope(ds, job);
 	const { data, unavailable } = jobTypes(job);
 	const since = job.params.since ? new Date(job.params.since) : undefined;
@@ -180,7 +199,14 @@ export async function generateJob(ds: Dataset, job: BulkJob, isCancelled: () => 
 		const finish = async () => {
 			if (!writer) return;
 			await writer.close();
-			job.files.push({ type, name: writer.path.split(/[\\/]/).pop()!, path: writer.path, count: writer.count, bytes: writer.bytes, kind: 'output' });
+			job.files.push({
+				type,
+				name: writer.path.split(/[\\/]/).pop()!,
+				path: writer.path,
+				count: writer.count,
+				bytes: writer.bytes,
+				kind: 'output',
+			});
 			writer = undefined;
 		};
 		for (const r of ds.iterate(type as ResourceType, { since, patientIds: ids })) {
@@ -204,17 +230,37 @@ export async function generateJob(ds: Dataset, job: BulkJob, isCancelled: () => 
 		for (const t of unavailable) {
 			await w.line({
 				resourceType: 'OperationOutcome',
-				issue: [{ severity: 'error', code: 'not-supported', diagnostics: `Export of ${t} resources is not available on this server.` }],
+				issue: [
+					{
+						severity: 'error',
+						code: 'not-supported',
+						diagnostics: `Export of ${t} resources is not available on this server.`,
+					},
+				],
 			});
 		}
 		if (job.options.errorFile) {
 			await w.line({
 				resourceType: 'OperationOutcome',
-				issue: [{ severity: 'warning', code: 'incomplete', diagnostics: 'Some resources changed during the export and were left out; run the export again with _since.' }],
+				issue: [
+					{
+						severity: 'warning',
+						code: 'incomplete',
+						diagnostics:
+							'Some resources changed during the export and were left out; run the export again with _since.',
+					},
+				],
 			});
 		}
 		await w.close();
-		job.files.push({ type: 'OperationOutcome', name: 'OperationOutcome-1.ndjson', path: w.path, count: w.count, bytes: w.bytes, kind: 'error' });
+		job.files.push({
+			type: 'OperationOutcome',
+			name: 'OperationOutcome-1.ndjson',
+			path: w.path,
+			count: w.count,
+			bytes: w.bytes,
+			kind: 'error',
+		});
 	}
 	if (since && job.options.deletedCount > 0) {
 		const w = new LineWriter(join(job.dir, 'Bundle-deleted-1.ndjson'));
@@ -226,6 +272,13 @@ export async function generateJob(ds: Dataset, job: BulkJob, isCancelled: () => 
 			})),
 		});
 		await w.close();
-		job.files.push({ type: 'Bundle', name: 'Bundle-deleted-1.ndjson', path: w.path, count: w.count, bytes: w.bytes, kind: 'deleted' });
+		job.files.push({
+			type: 'Bundle',
+			name: 'Bundle-deleted-1.ndjson',
+			path: w.path,
+			count: w.count,
+			bytes: w.bytes,
+			kind: 'deleted',
+		});
 	}
 }

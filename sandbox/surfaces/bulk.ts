@@ -12,7 +12,13 @@ import type { SandboxApp } from '../app';
 import { sendFhir, sendJson, type SandboxRequest } from '../http';
 import { scopeAllows } from '../tokens';
 import { datasetFor } from '../data';
-import { ParamError, pairsFromParameters, pairsFromQuery, parseExportParams, type Level } from './bulk-params';
+import {
+	ParamError,
+	pairsFromParameters,
+	pairsFromQuery,
+	parseExportParams,
+	type Level,
+} from './bulk-params';
 import {
 	DEFAULT_BULK_OPTIONS,
 	DEFAULT_GROUPS,
@@ -43,10 +49,11 @@ export function bulkState(app: SandboxApp): BulkState {
 export function register(app: SandboxApp): void {
 	app.onReset(() => {
 		const old = app.state.bulk as BulkState | undefined;
-		if (old) for (const job of old.jobs.values()) {
-			job.status = 'cancelled';
-			removeJobFiles(job);
-		}
+		if (old)
+			for (const job of old.jobs.values()) {
+				job.status = 'cancelled';
+				removeJobFiles(job);
+			}
 		app.state.bulk = {
 			jobs: new Map(),
 			options: { ...DEFAULT_BULK_OPTIONS, ...((app.options.bulk as Partial<BulkOptions>) ?? {}) },
@@ -56,21 +63,44 @@ export function register(app: SandboxApp): void {
 	for (const surface of Object.keys(BASES) as BulkSurface[]) {
 		const base = BASES[surface];
 		for (const method of ['GET', 'POST']) {
-			app.route(method, `${base}/$export`, surface, (req, res) => kickOff(app, surface, 'system', req, res));
-			app.route(method, `${base}/Patient/$export`, surface, (req, res) => kickOff(app, surface, 'patient', req, res));
-			app.route(method, `${base}/Group/:id/$export`, surface, (req, res) => kickOff(app, surface, 'group', req, res));
+			app.route(method, `${base}/$export`, surface, (req, res) =>
+				kickOff(app, surface, 'system', req, res),
+			);
+			app.route(method, `${base}/Patient/$export`, surface, (req, res) =>
+				kickOff(app, surface, 'patient', req, res),
+			);
+			app.route(method, `${base}/Group/:id/$export`, surface, (req, res) =>
+				kickOff(app, surface, 'group', req, res),
+			);
 		}
-		app.route('GET', `${base}/$bulkdata-status`, surface, (req, res) => status(app, surface, req, res));
-		app.route('DELETE', `${base}/$bulkdata-status`, surface, (req, res) => cancel(app, surface, req, res));
+		app.route('GET', `${base}/$bulkdata-status`, surface, (req, res) =>
+			status(app, surface, req, res),
+		);
+		app.route('DELETE', `${base}/$bulkdata-status`, surface, (req, res) =>
+			cancel(app, surface, req, res),
+		);
 		app.route('GET', `${base}/bulkfiles/:job/:file`, surface, (req, res) => {
 			const job = bulkState(app).jobs.get(req.params.job);
 			const file = job?.files.find((f) => f.name === req.params.file);
 			const tok = app.requireBearer(req, res, surface, (scopes) =>
-				['system/Binary.read', 'system/*.read', ...(file ? [`system/${file.type}.read`] : [])].some((n) => scopeAllows(scopes, n)),
+				['system/Binary.read', 'system/*.read', ...(file ? [`system/${file.type}.read`] : [])].some(
+					(n) => scopeAllows(scopes, n),
+				),
 			);
 			if (!tok) return;
-			if (!job || job.surface !== surface || job.status !== 'completed' || !file || !job.options.requiresAccessToken || job.clientId !== tok.clientId) {
-				return sendFhir(res, 404, outcome('not-found', `No export file ${req.params.file} for job ${req.params.job}.`));
+			if (
+				!job ||
+				job.surface !== surface ||
+				job.status !== 'completed' ||
+				!file ||
+				!job.options.requiresAccessToken ||
+				job.clientId !== tok.clientId
+			) {
+				return sendFhir(
+					res,
+					404,
+					outcome('not-found', `No export file ${req.params.file} for job ${req.params.job}.`),
+				);
 			}
 			return serveFile(app, req, res, file);
 		});
@@ -83,8 +113,18 @@ export function register(app: SandboxApp): void {
 		(req, res) => {
 			const job = bulkState(app).jobs.get(req.params.job);
 			const file = job?.files.find((f) => f.name === req.params.file);
-			if (!job || job.surface !== req.params.surface || job.status !== 'completed' || !file || job.options.requiresAccessToken) {
-				return sendFhir(res, 404, outcome('not-found', `No export file ${req.params.file} for job ${req.params.job}.`));
+			if (
+				!job ||
+				job.surface !== req.params.surface ||
+				job.status !== 'completed' ||
+				!file ||
+				job.options.requiresAccessToken
+			) {
+				return sendFhir(
+					res,
+					404,
+					outcome('not-found', `No export file ${req.params.file} for job ${req.params.job}.`),
+				);
 			}
 			return serveFile(app, req, res, file);
 		},
@@ -105,7 +145,13 @@ export function register(app: SandboxApp): void {
 				polls: j.polls,
 				generated: j.generated,
 				params: j.params,
-				files: j.files.map((f) => ({ name: f.name, type: f.type, kind: f.kind, count: f.count, bytes: f.bytes })),
+				files: j.files.map((f) => ({
+					name: f.name,
+					type: f.type,
+					kind: f.kind,
+					count: f.count,
+					bytes: f.bytes,
+				})),
 			})),
 		}),
 	);
@@ -114,47 +160,75 @@ export function register(app: SandboxApp): void {
 		st.options = { ...st.options, ...(req.json<Partial<BulkOptions>>() ?? {}) };
 		sendJson(res, 200, { options: st.options });
 	});
-	app.route('GET', '/_admin/bulk/options', 'admin', (_req, res) => sendJson(res, 200, { options: bulkState(app).options }));
+	app.route('GET', '/_admin/bulk/options', 'admin', (_req, res) =>
+		sendJson(res, 200, { options: bulkState(app).options }),
+	);
 }
 
 const EXPORT_SCOPES = (level: Level) => (scopes: string[]) =>
-	['system/*.$export', `system/${level === 'group' ? 'Group' : level === 'patient' ? 'Patient' : '*'}.$export`, 'system/*.read'].some((n) =>
+	[
+		'system/*.$export',
+		`system/${level === 'group' ? 'Group' : level === 'patient' ? 'Patient' : '*'}.$export`,
+		'system/*.read',
+	].some((n) => scopeAllows(scopes, n));
+const STATUS_SCOPES = (scopes: string[]) =>
+	['system/*.$bulkdata-status', 'system/*.$export', 'system/*.read'].some((n) =>
 		scopeAllows(scopes, n),
 	);
-const STATUS_SCOPES = (scopes: string[]) =>
-	['system/*.$bulkdata-status', 'system/*.$export', 'system/*.read'].some((n) => scopeAllows(scopes, n));
 
-async function kickOff(app: SandboxApp, surface: BulkSurface, level: Level, req: SandboxRequest, res: ServerResponse): Promise<void> {
+async function kickOff(
+	app: SandboxApp,
+	surface: BulkSurface,
+	level: Level,
+	req: SandboxRequest,
+	res: ServerResponse,
+): Promise<void> {
 	const tok = app.requireBearer(req, res, surface, EXPORT_SCOPES(level));
 	if (!tok) return;
-	const accept = String(req.headers.accept ?? '').split(';')[0].trim().toLowerCase();
+	const accept = String(req.headers.accept ?? '')
+		.split(';')[0]
+		.trim()
+		.toLowerCase();
 	if (accept !== 'application/fhir+json') {
 		return sendFhir(
 			res,
 			400,
-			outcome('not-supported', `The kick-off request needs "Accept: application/fhir+json"; got "${req.headers.accept ?? '(none)'}".`),
+			outcome(
+				'not-supported',
+				`The kick-off request needs "Accept: application/fhir+json"; got "${req.headers.accept ?? '(none)'}".`,
+			),
 		);
 	}
 	const prefer = String(req.headers.prefer ?? '')
 		.split(',')
 		.map((s) => s.trim().toLowerCase());
 	if (!prefer.includes('respond-async')) {
-		return sendFhir(res, 400, outcome('not-supported', 'The kick-off request needs "Prefer: respond-async".'));
+		return sendFhir(
+			res,
+			400,
+			outcome('not-supported', 'The kick-off request needs "Prefer: respond-async".'),
+		);
 	}
 	const lenient = prefer.includes('handling=lenient');
 	const st = bulkState(app);
 	const groupId = level === 'group' ? req.params.id : undefined;
 	if (groupId !== undefined && !(st.options.groups ?? DEFAULT_GROUPS)[groupId]) {
-		return sendFhir(res, 404, outcome('not-found', `Group/${groupId} is not known to this server.`));
+		return sendFhir(
+			res,
+			404,
+			outcome('not-found', `Group/${groupId} is not known to this server.`),
+		);
 	}
 	let params;
 	try {
 		let pairs;
 		if (req.method === 'POST') {
 			const ct = String(req.headers['content-type'] ?? '');
-			if (!/application\/(fhir\+)?json/.test(ct)) throw new ParamError('A POST kick-off needs Content-Type: application/fhir+json.', 415);
+			if (!/application\/(fhir\+)?json/.test(ct))
+				throw new ParamError('A POST kick-off needs Content-Type: application/fhir+json.', 415);
 			pairs = pairsFromParameters(req.json());
-			if ([...req.query.keys()].length > 0) throw new ParamError('A POST kick-off takes its parameters in the body, not in the URL.');
+			if ([...req.query.keys()].length > 0)
+				throw new ParamError('A POST kick-off takes its parameters in the body, not in the URL.');
 		} else {
 			pairs = pairsFromQuery(req.query);
 		}
@@ -192,14 +266,25 @@ async function kickOff(app: SandboxApp, surface: BulkSurface, level: Level, req:
 			job.status = 'failed';
 			job.failure = err.message;
 		});
-	sendFhir(res, 202, outcome('informational', 'Export started; poll the Content-Location URL.', 'information'), {
-		'Content-Location': app.url(`${BASES[surface]}/$bulkdata-status?job=${id}`),
-	});
+	sendFhir(
+		res,
+		202,
+		outcome('informational', 'Export started; poll the Content-Location URL.', 'information'),
+		{
+			'Content-Location': app.url(`${BASES[surface]}/$bulkdata-status?job=${id}`),
+		},
+	);
 }
 
-function findJob(app: SandboxApp, surface: BulkSurface, req: SandboxRequest, clientId: string): BulkJob | undefined {
+function findJob(
+	app: SandboxApp,
+	surface: BulkSurface,
+	req: SandboxRequest,
+	clientId: string,
+): BulkJob | undefined {
 	const job = bulkState(app).jobs.get(req.query.get('job') ?? '');
-	if (!job || job.surface !== surface || job.status === 'cancelled' || job.clientId !== clientId) return undefined;
+	if (!job || job.surface !== surface || job.status === 'cancelled' || job.clientId !== clientId)
+		return undefined;
 	return job;
 }
 
@@ -208,7 +293,9 @@ function retryAfter(app: SandboxApp, o: BulkOptions): Record<string, string> {
 		case 'none':
 			return {};
 		case 'http-date':
-			return { 'Retry-After': new Date(app.clock.now() + o.retryAfterSeconds * 1000).toUTCString() };
+			return {
+				'Retry-After': new Date(app.clock.now() + o.retryAfterSeconds * 1000).toUTCString(),
+			};
 		case 'absurd':
 			return { 'Retry-After': '86400' };
 		case 'absurd-date':
@@ -218,28 +305,56 @@ function retryAfter(app: SandboxApp, o: BulkOptions): Record<string, string> {
 	}
 }
 
-function status(app: SandboxApp, surface: BulkSurface, req: SandboxRequest, res: ServerResponse): void {
+function status(
+	app: SandboxApp,
+	surface: BulkSurface,
+	req: SandboxRequest,
+	res: ServerResponse,
+): void {
 	const tok = app.requireBearer(req, res, surface, STATUS_SCOPES);
 	if (!tok) return;
 	const job = findJob(app, surface, req, tok.clientId);
-	if (!job) return sendFhir(res, 404, outcome('not-found', `No export job "${req.query.get('job') ?? ''}" (finished and deleted, cancelled, or never started).`));
+	if (!job)
+		return sendFhir(
+			res,
+			404,
+			outcome(
+				'not-found',
+				`No export job "${req.query.get('job') ?? ''}" (finished and deleted, cancelled, or never started).`,
+			),
+		);
 	const fault = app.takeFault(req, 'transient-5xx');
 	if (fault) {
-		return sendFhir(res, fault.status ?? 503, outcome('transient', 'The export service is busy; try again shortly.'), fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {});
+		return sendFhir(
+			res,
+			fault.status ?? 503,
+			outcome('transient', 'The export service is busy; try again shortly.'),
+			fault.retryAfter ? { 'Retry-After': fault.retryAfter } : {},
+		);
 	}
 	if (job.status === 'failed') {
-		return sendFhir(res, 500, outcome('exception', `The export failed: ${job.failure ?? 'unknown error'}.`));
+		return sendFhir(
+			res,
+			500,
+			outcome('exception', `The export failed: ${job.failure ?? 'unknown error'}.`),
+		);
 	}
 	const page = Number(req.query.get('page') ?? 1);
 	if (page === 1) job.polls++;
 	if (!job.generated || job.polls <= job.options.pollsBeforeDone) {
 		const pct = Math.min(99, Math.round((job.polls / (job.options.pollsBeforeDone + 1)) * 100));
-		res.writeHead(202, { 'X-Progress': `${pct}% complete (${job.generated ? 'files ready' : 'writing files'})`, ...retryAfter(app, job.options), 'Content-Length': '0' });
+		res.writeHead(202, {
+			'X-Progress': `${pct}% complete (${job.generated ? 'files ready' : 'writing files'})`,
+			...retryAfter(app, job.options),
+			'Content-Length': '0',
+		});
 		res.end();
 		return;
 	}
 	job.status = 'completed';
-	sendJson(res, 200, manifest(app, job, page), { Expires: new Date(app.clock.now() + 3600_000).toUTCString() });
+	sendJson(res, 200, manifest(app, job, page), {
+		Expires: new Date(app.clock.now() + 3600_000).toUTCString(),
+	});
 }
 
 function fileUrl(app: SandboxApp, job: BulkJob, f: BulkFile): string {
@@ -252,9 +367,14 @@ function manifest(app: SandboxApp, job: BulkJob, page: number): Record<string, u
 	const outputs = job.files.filter((f) => f.kind === 'output');
 	const skew = job.options.manifestCountSkew ?? 0;
 	const entry = (f: BulkFile, i: number, list: BulkFile[]) => {
-		const e: Record<string, unknown> = { type: f.type, url: fileUrl(app, job, f), count: f.count + (i === 0 ? skew : 0) };
+		const e: Record<string, unknown> = {
+			type: f.type,
+			url: fileUrl(app, job, f),
+			count: f.count + (i === 0 ? skew : 0),
+		};
 		const next = list[i + 1];
-		if (job.options.manifestExtras && next && next.type === f.type) e.continuesInFile = fileUrl(app, job, next);
+		if (job.options.manifestExtras && next && next.type === f.type)
+			e.continuesInFile = fileUrl(app, job, next);
 		return e;
 	};
 	const all = outputs.map(entry);
@@ -266,30 +386,73 @@ function manifest(app: SandboxApp, job: BulkJob, page: number): Record<string, u
 		request: job.requestUrl,
 		requiresAccessToken: job.options.requiresAccessToken,
 		output: size > 0 ? all.slice((p - 1) * size, p * size) : all,
-		deleted: p === 1 ? job.files.filter((f) => f.kind === 'deleted').map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count })) : [],
-		error: p === 1 ? job.files.filter((f) => f.kind === 'error').map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count + skew })) : [],
+		deleted:
+			p === 1
+				? job.files
+						.filter((f) => f.kind === 'deleted')
+						.map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count }))
+				: [],
+		error:
+			p === 1
+				? job.files
+						.filter((f) => f.kind === 'error')
+						.map((f) => ({ type: f.type, url: fileUrl(app, job, f), count: f.count + skew }))
+				: [],
 	};
-	if (p < pages) m.link = [{ relation: 'next', url: app.url(`${job.fhirBase}/$bulkdata-status?job=${job.id}&page=${p + 1}`) }];
+	if (p < pages)
+		m.link = [
+			{
+				relation: 'next',
+				url: app.url(`${job.fhirBase}/$bulkdata-status?job=${job.id}&page=${p + 1}`),
+			},
+		];
 	if (job.options.manifestExtras) {
-		m.extension = { 'https://ehr-sandbox.example.org/bulk/generator': 'n8n-nodes-ehr sandbox', 'https://ehr-sandbox.example.org/bulk/page': p };
+		m.extension = {
+			'https://ehr-sandbox.example.org/bulk/generator': 'n8n-nodes-ehr sandbox',
+			'https://ehr-sandbox.example.org/bulk/page': p,
+		};
 	}
 	return m;
 }
 
-function cancel(app: SandboxApp, surface: BulkSurface, req: SandboxRequest, res: ServerResponse): void {
+function cancel(
+	app: SandboxApp,
+	surface: BulkSurface,
+	req: SandboxRequest,
+	res: ServerResponse,
+): void {
 	const tok = app.requireBearer(req, res, surface, STATUS_SCOPES);
 	if (!tok) return;
 	const job = findJob(app, surface, req, tok.clientId);
-	if (!job) return sendFhir(res, 404, outcome('not-found', `No export job "${req.query.get('job') ?? ''}" to cancel.`));
+	if (!job)
+		return sendFhir(
+			res,
+			404,
+			outcome('not-found', `No export job "${req.query.get('job') ?? ''}" to cancel.`),
+		);
 	job.status = 'cancelled';
 	removeJobFiles(job);
-	sendFhir(res, 202, outcome('informational', 'The export job was cancelled and its files deleted.', 'information'));
+	sendFhir(
+		res,
+		202,
+		outcome('informational', 'The export job was cancelled and its files deleted.', 'information'),
+	);
 }
 
 /** Streams one file: transient-5xx, truncate-ndjson faults; gzip when the client accepts it. */
-async function serveFile(app: SandboxApp, req: SandboxRequest, res: ServerResponse, file: BulkFile): Promise<void> {
+async function serveFile(
+	app: SandboxApp,
+	req: SandboxRequest,
+	res: ServerResponse,
+	file: BulkFile,
+): Promise<void> {
 	const fault = app.takeFault(req, 'transient-5xx');
-	if (fault) return sendFhir(res, fault.status ?? 503, outcome('transient', 'The file store is busy; try again shortly.'));
+	if (fault)
+		return sendFhir(
+			res,
+			fault.status ?? 503,
+			outcome('transient', 'The file store is busy; try again shortly.'),
+		);
 	let end = file.bytes - 1;
 	if (app.takeFault(req, 'truncate-ndjson')) {
 		// cut in the middle of a line: a position whose previous byte is not a newline
@@ -314,7 +477,11 @@ async function serveFile(app: SandboxApp, req: SandboxRequest, res: ServerRespon
 		return;
 	}
 	const rate = bulkState(app).options.fileBytesPerSecond;
-	const src = createReadStream(file.path, { start: 0, end, highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024 });
+	const src = createReadStream(file.path, {
+		start: 0,
+		end,
+		highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024,
+	});
 	// a remote server's per-connection bandwidth (fileBytesPerSecond): pace the chunks
 	const paced = async function* (source: AsyncIterable<Buffer>) {
 		const t0 = Date.now();

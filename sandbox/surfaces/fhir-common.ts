@@ -4,7 +4,14 @@ import type { ServerResponse } from 'node:http';
 import type { SandboxApp } from '../app';
 import { redirect, sendFhir, type SandboxRequest } from '../http';
 import { scopeAllows, type TokenRecord } from '../tokens';
-import { datasetFor, toVersion, type Dataset, type FhirImmunization, type FhirPatient, type FhirVersion } from '../data';
+import {
+	datasetFor,
+	toVersion,
+	type Dataset,
+	type FhirImmunization,
+	type FhirPatient,
+	type FhirVersion,
+} from '../data';
 
 // ---------------------------------------------------------------------------------------------
 // Settings (SandboxOptions fields, changeable at run time with POST /_admin/fhir/settings)
@@ -50,12 +57,21 @@ export function dataset(app: SandboxApp): Dataset {
 // ---------------------------------------------------------------------------------------------
 // Errors
 
-export function outcome(code: string, diagnostics: string, severity = 'error'): Record<string, unknown> {
+export function outcome(
+	code: string,
+	diagnostics: string,
+	severity = 'error',
+): Record<string, unknown> {
 	return { resourceType: 'OperationOutcome', issue: [{ severity, code, diagnostics }] };
 }
 
 /** Answers with an OperationOutcome (FHIR error shape). */
-export function sendOutcome(res: ServerResponse, status: number, code: string, diagnostics: string): void {
+export function sendOutcome(
+	res: ServerResponse,
+	status: number,
+	code: string,
+	diagnostics: string,
+): void {
 	sendFhir(res, status, outcome(code, diagnostics));
 }
 
@@ -95,12 +111,15 @@ export function parseDateParam(raw: string): DateTest {
 	} else if ((m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(v))) {
 		lo = Date.UTC(+m[1], +m[2] - 1, +m[3]);
 		hi = lo + 86_400_000;
-		if (new Date(lo).toISOString().slice(0, 10) !== v) throw new SearchError(`Invalid date "${raw}".`);
+		if (new Date(lo).toISOString().slice(0, 10) !== v)
+			throw new SearchError(`Invalid date "${raw}".`);
 	} else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/.test(v)) {
 		lo = Date.parse(v);
 		hi = lo + 1000;
 	} else {
-		throw new SearchError(`Invalid date "${raw}": use YYYY, YYYY-MM, YYYY-MM-DD or a full date-time, with an optional prefix (eq, ne, gt, lt, ge, le).`);
+		throw new SearchError(
+			`Invalid date "${raw}": use YYYY, YYYY-MM, YYYY-MM-DD or a full date-time, with an optional prefix (eq, ne, gt, lt, ge, le).`,
+		);
 	}
 	if (!Number.isFinite(lo)) throw new SearchError(`Invalid date "${raw}".`);
 	return { prefix, lo, hi };
@@ -172,14 +191,23 @@ export function statusIn(imm: FhirImmunization, version: FhirVersion): string {
  * Reads `date` (repeatable, FHIR prefixes) and `status` (comma = OR) from the query. Unknown
  * status codes are refused (SearchError).
  */
-export function immunizationFilter(q: URLSearchParams, version: FhirVersion = 'r4'): ImmunizationFilter {
-	const dates = q.getAll('date').filter((v) => v !== '').map(parseDateParam);
+export function immunizationFilter(
+	q: URLSearchParams,
+	version: FhirVersion = 'r4',
+): ImmunizationFilter {
+	const dates = q
+		.getAll('date')
+		.filter((v) => v !== '')
+		.map(parseDateParam);
 	let statuses: string[] | undefined;
 	const st = q.getAll('status').filter((v) => v !== '');
 	if (st.length) {
 		statuses = st.flatMap((s) => s.split(',')).map((s) => s.trim());
 		const bad = statuses.filter((s) => !STATUS_BY_VERSION[version].includes(s));
-		if (bad.length) throw new SearchError(`Unknown Immunization status "${bad.join(', ')}"; allowed: ${STATUS_BY_VERSION[version].join(', ')}.`);
+		if (bad.length)
+			throw new SearchError(
+				`Unknown Immunization status "${bad.join(', ')}"; allowed: ${STATUS_BY_VERSION[version].join(', ')}.`,
+			);
 	}
 	return { dates, statuses };
 }
@@ -188,7 +216,11 @@ export function isEmptyFilter(f: ImmunizationFilter): boolean {
 	return f.dates.length === 0 && !f.statuses && f.since === undefined;
 }
 
-export function matchesFilter(imm: FhirImmunization, f: ImmunizationFilter, version: FhirVersion = 'r4'): boolean {
+export function matchesFilter(
+	imm: FhirImmunization,
+	f: ImmunizationFilter,
+	version: FhirVersion = 'r4',
+): boolean {
 	if (f.statuses && !f.statuses.includes(statusIn(imm, version))) return false;
 	if (f.since !== undefined && Date.parse(imm.meta.lastUpdated) < f.since) return false;
 	if (f.dates.length) {
@@ -244,7 +276,11 @@ export function selectImmunizations(
 /** Patient search: `_id`, `identifier`, `name`, `family`, `given`, `birthdate`, `gender`. */
 export function patientMatcher(q: URLSearchParams): (p: FhirPatient) => boolean {
 	const tests: Array<(p: FhirPatient) => boolean> = [];
-	const norm = (s: string) => s.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, '');
+	const norm = (s: string) =>
+		s
+			.toLowerCase()
+			.normalize('NFD')
+			.replace(/[\u0300-\u036f]/g, '');
 	for (const v of q.getAll('_id')) {
 		const ids = v.split(',');
 		tests.push((p) => ids.includes(p.id));
@@ -253,7 +289,12 @@ export function patientMatcher(q: URLSearchParams): (p: FhirPatient) => boolean 
 		const bar = v.indexOf('|');
 		const sys = bar >= 0 ? v.slice(0, bar) : undefined;
 		const val = bar >= 0 ? v.slice(bar + 1) : v;
-		tests.push((p) => p.identifier.some((i) => (sys === undefined || sys === '' || i.system === sys) && (val === '' || i.value === val)));
+		tests.push((p) =>
+			p.identifier.some(
+				(i) =>
+					(sys === undefined || sys === '' || i.system === sys) && (val === '' || i.value === val),
+			),
+		);
 	}
 	const nameTest = (parts: (p: FhirPatient) => string[]) => (v: string) => {
 		const alts = v.split(',').map(norm);
@@ -264,7 +305,8 @@ export function patientMatcher(q: URLSearchParams): (p: FhirPatient) => boolean 
 	q.getAll('given').forEach(nameTest((p) => p.name.flatMap((n) => n.given)));
 	for (const v of q.getAll('gender')) {
 		const alts = v.split(',');
-		if (alts.some((g) => !['male', 'female', 'other', 'unknown'].includes(g))) throw new SearchError(`Unknown gender "${v}".`);
+		if (alts.some((g) => !['male', 'female', 'other', 'unknown'].includes(g)))
+			throw new SearchError(`Unknown gender "${v}".`);
 		tests.push((p) => alts.includes(p.gender));
 	}
 	for (const v of q.getAll('birthdate')) {
@@ -293,7 +335,8 @@ export function searchPatients(ds: Dataset, q: URLSearchParams, only?: string): 
 export function intParam(q: URLSearchParams, name: string, dflt: number): number {
 	const raw = q.get(name);
 	if (raw === null || raw === '') return dflt;
-	if (!/^\d+$/.test(raw)) throw new SearchError(`Parameter ${name} must be a non-negative integer, not "${raw}".`);
+	if (!/^\d+$/.test(raw))
+		throw new SearchError(`Parameter ${name} must be a non-negative integer, not "${raw}".`);
 	return Number(raw);
 }
 
@@ -303,7 +346,11 @@ export function selfUrl(app: SandboxApp, req: SandboxRequest): string {
 }
 
 /** This request's URL with some query parameters replaced (absolute, main origin). */
-export function withQuery(app: SandboxApp, req: SandboxRequest, changes: Record<string, string | number | undefined>): string {
+export function withQuery(
+	app: SandboxApp,
+	req: SandboxRequest,
+	changes: Record<string, string | number | undefined>,
+): string {
 	const q = new URLSearchParams(req.url.search);
 	for (const [k, v] of Object.entries(changes)) {
 		if (v === undefined) q.delete(k);
@@ -318,7 +365,11 @@ export function withQuery(app: SandboxApp, req: SandboxRequest, changes: Record<
  * route faults: `loop-next` (the link points at this very page) and `foreign-next` (the link
  * points at the second origin, which serves no data). Faults fire only on pages with a next.
  */
-export function faultedNext(app: SandboxApp, req: SandboxRequest, next: string | null): string | null {
+export function faultedNext(
+	app: SandboxApp,
+	req: SandboxRequest,
+	next: string | null,
+): string | null {
 	if (!next) return null;
 	if (app.takeFault(req, 'loop-next')) return selfUrl(app, req);
 	if (app.takeFault(req, 'foreign-next')) {
@@ -360,7 +411,11 @@ export function searchsetBundle(opts: {
 	const bundle: Record<string, unknown> = { resourceType: 'Bundle', type: 'searchset' };
 	if (opts.total !== undefined) bundle.total = opts.total;
 	bundle.link = link;
-	bundle.entry = opts.entries.map((e) => ({ fullUrl: e.fullUrl, resource: e.resource, search: { mode: 'match' } }));
+	bundle.entry = opts.entries.map((e) => ({
+		fullUrl: e.fullUrl,
+		resource: e.resource,
+		search: { mode: 'match' },
+	}));
 	return bundle;
 }
 
@@ -382,11 +437,19 @@ export interface Access {
  * and v2 `.rs` alike). A token whose only matching scope is `patient/…` is limited to its
  * TokenRecord.patient (403 when it has none).
  */
-export function smartAccess(app: SandboxApp, req: SandboxRequest, res: ServerResponse, surface: 'emp' | 'smart', type: string): Access | undefined {
+export function smartAccess(
+	app: SandboxApp,
+	req: SandboxRequest,
+	res: ServerResponse,
+	surface: 'emp' | 'smart',
+	type: string,
+): Access | undefined {
 	const needed = [`patient/${type}.read`, `user/${type}.read`, `system/${type}.read`];
 	const token = app.requireBearer(req, res, surface, needed);
 	if (!token) return undefined;
-	const wide = scopeAllows(token.scopes, `user/${type}.read`) || scopeAllows(token.scopes, `system/${type}.read`);
+	const wide =
+		scopeAllows(token.scopes, `user/${type}.read`) ||
+		scopeAllows(token.scopes, `system/${type}.read`);
 	if (wide) return { token };
 	if (!token.patient) {
 		sendOutcome(res, 403, 'forbidden', 'The token has patient/ scopes but no patient in context.');

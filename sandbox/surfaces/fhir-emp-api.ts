@@ -17,11 +17,18 @@ import { dataset } from './fhir-common';
 
 const BASE = `${PREFIX.emp}/api`;
 
-function envelope(res: ServerResponse, status: number, data: unknown, validationErrors: unknown = [], internalErrors: unknown = []): void {
+function envelope(
+	res: ServerResponse,
+	status: number,
+	data: unknown,
+	validationErrors: unknown = [],
+	internalErrors: unknown = [],
+): void {
 	sendJson(res, status, { validationErrors, internalErrors, data });
 }
 
-const needs = (scope: string) => (scopes: string[]) => scopes.includes('api:oemr') && scopeAllows(scopes, scope);
+const needs = (scope: string) => (scopes: string[]) =>
+	scopes.includes('api:oemr') && scopeAllows(scopes, scope);
 
 /** OpenEMR's patient record shape. */
 export function toOemrPatient(p: FhirPatient, index: number): Record<string, unknown> {
@@ -77,7 +84,10 @@ export function toOemrImmunization(imm: FhirImmunization, pid: string): Record<s
 const PUUID = /^pt-\d{5,}$/;
 
 export function registerEmpApi(app: SandboxApp): void {
-	const find = (req: SandboxRequest, res: ServerResponse): { p: FhirPatient; index: number } | undefined => {
+	const find = (
+		req: SandboxRequest,
+		res: ServerResponse,
+	): { p: FhirPatient; index: number } | undefined => {
 		const puuid = req.params.puuid;
 		if (!PUUID.test(puuid)) {
 			envelope(res, 422, [], { puuid: { invalid: `"${puuid}" is not a valid patient uuid` } });
@@ -96,9 +106,11 @@ export function registerEmpApi(app: SandboxApp): void {
 		if (!app.requireBearer(req, res, 'emp', needs('user/patient.read'))) return;
 		const q = req.query;
 		const dob = q.get('DOB');
-		if (dob !== null && !/^\d{4}-\d{2}-\d{2}$/.test(dob)) return envelope(res, 422, [], { DOB: { invalid: 'DOB must be YYYY-MM-DD' } });
+		if (dob !== null && !/^\d{4}-\d{2}-\d{2}$/.test(dob))
+			return envelope(res, 422, [], { DOB: { invalid: 'DOB must be YYYY-MM-DD' } });
 		const sex = q.get('sex');
-		if (sex !== null && !['Male', 'Female', 'Unknown'].includes(sex)) return envelope(res, 422, [], { sex: { invalid: 'sex must be Male, Female or Unknown' } });
+		if (sex !== null && !['Male', 'Female', 'Unknown'].includes(sex))
+			return envelope(res, 422, [], { sex: { invalid: 'sex must be Male, Female or Unknown' } });
 		const eq = (field: string, value: unknown) => {
 			const want = q.get(field);
 			return want === null || String(value).toLowerCase() === want.toLowerCase();
@@ -107,7 +119,10 @@ export function registerEmpApi(app: SandboxApp): void {
 		let index = 0;
 		for (const p of dataset(app).iterate('Patient')) {
 			const rec = toOemrPatient(p, index++);
-			if (['fname', 'lname', 'DOB', 'sex', 'city', 'state', 'postal_code'].every((f) => eq(f, rec[f]))) out.push(rec);
+			if (
+				['fname', 'lname', 'DOB', 'sex', 'city', 'state', 'postal_code'].every((f) => eq(f, rec[f]))
+			)
+				out.push(rec);
 		}
 		envelope(res, 200, out);
 	});
@@ -123,6 +138,12 @@ export function registerEmpApi(app: SandboxApp): void {
 		const hit = find(req, res);
 		if (!hit) return;
 		const pid = String(hit.index + 1);
-		envelope(res, 200, dataset(app).immunizations(hit.p.id).map((i) => toOemrImmunization(i, pid)));
+		envelope(
+			res,
+			200,
+			dataset(app)
+				.immunizations(hit.p.id)
+				.map((i) => toOemrImmunization(i, pid)),
+		);
 	});
 }

@@ -49,13 +49,21 @@ function allows(type: 'Patient' | 'Immunization') {
 		legacy.some((s) => scopes.includes(s));
 }
 
-function access(app: SandboxApp, req: SandboxRequest, res: ServerResponse, type: 'Patient' | 'Immunization'): Access | undefined {
+function access(
+	app: SandboxApp,
+	req: SandboxRequest,
+	res: ServerResponse,
+	type: 'Patient' | 'Immunization',
+): Access | undefined {
 	const token = app.requireBearer(req, res, 'onpatient', allows(type));
 	if (!token) return undefined;
 	return { token, only: token.patient };
 }
 
-const denied = (res: ServerResponse, detail = 'You do not have permission to perform this action.') => sendJson(res, 403, { detail });
+const denied = (
+	res: ServerResponse,
+	detail = 'You do not have permission to perform this action.',
+) => sendJson(res, 403, { detail });
 const notFound = (res: ServerResponse) => sendJson(res, 404, { detail: 'Not found.' });
 
 export function registerOnpatient(app: SandboxApp): void {
@@ -72,7 +80,11 @@ export function registerOnpatient(app: SandboxApp): void {
 
 	// legacy lower-case path: a permanent move, answered before any auth check (like a URL conf)
 	app.route('GET', `${BASE}/patient/:id`, 'onpatient', (req, res) => {
-		redirect(res, app.url(`${BASE}/Patient/${encodeURIComponent(req.params.id)}${req.url.search}`), 302);
+		redirect(
+			res,
+			app.url(`${BASE}/Patient/${encodeURIComponent(req.params.id)}${req.url.search}`),
+			302,
+		);
 	});
 
 	app.route('GET', `${BASE}/Immunization/:id`, 'onpatient', (req, res) => {
@@ -80,7 +92,8 @@ export function registerOnpatient(app: SandboxApp): void {
 		const acc = access(app, req, res, 'Immunization');
 		if (!acc) return;
 		const imm = dataset(app).immunization(req.params.id);
-		if (!imm || (acc.only !== undefined && patientRef(imm.patient.reference ?? '') !== acc.only)) return notFound(res);
+		if (!imm || (acc.only !== undefined && patientRef(imm.patient.reference ?? '') !== acc.only))
+			return notFound(res);
 		sendJson(res, 200, imm);
 	});
 
@@ -133,7 +146,10 @@ export function registerOnpatient(app: SandboxApp): void {
 					self: selfUrl(app, req),
 					next,
 					previous,
-					entries: items.map((r) => ({ fullUrl: app.url(`${BASE}/Immunization/${r.id}`), resource: render(r, 'r4') })),
+					entries: items.map((r) => ({
+						fullUrl: app.url(`${BASE}/Immunization/${r.id}`),
+						resource: render(r, 'r4'),
+					})),
 				}),
 			);
 		}

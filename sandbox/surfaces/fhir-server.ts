@@ -36,7 +36,11 @@ export interface FhirServerConfig {
 	/** page size for this request; throw SearchError to refuse it (400) */
 	pageSize(q: URLSearchParams): number;
 	/** bearer check; answers 401/403 itself and returns undefined */
-	access(req: SandboxRequest, res: ServerResponse, type: 'Patient' | 'Immunization'): Access | undefined;
+	access(
+		req: SandboxRequest,
+		res: ServerResponse,
+		type: 'Patient' | 'Immunization',
+	): Access | undefined;
 	/** a CapabilityStatement for `GET base/metadata` (no token needed) */
 	metadata?: () => Record<string, unknown>;
 	/** register `Patient/{id}/$everything` */
@@ -55,22 +59,44 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 	const types = (t: string) => (cfg.lowerCaseTypes ? [t, t.toLowerCase()] : [t]);
 
 	/** runs a handler, turning SearchError into a 400 OperationOutcome */
-	const guard = (fn: (req: SandboxRequest, res: ServerResponse) => void) => (req: SandboxRequest, res: ServerResponse) => {
-		try {
-			fn(req, res);
-		} catch (e) {
-			if (e instanceof SearchError) return sendOutcome(res, 400, 'invalid', e.message);
-			throw e;
-		}
-	};
+	const guard =
+		(fn: (req: SandboxRequest, res: ServerResponse) => void) =>
+		(req: SandboxRequest, res: ServerResponse) => {
+			try {
+				fn(req, res);
+			} catch (e) {
+				if (e instanceof SearchError) return sendOutcome(res, 400, 'invalid', e.message);
+				throw e;
+			}
+		};
 
 	const forbidden = (res: ServerResponse, pid: string) =>
-		sendOutcome(res, 403, 'forbidden', `The access token is limited to another patient; it cannot read Patient/${pid}.`);
+		sendOutcome(
+			res,
+			403,
+			'forbidden',
+			`The access token is limited to another patient; it cannot read Patient/${pid}.`,
+		);
 
-	const page = <T>(req: SandboxRequest, res: ServerResponse, total: number, items: T[], offset: number, size: number, fullUrl: (r: T) => string) => {
+	const page = <T>(
+		req: SandboxRequest,
+		res: ServerResponse,
+		total: number,
+		items: T[],
+		offset: number,
+		size: number,
+		fullUrl: (r: T) => string,
+	) => {
 		const hasNext = size > 0 && offset + size < total;
-		const next = faultedNext(app, req, hasNext ? withQuery(app, req, { _offset: offset + size }) : null);
-		const previous = offset > 0 && size > 0 ? withQuery(app, req, { _offset: Math.max(0, offset - size) || undefined }) : null;
+		const next = faultedNext(
+			app,
+			req,
+			hasNext ? withQuery(app, req, { _offset: offset + size }) : null,
+		);
+		const previous =
+			offset > 0 && size > 0
+				? withQuery(app, req, { _offset: Math.max(0, offset - size) || undefined })
+				: null;
 		sendFhir(
 			res,
 			200,
@@ -79,15 +105,25 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 				self: selfUrl(app, req),
 				next,
 				previous,
-				entries: items.map((r) => ({ fullUrl: fullUrl(r), resource: render(r as FhirPatient | FhirImmunization, version) })),
+				entries: items.map((r) => ({
+					fullUrl: fullUrl(r),
+					resource: render(r as FhirPatient | FhirImmunization, version),
+				})),
 			}),
 		);
 	};
 
-	const paging = (req: SandboxRequest) => ({ offset: intParam(req.query, '_offset', 0), size: cfg.pageSize(req.query) });
+	const paging = (req: SandboxRequest) => ({
+		offset: intParam(req.query, '_offset', 0),
+		size: cfg.pageSize(req.query),
+	});
 
 	/** A GET route of this server: the redirect fault, the token and scope check for `type`, then `fn`. */
-	const read = (path: string, type: 'Patient' | 'Immunization', fn: (req: SandboxRequest, res: ServerResponse, acc: Access) => void) =>
+	const read = (
+		path: string,
+		type: 'Patient' | 'Immunization',
+		fn: (req: SandboxRequest, res: ServerResponse, acc: Access) => void,
+	) =>
 		app.route(
 			'GET',
 			path,
@@ -100,7 +136,11 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 		);
 
 	/** The patient `id` the token may read, or undefined after answering 403/404. */
-	const readablePatient = (res: ServerResponse, acc: Access, id: string): FhirPatient | undefined => {
+	const readablePatient = (
+		res: ServerResponse,
+		acc: Access,
+		id: string,
+	): FhirPatient | undefined => {
 		if (acc.only !== undefined && id !== acc.only) {
 			forbidden(res, id);
 			return undefined;
@@ -123,7 +163,9 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 		read(`${base}/${T}`, 'Patient', (req, res, acc) => {
 			const { offset, size } = paging(req);
 			const all = searchPatients(dataset(app), req.query, acc.only);
-			page(req, res, all.length, all.slice(offset, offset + size), offset, size, (p) => url(`/Patient/${p.id}`));
+			page(req, res, all.length, all.slice(offset, offset + size), offset, size, (p) =>
+				url(`/Patient/${p.id}`),
+			);
 		});
 		if (cfg.everything) {
 			for (const op of ['$everything', '%24everything']) {
@@ -131,8 +173,19 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 					const p = readablePatient(res, acc, req.params.id);
 					if (!p) return;
 					const { offset, size } = paging(req);
-					const everything: Array<FhirPatient | FhirImmunization> = [p, ...dataset(app).immunizations(p.id)];
-					page(req, res, everything.length, everything.slice(offset, offset + size), offset, size, (r) => url(`/${r.resourceType}/${r.id}`));
+					const everything: Array<FhirPatient | FhirImmunization> = [
+						p,
+						...dataset(app).immunizations(p.id),
+					];
+					page(
+						req,
+						res,
+						everything.length,
+						everything.slice(offset, offset + size),
+						offset,
+						size,
+						(r) => url(`/${r.resourceType}/${r.id}`),
+					);
 				});
 			}
 		}
@@ -141,7 +194,13 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 	for (const T of types('Immunization')) {
 		read(`${base}/${T}/:id`, 'Immunization', (req, res, acc) => {
 			const imm = dataset(app).immunization(req.params.id);
-			if (!imm) return sendOutcome(res, 404, 'not-found', `Resource Immunization/${req.params.id} is not known.`);
+			if (!imm)
+				return sendOutcome(
+					res,
+					404,
+					'not-found',
+					`Resource Immunization/${req.params.id} is not known.`,
+				);
 			const pid = patientRef(imm.patient.reference ?? '');
 			if (acc.only !== undefined && pid !== acc.only) return forbidden(res, pid);
 			sendFhir(res, 200, render(imm, version));
@@ -158,14 +217,24 @@ export function registerFhirServer(app: SandboxApp, cfg: FhirServerConfig): void
 			} else if (acc.only !== undefined) {
 				ids = [acc.only];
 			}
-			const { total, items } = selectImmunizations(dataset(app), ids, filter, offset, size, version);
+			const { total, items } = selectImmunizations(
+				dataset(app),
+				ids,
+				filter,
+				offset,
+				size,
+				version,
+			);
 			page(req, res, total, items, offset, size, (r) => url(`/Immunization/${r.id}`));
 		});
 	}
 }
 
 /** A CapabilityStatement with the SMART security extension (oauth-uris). */
-export function capabilityStatement(app: SandboxApp, opts: { name: string; base: string; authorize: string; token: string; software: string }): Record<string, unknown> {
+export function capabilityStatement(
+	app: SandboxApp,
+	opts: { name: string; base: string; authorize: string; token: string; software: string },
+): Record<string, unknown> {
 	const search = (names: Array<[string, string]>) => names.map(([name, type]) => ({ name, type }));
 	return {
 		resourceType: 'CapabilityStatement',
@@ -181,7 +250,16 @@ export function capabilityStatement(app: SandboxApp, opts: { name: string; base:
 			{
 				mode: 'server',
 				security: {
-					service: [{ coding: [{ system: 'http://terminology.hl7.org/CodeSystem/restful-security-service', code: 'SMART-on-FHIR' }] }],
+					service: [
+						{
+							coding: [
+								{
+									system: 'http://terminology.hl7.org/CodeSystem/restful-security-service',
+									code: 'SMART-on-FHIR',
+								},
+							],
+						},
+					],
 					extension: [
 						{
 							url: 'http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris',

@@ -20,7 +20,14 @@ import type { ServerResponse } from 'node:http';
 import { PREFIX, type SandboxApp } from '../app';
 import { bearerToken, sendJson, type SandboxRequest } from '../http';
 import type { FhirVersion } from '../data';
-import { SearchError, defaultSettings, fhirSettings, intParam, type Access, type FhirSettings } from './fhir-common';
+import {
+	SearchError,
+	defaultSettings,
+	fhirSettings,
+	intParam,
+	type Access,
+	type FhirSettings,
+} from './fhir-common';
 import { registerFhirServer } from './fhir-server';
 import { registerStoreServer, resetStores } from '../fhir-store/server';
 import { registerStoreAdmin } from '../fhir-store/seed';
@@ -43,20 +50,29 @@ export function register(app: SandboxApp): void {
 }
 
 function registerAdmin(app: SandboxApp): void {
-	app.route('GET', '/_admin/fhir/settings', 'admin', (_req, res) => sendJson(res, 200, fhirSettings(app)));
+	app.route('GET', '/_admin/fhir/settings', 'admin', (_req, res) =>
+		sendJson(res, 200, fhirSettings(app)),
+	);
 	app.route('POST', '/_admin/fhir/settings', 'admin', (req, res) => {
 		const body = req.json<Partial<FhirSettings>>() ?? {};
 		const s = fhirSettings(app);
 		if (body.onpatientListShape !== undefined) {
 			if (body.onpatientListShape !== 'results' && body.onpatientListShape !== 'bundle') {
-				return sendJson(res, 400, { error: 'invalid_setting', error_description: 'onpatientListShape is results or bundle' });
+				return sendJson(res, 400, {
+					error: 'invalid_setting',
+					error_description: 'onpatientListShape is results or bundle',
+				});
 			}
 			s.onpatientListShape = body.onpatientListShape;
 		}
 		for (const k of ['empPageSize', 'smartDefaultCount', 'smartMaxCount'] as const) {
 			if (body[k] === undefined) continue;
 			const n = Number(body[k]);
-			if (!Number.isInteger(n) || n < 1) return sendJson(res, 400, { error: 'invalid_setting', error_description: `${k} must be a positive integer` });
+			if (!Number.isInteger(n) || n < 1)
+				return sendJson(res, 400, {
+					error: 'invalid_setting',
+					error_description: `${k} must be a positive integer`,
+				});
 			s[k] = n;
 		}
 		sendJson(res, 200, s);
@@ -65,7 +81,10 @@ function registerAdmin(app: SandboxApp): void {
 
 function registerOneUp(app: SandboxApp): void {
 	const access = (req: SandboxRequest, res: ServerResponse, type: string): Access | undefined => {
-		const token = app.requireBearer(req, res, 'oneup', [`user/${type}.read`, `patient/${type}.read`]);
+		const token = app.requireBearer(req, res, 'oneup', [
+			`user/${type}.read`,
+			`patient/${type}.read`,
+		]);
 		return token ? { token, only: token.patient } : undefined;
 	};
 	const pageSize = (q: URLSearchParams) => {
@@ -75,15 +94,29 @@ function registerOneUp(app: SandboxApp): void {
 	};
 	registerStoreServer(app, { surface: 'oneup', base: `${PREFIX.oneupApi}/r4`, pageSize });
 	for (const version of ['stu3', 'dstu2'] as FhirVersion[]) {
-		registerFhirServer(app, { surface: 'oneup', base: `${PREFIX.oneupApi}/${version}`, version, everything: true, access, pageSize });
+		registerFhirServer(app, {
+			surface: 'oneup',
+			base: `${PREFIX.oneupApi}/${version}`,
+			version,
+			everything: true,
+			access,
+			pageSize,
+		});
 	}
 }
 
 function registerEmp(app: SandboxApp): void {
 	const base = `${PREFIX.emp}/fhir/r4`;
 	// OpenEMR ignores _count: fixed pages, follow `next`
-	registerStoreServer(app, { surface: 'emp', base, lowerCaseTypes: true, pageSize: () => fhirSettings(app).empPageSize });
-	app.route('GET', `${PREFIX.emp}/metadata`, 'emp', (_req, res) => sendJson(res, 200, storeCapabilities(app, PROFILES.emp, base), {}, 'application/fhir+json'));
+	registerStoreServer(app, {
+		surface: 'emp',
+		base,
+		lowerCaseTypes: true,
+		pageSize: () => fhirSettings(app).empPageSize,
+	});
+	app.route('GET', `${PREFIX.emp}/metadata`, 'emp', (_req, res) =>
+		sendJson(res, 200, storeCapabilities(app, PROFILES.emp, base), {}, 'application/fhir+json'),
+	);
 	registerEmpApi(app);
 }
 
@@ -91,7 +124,11 @@ function registerSmart(app: SandboxApp): void {
 	registerStoreServer(app, {
 		surface: 'smart',
 		base: `${PREFIX.smart}/fhir`,
-		pageSize: (q) => Math.min(intParam(q, '_count', fhirSettings(app).smartDefaultCount), fhirSettings(app).smartMaxCount),
+		pageSize: (q) =>
+			Math.min(
+				intParam(q, '_count', fhirSettings(app).smartDefaultCount),
+				fhirSettings(app).smartMaxCount,
+			),
 	});
 }
 
@@ -100,7 +137,13 @@ function registerSmart(app: SandboxApp): void {
  * 404, saying whether an Authorization header arrived (the request log has the headers too).
  */
 function registerForeignOrigin(app: SandboxApp): void {
-	const prefixes = [PREFIX.onpatientApi, PREFIX.oneupApi, `${PREFIX.emp}/fhir`, `${PREFIX.emp}/api`, `${PREFIX.smart}/fhir`];
+	const prefixes = [
+		PREFIX.onpatientApi,
+		PREFIX.oneupApi,
+		`${PREFIX.emp}/fhir`,
+		`${PREFIX.emp}/api`,
+		`${PREFIX.smart}/fhir`,
+	];
 	for (const p of prefixes) {
 		app.route(
 			'*',
@@ -110,7 +153,8 @@ function registerForeignOrigin(app: SandboxApp): void {
 				const leaked = bearerToken(req) !== undefined || req.headers.authorization !== undefined;
 				sendJson(res, 404, {
 					error: 'not_found',
-					error_description: 'This origin serves no FHIR data; a next link pointing here is foreign.',
+					error_description:
+						'This origin serves no FHIR data; a next link pointing here is foreign.',
 					authorizationReceived: leaked,
 				});
 			},

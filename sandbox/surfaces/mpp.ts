@@ -30,7 +30,14 @@ import type { SandboxApp } from '../app';
 import { PREFIX } from '../app';
 import { HttpError, sendJson, type SandboxRequest } from '../http';
 import type { TokenRecord } from '../tokens';
-import { buildMppData, defaultStartDate, type MppData, type MppProfile, type MppSlot, type MppType } from '../data/mpp';
+import {
+	buildMppData,
+	defaultStartDate,
+	type MppData,
+	type MppProfile,
+	type MppSlot,
+	type MppType,
+} from '../data/mpp';
 import { datasetFor } from '../data';
 
 export const MPP_API = `${PREFIX.mpp}/api/portal/v1`;
@@ -72,7 +79,9 @@ function fail(status: number, error: string, description: string): never {
 export function register(app: SandboxApp): void {
 	app.onReset(() => {
 		const startDate =
-			typeof app.options.mppStartDate === 'string' ? app.options.mppStartDate : defaultStartDate(app.clock.now());
+			typeof app.options.mppStartDate === 'string'
+				? app.options.mppStartDate
+				: defaultStartDate(app.clock.now());
 		const data = buildMppData({ seed: app.options.seed ?? 42, startDate });
 		const state: MppState = {
 			data,
@@ -105,7 +114,11 @@ export function register(app: SandboxApp): void {
 	const st = () => mppState(app);
 	const nowIso = () => new Date(app.clock.now()).toISOString();
 
-	const get = (path: string, scope: string, h: (req: SandboxRequest, res: ServerResponse, tok: TokenRecord) => void) =>
+	const get = (
+		path: string,
+		scope: string,
+		h: (req: SandboxRequest, res: ServerResponse, tok: TokenRecord) => void,
+	) =>
 		app.route('GET', MPP_API + path, 'mpp', (req, res) => {
 			const tok = app.requireBearer(req, res, 'mpp', scope);
 			if (tok) h(req, res, tok);
@@ -137,9 +150,13 @@ export function register(app: SandboxApp): void {
 	};
 
 	// ---- reads ---------------------------------------------------------------------------------
-	get('/me', 'profile_read', (_req, res, tok) => sendJson(res, 200, { data: profileOf(patientOf(tok)) }));
+	get('/me', 'profile_read', (_req, res, tok) =>
+		sendJson(res, 200, { data: profileOf(patientOf(tok)) }),
+	);
 
-	get('/insurances', 'appointment_read', (_req, res) => sendJson(res, 200, { data: st().data.insurances }));
+	get('/insurances', 'appointment_read', (_req, res) =>
+		sendJson(res, 200, { data: st().data.insurances }),
+	);
 
 	get('/appointment_categories', 'appointment_read', (req, res) => {
 		const insuranceId = intParam(req, 'insurance_id', true)!;
@@ -156,7 +173,9 @@ export function register(app: SandboxApp): void {
 		requireInsurance(insuranceId);
 		requireCategory(categoryId, insuranceId);
 		const data = st()
-			.data.types.filter((t) => t.appointment_category_id === categoryId && t.insurance_ids.includes(insuranceId))
+			.data.types.filter(
+				(t) => t.appointment_category_id === categoryId && t.insurance_ids.includes(insuranceId),
+			)
 			.map(publicType);
 		sendJson(res, 200, { data });
 	});
@@ -169,10 +188,18 @@ export function register(app: SandboxApp): void {
 		requireCategory(categoryId, insuranceId);
 		const type = st().typesById.get(typeId);
 		if (!type || type.appointment_category_id !== categoryId) {
-			fail(400, 'invalid_request', `appointment_type_id ${typeId} is not a type of appointment_category_id ${categoryId}.`);
+			fail(
+				400,
+				'invalid_request',
+				`appointment_type_id ${typeId} is not a type of appointment_category_id ${categoryId}.`,
+			);
 		}
 		if (!type.insurance_ids.includes(insuranceId)) {
-			fail(422, 'insurance_not_allowed', `Appointment type "${type.name}" cannot be booked with insurance ${insuranceId}.`);
+			fail(
+				422,
+				'insurance_not_allowed',
+				`Appointment type "${type.name}" cannot be booked with insurance ${insuranceId}.`,
+			);
 		}
 		const { from, to } = windowParams(req);
 		const data = freeSlots((s) => s.appointment_type_id === typeId, from, to).map(publicSlot);
@@ -198,11 +225,18 @@ export function register(app: SandboxApp): void {
 
 	get('/appointments/:id/availabilities', 'appointment_read', (req, res, tok) => {
 		const appt = ownAppointment(req, tok);
-		if (appt.status === 'cancelled') fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled and cannot be rescheduled.`);
+		if (appt.status === 'cancelled')
+			fail(
+				422,
+				'already_cancelled',
+				`Appointment ${appt.id} is cancelled and cannot be rescheduled.`,
+			);
 		const own = slotOf(appt);
 		const { from, to } = windowParams(req);
 		const data = freeSlots(
-			(s) => s.appointment_type_id === own.appointment_type_id && s.appointment_category_id === own.appointment_category_id,
+			(s) =>
+				s.appointment_type_id === own.appointment_type_id &&
+				s.appointment_category_id === own.appointment_category_id,
 			from,
 			to,
 		).map(publicSlot);
@@ -211,13 +245,27 @@ export function register(app: SandboxApp): void {
 
 	get('/appointments/:id/earlier_availability', 'appointment_read', (req, res, tok) => {
 		const appt = ownAppointment(req, tok);
-		if (appt.status === 'cancelled') fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled.`);
+		if (appt.status === 'cancelled')
+			fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled.`);
 		if (!appt.asapEmail) {
-			fail(422, 'not_subscribed', `Appointment ${appt.id} is not on the ASAP list; subscribe it first.`);
+			fail(
+				422,
+				'not_subscribed',
+				`Appointment ${appt.id} is not on the ASAP list; subscribe it first.`,
+			);
 		}
 		const own = slotOf(appt);
-		const earlier = freeSlots((s) => s.appointment_type_id === own.appointment_type_id, app.clock.now(), own.startMs - 1)[0];
-		sendJson(res, 200, { data: { appointment: publicAppointment(appt), earlier_availability: earlier ? publicSlot(earlier) : null } });
+		const earlier = freeSlots(
+			(s) => s.appointment_type_id === own.appointment_type_id,
+			app.clock.now(),
+			own.startMs - 1,
+		)[0];
+		sendJson(res, 200, {
+			data: {
+				appointment: publicAppointment(appt),
+				earlier_availability: earlier ? publicSlot(earlier) : null,
+			},
+		});
 	});
 
 	// ---- writes --------------------------------------------------------------------------------
@@ -228,27 +276,41 @@ export function register(app: SandboxApp): void {
 		const s = st();
 		const slot = s.slotsById.get(availabilityId); // exact, byte-for-byte match
 		if (!slot || slot.startMs <= app.clock.now()) {
-			fail(422, 'availability_unknown', 'The selected availability does not exist or has expired. Load the availabilities again.');
+			fail(
+				422,
+				'availability_unknown',
+				'The selected availability does not exist or has expired. Load the availabilities again.',
+			);
 		}
 		const type = s.typesById.get(slot.appointment_type_id)!;
 		let insuranceId: number | null = null;
 		if (body.insurance_id !== undefined && body.insurance_id !== null && body.insurance_id !== '') {
 			insuranceId = Number(body.insurance_id);
-			if (!Number.isInteger(insuranceId)) fail(400, 'invalid_request', 'insurance_id must be an integer.');
+			if (!Number.isInteger(insuranceId))
+				fail(400, 'invalid_request', 'insurance_id must be an integer.');
 			if (!type.insurance_ids.includes(insuranceId)) {
-				fail(422, 'insurance_not_allowed', `Appointment type "${type.name}" cannot be booked with insurance ${insuranceId}.`);
+				fail(
+					422,
+					'insurance_not_allowed',
+					`Appointment type "${type.name}" cannot be booked with insurance ${insuranceId}.`,
+				);
 			}
 		}
 		const optIn = truthy(body.asap_list_opt_in);
 		if (optIn && !type.asap_notifications_enabled) {
-			fail(422, 'asap_not_enabled', `The ASAP list is not enabled for appointment type "${type.name}".`);
+			fail(
+				422,
+				'asap_not_enabled',
+				`The ASAP list is not enabled for appointment type "${type.name}".`,
+			);
 		}
 		const comment = stringField(body, 'comment') ?? null;
 		const pid = patientOf(tok);
 		let email: string | null = null;
 		if (optIn) {
 			email = stringField(body, 'email') ?? profileOf(pid).email;
-			if (!validEmail(email)) fail(422, 'email_required', 'A valid email is required for the ASAP list.');
+			if (!validEmail(email))
+				fail(422, 'email_required', 'A valid email is required for the ASAP list.');
 		}
 		// check and commit in one synchronous step: two concurrent bookings cannot both pass
 		if (s.taken.has(slot.id)) {
@@ -283,18 +345,36 @@ export function register(app: SandboxApp): void {
 		const body = bodyOf(req);
 		const availabilityId = stringField(body, 'availability_id');
 		if (!availabilityId) fail(400, 'invalid_request', 'availability_id is required.');
-		if (appt.status === 'cancelled') fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled and cannot be rescheduled.`);
+		if (appt.status === 'cancelled')
+			fail(
+				422,
+				'already_cancelled',
+				`Appointment ${appt.id} is cancelled and cannot be rescheduled.`,
+			);
 		const s = st();
 		const slot = s.slotsById.get(availabilityId);
 		if (!slot || slot.startMs <= app.clock.now()) {
-			fail(422, 'availability_unknown', 'The selected availability does not exist or has expired. Load the availabilities again.');
+			fail(
+				422,
+				'availability_unknown',
+				'The selected availability does not exist or has expired. Load the availabilities again.',
+			);
 		}
 		const own = slotOf(appt);
-		if (slot.appointment_type_id !== own.appointment_type_id || slot.appointment_category_id !== own.appointment_category_id) {
-			fail(422, 'availability_not_allowed', 'The selected availability is for another appointment type; pick one of this appointment\'s availabilities.');
+		if (
+			slot.appointment_type_id !== own.appointment_type_id ||
+			slot.appointment_category_id !== own.appointment_category_id
+		) {
+			fail(
+				422,
+				'availability_not_allowed',
+				"The selected availability is for another appointment type; pick one of this appointment's availabilities.",
+			);
 		}
-		if (slot.id === own.id) fail(422, 'availability_taken', 'The appointment is already at this time.');
-		if (s.taken.has(slot.id)) fail(422, 'availability_taken', 'The selected time slot is no longer available.');
+		if (slot.id === own.id)
+			fail(422, 'availability_taken', 'The appointment is already at this time.');
+		if (s.taken.has(slot.id))
+			fail(422, 'availability_taken', 'The selected time slot is no longer available.');
 		s.taken.delete(own.id);
 		s.taken.set(slot.id, appt.id);
 		appt.history.push(own.start_time);
@@ -309,7 +389,8 @@ export function register(app: SandboxApp): void {
 
 	write('DELETE', '/appointments/:id', (req, res, tok) => {
 		const appt = ownAppointment(req, tok);
-		if (appt.status === 'cancelled') fail(422, 'already_cancelled', `Appointment ${appt.id} is already cancelled.`);
+		if (appt.status === 'cancelled')
+			fail(422, 'already_cancelled', `Appointment ${appt.id} is already cancelled.`);
 		appt.status = 'cancelled';
 		appt.cancelledAt = appt.updatedAt = nowIso();
 		appt.asapEmail = null;
@@ -318,18 +399,26 @@ export function register(app: SandboxApp): void {
 			res.socket?.destroy();
 			return;
 		}
-		sendJson(res, 200, { data: { id: appt.id, status: 'cancelled', cancelled_at: appt.cancelledAt } });
+		sendJson(res, 200, {
+			data: { id: appt.id, status: 'cancelled', cancelled_at: appt.cancelledAt },
+		});
 	});
 
 	write('POST', '/appointments/:id/asap_list', (req, res, tok) => {
 		const appt = ownAppointment(req, tok);
-		if (appt.status === 'cancelled') fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled.`);
+		if (appt.status === 'cancelled')
+			fail(422, 'already_cancelled', `Appointment ${appt.id} is cancelled.`);
 		const type = st().typesById.get(slotOf(appt).appointment_type_id)!;
 		if (!type.asap_notifications_enabled) {
-			fail(422, 'asap_not_enabled', `The ASAP list is not enabled for appointment type "${type.name}".`);
+			fail(
+				422,
+				'asap_not_enabled',
+				`The ASAP list is not enabled for appointment type "${type.name}".`,
+			);
 		}
 		const email = stringField(bodyOf(req), 'email');
-		if (!email || !validEmail(email)) fail(422, 'email_required', 'A valid email is required to subscribe to the ASAP list.');
+		if (!email || !validEmail(email))
+			fail(422, 'email_required', 'A valid email is required to subscribe to the ASAP list.');
 		appt.asapEmail = email;
 		appt.updatedAt = nowIso();
 		sendJson(res, 200, { data: { id: appt.id, asap_list: { subscribed: true, email } } });
@@ -337,7 +426,8 @@ export function register(app: SandboxApp): void {
 
 	write('DELETE', '/appointments/:id/asap_list', (req, res, tok) => {
 		const appt = ownAppointment(req, tok);
-		if (!appt.asapEmail) fail(422, 'not_subscribed', `Appointment ${appt.id} is not on the ASAP list.`);
+		if (!appt.asapEmail)
+			fail(422, 'not_subscribed', `Appointment ${appt.id} is not on the ASAP list.`);
 		appt.asapEmail = null;
 		appt.updatedAt = nowIso();
 		sendJson(res, 200, { data: { id: appt.id, asap_list: { subscribed: false, email: null } } });
@@ -348,30 +438,43 @@ export function register(app: SandboxApp): void {
 		const patient = req.query.get('patient');
 		const data = [...st().appointments.values()]
 			.filter((a) => !patient || a.patientId === patient)
-			.map((a) => ({ ...publicAppointment(a), patient_id: a.patientId, availability_id: a.slotId, previous_start_times: a.history }));
+			.map((a) => ({
+				...publicAppointment(a),
+				patient_id: a.patientId,
+				availability_id: a.slotId,
+				previous_start_times: a.history,
+			}));
 		sendJson(res, 200, { data });
 	});
 
 	app.route('POST', '/_admin/mpp/settings', 'admin', (req, res) => {
 		const body = req.json<{ appointmentAvailabilityId?: unknown } | null>() ?? {};
-		if (typeof body.appointmentAvailabilityId === 'boolean') st().appointmentAvailabilityId = body.appointmentAvailabilityId;
+		if (typeof body.appointmentAvailabilityId === 'boolean')
+			st().appointmentAvailabilityId = body.appointmentAvailabilityId;
 		sendJson(res, 200, { appointmentAvailabilityId: st().appointmentAvailabilityId });
 	});
 
 	// ---- helpers -------------------------------------------------------------------------------
 	function requireInsurance(id: number): void {
-		if (!st().data.insurances.some((i) => i.id === id)) fail(404, 'not_found', `Insurance ${id} does not exist.`);
+		if (!st().data.insurances.some((i) => i.id === id))
+			fail(404, 'not_found', `Insurance ${id} does not exist.`);
 	}
 	function requireCategory(categoryId: number, insuranceId: number): void {
 		const c = st().data.categories.find((x) => x.id === categoryId);
 		if (!c) fail(404, 'not_found', `Appointment category ${categoryId} does not exist.`);
 		if (!c.insurance_ids.includes(insuranceId)) {
-			fail(422, 'insurance_not_allowed', `Appointment category "${c.name}" cannot be booked with insurance ${insuranceId}.`);
+			fail(
+				422,
+				'insurance_not_allowed',
+				`Appointment category "${c.name}" cannot be booked with insurance ${insuranceId}.`,
+			);
 		}
 	}
 	function freeSlots(pred: (s: MppSlot) => boolean, from: number, to: number): MppSlot[] {
 		const s = st();
-		return s.data.slots.filter((x) => pred(x) && x.startMs >= from && x.startMs <= to && !s.taken.has(x.id));
+		return s.data.slots.filter(
+			(x) => pred(x) && x.startMs >= from && x.startMs <= to && !s.taken.has(x.id),
+		);
 	}
 	function windowParams(req: SandboxRequest): { from: number; to: number } {
 		const parse = (name: string, endOfDay: boolean): number | undefined => {
@@ -392,7 +495,8 @@ export function register(app: SandboxApp): void {
 	}
 	function ownAppointment(req: SandboxRequest, tok: TokenRecord): MppAppointment {
 		const a = st().appointments.get(req.params.id);
-		if (!a || a.patientId !== patientOf(tok)) fail(404, 'not_found', `Appointment ${req.params.id} was not found.`);
+		if (!a || a.patientId !== patientOf(tok))
+			fail(404, 'not_found', `Appointment ${req.params.id} was not found.`);
 		return a;
 	}
 	function slotOf(a: MppAppointment): MppSlot {
@@ -427,7 +531,11 @@ export function register(app: SandboxApp): void {
 			start_time: slot.start_time,
 			end_time: slot.end_time,
 			appointment_category: { id: cat.id, name: cat.name },
-			appointment_type: { id: type.id, name: type.name, asap_notifications_enabled: type.asap_notifications_enabled },
+			appointment_type: {
+				id: type.id,
+				name: type.name,
+				asap_notifications_enabled: type.asap_notifications_enabled,
+			},
 			insurance_id: a.insuranceId,
 			comment: a.comment,
 			asap_list: { subscribed: a.asapEmail !== null, email: a.asapEmail },
@@ -455,10 +563,15 @@ function bodyOf(req: SandboxRequest): Record<string, unknown> {
 	if (ct.includes('application/x-www-form-urlencoded')) return req.form();
 	if (ct.includes('application/json')) {
 		const b = req.json<unknown>();
-		if (b === null || typeof b !== 'object' || Array.isArray(b)) fail(400, 'invalid_request', 'The body must be a JSON object.');
+		if (b === null || typeof b !== 'object' || Array.isArray(b))
+			fail(400, 'invalid_request', 'The body must be a JSON object.');
 		return b as Record<string, unknown>;
 	}
-	fail(415, 'unsupported_media_type', 'Send the body as application/json or application/x-www-form-urlencoded.');
+	fail(
+		415,
+		'unsupported_media_type',
+		'Send the body as application/json or application/x-www-form-urlencoded.',
+	);
 }
 
 function stringField(body: Record<string, unknown>, name: string): string | undefined {

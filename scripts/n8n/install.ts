@@ -43,11 +43,21 @@ export async function ensureNode24(): Promise<number> {
 		mkdirSync(dir, { recursive: true });
 		writeFileSync(
 			join(dir, 'package.json'),
-			JSON.stringify({ name: 'n8n-nodes-ehr-node-runtime', private: true, dependencies: { node: NODE_MAJOR } }, null, 2),
+			JSON.stringify(
+				{ name: 'n8n-nodes-ehr-node-runtime', private: true, dependencies: { node: NODE_MAJOR } },
+				null,
+				2,
+			),
 		);
-		const r = await run(NPM, ['install', ...NPM_FLAGS], { cwd: dir, timeoutMs: 20 * 60_000, logFile: join(dir, 'install.log') });
+		const r = await run(NPM, ['install', ...NPM_FLAGS], {
+			cwd: dir,
+			timeoutMs: 20 * 60_000,
+			logFile: join(dir, 'install.log'),
+		});
 		if (r.code !== 0 || !(await node24Works())) {
-			throw new Error(`Node ${NODE_MAJOR} install failed in ${dir} (see install.log):\n${tail(r.stdout + r.stderr)}`);
+			throw new Error(
+				`Node ${NODE_MAJOR} install failed in ${dir} (see install.log):\n${tail(r.stdout + r.stderr)}`,
+			);
 		}
 	}
 	writeFileSync(marker, new Date().toISOString() + '\n');
@@ -70,9 +80,13 @@ const sqliteDir = (): string => join(n8nDir(), 'node_modules', 'sqlite3');
 
 async function sqliteLoads(): Promise<boolean> {
 	if (!existsSync(join(sqliteDir(), 'build', 'Release', 'node_sqlite3.node'))) return false;
-	const r = await run(node24Bin(), ['-e', `const s=require(${JSON.stringify(sqliteDir())});new s.Database(':memory:').close()`], {
-		timeoutMs: 60_000,
-	}).catch(() => undefined);
+	const r = await run(
+		node24Bin(),
+		['-e', `const s=require(${JSON.stringify(sqliteDir())});new s.Database(':memory:').close()`],
+		{
+			timeoutMs: 60_000,
+		},
+	).catch(() => undefined);
 	return !!r && r.code === 0;
 }
 
@@ -92,16 +106,23 @@ function nodeGypCommand(): { cmd: string; args: string[] } {
 export async function ensureN8n(): Promise<{ n8nMs: number; sqliteMs: number }> {
 	const dir = n8nDir();
 	const marker = join(dir, MARKER);
-	if (existsSync(marker) && existsSync(n8nBin()) && installedN8nVersion() === N8N_VERSION) return { n8nMs: 0, sqliteMs: 0 };
+	if (existsSync(marker) && existsSync(n8nBin()) && installedN8nVersion() === N8N_VERSION)
+		return { n8nMs: 0, sqliteMs: 0 };
 	mkdirSync(dir, { recursive: true });
 	let n8nMs = 0;
 	let sqliteMs = 0;
 	const t0 = Date.now();
 	// Always reconcile (a half-finished install is completed; a complete node_modules makes it quick).
-	log(`installing n8n@${N8N_VERSION} into ${dir} (npm install --ignore-scripts; a cold install takes ~4 min)…`);
+	log(
+		`installing n8n@${N8N_VERSION} into ${dir} (npm install --ignore-scripts; a cold install takes ~4 min)…`,
+	);
 	writeFileSync(
 		join(dir, 'package.json'),
-		JSON.stringify({ name: 'n8n-nodes-ehr-n8n-runtime', private: true, dependencies: { n8n: N8N_VERSION } }, null, 2),
+		JSON.stringify(
+			{ name: 'n8n-nodes-ehr-n8n-runtime', private: true, dependencies: { n8n: N8N_VERSION } },
+			null,
+			2,
+		),
 	);
 	const r = await run(NPM, ['install', '--ignore-scripts', ...NPM_FLAGS], {
 		cwd: dir,
@@ -109,7 +130,9 @@ export async function ensureN8n(): Promise<{ n8nMs: number; sqliteMs: number }> 
 		logFile: join(dir, 'install.log'),
 	});
 	if (r.code !== 0 || installedN8nVersion() !== N8N_VERSION) {
-		throw new Error(`n8n@${N8N_VERSION} install failed in ${dir} (see install.log):\n${tail(r.stdout + r.stderr)}`);
+		throw new Error(
+			`n8n@${N8N_VERSION} install failed in ${dir} (see install.log):\n${tail(r.stdout + r.stderr)}`,
+		);
 	}
 	n8nMs = Date.now() - t0;
 	log(`n8n@${N8N_VERSION} installed (${(n8nMs / 1000).toFixed(1)} s)`);
@@ -122,8 +145,16 @@ export async function ensureN8n(): Promise<{ n8nMs: number; sqliteMs: number }> 
 		// headers without a download: this Node's own (e.g. /usr/include/node), else Node 24's from
 		// the registry package (sqlite3 is an N-API module: it loads under either Node)
 		const ownPrefix = dirname(dirname(process.execPath));
-		const node24Prefix = join(nodeDir(), 'node_modules', 'node', 'node_modules', `node-${process.platform}-${process.arch}`);
-		const prefix = [ownPrefix, node24Prefix].find((p) => existsSync(join(p, 'include', 'node', 'node.h')));
+		const node24Prefix = join(
+			nodeDir(),
+			'node_modules',
+			'node',
+			'node_modules',
+			`node-${process.platform}-${process.arch}`,
+		);
+		const prefix = [ownPrefix, node24Prefix].find((p) =>
+			existsSync(join(p, 'include', 'node', 'node.h')),
+		);
 		if (prefix) args.push(`--nodedir=${prefix}`);
 		const b = await run(gyp.cmd, args, {
 			cwd: sqliteDir(),
@@ -132,12 +163,17 @@ export async function ensureN8n(): Promise<{ n8nMs: number; sqliteMs: number }> 
 			env: { ...process.env, JOBS: '2' },
 		});
 		if (b.code !== 0 || !(await sqliteLoads())) {
-			throw new Error(`building sqlite3 failed (see ${join(dir, 'sqlite-build.log')}):\n${tail(b.stdout + b.stderr)}`);
+			throw new Error(
+				`building sqlite3 failed (see ${join(dir, 'sqlite-build.log')}):\n${tail(b.stdout + b.stderr)}`,
+			);
 		}
 		sqliteMs = Date.now() - t1;
 		log(`sqlite3 built (${(sqliteMs / 1000).toFixed(1)} s)`);
 	}
-	writeFileSync(marker, JSON.stringify({ version: N8N_VERSION, at: new Date().toISOString(), n8nMs, sqliteMs }) + '\n');
+	writeFileSync(
+		marker,
+		JSON.stringify({ version: N8N_VERSION, at: new Date().toISOString(), n8nMs, sqliteMs }) + '\n',
+	);
 	return { n8nMs, sqliteMs };
 }
 

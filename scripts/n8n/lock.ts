@@ -36,7 +36,8 @@ export async function acquireLock(name: string, timeoutMs = 30 * 60_000): Promis
 			} catch {
 				/* being written or removed */
 			}
-			if (Number.isInteger(pid) && pid > 0 && !alive(pid)) rmSync(dir, { recursive: true, force: true });
+			if (Number.isInteger(pid) && pid > 0 && !alive(pid))
+				rmSync(dir, { recursive: true, force: true });
 			if (Date.now() > deadline) throw new Error(`timed out waiting for the lock ${dir}`);
 			await new Promise((r) => setTimeout(r, 500));
 		}

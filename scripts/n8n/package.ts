@@ -3,7 +3,15 @@
 // installs community packages: <N8N_USER_FOLDER>/.n8n/nodes/node_modules/n8n-nodes-ehr, with a
 // package.json in `.n8n/nodes` that lists it. Node types then load as `n8n-nodes-ehr.<node>`,
 // the names users' saved workflows carry.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+	cpSync,
+	existsSync,
+	mkdirSync,
+	mkdtempSync,
+	readFileSync,
+	rmSync,
+	writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { REPO_ROOT } from './paths';
@@ -40,9 +48,11 @@ let packed: string | undefined;
 
 /** `npm pack` of a staging copy; returns the .tgz path (once per process, or from N8N_EHR_TARBALL). */
 export async function packPackage(): Promise<string> {
-	if (process.env.N8N_EHR_TARBALL && existsSync(process.env.N8N_EHR_TARBALL)) return process.env.N8N_EHR_TARBALL;
+	if (process.env.N8N_EHR_TARBALL && existsSync(process.env.N8N_EHR_TARBALL))
+		return process.env.N8N_EHR_TARBALL;
 	if (packed && existsSync(packed)) return packed;
-	if (!existsSync(join(REPO_ROOT, 'dist'))) throw new Error('dist/ is missing: run `npm run build` first');
+	if (!existsSync(join(REPO_ROOT, 'dist')))
+		throw new Error('dist/ is missing: run `npm run build` first');
 	const stage = mkdtempSync(join(tmpdir(), 'n8n-nodes-ehr-pack-'));
 	const pj = readRepoPackageJson();
 	const clean: PackageJson = { ...pj };
@@ -58,7 +68,10 @@ export async function packPackage(): Promise<string> {
 	}
 	const out = join(stage, 'out');
 	mkdirSync(out);
-	const r = await run(NPM, ['pack', '--pack-destination', out, ...NPM_FLAGS], { cwd: stage, timeoutMs: 120_000 });
+	const r = await run(NPM, ['pack', '--pack-destination', out, ...NPM_FLAGS], {
+		cwd: stage,
+		timeoutMs: 120_000,
+	});
 	const name = r.stdout.trim().split('\n').pop()?.trim();
 	if (r.code !== 0 || !name || !existsSync(join(out, name))) {
 		throw new Error(`npm pack failed:\n${tail(r.stdout + r.stderr)}`);
@@ -74,13 +87,30 @@ export async function installPackageInto(userFolder: string, tarball: string): P
 	mkdirSync(nodesDir, { recursive: true });
 	writeFileSync(
 		join(nodesDir, 'package.json'),
-		JSON.stringify({ name: 'installed-nodes', private: true, dependencies: { [PACKAGE_NAME]: `file:${tarball}` } }, null, 2),
+		JSON.stringify(
+			{
+				name: 'installed-nodes',
+				private: true,
+				dependencies: { [PACKAGE_NAME]: `file:${tarball}` },
+			},
+			null,
+			2,
+		),
 	);
 	rmSync(join(nodesDir, 'node_modules', PACKAGE_NAME), { recursive: true, force: true });
 	// Peer dependencies (n8n-workflow) are n8n's own: never install a second copy.
 	const r = await run(
 		NPM,
-		['install', '--omit=dev', '--omit=peer', '--legacy-peer-deps', '--ignore-scripts', '--package-lock=false', '--install-links', ...NPM_FLAGS],
+		[
+			'install',
+			'--omit=dev',
+			'--omit=peer',
+			'--legacy-peer-deps',
+			'--ignore-scripts',
+			'--package-lock=false',
+			'--install-links',
+			...NPM_FLAGS,
+		],
 		{ cwd: nodesDir, timeoutMs: 180_000 },
 	);
 	if (r.code !== 0 || !existsSync(join(nodesDir, 'node_modules', PACKAGE_NAME, 'package.json'))) {

@@ -22,7 +22,11 @@ export function run(
 ): Promise<RunResult> {
 	const t0 = Date.now();
 	return new Promise((resolveRun, reject) => {
-		const child = spawn(cmd, args, { ...opts, detached: true, stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] });
+		const child = spawn(cmd, args, {
+			...opts,
+			detached: true,
+			stdio: [opts.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+		});
 		started.add(child);
 		let stdout = '';
 		let stderr = '';
@@ -42,7 +46,11 @@ export function run(
 		const timer = opts.timeoutMs
 			? setTimeout(() => {
 					killGroup(child, 'SIGKILL');
-					reject(new Error(`${cmd} ${args.join(' ')} timed out after ${opts.timeoutMs} ms\n${tail(stdout + stderr)}`));
+					reject(
+						new Error(
+							`${cmd} ${args.join(' ')} timed out after ${opts.timeoutMs} ms\n${tail(stdout + stderr)}`,
+						),
+					);
 				}, opts.timeoutMs)
 			: undefined;
 		child.on('error', (e) => {
@@ -60,7 +68,11 @@ export function run(
 }
 
 /** Starts a long-running process in its own group; output goes to a log file. */
-export function startDaemon(cmd: string, args: string[], opts: SpawnOptions & { logFile: string }): ChildProcess {
+export function startDaemon(
+	cmd: string,
+	args: string[],
+	opts: SpawnOptions & { logFile: string },
+): ChildProcess {
 	const out = openLog(opts.logFile);
 	const child = spawn(cmd, args, { ...opts, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
 	child.stdout!.pipe(out, { end: false });
@@ -89,7 +101,10 @@ export function killGroup(child: ChildProcess, signal: NodeJS.Signals = 'SIGTERM
 }
 
 /** SIGTERM the group, then SIGKILL after `graceMs` if it is still alive. */
-export async function stopProcess(child: ChildProcess | undefined, graceMs = 10_000): Promise<void> {
+export async function stopProcess(
+	child: ChildProcess | undefined,
+	graceMs = 10_000,
+): Promise<void> {
 	if (!child || child.pid === undefined) return;
 	if (child.exitCode !== null || child.signalCode !== null) {
 		killGroup(child, 'SIGKILL'); // leftovers of the group (task runners)

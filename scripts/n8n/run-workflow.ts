@@ -17,14 +17,25 @@ async function main(): Promise<number> {
 		return 2;
 	}
 	const wf = JSON.parse(readFileSync(resolve(file), 'utf8')) as WorkflowJson;
-	const sandbox = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, autoApprove: true });
+	const sandbox = await startSandbox({
+		host: '127.0.0.1',
+		port: 0,
+		filePort: 0,
+		autoApprove: true,
+	});
 	const n8n = new N8n();
 	try {
 		await n8n.prepare();
 		await n8n.importCredentials(await sandboxCredentials(sandbox.url));
 		await n8n.importWorkflows([prepareWorkflow(wf, sandbox.url)]);
 		const out = await n8n.execute(wf.id);
-		const summary = { status: out.status, error: out.error, nodes: Object.fromEntries(Object.entries(out.nodes).map(([k, v]) => [k, v.error ? { error: v.error } : v.items])) };
+		const summary = {
+			status: out.status,
+			error: out.error,
+			nodes: Object.fromEntries(
+				Object.entries(out.nodes).map(([k, v]) => [k, v.error ? { error: v.error } : v.items]),
+			),
+		};
 		console.log(JSON.stringify(process.argv.includes('--raw') ? out.raw : summary, null, 2));
 		return out.error ? 1 : 0;
 	} finally {

@@ -32,7 +32,12 @@ export interface CredentialImport {
 export interface WorkflowJson {
 	id: string;
 	name: string;
-	nodes: Array<{ name: string; type: string; parameters?: Record<string, unknown>; [k: string]: unknown }>;
+	nodes: Array<{
+		name: string;
+		type: string;
+		parameters?: Record<string, unknown>;
+		[k: string]: unknown;
+	}>;
 	connections: Record<string, unknown>;
 	settings?: Record<string, unknown>;
 	active?: boolean;
@@ -173,7 +178,11 @@ export class N8n {
 
 	/** Runs an n8n CLI command (Node 24) to completion. */
 	async cli(args: string[], timeoutMs = 180_000, extraEnv: Record<string, string> = {}) {
-		return run(node24Bin(), [n8nBin(), ...args], { cwd: this.userFolder, env: await this.env(extraEnv), timeoutMs });
+		return run(node24Bin(), [n8nBin(), ...args], {
+			cwd: this.userFolder,
+			env: await this.env(extraEnv),
+			timeoutMs,
+		});
 	}
 
 	async importCredentials(creds: CredentialImport[]): Promise<void> {
@@ -188,7 +197,14 @@ export class N8n {
 	async importWorkflows(workflows: WorkflowJson[]): Promise<void> {
 		if (!workflows.length) return;
 		const file = join(this.userFolder, `workflows-${Date.now()}.json`);
-		writeFileSync(file, JSON.stringify(workflows.map((w) => ({ active: false, settings: {}, ...w })), null, 2));
+		writeFileSync(
+			file,
+			JSON.stringify(
+				workflows.map((w) => ({ active: false, settings: {}, ...w })),
+				null,
+				2,
+			),
+		);
 		const r = await this.cli(['import:workflow', `--input=${file}`]);
 		rmSync(file, { force: true });
 		if (r.code !== 0) throw new Error(`import:workflow failed:\n${tail(r.stdout + r.stderr)}`);
@@ -220,7 +236,8 @@ export class N8n {
 		// a worker is ready when it says so in its log
 		const deadline = Date.now() + 180_000;
 		while (Date.now() < deadline) {
-			if (w.exitCode !== null) throw new Error(`n8n worker ${i} exited:\n${tail(readSafe(logFile))}`);
+			if (w.exitCode !== null)
+				throw new Error(`n8n worker ${i} exited:\n${tail(readSafe(logFile))}`);
 			if (/Worker ready|n8n worker is now ready/i.test(readSafe(logFile))) return w;
 			await sleep(500);
 		}
@@ -231,13 +248,19 @@ export class N8n {
 		const deadline = Date.now() + timeoutMs;
 		while (Date.now() < deadline) {
 			if (child.exitCode !== null || child.signalCode !== null) {
-				throw new Error(`n8n exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readSafe(this.logFile))}`);
+				throw new Error(
+					`n8n exited (${child.exitCode ?? child.signalCode}) before it was ready:\n${tail(readSafe(this.logFile))}`,
+				);
 			}
 			try {
-				const res = await fetch(`${this.baseUrl}/healthz/readiness`, { signal: AbortSignal.timeout(2000) });
+				const res = await fetch(`${this.baseUrl}/healthz/readiness`, {
+					signal: AbortSignal.timeout(2000),
+				});
 				if (res.status === 200) {
 					// the editor/REST layer comes up with the same server; check it answers too
-					const s = await fetch(`${this.baseUrl}/rest/settings`, { signal: AbortSignal.timeout(5000) });
+					const s = await fetch(`${this.baseUrl}/rest/settings`, {
+						signal: AbortSignal.timeout(5000),
+					});
 					if (s.status === 200) return;
 				}
 			} catch {
@@ -245,7 +268,9 @@ export class N8n {
 			}
 			await sleep(500);
 		}
-		throw new Error(`n8n did not become healthy in ${timeoutMs} ms:\n${tail(readSafe(this.logFile))}`);
+		throw new Error(
+			`n8n did not become healthy in ${timeoutMs} ms:\n${tail(readSafe(this.logFile))}`,
+		);
 	}
 
 	private async setupOwnerAndLogin(): Promise<void> {
@@ -253,11 +278,19 @@ export class N8n {
 		if (setup.status !== 200 && setup.status !== 400) {
 			throw new Error(`owner setup failed: ${setup.status} ${setup.text.slice(0, 500)}`);
 		}
-		const login = await this.rawRest('POST', '/rest/login', { emailOrLdapLoginId: OWNER.email, password: OWNER.password });
-		if (login.status !== 200 || !this.cookie) throw new Error(`login failed: ${login.status} ${login.text.slice(0, 500)}`);
+		const login = await this.rawRest('POST', '/rest/login', {
+			emailOrLdapLoginId: OWNER.email,
+			password: OWNER.password,
+		});
+		if (login.status !== 200 || !this.cookie)
+			throw new Error(`login failed: ${login.status} ${login.text.slice(0, 500)}`);
 	}
 
-	private async rawRest(method: string, path: string, body?: unknown): Promise<{ status: number; text: string; json: unknown }> {
+	private async rawRest(
+		method: string,
+		path: string,
+		body?: unknown,
+	): Promise<{ status: number; text: string; json: unknown }> {
 		const res = await fetch(this.baseUrl + path, {
 			method,
 			headers: {
@@ -284,7 +317,8 @@ export class N8n {
 	/** Calls n8n's REST API as the owner; returns `data` of the answer. */
 	async rest<T = unknown>(method: string, path: string, body?: unknown): Promise<T> {
 		const r = await this.rawRest(method, path.startsWith('/rest') ? path : `/rest${path}`, body);
-		if (r.status >= 300) throw new Error(`n8n REST ${method} ${path} → ${r.status}: ${r.text.slice(0, 800)}`);
+		if (r.status >= 300)
+			throw new Error(`n8n REST ${method} ${path} → ${r.status}: ${r.text.slice(0, 800)}`);
 		const j = r.json as { data?: T } | undefined;
 		return (j && typeof j === 'object' && 'data' in j ? j.data : j) as T;
 	}
@@ -293,8 +327,15 @@ export class N8n {
 	 * A stored credential as the editor gets it (`GET /rest/credentials/:id?includeData=true`):
 	 * secret fields and `oauthTokenData` redacted by n8n.
 	 */
-	async credentialForEditing(id: string): Promise<{ id: string; name: string; type: string; data: Record<string, unknown> }> {
-		const c = await this.rest<{ id: string; name: string; type: string; data?: Record<string, unknown> }>('GET', `/credentials/${id}?includeData=true`);
+	async credentialForEditing(
+		id: string,
+	): Promise<{ id: string; name: string; type: string; data: Record<string, unknown> }> {
+		const c = await this.rest<{
+			id: string;
+			name: string;
+			type: string;
+			data?: Record<string, unknown>;
+		}>('GET', `/credentials/${id}?includeData=true`);
 		return { id: c.id, name: c.name, type: c.type, data: c.data ?? {} };
 	}
 
@@ -303,8 +344,15 @@ export class N8n {
 	 * `{credentials: {id, name, type, data}}`): redacted values in `data` are restored from the
 	 * stored credential `id`, other values are tested as given. Answers `{status, message}`.
 	 */
-	async testCredential(cred: { id: string; name: string; type: string; data: Record<string, unknown> }): Promise<{ status: string; message: string }> {
-		return await this.rest<{ status: string; message: string }>('POST', '/credentials/test', { credentials: cred });
+	async testCredential(cred: {
+		id: string;
+		name: string;
+		type: string;
+		data: Record<string, unknown>;
+	}): Promise<{ status: string; message: string }> {
+		return await this.rest<{ status: string; message: string }>('POST', '/credentials/test', {
+			credentials: cred,
+		});
 	}
 
 	/** Publishes (activates) a workflow so its production webhooks and triggers run. */
@@ -321,7 +369,11 @@ export class N8n {
 	 * Calls a production webhook (`/webhook/<path>`) of an active workflow. Right after an
 	 * activation n8n may still answer 404 "not registered" (nothing ran then): retried for 30 s.
 	 */
-	async webhook(path: string, body?: unknown, method = 'POST'): Promise<{ status: number; json: unknown; text: string }> {
+	async webhook(
+		path: string,
+		body?: unknown,
+		method = 'POST',
+	): Promise<{ status: number; json: unknown; text: string }> {
 		const deadline = Date.now() + 30_000;
 		let res: Response;
 		let text: string;
@@ -347,7 +399,9 @@ export class N8n {
 
 	/** Node types n8n loaded (names like `n8n-nodes-ehr.ehrFhir`). */
 	async nodeTypes(): Promise<string[]> {
-		const res = await fetch(`${this.baseUrl}/types/nodes.json`, { headers: { cookie: this.cookie } });
+		const res = await fetch(`${this.baseUrl}/types/nodes.json`, {
+			headers: { cookie: this.cookie },
+		});
 		if (res.status !== 200) throw new Error(`/types/nodes.json → ${res.status}`);
 		const list = (await res.json()) as Array<{ name: string }>;
 		return [...new Set(list.map((n) => n.name))];
@@ -358,13 +412,17 @@ export class N8n {
 		const r = await this.cli(['execute', `--id=${workflowId}`, '--rawOutput'], timeoutMs);
 		const raw = extractJson(r.stdout);
 		if (!raw) {
-			throw new Error(`n8n execute --id=${workflowId} printed no run data (exit ${r.code}):\n${tail(r.stdout + r.stderr, 60)}`);
+			throw new Error(
+				`n8n execute --id=${workflowId} printed no run data (exit ${r.code}):\n${tail(r.stdout + r.stderr, 60)}`,
+			);
 		}
 		return summarizeRun(raw);
 	}
 
 	/** The executions n8n saved for a workflow (newest first), with their run data. */
-	async executions(workflowId: string): Promise<Array<{ id: string; status: string; mode: string }>> {
+	async executions(
+		workflowId: string,
+	): Promise<Array<{ id: string; status: string; mode: string }>> {
 		const r = await this.rest<{ results: Array<{ id: string; status: string; mode: string }> }>(
 			'GET',
 			`/executions?filter=${encodeURIComponent(JSON.stringify({ workflowId }))}&limit=100`,
@@ -377,13 +435,18 @@ export class N8n {
 	 * execution is saved; n8n's list can show a running execution next to its saved row): polls
 	 * until at least `atLeast` executions exist and none is still new/running, de-duplicated by id.
 	 */
-	async finishedExecutions(workflowId: string, atLeast = 1, timeoutMs = 60_000): Promise<Array<{ id: string; status: string; mode: string }>> {
+	async finishedExecutions(
+		workflowId: string,
+		atLeast = 1,
+		timeoutMs = 60_000,
+	): Promise<Array<{ id: string; status: string; mode: string }>> {
 		const deadline = Date.now() + timeoutMs;
 		for (;;) {
 			const byId = new Map<string, { id: string; status: string; mode: string }>();
 			for (const e of await this.executions(workflowId)) {
 				const prev = byId.get(e.id);
-				if (!prev || ['new', 'running'].includes(prev.status)) byId.set(e.id, { id: e.id, status: e.status, mode: e.mode });
+				if (!prev || ['new', 'running'].includes(prev.status))
+					byId.set(e.id, { id: e.id, status: e.status, mode: e.mode });
 			}
 			const list = [...byId.values()];
 			const pending = list.some((e) => ['new', 'running'].includes(e.status));
@@ -394,7 +457,10 @@ export class N8n {
 
 	/** One saved execution's run data, unflattened, summarized like `execute`. */
 	async execution(executionId: string): Promise<RunOutput> {
-		const e = await this.rest<{ data: string; status: string; finished: boolean }>('GET', `/executions/${executionId}`);
+		const e = await this.rest<{ data: string; status: string; finished: boolean }>(
+			'GET',
+			`/executions/${executionId}`,
+		);
 		const data = typeof e.data === 'string' ? unflatten(JSON.parse(e.data) as unknown[]) : e.data;
 		return summarizeRun({ data, status: e.status, finished: e.finished });
 	}
@@ -456,7 +522,8 @@ export function unflatten(arr: unknown[]): unknown {
 		seen.set(idx, v);
 		return v;
 	};
-	const ref = (x: unknown): unknown => (typeof x === 'string' && /^\d+$/.test(x) ? revive(Number(x)) : x);
+	const ref = (x: unknown): unknown =>
+		typeof x === 'string' && /^\d+$/.test(x) ? revive(Number(x)) : x;
 	return revive(0);
 }
 
@@ -489,7 +556,13 @@ export function summarizeRun(raw: unknown): RunOutput {
 		nodes[name] = {
 			items: outputs[0] ?? [],
 			outputs,
-			error: last?.error ? { message: last.error.message, description: last.error.description, httpCode: last.error.httpCode } : undefined,
+			error: last?.error
+				? {
+						message: last.error.message,
+						description: last.error.description,
+						httpCode: last.error.httpCode,
+					}
+				: undefined,
 			executionStatus: last?.executionStatus,
 		};
 	}
@@ -497,7 +570,9 @@ export function summarizeRun(raw: unknown): RunOutput {
 		status: r.status ?? (rd.error ? 'error' : 'success'),
 		finished: r.finished ?? !rd.error,
 		lastNodeExecuted: rd.lastNodeExecuted,
-		error: rd.error ? { message: rd.error.message, description: rd.error.description, node: rd.error.node?.name } : undefined,
+		error: rd.error
+			? { message: rd.error.message, description: rd.error.description, node: rd.error.node?.name }
+			: undefined,
 		nodes,
 		raw,
 	};

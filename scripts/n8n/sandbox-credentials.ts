@@ -42,13 +42,19 @@ interface MintedToken {
 	[k: string]: unknown;
 }
 
-async function mintToken(sandboxUrl: string, surface: string, clientId: string, scopes: string[]): Promise<MintedToken> {
+async function mintToken(
+	sandboxUrl: string,
+	surface: string,
+	clientId: string,
+	scopes: string[],
+): Promise<MintedToken> {
 	const res = await fetch(`${sandboxUrl}/_admin/tokens`, {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ surface, clientId, scopes, withRefresh: true, patient: DEMO_PATIENT }),
 	});
-	if (res.status !== 201) throw new Error(`sandbox /_admin/tokens (${surface}) → ${res.status} ${await res.text()}`);
+	if (res.status !== 201)
+		throw new Error(`sandbox /_admin/tokens (${surface}) → ${res.status} ${await res.text()}`);
 	const t = (await res.json()) as Record<string, unknown>;
 	const access = (t.access_token ?? t.accessToken ?? t.token) as string;
 	const refresh = (t.refresh_token ?? t.refreshToken) as string | undefined;
@@ -83,7 +89,13 @@ const REDIRECT_URI = 'http://127.0.0.1/test-callback';
  */
 async function authorizationCodeFlow(f: FlowSpec): Promise<MintedToken | undefined> {
 	const state = `demo-${Date.now()}`;
-	const q = new URLSearchParams({ response_type: 'code', client_id: f.clientId, redirect_uri: REDIRECT_URI, scope: f.scopes.join(' '), state });
+	const q = new URLSearchParams({
+		response_type: 'code',
+		client_id: f.clientId,
+		redirect_uri: REDIRECT_URI,
+		scope: f.scopes.join(' '),
+		state,
+	});
 	if (f.aud) q.set('aud', f.aud);
 	q.set('login_hint', DEMO_PATIENT);
 	const a = await fetch(`${f.authorizeUrl}?${q.toString()}`, { redirect: 'manual' });
@@ -92,8 +104,15 @@ async function authorizationCodeFlow(f: FlowSpec): Promise<MintedToken | undefin
 	const back = new URL(loc);
 	const code = back.searchParams.get('code');
 	if (!code || back.searchParams.get('state') !== state) return undefined;
-	const form = new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI });
-	const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+	const form = new URLSearchParams({
+		grant_type: 'authorization_code',
+		code,
+		redirect_uri: REDIRECT_URI,
+	});
+	const headers: Record<string, string> = {
+		'content-type': 'application/x-www-form-urlencoded',
+		accept: 'application/json',
+	};
 	if (f.clientAuth === 'basic') {
 		headers.authorization = `Basic ${Buffer.from(`${encodeURIComponent(f.clientId)}:${encodeURIComponent(f.clientSecret)}`).toString('base64')}`;
 	} else {
@@ -123,15 +142,35 @@ function readKey(file: string): string {
 }
 
 /** Credentials for the given types (default: every type the package declares). */
-export async function sandboxCredentials(sandboxUrl: string, types: string[] = declaredCredentialTypes()): Promise<CredentialImport[]> {
+export async function sandboxCredentials(
+	sandboxUrl: string,
+	types: string[] = declaredCredentialTypes(),
+): Promise<CredentialImport[]> {
 	const u = sandboxUrl.replace(/\/+$/, '');
 	const out: CredentialImport[] = [];
 	// `scope` itself is a hidden field derived from the visible ones: left to its default
-	const ENDPOINTS: Record<string, { authorize: string; token: string; auth: 'post' | 'basic'; aud?: string }> = {
-		onpatient: { authorize: `${u}/onpatient/auth/o/authorize/`, token: `${u}/onpatient/auth/o/token/`, auth: 'post' },
+	const ENDPOINTS: Record<
+		string,
+		{ authorize: string; token: string; auth: 'post' | 'basic'; aud?: string }
+	> = {
+		onpatient: {
+			authorize: `${u}/onpatient/auth/o/authorize/`,
+			token: `${u}/onpatient/auth/o/token/`,
+			auth: 'post',
+		},
 		mpp: { authorize: `${u}/mpp/oauth/authorize`, token: `${u}/mpp/oauth/token`, auth: 'basic' },
-		emp: { authorize: `${u}/emp/connect/authorize`, token: `${u}/emp/connect/token`, auth: 'basic', aud: `${u}/emp/fhir/r4` },
-		smart: { authorize: `${u}/smart/auth/authorize`, token: `${u}/smart/auth/token`, auth: 'basic', aud: `${u}/smart/fhir` },
+		emp: {
+			authorize: `${u}/emp/connect/authorize`,
+			token: `${u}/emp/connect/token`,
+			auth: 'basic',
+			aud: `${u}/emp/fhir/r4`,
+		},
+		smart: {
+			authorize: `${u}/smart/auth/authorize`,
+			token: `${u}/smart/auth/token`,
+			auth: 'basic',
+			aud: `${u}/smart/fhir`,
+		},
 	};
 	const oauth = async (surface: string, clientId: string, scopes: string[]) => {
 		const e = ENDPOINTS[surface];
@@ -178,7 +217,11 @@ export async function sandboxCredentials(sandboxUrl: string, types: string[] = d
 				break;
 			case 'myPatientPortalOAuth2Api': {
 				const scopes = ['profile_read', 'appointment_read', 'appointment_write'];
-				data = { portalUrl: `${u}/mpp`, scopes: scopes.join(' '), ...(await oauth('mpp', 'mpp-demo', scopes)) };
+				data = {
+					portalUrl: `${u}/mpp`,
+					scopes: scopes.join(' '),
+					...(await oauth('mpp', 'mpp-demo', scopes)),
+				};
 				break;
 			}
 			case 'eMedicalPracticeOAuth2Api': {

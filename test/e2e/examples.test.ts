@@ -6,7 +6,15 @@ import { datasetFor } from '../../sandbox/data';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
 import { loadExamples } from '../../scripts/n8n/workflows';
-import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflow, testWorkflows, type Env } from './helpers';
+import {
+	E2E_TIMEOUT,
+	sandboxJson,
+	startEnv,
+	stopEnv,
+	testWorkflow,
+	testWorkflows,
+	type Env,
+} from './helpers';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -32,7 +40,12 @@ interface AdminAppointment {
 	previous_start_times: string[];
 }
 const adminAppointments = async (e: Env) =>
-	(await sandboxJson<{ data: AdminAppointment[] }>(e.sandbox, `/_admin/mpp/appointments?patient=${DEMO_PATIENT}`)).data;
+	(
+		await sandboxJson<{ data: AdminAppointment[] }>(
+			e.sandbox,
+			`/_admin/mpp/appointments?patient=${DEMO_PATIENT}`,
+		)
+	).data;
 
 beforeAll(async () => {
 	env = await startEnv({ workflows: [...Object.values(examples), cancelWf] });
@@ -54,103 +67,139 @@ test('every example has sticky notes that explain it and a unique id', () => {
 	expect(Object.keys(examples).length).toBeGreaterThanOrEqual(4);
 });
 
-testWorkflow(byFile('01-get-patient-list-immunizations.json'), 'Get Patient → List Immunizations: the patient and all their immunizations', async () => {
-	const { n8n, sandbox } = env!;
-	const ds = datasetFor(sandbox.app);
-	const out = await n8n.execute('ehrExample01Immun');
-	expect(out.error).toBeUndefined();
-	const patient = out.nodes['Get Patient'].items;
-	expect(patient).toHaveLength(1);
-	const fhirPatient = ds.patient(DEMO_PATIENT)!;
-	expect(patient[0].id).toBe(DEMO_PATIENT);
-	expect(patient[0].birthDate).toBe(fhirPatient.birthDate);
-	const imms = out.nodes['List Immunizations'].items;
-	const expected = ds.immunizations(DEMO_PATIENT);
-	expect(imms.length).toBe(expected.length);
-	expect(imms.map((i) => i.id).sort()).toEqual(expected.map((i) => i.id).sort());
-	expect(new Set(imms.map((i) => i.patientId))).toEqual(new Set([DEMO_PATIENT]));
-});
+testWorkflow(
+	byFile('01-get-patient-list-immunizations.json'),
+	'Get Patient → List Immunizations: the patient and all their immunizations',
+	async () => {
+		const { n8n, sandbox } = env!;
+		const ds = datasetFor(sandbox.app);
+		const out = await n8n.execute('ehrExample01Immun');
+		expect(out.error).toBeUndefined();
+		const patient = out.nodes['Get Patient'].items;
+		expect(patient).toHaveLength(1);
+		const fhirPatient = ds.patient(DEMO_PATIENT)!;
+		expect(patient[0].id).toBe(DEMO_PATIENT);
+		expect(patient[0].birthDate).toBe(fhirPatient.birthDate);
+		const imms = out.nodes['List Immunizations'].items;
+		const expected = ds.immunizations(DEMO_PATIENT);
+		expect(imms.length).toBe(expected.length);
+		expect(imms.map((i) => i.id).sort()).toEqual(expected.map((i) => i.id).sort());
+		expect(new Set(imms.map((i) => i.patientId))).toEqual(new Set([DEMO_PATIENT]));
+	},
+);
 
-testWorkflow(byFile('02-webhook-book-appointment.json'), 'Webhook → Book Appointment → Respond: published, called, booked in the portal', async () => {
-	const { n8n, sandbox } = env!;
-	const st = mppState(sandbox.app);
-	const now = sandbox.app.clock.now();
-	const slot = st.data.slots.find((s) => s.startMs > now && !st.taken.has(s.id) && s.appointment_type_id === 198)!;
-	const before = await adminAppointments(env!);
-	await n8n.activate('ehrExample02Book');
-	const res = await n8n.webhook('book-appointment', {
-		insuranceId: 136,
-		appointmentCategoryId: slot.appointment_category_id,
-		appointmentTypeId: slot.appointment_type_id,
-		availabilityId: slot.id,
-		comment: 'first visit (e2e)',
-	});
-	if (res.status !== 201) throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 500)}`);
-	const body = res.json as { id: string; status: string; start_time: string };
-	expect(body.status).toBe('booked');
-	expect(body.start_time).toBe(slot.start_time);
-	const after = await adminAppointments(env!);
-	expect(after).toHaveLength(before.length + 1);
-	expect(after.find((a) => a.id === body.id)).toMatchObject({ availability_id: slot.id, status: 'booked', comment: 'first visit (e2e)' });
-	const execs = await n8n.finishedExecutions('ehrExample02Book', 1);
-	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
-	bookedByWebhook = { id: body.id, availabilityId: slot.id };
-});
+testWorkflow(
+	byFile('02-webhook-book-appointment.json'),
+	'Webhook → Book Appointment → Respond: published, called, booked in the portal',
+	async () => {
+		const { n8n, sandbox } = env!;
+		const st = mppState(sandbox.app);
+		const now = sandbox.app.clock.now();
+		const slot = st.data.slots.find(
+			(s) => s.startMs > now && !st.taken.has(s.id) && s.appointment_type_id === 198,
+		)!;
+		const before = await adminAppointments(env!);
+		await n8n.activate('ehrExample02Book');
+		const res = await n8n.webhook('book-appointment', {
+			insuranceId: 136,
+			appointmentCategoryId: slot.appointment_category_id,
+			appointmentTypeId: slot.appointment_type_id,
+			availabilityId: slot.id,
+			comment: 'first visit (e2e)',
+		});
+		if (res.status !== 201)
+			throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 500)}`);
+		const body = res.json as { id: string; status: string; start_time: string };
+		expect(body.status).toBe('booked');
+		expect(body.start_time).toBe(slot.start_time);
+		const after = await adminAppointments(env!);
+		expect(after).toHaveLength(before.length + 1);
+		expect(after.find((a) => a.id === body.id)).toMatchObject({
+			availability_id: slot.id,
+			status: 'booked',
+			comment: 'first visit (e2e)',
+		});
+		const execs = await n8n.finishedExecutions('ehrExample02Book', 1);
+		expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
+		bookedByWebhook = { id: body.id, availabilityId: slot.id };
+	},
+);
 
-testWorkflow(cancelWf, 'a second webhook workflow cancels the appointment the booking webhook made; the slot is free again', async () => {
-	const { n8n, sandbox } = env!;
-	if (!bookedByWebhook) throw new Error('the booking webhook test did not book anything');
-	const st = mppState(sandbox.app);
-	expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(true);
-	await n8n.activate(cancelWf.id);
-	const res = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
-	if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 500)}`);
-	expect((res.json as { id: string }).id).toBe(bookedByWebhook.id);
-	const after = await adminAppointments(env!);
-	expect(after.find((a) => a.id === bookedByWebhook!.id)).toMatchObject({ status: 'cancelled', availability_id: bookedByWebhook.availabilityId });
-	expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(false);
-	// cancelling again through the same webhook is a clear error, not a second success
-	const again = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
-	expect(again.status).toBe(500);
-	const execs = await n8n.finishedExecutions(cancelWf.id, 2);
-	expect(execs.map((e) => e.status).sort()).toEqual(['error', 'success']);
-});
+testWorkflow(
+	cancelWf,
+	'a second webhook workflow cancels the appointment the booking webhook made; the slot is free again',
+	async () => {
+		const { n8n, sandbox } = env!;
+		if (!bookedByWebhook) throw new Error('the booking webhook test did not book anything');
+		const st = mppState(sandbox.app);
+		expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(true);
+		await n8n.activate(cancelWf.id);
+		const res = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
+		if (res.status !== 200)
+			throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 500)}`);
+		expect((res.json as { id: string }).id).toBe(bookedByWebhook.id);
+		const after = await adminAppointments(env!);
+		expect(after.find((a) => a.id === bookedByWebhook!.id)).toMatchObject({
+			status: 'cancelled',
+			availability_id: bookedByWebhook.availabilityId,
+		});
+		expect(st.taken.has(bookedByWebhook.availabilityId)).toBe(false);
+		// cancelling again through the same webhook is a clear error, not a second success
+		const again = await n8n.webhook('e2e-cancel', { appointmentId: bookedByWebhook.id });
+		expect(again.status).toBe(500);
+		const execs = await n8n.finishedExecutions(cancelWf.id, 2);
+		expect(execs.map((e) => e.status).sort()).toEqual(['error', 'success']);
+	},
+);
 
-testWorkflow(byFile('03-cancel-and-reschedule.json'), 'Cancel and Reschedule: book the first slot, move it to the third, cancel it', async () => {
-	const { n8n } = env!;
-	const before = await adminAppointments(env!);
-	const out = await n8n.execute('ehrExample03Resch');
-	expect(out.error).toBeUndefined();
-	const slots = out.nodes['Find Availabilities'].items;
-	expect(slots).toHaveLength(3);
-	const booked = out.nodes['Book Appointment'].items;
-	expect(booked).toHaveLength(1);
-	const id = booked[0].id as string;
-	expect(booked[0].start_time).toBe(slots[0].start_time);
-	const moved = out.nodes['Reschedule Appointment'].items;
-	expect(moved).toHaveLength(1);
-	expect(moved[0].id).toBe(id);
-	expect(moved[0].start_time).toBe(slots[2].start_time);
-	const cancelled = out.nodes['Cancel Appointment'].items;
-	expect(cancelled).toHaveLength(1);
-	expect(cancelled[0].id).toBe(id);
-	const after = await adminAppointments(env!);
-	expect(after).toHaveLength(before.length + 1);
-	expect(after.find((a) => a.id === id)).toMatchObject({
-		status: 'cancelled',
-		availability_id: slots[2].id,
-		previous_start_times: [slots[0].start_time],
-	});
-});
+testWorkflow(
+	byFile('03-cancel-and-reschedule.json'),
+	'Cancel and Reschedule: book the first slot, move it to the third, cancel it',
+	async () => {
+		const { n8n } = env!;
+		const before = await adminAppointments(env!);
+		const out = await n8n.execute('ehrExample03Resch');
+		expect(out.error).toBeUndefined();
+		const slots = out.nodes['Find Availabilities'].items;
+		expect(slots).toHaveLength(3);
+		const booked = out.nodes['Book Appointment'].items;
+		expect(booked).toHaveLength(1);
+		const id = booked[0].id as string;
+		expect(booked[0].start_time).toBe(slots[0].start_time);
+		const moved = out.nodes['Reschedule Appointment'].items;
+		expect(moved).toHaveLength(1);
+		expect(moved[0].id).toBe(id);
+		expect(moved[0].start_time).toBe(slots[2].start_time);
+		const cancelled = out.nodes['Cancel Appointment'].items;
+		expect(cancelled).toHaveLength(1);
+		expect(cancelled[0].id).toBe(id);
+		const after = await adminAppointments(env!);
+		expect(after).toHaveLength(before.length + 1);
+		expect(after.find((a) => a.id === id)).toMatchObject({
+			status: 'cancelled',
+			availability_id: slots[2].id,
+			previous_start_times: [slots[0].start_time],
+		});
+	},
+);
 
-testWorkflow(byFile('04-schedule-bulk-export-count-lines.json'), 'Schedule → Bulk Export → Count Lines: lines per type equal the data set', async () => {
-	const { n8n, sandbox } = env!;
-	const ds = datasetFor(sandbox.app);
-	const out = await n8n.execute('ehrExample04Bulk');
-	expect(out.error).toBeUndefined();
-	const files = out.nodes['Bulk Export'].items;
-	expect(files.length).toBeGreaterThanOrEqual(2);
-	for (const f of files) expect(f.lines).toBe(f.count);
-	const counts = Object.fromEntries(out.nodes['Count Lines per Type'].items.map((i) => [i.type, i.sum_lines]));
-	expect(counts).toEqual({ Patient: ds.count('Patient'), Immunization: ds.count('Immunization') });
-});
+testWorkflow(
+	byFile('04-schedule-bulk-export-count-lines.json'),
+	'Schedule → Bulk Export → Count Lines: lines per type equal the data set',
+	async () => {
+		const { n8n, sandbox } = env!;
+		const ds = datasetFor(sandbox.app);
+		const out = await n8n.execute('ehrExample04Bulk');
+		expect(out.error).toBeUndefined();
+		const files = out.nodes['Bulk Export'].items;
+		expect(files.length).toBeGreaterThanOrEqual(2);
+		for (const f of files) expect(f.lines).toBe(f.count);
+		const counts = Object.fromEntries(
+			out.nodes['Count Lines per Type'].items.map((i) => [i.type, i.sum_lines]),
+		);
+		expect(counts).toEqual({
+			Patient: ds.count('Patient'),
+			Immunization: ds.count('Immunization'),
+		});
+	},
+);

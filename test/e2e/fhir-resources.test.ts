@@ -19,10 +19,19 @@ beforeAll(async () => {
 		workflows: WORKFLOWS,
 		credentials: async (sandbox) => {
 			const scopes = ['openid', 'offline_access', 'user/*.*'];
-			const t = await sandboxJson<{ access_token: string; refresh_token?: string; expires_in?: number }>(sandbox, '/_admin/tokens', {
+			const t = await sandboxJson<{
+				access_token: string;
+				refresh_token?: string;
+				expires_in?: number;
+			}>(sandbox, '/_admin/tokens', {
 				method: 'POST',
 				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({ surface: 'smart', clientId: 'smart-demo', scopes, withRefresh: true }),
+				body: JSON.stringify({
+					surface: 'smart',
+					clientId: 'smart-demo',
+					scopes,
+					withRefresh: true,
+				}),
 			});
 			const u = sandbox.url.replace(/\/+$/, '');
 			return [
@@ -55,19 +64,29 @@ afterAll(async () => {
 });
 
 async function storeCount(type: string): Promise<number> {
-	return (await sandboxJson<{ count: number }>(env!.sandbox, `/_admin/fhir/store?surface=smart&type=${type}`)).count;
+	return (
+		await sandboxJson<{ count: number }>(
+			env!.sandbox,
+			`/_admin/fhir/store?surface=smart&type=${type}`,
+		)
+	).count;
 }
 
-async function patientsWithMrn(mrn: string): Promise<Array<{ id: string; name: Array<{ family: string }>; meta: { versionId: string } }>> {
+async function patientsWithMrn(
+	mrn: string,
+): Promise<Array<{ id: string; name: Array<{ family: string }>; meta: { versionId: string } }>> {
 	const { sandbox } = env!;
 	const t = await sandboxJson<{ access_token: string }>(sandbox, '/_admin/tokens', {
 		method: 'POST',
 		headers: { 'content-type': 'application/json' },
 		body: JSON.stringify({ surface: 'smart', clientId: 'smart-demo', scopes: ['user/*.read'] }),
 	});
-	const res = await fetch(`${sandbox.url}/smart/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`, {
-		headers: { authorization: `Bearer ${t.access_token}`, accept: 'application/fhir+json' },
-	});
+	const res = await fetch(
+		`${sandbox.url}/smart/fhir/Patient?identifier=${encodeURIComponent(`${MRN}|${mrn}`)}`,
+		{
+			headers: { authorization: `Bearer ${t.access_token}`, accept: 'application/fhir+json' },
+		},
+	);
 	const bundle = (await res.json()) as { entry?: Array<{ resource: never }> };
 	return (bundle.entry ?? []).map((e) => e.resource);
 }
@@ -76,23 +95,42 @@ test('a webhook upserts a Patient by the MRN in its payload: called twice → on
 	const { n8n } = env!;
 	const before = await storeCount('Patient');
 	await n8n.activate('e2eFhirUpsert001');
-	const first = await n8n.webhook('e2e-fhir-upsert', { mrn: 'E2E-4711', family: 'Firstname', given: 'Ada', birthDate: '1985-03-04' });
+	const first = await n8n.webhook('e2e-fhir-upsert', {
+		mrn: 'E2E-4711',
+		family: 'Firstname',
+		given: 'Ada',
+		birthDate: '1985-03-04',
+	});
 	if (first.status !== 200) throw new Error(`webhook answered ${first.status}: ${first.text}`);
-	const second = await n8n.webhook('e2e-fhir-upsert', { mrn: 'E2E-4711', family: 'Lovelace', given: 'Ada', birthDate: '1985-03-04' });
+	const second = await n8n.webhook('e2e-fhir-upsert', {
+		mrn: 'E2E-4711',
+		family: 'Lovelace',
+		given: 'Ada',
+		birthDate: '1985-03-04',
+	});
 	if (second.status !== 200) throw new Error(`webhook answered ${second.status}: ${second.text}`);
 	const a = first.json as { id: string; meta: { versionId: string } };
-	const b = second.json as { id: string; meta: { versionId: string }; name: Array<{ family: string }> };
+	const b = second.json as {
+		id: string;
+		meta: { versionId: string };
+		name: Array<{ family: string }>;
+	};
 	expect(b.id).toBe(a.id);
 	expect([a.meta.versionId, b.meta.versionId]).toEqual(['1', '2']);
 	expect(b.name[0].family).toBe('Lovelace');
 	expect(await storeCount('Patient')).toBe(before + 1);
 	const found = await patientsWithMrn('E2E-4711');
-	expect(found.map((p) => [p.id, p.name[0].family, p.meta.versionId])).toEqual([[a.id, 'Lovelace', '2']]);
+	expect(found.map((p) => [p.id, p.name[0].family, p.meta.versionId])).toEqual([
+		[a.id, 'Lovelace', '2'],
+	]);
 	const execs = await n8n.finishedExecutions('e2eFhirUpsert001', 2);
-	expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success'], ['webhook', 'success']]);
+	expect(execs.map((e) => [e.mode, e.status])).toEqual([
+		['webhook', 'success'],
+		['webhook', 'success'],
+	]);
 });
 
-test('Search Observation with Return All (after seeding) returns exactly the store\'s Observations', async () => {
+test("Search Observation with Return All (after seeding) returns exactly the store's Observations", async () => {
 	const { n8n, sandbox } = env!;
 	const seeded = await sandboxJson<{ created: number }>(sandbox, '/_admin/fhir/seed', {
 		method: 'POST',
@@ -104,7 +142,10 @@ test('Search Observation with Return All (after seeding) returns exactly the sto
 	expect(expected).toBeGreaterThanOrEqual(1234);
 	const out = await n8n.execute('e2eFhirSearch001');
 	expect(out.error).toBeUndefined();
-	const items = out.nodes['Search Observations'].items as Array<{ resourceType: string; id: string }>;
+	const items = out.nodes['Search Observations'].items as Array<{
+		resourceType: string;
+		id: string;
+	}>;
 	expect(items).toHaveLength(expected);
 	expect(new Set(items.map((i) => i.id)).size).toBe(expected);
 	expect(items.every((i) => i.resourceType === 'Observation')).toBe(true);
@@ -115,12 +156,33 @@ test('a Transaction of 100 items: 100 entry responses paired with their items, 1
 	const before = await storeCount('Observation');
 	const out = await n8n.execute('e2eFhirTransact1');
 	expect(out.error).toBeUndefined();
-	const items = out.nodes.Transaction.items as Array<{ statusCode: number; location: string; resource: { valueQuantity: { value: number } } }>;
+	const items = out.nodes.Transaction.items as Array<{
+		statusCode: number;
+		location: string;
+		resource: { valueQuantity: { value: number } };
+	}>;
 	expect(items).toHaveLength(100);
-	expect(items.every((i) => i.statusCode === 201 && /\/Observation\/[^/]+\/_history\/1$/.test(i.location))).toBe(true);
-	expect(items.map((i) => i.resource.valueQuantity.value)).toEqual(Array.from({ length: 100 }, (_, i) => 60 + i));
-	const raw = out.raw as { data: { resultData: { runData: Record<string, Array<{ data: { main: Array<Array<{ pairedItem?: { item: number } }>> } }>> } } };
-	const paired = raw.data.resultData.runData.Transaction[0].data.main[0].map((i) => i.pairedItem?.item);
+	expect(
+		items.every(
+			(i) => i.statusCode === 201 && /\/Observation\/[^/]+\/_history\/1$/.test(i.location),
+		),
+	).toBe(true);
+	expect(items.map((i) => i.resource.valueQuantity.value)).toEqual(
+		Array.from({ length: 100 }, (_, i) => 60 + i),
+	);
+	const raw = out.raw as {
+		data: {
+			resultData: {
+				runData: Record<
+					string,
+					Array<{ data: { main: Array<Array<{ pairedItem?: { item: number } }>> } }>
+				>;
+			};
+		};
+	};
+	const paired = raw.data.resultData.runData.Transaction[0].data.main[0].map(
+		(i) => i.pairedItem?.item,
+	);
 	expect(paired).toEqual(Array.from({ length: 100 }, (_, i) => i));
 	expect(await storeCount('Observation')).toBe(before + 100);
 });

@@ -11,12 +11,20 @@ export default async function globalSetup(): Promise<void> {
 	await ensureRuntime();
 	if (process.env.N8N_EHR_SKIP_BUILD !== '1') {
 		try {
-			execFileSync('npm', ['run', '--silent', 'build'], { cwd: REPO_ROOT, stdio: 'pipe', encoding: 'utf8' });
+			execFileSync('npm', ['run', '--silent', 'build'], {
+				cwd: REPO_ROOT,
+				stdio: 'pipe',
+				encoding: 'utf8',
+			});
 		} catch (e) {
 			const err = e as { stdout?: string; stderr?: string };
-			throw new Error(`e2e: \`npm run build\` failed, the package cannot be tested in n8n:\n${err.stdout ?? ''}${err.stderr ?? ''}`);
+			throw new Error(
+				`e2e: \`npm run build\` failed, the package cannot be tested in n8n:\n${err.stdout ?? ''}${err.stderr ?? ''}`,
+			);
 		}
 	}
 	process.env.N8N_EHR_TARBALL = await packPackage();
-	process.stderr.write(`\n[e2e] n8n runtime ready, package built and packed (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`);
+	process.stderr.write(
+		`\n[e2e] n8n runtime ready, package built and packed (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
+	);
 }

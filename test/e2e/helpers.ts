@@ -3,7 +3,12 @@
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
-import { N8n, type N8nOptions, type WorkflowJson, type CredentialImport } from '../../scripts/n8n/runtime';
+import {
+	N8n,
+	type N8nOptions,
+	type WorkflowJson,
+	type CredentialImport,
+} from '../../scripts/n8n/runtime';
 import { sandboxCredentials } from '../../scripts/n8n/sandbox-credentials';
 import { REPO_ROOT } from '../../scripts/n8n/paths';
 import { acquireLock } from '../../scripts/n8n/lock';
@@ -28,7 +33,13 @@ export async function startEnv(opts: {
 	const release = await acquireLock('n8n-nodes-ehr-e2e');
 	let sandbox: Sandbox;
 	try {
-		sandbox = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, autoApprove: true, ...(opts.sandbox ?? {}) });
+		sandbox = await startSandbox({
+			host: '127.0.0.1',
+			port: 0,
+			filePort: 0,
+			autoApprove: true,
+			...(opts.sandbox ?? {}),
+		});
 	} catch (e) {
 		release();
 		throw e;
@@ -36,7 +47,10 @@ export async function startEnv(opts: {
 	const n8n = new N8n(opts.n8n);
 	try {
 		await n8n.prepare();
-		const creds = [...(await sandboxCredentials(sandbox.url)), ...((await opts.credentials?.(sandbox)) ?? [])];
+		const creds = [
+			...(await sandboxCredentials(sandbox.url)),
+			...((await opts.credentials?.(sandbox)) ?? []),
+		];
 		await n8n.importCredentials(creds);
 		await n8n.importWorkflows(opts.workflows.map((w) => prepareWorkflow(w, sandbox.url)));
 		await opts.beforeStart?.(n8n);
@@ -71,19 +85,29 @@ export function loadWorkflowDir(dir: string): WorkflowJson[] {
 export const examples = (): WorkflowJson[] => loadWorkflowDir(join(REPO_ROOT, 'examples'));
 export const testWorkflows = (): WorkflowJson[] => loadWorkflowDir(join(__dirname, 'workflows'));
 
-
 /** test() when the workflow's node types exist, else test.skip with the reason printed. */
-export function testWorkflow(wf: WorkflowJson, name: string, fn: () => Promise<void>, timeout = E2E_TIMEOUT): void {
+export function testWorkflow(
+	wf: WorkflowJson,
+	name: string,
+	fn: () => Promise<void>,
+	timeout = E2E_TIMEOUT,
+): void {
 	const missing = missingNodeTypes(wf);
 	if (missing.length) {
-		process.stderr.write(`SKIPPED: "${wf.name}" — node type ${missing.join(', ')} not in the package yet\n`);
+		process.stderr.write(
+			`SKIPPED: "${wf.name}" — node type ${missing.join(', ')} not in the package yet\n`,
+		);
 		test.skip(`${name} (SKIPPED: ${missing.join(', ')} not in the package yet)`, () => undefined);
 		return;
 	}
 	test(name, fn, timeout);
 }
 
-export async function sandboxJson<T = unknown>(sandbox: Sandbox, path: string, init?: RequestInit): Promise<T> {
+export async function sandboxJson<T = unknown>(
+	sandbox: Sandbox,
+	path: string,
+	init?: RequestInit,
+): Promise<T> {
 	const res = await fetch(sandbox.url + path, init);
 	if (res.status >= 300) throw new Error(`sandbox ${path} → ${res.status} ${await res.text()}`);
 	return (await res.json()) as T;

@@ -17,8 +17,12 @@ jest.setTimeout(E2E_TIMEOUT);
 /** The same workflow, started by a Webhook (named like the manual trigger) that answers with the last node's items. */
 function webhookVariant(wf: WorkflowJson): WorkflowJson {
 	const manual = wf.nodes.find((n) => n.type === 'n8n-nodes-base.manualTrigger')!;
-	const schedules = new Set(wf.nodes.filter((n) => n.type === 'n8n-nodes-base.scheduleTrigger').map((n) => n.name));
-	const connections = Object.fromEntries(Object.entries(wf.connections).filter(([from]) => !schedules.has(from)));
+	const schedules = new Set(
+		wf.nodes.filter((n) => n.type === 'n8n-nodes-base.scheduleTrigger').map((n) => n.name),
+	);
+	const connections = Object.fromEntries(
+		Object.entries(wf.connections).filter(([from]) => !schedules.has(from)),
+	);
 	return {
 		...wf,
 		id: `${wf.id}Q`,
@@ -35,7 +39,13 @@ function webhookVariant(wf: WorkflowJson): WorkflowJson {
 							type: 'n8n-nodes-base.webhook',
 							typeVersion: 2,
 							webhookId: `00000000-0000-4000-8000-${Buffer.from(wf.id).toString('hex').slice(0, 12).padEnd(12, '0')}`,
-							parameters: { httpMethod: 'POST', path: `queue-${wf.id}`, responseMode: 'lastNode', responseData: 'allEntries', options: {} },
+							parameters: {
+								httpMethod: 'POST',
+								path: `queue-${wf.id}`,
+								responseMode: 'lastNode',
+								responseData: 'allEntries',
+								options: {},
+							},
 						}
 					: n,
 			),
@@ -44,7 +54,8 @@ function webhookVariant(wf: WorkflowJson): WorkflowJson {
 
 /** Node outputs without values that differ between two runs by nature (timestamps, job URLs). */
 function normalize(out: RunOutput, skipNodes: string[]): Record<string, unknown[]> {
-	const volatile = /(^|_)(created|updated|cancelled)_at$|^transactionTime$|^url$|^statusUrl$|^fileName$|^executionId$/;
+	const volatile =
+		/(^|_)(created|updated|cancelled)_at$|^transactionTime$|^url$|^statusUrl$|^fileName$|^executionId$/;
 	const clean = (v: unknown): unknown => {
 		if (Array.isArray(v)) return v.map(clean);
 		if (v && typeof v === 'object') {
@@ -64,8 +75,12 @@ function normalize(out: RunOutput, skipNodes: string[]): Record<string, unknown[
 }
 
 const all = loadExamples();
-const manualExamples = all.filter((e) => e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'));
-const webhookExamples = all.filter((e) => !e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'));
+const manualExamples = all.filter((e) =>
+	e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'),
+);
+const webhookExamples = all.filter(
+	(e) => !e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'),
+);
 const usable = (wf: WorkflowJson) => missingNodeTypes(wf).length === 0;
 
 let services: Services | undefined;
@@ -74,7 +89,9 @@ let env: Env | undefined;
 beforeAll(async () => {
 	services = await startQueueServices();
 	const workflows = [
-		...manualExamples.filter((e) => usable(e.workflow)).flatMap((e) => [e.workflow, webhookVariant(e.workflow)]),
+		...manualExamples
+			.filter((e) => usable(e.workflow))
+			.flatMap((e) => [e.workflow, webhookVariant(e.workflow)]),
 		...webhookExamples.filter((e) => usable(e.workflow)).map((e) => e.workflow),
 	];
 	env = await startEnv({ workflows, n8n: { env: services.env } });
@@ -112,62 +129,82 @@ test('main process and two workers run in queue mode on PostgreSQL and Redis', a
 });
 
 for (const { file, workflow } of manualExamples) {
-	testWorkflow(workflow, `${file}: a worker runs it from a production webhook; output equals the regular-mode run`, async () => {
-		const { n8n } = env!;
-		// triggers differ between the two runs by design (manual or schedule vs the webhook)
-		const trigger = workflow.nodes
-			.filter((n) => n.type === 'n8n-nodes-base.manualTrigger' || n.type === 'n8n-nodes-base.scheduleTrigger')
-			.map((n) => n.name);
+	testWorkflow(
+		workflow,
+		`${file}: a worker runs it from a production webhook; output equals the regular-mode run`,
+		async () => {
+			const { n8n } = env!;
+			// triggers differ between the two runs by design (manual or schedule vs the webhook)
+			const trigger = workflow.nodes
+				.filter(
+					(n) =>
+						n.type === 'n8n-nodes-base.manualTrigger' ||
+						n.type === 'n8n-nodes-base.scheduleTrigger',
+				)
+				.map((n) => n.name);
 
-		await reset();
-		const regular = await n8n.execute(workflow.id);
-		expect(regular.error).toBeUndefined();
+			await reset();
+			const regular = await n8n.execute(workflow.id);
+			expect(regular.error).toBeUndefined();
 
-		await reset();
-		const variant = webhookVariant(workflow);
-		await n8n.activate(variant.id);
-		const res = await n8n.webhook(`queue-${workflow.id}`, {});
-		if (res.status !== 200) throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 800)}`);
+			await reset();
+			const variant = webhookVariant(workflow);
+			await n8n.activate(variant.id);
+			const res = await n8n.webhook(`queue-${workflow.id}`, {});
+			if (res.status !== 200)
+				throw new Error(`webhook answered ${res.status}: ${res.text.slice(0, 800)}`);
 
-		const execs = await n8n.finishedExecutions(variant.id, 1);
-		expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
-		const queued = await n8n.execution(execs[0].id);
-		expect(normalize(queued, trigger)).toEqual(normalize(regular, trigger));
-		// the answer is the last node's items, as in the regular run
-		const lastNode = Object.keys(regular.nodes).pop()!;
-		expect((res.json as unknown[]).length).toBe(regular.nodes[lastNode].items.length);
-		// a worker ran it, not the main process
-		expect(workerExecutions().has(execs[0].id)).toBe(true);
-	});
+			const execs = await n8n.finishedExecutions(variant.id, 1);
+			expect(execs.map((e) => [e.mode, e.status])).toEqual([['webhook', 'success']]);
+			const queued = await n8n.execution(execs[0].id);
+			expect(normalize(queued, trigger)).toEqual(normalize(regular, trigger));
+			// the answer is the last node's items, as in the regular run
+			const lastNode = Object.keys(regular.nodes).pop()!;
+			expect((res.json as unknown[]).length).toBe(regular.nodes[lastNode].items.length);
+			// a worker ran it, not the main process
+			expect(workerExecutions().has(execs[0].id)).toBe(true);
+		},
+	);
 }
 
 for (const { file, workflow } of webhookExamples) {
-	testWorkflow(workflow, `${file}: concurrent production webhook calls are spread over the workers and all succeed`, async () => {
-		const { n8n, sandbox } = env!;
-		if (workflow.id !== 'ehrExample02Book') return; // only the booking example has a known body
-		await reset();
-		await n8n.activate(workflow.id);
-		const st = mppState(sandbox.app);
-		const now = sandbox.app.clock.now();
-		const slots = st.data.slots.filter((s) => s.startMs > now && !st.taken.has(s.id) && s.appointment_type_id === 198).slice(0, 6);
-		expect(slots).toHaveLength(6);
-		const answers = await Promise.all(
-			slots.map((s) =>
-				n8n.webhook('book-appointment', { insuranceId: 136, appointmentCategoryId: 53, appointmentTypeId: 198, availabilityId: s.id, comment: 'queue' }),
-			),
-		);
-		expect(answers.map((a) => a.status)).toEqual(slots.map(() => 201));
-		const booked = await sandboxJson<{ data: Array<{ availability_id: string; status: string; comment: string }> }>(
-			sandbox,
-			`/_admin/mpp/appointments?patient=${DEMO_PATIENT}`,
-		);
-		const mine = booked.data.filter((a) => a.comment === 'queue');
-		expect(mine.map((a) => a.availability_id).sort()).toEqual(slots.map((s) => s.id).sort());
-		const execs = await n8n.finishedExecutions(workflow.id, 6);
-		expect(execs.filter((e) => e.status === 'success')).toHaveLength(6);
-		const ran = workerExecutions();
-		const workersUsed = new Set(execs.map((e) => ran.get(e.id)));
-		expect(workersUsed.has(undefined)).toBe(false);
-		expect(workersUsed.size).toBe(2);
-	});
+	testWorkflow(
+		workflow,
+		`${file}: concurrent production webhook calls are spread over the workers and all succeed`,
+		async () => {
+			const { n8n, sandbox } = env!;
+			if (workflow.id !== 'ehrExample02Book') return; // only the booking example has a known body
+			await reset();
+			await n8n.activate(workflow.id);
+			const st = mppState(sandbox.app);
+			const now = sandbox.app.clock.now();
+			const slots = st.data.slots
+				.filter((s) => s.startMs > now && !st.taken.has(s.id) && s.appointment_type_id === 198)
+				.slice(0, 6);
+			expect(slots).toHaveLength(6);
+			const answers = await Promise.all(
+				slots.map((s) =>
+					n8n.webhook('book-appointment', {
+						insuranceId: 136,
+						appointmentCategoryId: 53,
+						appointmentTypeId: 198,
+						availabilityId: s.id,
+						comment: 'queue',
+					}),
+				),
+			);
+			expect(answers.map((a) => a.status)).toEqual(slots.map(() => 201));
+			const booked = await sandboxJson<{
+				data: Array<{ availability_id: string; status: string; comment: string }>;
+			}>(sandbox, `/_admin/mpp/appointments?patient=${DEMO_PATIENT}`);
+			const mine = booked.data.filter((a) => a.comment === 'queue');
+			expect(mine.map((a) => a.availability_id).sort()).toEqual(slots.map((s) => s.id).sort());
+			const execs = await n8n.finishedExecutions(workflow.id, 6);
+			expect(execs.filter((e) => e.status === 'success')).toHaveLength(6);
+			const ran = workerExecutions();
+			const workersUsed = new Set(execs.map((e) => ran.get(e.id)));
+			expect(workersUsed.has(undefined)).toBe(false);
+			expect(workersUsed.size).toBe(2);
+		},
+	);
 }

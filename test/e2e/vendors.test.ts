@@ -15,7 +15,11 @@
 import { datasetFor } from '../../sandbox/data';
 import type { OneUpState } from '../../sandbox/oauth/oneup';
 import type { WorkflowJson } from '../../scripts/n8n/runtime';
-import { DEMO_CREDENTIALS, DEMO_PATIENT, type DemoCredentialType } from '../../scripts/n8n/sandbox-credentials';
+import {
+	DEMO_CREDENTIALS,
+	DEMO_PATIENT,
+	type DemoCredentialType,
+} from '../../scripts/n8n/sandbox-credentials';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from '../../scripts/n8n/paths';
@@ -30,27 +34,70 @@ const HEAVY: Record<string, number> = { [DEMO_PATIENT]: 130, [SYSTEM_PATIENT]: 1
 
 type FhirType = Exclude<DemoCredentialType, 'myPatientPortalOAuth2Api'>;
 /** Per FHIR credential type: the patient its demo token may read. */
-const FHIR_VENDORS: Record<FhirType, { label: string; patient: string; listPath: string; pageSize: number }> = {
-	onpatientOAuth2Api: { label: 'onpatient', patient: DEMO_PATIENT, listPath: '/onpatient/api/onpatient_api/fhir/Immunization', pageSize: 50 },
+const FHIR_VENDORS: Record<
+	FhirType,
+	{ label: string; patient: string; listPath: string; pageSize: number }
+> = {
+	onpatientOAuth2Api: {
+		label: 'onpatient',
+		patient: DEMO_PATIENT,
+		listPath: '/onpatient/api/onpatient_api/fhir/Immunization',
+		pageSize: 50,
+	},
 	// the demo credential's app user is the first 1upHealth user created → pt-00001 (asserted below)
-	oneUpHealthApi: { label: '1upHealth r4', patient: DEMO_PATIENT, listPath: '/1up/api/r4/Immunization', pageSize: 100 },
-	eMedicalPracticeOAuth2Api: { label: 'eMedicalPractice', patient: DEMO_PATIENT, listPath: '/emp/fhir/r4/Immunization', pageSize: 20 },
-	smartOnFhirOAuth2Api: { label: 'SMART on FHIR', patient: DEMO_PATIENT, listPath: '/smart/fhir/Immunization', pageSize: 100 },
-	smartBackendServicesApi: { label: 'SMART Backend Services', patient: SYSTEM_PATIENT, listPath: '/smart/fhir/Immunization', pageSize: 100 },
+	oneUpHealthApi: {
+		label: '1upHealth r4',
+		patient: DEMO_PATIENT,
+		listPath: '/1up/api/r4/Immunization',
+		pageSize: 100,
+	},
+	eMedicalPracticeOAuth2Api: {
+		label: 'eMedicalPractice',
+		patient: DEMO_PATIENT,
+		listPath: '/emp/fhir/r4/Immunization',
+		pageSize: 20,
+	},
+	smartOnFhirOAuth2Api: {
+		label: 'SMART on FHIR',
+		patient: DEMO_PATIENT,
+		listPath: '/smart/fhir/Immunization',
+		pageSize: 100,
+	},
+	smartBackendServicesApi: {
+		label: 'SMART Backend Services',
+		patient: SYSTEM_PATIENT,
+		listPath: '/smart/fhir/Immunization',
+		pageSize: 100,
+	},
 };
 /** the demo SMART Backend Services key (TEST-ONLY), to prove no part of it reaches a message */
-const privateKey = readFileSync(join(REPO_ROOT, 'sandbox', 'keys', 'TEST-ONLY-rs384-private.pem'), 'utf8');
+const privateKey = readFileSync(
+	join(REPO_ROOT, 'sandbox', 'keys', 'TEST-ONLY-rs384-private.pem'),
+	'utf8',
+);
 const FHIR_TYPES = Object.keys(FHIR_VENDORS) as FhirType[];
 const WORKFLOW_ID = 'e2eVendorsImmun01';
 
-const credRef = (type: DemoCredentialType) => ({ [type]: { id: DEMO_CREDENTIALS[type].id, name: DEMO_CREDENTIALS[type].name } });
+const credRef = (type: DemoCredentialType) => ({
+	[type]: { id: DEMO_CREDENTIALS[type].id, name: DEMO_CREDENTIALS[type].name },
+});
 
 /** Manual → per FHIR vendor: Get Patient → List Immunizations (Return All); Manual → MPP Get Profile. */
 function vendorsWorkflow(): WorkflowJson {
 	const nodes: WorkflowJson['nodes'] = [
-		{ id: 'v0', name: 'Start', type: 'n8n-nodes-base.manualTrigger', typeVersion: 1, position: [0, 0], parameters: {} },
+		{
+			id: 'v0',
+			name: 'Start',
+			type: 'n8n-nodes-base.manualTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			parameters: {},
+		},
 	];
-	const connections: Record<string, { main: Array<Array<{ node: string; type: string; index: number }>> }> = { Start: { main: [[]] } };
+	const connections: Record<
+		string,
+		{ main: Array<Array<{ node: string; type: string; index: number }>> }
+	> = { Start: { main: [[]] } };
 	FHIR_TYPES.forEach((type, row) => {
 		const get = `Get Patient (${type})`;
 		const list = `List Immunizations (${type})`;
@@ -105,8 +152,18 @@ function vendorsWorkflow(): WorkflowJson {
 		parameters: { operation: 'getProfile' },
 		credentials: credRef('myPatientPortalOAuth2Api'),
 	});
-	connections.Start.main[0].push({ node: 'Get Profile (myPatientPortalOAuth2Api)', type: 'main', index: 0 });
-	return { id: WORKFLOW_ID, name: 'E2E: every vendor credential — Get Patient → List Immunizations, Get Profile', nodes, connections, settings: { executionOrder: 'v1' } };
+	connections.Start.main[0].push({
+		node: 'Get Profile (myPatientPortalOAuth2Api)',
+		type: 'main',
+		index: 0,
+	});
+	return {
+		id: WORKFLOW_ID,
+		name: 'E2E: every vendor credential — Get Patient → List Immunizations, Get Profile',
+		nodes,
+		connections,
+		settings: { executionOrder: 'v1' },
+	};
 }
 
 let env: Env | undefined;
@@ -150,17 +207,29 @@ describe("n8n's credential test (POST /rest/credentials/test)", () => {
 		expect(sandboxCalls(mark, '/1up/auth/oauth2/token').map((r) => r.status)).toEqual([200]);
 	});
 
-	test('SMART Backend Services (the nodes\' credentialTest): signed assertion → a new token (discovered token URL) → /metadata, no resource read', async () => {
+	test("SMART Backend Services (the nodes' credentialTest): signed assertion → a new token (discovered token URL) → /metadata, no resource read", async () => {
 		const mark = lastSeq();
 		const res = await env!.n8n.testCredential(await editorCredential('smartBackendServicesApi'));
-		expect(res).toEqual({ status: 'OK', message: expect.stringMatching(/^The server issued an access token \(valid \d+ s\), and http:\/\/\S+\/smart\/fhir\/metadata answered\.$/) });
-		expect(sandboxCalls(mark, '/smart/fhir/.well-known/smart-configuration').map((r) => r.status)).toEqual([200]);
+		expect(res).toEqual({
+			status: 'OK',
+			message: expect.stringMatching(
+				/^The server issued an access token \(valid \d+ s\), and http:\/\/\S+\/smart\/fhir\/metadata answered\.$/,
+			),
+		});
+		expect(
+			sandboxCalls(mark, '/smart/fhir/.well-known/smart-configuration').map((r) => r.status),
+		).toEqual([200]);
 		expect(sandboxCalls(mark, '/smart/auth/token').map((r) => r.status)).toEqual([200]);
 		expect(sandboxCalls(mark, '/smart/fhir/metadata').map((r) => r.status)).toEqual([200]);
 		expect(sandboxCalls(mark, '/smart/fhir/Patient')).toHaveLength(0);
 	});
 
-	test.each(['onpatientOAuth2Api', 'myPatientPortalOAuth2Api', 'eMedicalPracticeOAuth2Api', 'smartOnFhirOAuth2Api'] as const)(
+	test.each([
+		'onpatientOAuth2Api',
+		'myPatientPortalOAuth2Api',
+		'eMedicalPracticeOAuth2Api',
+		'smartOnFhirOAuth2Api',
+	] as const)(
 		'%s (oAuth2Api): n8n only checks that an account is connected — OK, and no request is sent',
 		async (type) => {
 			const mark = lastSeq();
@@ -176,7 +245,10 @@ describe("n8n's credential test (POST /rest/credentials/test)", () => {
 		const mark = lastSeq();
 		// as for a credential not connected yet: with a saved access token n8n 2.41.1 tests with
 		// that token and does not run preAuthentication again (so a changed secret would still pass)
-		const res = await env!.n8n.testCredential({ ...c, data: { ...c.data, clientSecret: wrong, accessToken: '', refreshToken: '' } });
+		const res = await env!.n8n.testCredential({
+			...c,
+			data: { ...c.data, clientSecret: wrong, accessToken: '', refreshToken: '' },
+		});
 		expect(res.status).toBe('Error');
 		expect(res.message).toMatch(/1upHealth refused the client credentials/);
 		expect(res.message).toMatch(/Check Client ID and Client Secret/);
@@ -185,20 +257,37 @@ describe("n8n's credential test (POST /rest/credentials/test)", () => {
 		expect(res.message.includes('oneup-demo-secret')).toBe(false);
 		expect(/at_oneup|rt_oneup|code_1up|Bearer/.test(res.message)).toBe(false);
 		// the sandbox refused it (401) and no FHIR request was made
-		expect(env!.sandbox.app.requests.filter((r) => r.seq > mark && r.status === 401).length).toBeGreaterThanOrEqual(1);
+		expect(
+			env!.sandbox.app.requests.filter((r) => r.seq > mark && r.status === 401).length,
+		).toBeGreaterThanOrEqual(1);
 		expect(sandboxCalls(mark, '/1up/api/r4/Patient')).toHaveLength(0);
 	});
 
 	test('SMART Backend Services with a wrong key id: Error, a readable message, no key material or token in it', async () => {
 		const c = await editorCredential('smartBackendServicesApi');
 		const mark = lastSeq();
-		const res = await env!.n8n.testCredential({ ...c, data: { ...c.data, keyId: 'not-the-registered-kid', accessToken: '' } });
+		const res = await env!.n8n.testCredential({
+			...c,
+			data: { ...c.data, keyId: 'not-the-registered-kid', accessToken: '' },
+		});
 		expect(res.status).toBe('Error');
 		expect(res.message).toMatch(/not-the-registered-kid/);
-		expect(res.message).toMatch(/Check Client ID, Key ID \(kid\) and Algorithm, and that the JWKS registered at the server/);
-		const keyBody = privateKey.split('\n').filter((l) => l && !l.startsWith('-----')).join('');
+		expect(res.message).toMatch(
+			/Check Client ID, Key ID \(kid\) and Algorithm, and that the JWKS registered at the server/,
+		);
+		const keyBody = privateKey
+			.split('\n')
+			.filter((l) => l && !l.startsWith('-----'))
+			.join('');
 		expect(keyBody.length).toBeGreaterThan(100);
-		const leaked = [keyBody.slice(0, 40), keyBody.slice(-40), 'PRIVATE KEY', 'at_smart', 'Bearer', 'eyJ'].filter((x) => res.message.includes(x));
+		const leaked = [
+			keyBody.slice(0, 40),
+			keyBody.slice(-40),
+			'PRIVATE KEY',
+			'at_smart',
+			'Bearer',
+			'eyJ',
+		].filter((x) => res.message.includes(x));
 		expect(leaked.length).toBe(0);
 		expect(sandboxCalls(mark, '/smart/auth/token').map((r) => r.status)).toEqual([401]);
 		expect(sandboxCalls(mark, '/smart/fhir/Patient')).toHaveLength(0);
@@ -220,7 +309,9 @@ describe('Get Patient → List Immunizations in the real n8n, every FHIR vendor'
 
 	test('the 1upHealth demo user is linked to the patient its token reads', () => {
 		const st = env!.sandbox.app.state.oneupUsers as OneUpState;
-		expect(st.users.get(`oneup-demo|${DEMO_PATIENT}`)?.patient).toBe(FHIR_VENDORS.oneUpHealthApi.patient);
+		expect(st.users.get(`oneup-demo|${DEMO_PATIENT}`)?.patient).toBe(
+			FHIR_VENDORS.oneUpHealthApi.patient,
+		);
 	});
 
 	test.each(FHIR_TYPES)('%s: the patient and every immunization of the data set', async (type) => {
@@ -239,7 +330,12 @@ describe('Get Patient → List Immunizations in the real n8n, every FHIR vendor'
 		expect(new Set(imms.map((i) => i.patientId))).toEqual(new Set([pid]));
 		// every page was fetched from the vendor's own list route, by following its `next` links
 		const { listPath, pageSize } = FHIR_VENDORS[type];
-		const pages = requests.filter((r) => r.method === 'GET' && r.path === listPath && new URLSearchParams(r.query).get('patient') === pid);
+		const pages = requests.filter(
+			(r) =>
+				r.method === 'GET' &&
+				r.path === listPath &&
+				new URLSearchParams(r.query).get('patient') === pid,
+		);
 		expect(pages.map((r) => r.status)).toEqual(Array(Math.ceil(HEAVY[pid] / pageSize)).fill(200));
 	});
 

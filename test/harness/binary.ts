@@ -25,11 +25,17 @@ export function setBinaryStreamMode(mode: 'filesystem' | 'database'): void {
 function collectLikeN8nDatabaseMode(stream: Readable, idleMs = 5000): Promise<Buffer> {
 	return new Promise((resolve, reject) => {
 		const chunks: Buffer[] = [];
-		let timer = setTimeout(() => reject(new Error(`stream produced no data for ${idleMs} ms`)), idleMs);
+		let timer = setTimeout(
+			() => reject(new Error(`stream produced no data for ${idleMs} ms`)),
+			idleMs,
+		);
 		stream.on('data', (c: Buffer) => {
 			chunks.push(c);
 			clearTimeout(timer);
-			timer = setTimeout(() => reject(new Error(`stream produced no data for ${idleMs} ms`)), idleMs);
+			timer = setTimeout(
+				() => reject(new Error(`stream produced no data for ${idleMs} ms`)),
+				idleMs,
+			);
 		});
 		stream.once('end', () => {
 			clearTimeout(timer);
@@ -86,7 +92,10 @@ export async function prepareBinaryData(
 		await fs.promises.writeFile(target, binaryData);
 	} else if (streamMode === 'database' && typeof (binaryData as Readable)?.on === 'function') {
 		await fs.promises.writeFile(target, await collectLikeN8nDatabaseMode(binaryData));
-	} else if (binaryData instanceof Readable || typeof (binaryData as Readable)?.pipe === 'function') {
+	} else if (
+		binaryData instanceof Readable ||
+		typeof (binaryData as Readable)?.pipe === 'function'
+	) {
 		await pipeline(binaryData, fs.createWriteStream(target));
 	} else {
 		throw new TypeError('prepareBinaryData expects a Buffer or a Readable stream');
@@ -109,7 +118,10 @@ export async function prepareBinaryData(
 }
 
 export async function getBinaryStream(binaryDataId: string, chunkSize?: number): Promise<Readable> {
-	return fs.createReadStream(filePathOf(binaryDataId), chunkSize ? { highWaterMark: chunkSize } : undefined);
+	return fs.createReadStream(
+		filePathOf(binaryDataId),
+		chunkSize ? { highWaterMark: chunkSize } : undefined,
+	);
 }
 
 export async function binaryToBuffer(body: Buffer | Readable): Promise<Buffer> {

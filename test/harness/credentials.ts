@@ -45,7 +45,8 @@ function loadPackageTypes(): Map<string, ICredentialType> {
 			if (typeof exported !== 'function') continue;
 			try {
 				const inst = new (exported as new () => ICredentialType)();
-				if (inst && typeof inst.name === 'string' && Array.isArray(inst.properties)) packageTypes.set(inst.name, inst);
+				if (inst && typeof inst.name === 'string' && Array.isArray(inst.properties))
+					packageTypes.set(inst.name, inst);
 			} catch {
 				/* not a credential class */
 			}
@@ -59,7 +60,10 @@ function compiled(expr: string): (self: unknown, credentials: unknown) => unknow
 	let fn = cache.get(expr);
 	if (!fn) {
 		// eslint-disable-next-line @typescript-eslint/no-implied-eval
-		fn = new Function('$self', '$credentials', `return (${expr});`) as (self: unknown, credentials: unknown) => unknown;
+		fn = new Function('$self', '$credentials', `return (${expr});`) as (
+			self: unknown,
+			credentials: unknown,
+		) => unknown;
 		cache.set(expr, fn);
 	}
 	return fn;
@@ -74,7 +78,11 @@ export function resolveExpression(value: unknown, self: Record<string, unknown>)
 	if (whole && !whole[1].includes('}}')) return evalOne(whole[1]);
 	return tpl.replace(/\{\{([\s\S]*?)\}\}/g, (_m, expr: string) => {
 		const v = evalOne(expr);
-		return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+		return v === undefined || v === null
+			? ''
+			: typeof v === 'object'
+				? JSON.stringify(v)
+				: String(v);
 	});
 }
 
@@ -109,14 +117,17 @@ export class CredentialRegistry {
 
 	/** name of the hidden `expirable` property, if the type has one */
 	expirableField(type: string): string | undefined {
-		return this.properties(type).find((p) => p.type === 'hidden' && p.typeOptions?.expirable === true)?.name;
+		return this.properties(type).find(
+			(p) => p.type === 'hidden' && p.typeOptions?.expirable === true,
+		)?.name;
 	}
 
 	properties(type: string): INodeProperties[] {
 		const t = this.types.get(type);
 		if (!t) return [];
 		const merged = new Map<string, INodeProperties>();
-		for (const p of t.extends ?? []) for (const prop of this.properties(p)) merged.set(prop.name, prop);
+		for (const p of t.extends ?? [])
+			for (const prop of this.properties(p)) merged.set(prop.name, prop);
 		for (const prop of t.properties) merged.set(prop.name, prop);
 		return [...merged.values()];
 	}
@@ -126,7 +137,8 @@ export class CredentialRegistry {
 		const data: ICredentialDataDecryptedObject = {};
 		if (this.isOAuth2(type)) Object.assign(data, OAUTH2_PARENT_DEFAULTS);
 		for (const prop of this.properties(type)) {
-			if (prop.default !== undefined) data[prop.name] = prop.default as ICredentialDataDecryptedObject[string];
+			if (prop.default !== undefined)
+				data[prop.name] = prop.default as ICredentialDataDecryptedObject[string];
 		}
 		// a hidden property's default wins over stored data only when the stored value is absent
 		Object.assign(data, JSON.parse(JSON.stringify(raw)) as ICredentialDataDecryptedObject);

@@ -31,7 +31,10 @@ client.interceptors.request.use((config) => {
 const httpAgent = new http.Agent({ keepAlive: true });
 const httpsAgent = new https.Agent({ keepAlive: true });
 
-function findHeader(headers: Record<string, unknown> | undefined, name: string): string | undefined {
+function findHeader(
+	headers: Record<string, unknown> | undefined,
+	name: string,
+): string | undefined {
 	if (!headers) return undefined;
 	const lower = name.toLowerCase();
 	return Object.keys(headers).find((k) => k.toLowerCase() === lower);
@@ -70,11 +73,18 @@ export function toAxiosConfig(o: IHttpRequestOptions): AxiosRequestConfig {
 	if (body) {
 		const ctKey = findHeader(headers, 'content-type');
 		if (ctKey === undefined) {
-			if (body instanceof URLSearchParams) headers['Content-Type'] = 'application/x-www-form-urlencoded';
-		} else if (headers[ctKey] === 'application/x-www-form-urlencoded' && !(body instanceof URLSearchParams)) {
+			if (body instanceof URLSearchParams)
+				headers['Content-Type'] = 'application/x-www-form-urlencoded';
+		} else if (
+			headers[ctKey] === 'application/x-www-form-urlencoded' &&
+			!(body instanceof URLSearchParams)
+		) {
 			cfg.data = new URLSearchParams(body as Record<string, string>);
 		}
-		if (cfg.data === undefined && (typeof body === 'string' || (typeof body === 'object' && !isEmptyObject(body)))) {
+		if (
+			cfg.data === undefined &&
+			(typeof body === 'string' || (typeof body === 'object' && !isEmptyObject(body)))
+		) {
 			cfg.data = body;
 		}
 	}
@@ -93,7 +103,10 @@ export function toAxiosConfig(o: IHttpRequestOptions): AxiosRequestConfig {
 	return cfg;
 }
 
-function serializeQs(params: Record<string, unknown>, fmt: 'indices' | 'brackets' | 'repeat' | 'comma'): string {
+function serializeQs(
+	params: Record<string, unknown>,
+	fmt: 'indices' | 'brackets' | 'repeat' | 'comma',
+): string {
 	const out = new URLSearchParams();
 	const add = (key: string, value: unknown) => {
 		if (value === undefined) return;
@@ -117,7 +130,10 @@ function serializeQs(params: Record<string, unknown>, fmt: 'indices' | 'brackets
 export async function n8nHttpRequest(o: IHttpRequestOptions): Promise<unknown> {
 	const options = { ...o };
 	const method = options.method ?? 'GET';
-	if (['GET', 'HEAD'].includes(method) && (options.body === undefined || isEmptyObject(options.body) || options.body === '')) {
+	if (
+		['GET', 'HEAD'].includes(method) &&
+		(options.body === undefined || isEmptyObject(options.body) || options.body === '')
+	) {
 		delete options.body;
 	}
 	const result: AxiosResponse = await client.request(toAxiosConfig(options));
@@ -150,7 +166,10 @@ export async function httpRequestWithAuthentication(
 	additional?: IAdditionalCredentialOptions,
 	abortSignal?: AbortSignal,
 ): Promise<unknown> {
-	let options: IHttpRequestOptions = { ...requestOptions, headers: { ...(requestOptions.headers ?? {}) } };
+	let options: IHttpRequestOptions = {
+		...requestOptions,
+		headers: { ...(requestOptions.headers ?? {}) },
+	};
 	if (abortSignal) options.abortSignal = abortSignal;
 	let decrypted: ICredentialDataDecryptedObject | undefined;
 	try {
@@ -165,7 +184,11 @@ export async function httpRequestWithAuthentication(
 		options = await ctx.registry.authenticate(credentialsType, decrypted, options);
 		return await n8nHttpRequest(options);
 	} catch (error) {
-		if (error?.response?.status === 401 && decrypted !== undefined && ctx.registry.expirableField(credentialsType)) {
+		if (
+			error?.response?.status === 401 &&
+			decrypted !== undefined &&
+			ctx.registry.expirableField(credentialsType)
+		) {
 			try {
 				const data = await preAuthentication(ctx, decrypted, credentialsType, true);
 				if (data) Object.assign(decrypted, data);
@@ -187,7 +210,12 @@ export async function httpRequestWithAuthentication(
  */
 function nodeApiError(node: INode, error: unknown): NodeApiError {
 	const wrapped = new NodeApiError(node, error as never);
-	if (wrapped.cause === undefined && error instanceof Error && !(error as { isAxiosError?: boolean }).isAxiosError) wrapped.cause = error;
+	if (
+		wrapped.cause === undefined &&
+		error instanceof Error &&
+		!(error as { isAxiosError?: boolean }).isAxiosError
+	)
+		wrapped.cause = error;
 	return wrapped;
 }
 
@@ -211,7 +239,8 @@ async function preAuthentication(
 	// persist like updateCredentials: onto the raw stored data
 	const stored = ctx.store[type] ?? {};
 	for (const [k, v] of Object.entries(output)) {
-		if (k === field || !(typeof stored[k] === 'string' && (stored[k] as string).startsWith('='))) stored[k] = v;
+		if (k === field || !(typeof stored[k] === 'string' && (stored[k] as string).startsWith('=')))
+			stored[k] = v;
 	}
 	ctx.store[type] = stored;
 	return Object.assign(credentials, output);
@@ -240,7 +269,10 @@ async function requestOAuth2(
 	if (grantType === 'authorizationCode' && credentials.oauthTokenData === undefined) {
 		throw new NodeOperationError(ctx.node, 'OAuth credentials not connected');
 	}
-	const scopes = credentials.scope?.split(' ').map((s) => s.trim()).filter(Boolean);
+	const scopes = credentials.scope
+		?.split(' ')
+		.map((s) => s.trim())
+		.filter(Boolean);
 	const oAuthClient = new ClientOAuth2({
 		clientId: credentials.clientId,
 		clientSecret: credentials.clientSecret,
@@ -248,25 +280,45 @@ async function requestOAuth2(
 		scopes: scopes?.length ? scopes : undefined,
 		authentication: credentials.authentication ?? 'header',
 		...(credentials.additionalBodyProperties
-			? { additionalBodyProperties: JSON.parse(credentials.additionalBodyProperties) as Record<string, unknown> }
+			? {
+					additionalBodyProperties: JSON.parse(credentials.additionalBodyProperties) as Record<
+						string,
+						unknown
+					>,
+				}
 			: {}),
 	});
 	let tokenData = credentials.oauthTokenData as ClientOAuth2TokenData;
-	if (grantType === 'clientCredentials' && (!tokenData || Object.keys(tokenData).length === 0 || tokenData.access_token === '')) {
+	if (
+		grantType === 'clientCredentials' &&
+		(!tokenData || Object.keys(tokenData).length === 0 || tokenData.access_token === '')
+	) {
 		const { data } = await oAuthClient.credentials.getToken();
 		tokenData = data;
 		saveTokenData(ctx, type, data);
 		ctx.events.push(`oauth2:clientCredentials:${type}`);
 	}
 	const makeToken = (d: ClientOAuth2TokenData) => {
-		const accessToken = (oauth2?.property ? getPath(d, oauth2.property) : undefined) ?? d.access_token;
-		return oAuthClient.createToken({ ...d, access_token: accessToken as string }, oauth2?.tokenType || d.token_type);
+		const accessToken =
+			(oauth2?.property ? getPath(d, oauth2.property) : undefined) ?? d.access_token;
+		return oAuthClient.createToken(
+			{ ...d, access_token: accessToken as string },
+			oauth2?.tokenType || d.token_type,
+		);
 	};
 	const sign = (token: ReturnType<typeof makeToken>): IHttpRequestOptions => {
-		const signed = token.sign({ ...(options as object), headers: { ...(options.headers as object) } } as never) as unknown as IHttpRequestOptions;
-		const h = (signed.headers = (signed.headers ?? {}) as Record<string, string>) as Record<string, string>;
-		if (oauth2?.keepBearer === false && typeof h.Authorization === 'string') h.Authorization = h.Authorization.split(' ')[1];
-		if (oauth2?.keyToIncludeInAccessTokenHeader) h[oauth2.keyToIncludeInAccessTokenHeader] = token.accessToken;
+		const signed = token.sign({
+			...(options as object),
+			headers: { ...(options.headers as object) },
+		} as never) as unknown as IHttpRequestOptions;
+		const h = (signed.headers = (signed.headers ?? {}) as Record<string, string>) as Record<
+			string,
+			string
+		>;
+		if (oauth2?.keepBearer === false && typeof h.Authorization === 'string')
+			h.Authorization = h.Authorization.split(' ')[1];
+		if (oauth2?.keyToIncludeInAccessTokenHeader)
+			h[oauth2.keyToIncludeInAccessTokenHeader] = token.accessToken;
 		return signed;
 	};
 	const token = makeToken(tokenData);
@@ -292,7 +344,8 @@ async function requestOAuth2(
 		}
 		const merged = { ...token.data, ...newToken.data } as ClientOAuth2TokenData;
 		const expiresIn = Number(merged.expires_in);
-		if (Number.isFinite(expiresIn) && expiresIn > 0) merged.n8n_expires_at = String(Date.now() + expiresIn * 1000);
+		if (Number.isFinite(expiresIn) && expiresIn > 0)
+			merged.n8n_expires_at = String(Date.now() + expiresIn * 1000);
 		saveTokenData(ctx, type, merged);
 		return await n8nHttpRequest(sign(makeToken(merged)));
 	}
@@ -304,5 +357,10 @@ function saveTokenData(ctx: AuthContext, type: string, data: ClientOAuth2TokenDa
 }
 
 function getPath(obj: unknown, path: string): unknown {
-	return path.split('.').reduce<unknown>((o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+	return path
+		.split('.')
+		.reduce<unknown>(
+			(o, k) => (o && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined),
+			obj,
+		);
 }

@@ -79,11 +79,15 @@ interface Context {
 	abort: AbortController;
 }
 
-function makeContext(NodeType: NodeClass, opts: HarnessOptions): { ctx: Context; nodeType: INodeType } {
+function makeContext(
+	NodeType: NodeClass,
+	opts: HarnessOptions,
+): { ctx: Context; nodeType: INodeType } {
 	const nodeType = new NodeType();
 	const description = nodeType.description;
 	const typeVersion =
-		opts.typeVersion ?? (Array.isArray(description.version) ? Math.max(...description.version) : description.version);
+		opts.typeVersion ??
+		(Array.isArray(description.version) ? Math.max(...description.version) : description.version);
 	const store = opts.credentials ?? {};
 	const node: INode = {
 		id: 'harness-node-id',
@@ -93,9 +97,18 @@ function makeContext(NodeType: NodeClass, opts: HarnessOptions): { ctx: Context;
 		position: [0, 0],
 		parameters: opts.parameters,
 		continueOnFail: opts.continueOnFail,
-		credentials: Object.fromEntries(Object.keys(store).map((t) => [t, { id: `cred-${t}`, name: `${t} account` }])),
+		credentials: Object.fromEntries(
+			Object.keys(store).map((t) => [t, { id: `cred-${t}`, name: `${t} account` }]),
+		),
 	};
-	const full = NodeHelpers.getNodeParameters(description.properties, opts.parameters, true, false, node, description);
+	const full = NodeHelpers.getNodeParameters(
+		description.properties,
+		opts.parameters,
+		true,
+		false,
+		node,
+		description,
+	);
 	const parameters = (full ?? opts.parameters) as INodeParameters;
 	node.parameters = parameters;
 	const abort = new AbortController();
@@ -119,15 +132,24 @@ function makeContext(NodeType: NodeClass, opts: HarnessOptions): { ctx: Context;
 function getPath(obj: unknown, path: string): unknown {
 	return path
 		.split('.')
-		.reduce<unknown>((o, k) => (o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined), obj);
+		.reduce<unknown>(
+			(o, k) =>
+				o !== null && typeof o === 'object' ? (o as Record<string, unknown>)[k] : undefined,
+			obj,
+		);
 }
 
-function findProperty(props: INodeProperties[], name: string, parameters: INodeParameters, node: INode, d: INodeTypeDescription): INodeProperties | undefined {
+function findProperty(
+	props: INodeProperties[],
+	name: string,
+	parameters: INodeParameters,
+	node: INode,
+	d: INodeTypeDescription,
+): INodeProperties | undefined {
 	const top = name.split('.')[0];
 	const candidates = props.filter((p) => p.name === top);
 	return (
-		candidates.find((p) => NodeHelpers.displayParameter(parameters, p, node, d)) ??
-		candidates[0]
+		candidates.find((p) => NodeHelpers.displayParameter(parameters, p, node, d)) ?? candidates[0]
 	);
 }
 
@@ -135,7 +157,12 @@ function findProperty(props: INodeProperties[], name: string, parameters: INodeP
 function evaluateParameter(value: unknown, ctx: Context, itemIndex: number): unknown {
 	if (typeof value === 'string' && value.startsWith('=')) {
 		const item = ctx.items[itemIndex] ?? { json: {} };
-		const scope = { $json: item.json, $parameter: ctx.parameters, $itemIndex: itemIndex, $binary: item.binary ?? {} };
+		const scope = {
+			$json: item.json,
+			$parameter: ctx.parameters,
+			$itemIndex: itemIndex,
+			$binary: item.binary ?? {},
+		};
 		const tpl = value.slice(1);
 		const evalOne = (expr: string): unknown =>
 			// eslint-disable-next-line @typescript-eslint/no-implied-eval
@@ -144,12 +171,18 @@ function evaluateParameter(value: unknown, ctx: Context, itemIndex: number): unk
 		if (whole && !whole[1].includes('}}')) return evalOne(whole[1]);
 		return tpl.replace(/\{\{([\s\S]*?)\}\}/g, (_m, expr: string) => {
 			const v = evalOne(expr);
-			return v === undefined || v === null ? '' : typeof v === 'object' ? JSON.stringify(v) : String(v);
+			return v === undefined || v === null
+				? ''
+				: typeof v === 'object'
+					? JSON.stringify(v)
+					: String(v);
 		});
 	}
 	if (Array.isArray(value)) return value.map((v) => evaluateParameter(v, ctx, itemIndex));
 	if (value !== null && typeof value === 'object') {
-		return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, evaluateParameter(v, ctx, itemIndex)]));
+		return Object.fromEntries(
+			Object.entries(value).map(([k, v]) => [k, evaluateParameter(v, ctx, itemIndex)]),
+		);
 	}
 	return value;
 }
@@ -158,7 +191,13 @@ function evaluateParameter(value: unknown, ctx: Context, itemIndex: number): unk
 function extractValue(value: unknown, name: string, ctx: Context): unknown {
 	if (!value || typeof value !== 'object' || !('__rl' in (value as object))) return value;
 	const rl = value as INodeParameterResourceLocator;
-	const prop = findProperty(ctx.description.properties, name, ctx.parameters, ctx.node, ctx.description);
+	const prop = findProperty(
+		ctx.description.properties,
+		name,
+		ctx.parameters,
+		ctx.node,
+		ctx.description,
+	);
 	if (!prop || prop.type !== 'resourceLocator') return rl.value;
 	const mode = prop.modes?.find((m) => m.name === rl.mode);
 	const ev = mode?.extractValue;
@@ -194,18 +233,31 @@ async function getCredentials(ctx: Context, type: string): Promise<ICredentialDa
 	const declared = ctx.description.credentials ?? [];
 	const decl = declared.find((c) => c.name === type);
 	if (!decl) {
-		throw new NodeOperationError(ctx.node, `Node type "${ctx.node.type}" does not have any credentials of type "${type}" defined`, {
-			level: 'warning',
-		});
+		throw new NodeOperationError(
+			ctx.node,
+			`Node type "${ctx.node.type}" does not have any credentials of type "${type}" defined`,
+			{
+				level: 'warning',
+			},
+		);
 	}
-	if (!NodeHelpers.displayParameter(ctx.parameters, decl, ctx.node, ctx.description, ctx.parameters)) {
-		throw new NodeOperationError(ctx.node, `Credentials of type "${type}" are not shown for the node's current parameters`);
+	if (
+		!NodeHelpers.displayParameter(ctx.parameters, decl, ctx.node, ctx.description, ctx.parameters)
+	) {
+		throw new NodeOperationError(
+			ctx.node,
+			`Credentials of type "${type}" are not shown for the node's current parameters`,
+		);
 	}
 	const raw = ctx.store[type];
 	if (!raw) {
-		throw new NodeOperationError(ctx.node, `Node "${ctx.node.name}" does not have any credentials of type "${type}" set`, {
-			level: 'warning',
-		});
+		throw new NodeOperationError(
+			ctx.node,
+			`Node "${ctx.node.name}" does not have any credentials of type "${type}" set`,
+			{
+				level: 'warning',
+			},
+		);
 	}
 	return ctx.registry.resolve(type, raw);
 }
@@ -222,14 +274,23 @@ function authContext(ctx: Context): AuthContext {
 
 function logger(ctx: Context) {
 	const log = (level: string) => (message: string) => ctx.logs.push({ level, message });
-	return { debug: log('debug'), info: log('info'), warn: log('warn'), error: log('error'), verbose: log('verbose') };
+	return {
+		debug: log('debug'),
+		info: log('info'),
+		warn: log('warn'),
+		error: log('error'),
+		verbose: log('verbose'),
+	};
 }
 
 function requestHelpers(ctx: Context) {
 	return {
 		httpRequest: async (o: IHttpRequestOptions) => await n8nHttpRequest(o),
-		httpRequestWithAuthentication: async (type: string, o: IHttpRequestOptions, add?: IAdditionalCredentialOptions) =>
-			await httpRequestWithAuthentication(authContext(ctx), type, o, add, ctx.abort.signal),
+		httpRequestWithAuthentication: async (
+			type: string,
+			o: IHttpRequestOptions,
+			add?: IAdditionalCredentialOptions,
+		) => await httpRequestWithAuthentication(authContext(ctx), type, o, add, ctx.abort.signal),
 	};
 }
 
@@ -246,22 +307,38 @@ function executeFunctions(ctx: Context, continueOnFail: boolean): IExecuteFuncti
 			await prepareBinaryData(data, filePath, mimeType),
 		getBinaryStream: async (id: string, chunkSize?: number) => await getBinaryStream(id, chunkSize),
 		binaryToBuffer: async (b: Buffer | Readable) => await binaryToBuffer(b),
-		binaryToString: async (b: Buffer | Readable, enc: BufferEncoding = 'utf8') => (await binaryToBuffer(b)).toString(enc),
+		binaryToString: async (b: Buffer | Readable, enc: BufferEncoding = 'utf8') =>
+			(await binaryToBuffer(b)).toString(enc),
 		assertBinaryData: (itemIndex: number, prop: string): IBinaryData => {
 			const b = ctx.items[itemIndex]?.binary?.[prop];
-			if (!b) throw new NodeOperationError(ctx.node, `No binary data property "${prop}" exists on item!`, { itemIndex });
+			if (!b)
+				throw new NodeOperationError(
+					ctx.node,
+					`No binary data property "${prop}" exists on item!`,
+					{ itemIndex },
+				);
 			return b;
 		},
 		getBinaryDataBuffer: async (itemIndex: number, prop: string): Promise<Buffer> => {
 			const b = ctx.items[itemIndex]?.binary?.[prop];
-			if (!b) throw new NodeOperationError(ctx.node, `No binary data property "${prop}" exists on item!`, { itemIndex });
+			if (!b)
+				throw new NodeOperationError(
+					ctx.node,
+					`No binary data property "${prop}" exists on item!`,
+					{ itemIndex },
+				);
 			return await readBinary(b);
 		},
-		normalizeItems: (items: INodeExecutionData | INodeExecutionData[]) => (Array.isArray(items) ? items : [items]),
+		normalizeItems: (items: INodeExecutionData | INodeExecutionData[]) =>
+			Array.isArray(items) ? items : [items],
 	};
 	const fns = {
-		getNodeParameter: (name: string, itemIndex: number, fallback?: unknown, options?: { extractValue?: boolean }) =>
-			getNodeParameter(ctx, name, itemIndex, fallback, options),
+		getNodeParameter: (
+			name: string,
+			itemIndex: number,
+			fallback?: unknown,
+			options?: { extractValue?: boolean },
+		) => getNodeParameter(ctx, name, itemIndex, fallback, options),
 		getInputData: () => ctx.items,
 		getNode: () => ctx.node,
 		getCredentials: async (type: string) => await getCredentials(ctx, type),
@@ -272,7 +349,8 @@ function executeFunctions(ctx: Context, continueOnFail: boolean): IExecuteFuncti
 		getWorkflow: () => ({ id: 'harness-workflow', name: 'Harness workflow', active: false }),
 		getExecutionId: () => 'harness-execution',
 		getExecutionCancelSignal: () => ctx.abort.signal,
-		onExecutionCancellation: (handler: () => unknown) => ctx.abort.signal.addEventListener('abort', () => handler()),
+		onExecutionCancellation: (handler: () => unknown) =>
+			ctx.abort.signal.addEventListener('abort', () => handler()),
 		sendMessageToUI: () => {},
 		logger: logger(ctx),
 		helpers,
@@ -283,7 +361,8 @@ function executeFunctions(ctx: Context, continueOnFail: boolean): IExecuteFuncti
 /** Runs the node's real `execute` like n8n runs it for one node. */
 export async function runNode(NodeType: NodeClass, opts: HarnessOptions): Promise<HarnessResult> {
 	const { ctx, nodeType } = makeContext(NodeType, opts);
-	if (typeof nodeType.execute !== 'function') throw new Error(`${ctx.description.name} has no execute method`);
+	if (typeof nodeType.execute !== 'function')
+		throw new Error(`${ctx.description.name} has no execute method`);
 	const fns = executeFunctions(ctx, opts.continueOnFail ?? false);
 	const output = (await nodeType.execute.call(fns)) as INodeExecutionData[][];
 	return { output, credentialsStore: ctx.store, authEvents: ctx.events, logs: ctx.logs };
@@ -324,7 +403,10 @@ export async function loadOptions(
 export async function listSearch(
 	NodeType: NodeClass,
 	methodName: string,
-	opts: Omit<HarnessOptions, 'items' | 'continueOnFail'> & { filter?: string; paginationToken?: string },
+	opts: Omit<HarnessOptions, 'items' | 'continueOnFail'> & {
+		filter?: string;
+		paginationToken?: string;
+	},
 ): Promise<INodeListSearchResult> {
 	const { ctx, nodeType } = makeContext(NodeType, opts);
 	const fn = nodeType.methods?.listSearch?.[methodName];

@@ -29,8 +29,18 @@ export class ProbeOAuth2Api implements ICredentialType {
 	displayName = 'Probe OAuth2';
 	properties = [
 		{ displayName: 'Host', name: 'host', type: 'string' as const, default: '' },
-		{ displayName: 'Grant', name: 'grantType', type: 'hidden' as const, default: 'authorizationCode' },
-		{ displayName: 'Token URL', name: 'accessTokenUrl', type: 'hidden' as const, default: '={{$self["host"]}}/t/token' },
+		{
+			displayName: 'Grant',
+			name: 'grantType',
+			type: 'hidden' as const,
+			default: 'authorizationCode',
+		},
+		{
+			displayName: 'Token URL',
+			name: 'accessTokenUrl',
+			type: 'hidden' as const,
+			default: '={{$self["host"]}}/t/token',
+		},
 		{ displayName: 'Auth', name: 'authentication', type: 'hidden' as const, default: 'body' },
 	];
 }
@@ -41,7 +51,13 @@ export class ProbeExpiringApi implements ICredentialType {
 	displayName = 'Probe Expiring';
 	properties = [
 		{ displayName: 'Host', name: 'host', type: 'string' as const, default: '' },
-		{ displayName: 'Access Token', name: 'accessToken', type: 'hidden' as const, typeOptions: { expirable: true }, default: '' },
+		{
+			displayName: 'Access Token',
+			name: 'accessToken',
+			type: 'hidden' as const,
+			typeOptions: { expirable: true },
+			default: '',
+		},
 		{ displayName: 'Expires At', name: 'expiresAt', type: 'hidden' as const, default: '' },
 	];
 	async preAuthentication(this: IHttpRequestHelper, credentials: ICredentialDataDecryptedObject) {
@@ -59,7 +75,11 @@ export class ProbeExpiringApi implements ICredentialType {
 	};
 }
 
-export const PROBE_CREDENTIAL_TYPES: ICredentialType[] = [new ProbeBearerApi(), new ProbeOAuth2Api(), new ProbeExpiringApi()];
+export const PROBE_CREDENTIAL_TYPES: ICredentialType[] = [
+	new ProbeBearerApi(),
+	new ProbeOAuth2Api(),
+	new ProbeExpiringApi(),
+];
 
 export class TransportProbe implements INodeType {
 	description: INodeTypeDescription = {
@@ -74,7 +94,10 @@ export class TransportProbe implements INodeType {
 		credentials: [
 			{ name: 'probeBearerApi', displayOptions: { show: { authentication: ['probeBearerApi'] } } },
 			{ name: 'probeOAuth2Api', displayOptions: { show: { authentication: ['probeOAuth2Api'] } } },
-			{ name: 'probeExpiringApi', displayOptions: { show: { authentication: ['probeExpiringApi'] } } },
+			{
+				name: 'probeExpiringApi',
+				displayOptions: { show: { authentication: ['probeExpiringApi'] } },
+			},
 		],
 		properties: [
 			{
@@ -104,7 +127,9 @@ export class TransportProbe implements INodeType {
 			try {
 				if (this.getNodeParameter('paginate', i) as boolean) {
 					const rawOpts = this.getNodeParameter('paginateOptions', i) as string | PaginateOptions;
-					const opts = (typeof rawOpts === 'string' ? JSON.parse(rawOpts) : rawOpts) as PaginateOptions;
+					const opts = (
+						typeof rawOpts === 'string' ? JSON.parse(rawOpts) : rawOpts
+					) as PaginateOptions;
 					const pages: unknown[] = [];
 					for await (const page of paginate(this, auth, req, opts)) {
 						pages.push({ url: page.url, entries: page.entries });
@@ -118,7 +143,10 @@ export class TransportProbe implements INodeType {
 						for await (const c of body as AsyncIterable<Buffer>) chunks.push(c);
 						body = Buffer.concat(chunks).toString('utf8');
 					}
-					out.push({ json: { status: res.status, body, url: res.url, headers: res.headers } as never, pairedItem: { item: i } });
+					out.push({
+						json: { status: res.status, body, url: res.url, headers: res.headers } as never,
+						pairedItem: { item: i },
+					});
 				}
 			} catch (error) {
 				if (this.continueOnFail()) {

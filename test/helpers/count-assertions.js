@@ -15,5 +15,8 @@ afterAll(() => {
 	fs.mkdirSync(dir, { recursive: true });
 	const file = expect.getState().testPath ?? 'unknown';
 	const name = crypto.createHash('sha1').update(file).digest('hex').slice(0, 16);
-	fs.writeFileSync(path.join(dir, `${name}.json`), JSON.stringify({ file: path.relative(process.cwd(), file), assertions: count }));
+	fs.writeFileSync(
+		path.join(dir, `${name}.json`),
+		JSON.stringify({ file: path.relative(process.cwd(), file), assertions: count }),
+	);
 });

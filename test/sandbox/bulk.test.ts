@@ -4,7 +4,12 @@ import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { datasetFor } from '../../sandbox/data';
 
-const SCOPES = ['system/*.read', 'system/*.$export', 'system/*.$bulkdata-status', 'system/Binary.read'];
+const SCOPES = [
+	'system/*.read',
+	'system/*.$export',
+	'system/*.$bulkdata-status',
+	'system/Binary.read',
+];
 
 describe('sandbox bulk export', () => {
 	let sb: Sandbox;
@@ -20,12 +25,21 @@ describe('sandbox bulk export', () => {
 
 	beforeAll(async () => {
 		sb = await withSandbox({ patients: 30, bulk: { resourcesPerFile: 40, pollsBeforeDone: 1 } });
-		token = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: SCOPES, lifetimeSeconds: 3600 }).access_token;
+		token = sb.app.tokens.issue({
+			surface: 'smart',
+			clientId: 'test',
+			scopes: SCOPES,
+			lifetimeSeconds: 3600,
+		}).access_token;
 	});
 	afterAll(() => sb.close());
 
 	async function setOptions(o: Record<string, unknown>) {
-		await fetch(`${sb.url}/_admin/bulk/options`, { method: 'POST', body: JSON.stringify(o), headers: { 'content-type': 'application/json' } });
+		await fetch(`${sb.url}/_admin/bulk/options`, {
+			method: 'POST',
+			body: JSON.stringify(o),
+			headers: { 'content-type': 'application/json' },
+		});
 	}
 
 	async function kick(path: string, init: RequestInit = {}) {
@@ -38,8 +52,17 @@ describe('sandbox bulk export', () => {
 		const seen: Array<{ status: number; progress: string | null; retryAfter: string | null }> = [];
 		for (let i = 0; i < 50; i++) {
 			const r = await fetch(statusUrl, { headers: { authorization: `Bearer ${tok}` } });
-			seen.push({ status: r.status, progress: r.headers.get('x-progress'), retryAfter: r.headers.get('retry-after') });
-			if (r.status !== 202) return { final: r, seen, manifest: r.status === 200 ? ((await r.json()) as Manifest) : undefined };
+			seen.push({
+				status: r.status,
+				progress: r.headers.get('x-progress'),
+				retryAfter: r.headers.get('retry-after'),
+			});
+			if (r.status !== 202)
+				return {
+					final: r,
+					seen,
+					manifest: r.status === 200 ? ((await r.json()) as Manifest) : undefined,
+				};
 			await r.arrayBuffer();
 			await new Promise((res) => setTimeout(res, 20));
 		}
@@ -57,14 +80,24 @@ describe('sandbox bulk export', () => {
 		extension?: unknown;
 	}
 
-	async function lines(url: string, headers: Record<string, string> = { authorization: `Bearer ${token}` }) {
+	async function lines(
+		url: string,
+		headers: Record<string, string> = { authorization: `Bearer ${token}` },
+	) {
 		const r = await fetch(url, { headers });
 		expect(r.status).toBe(200);
-		return (await r.text()).split('\n').filter(Boolean).map((l) => JSON.parse(l) as { resourceType: string; id: string; meta: { lastUpdated: string } });
+		return (await r.text())
+			.split('\n')
+			.filter(Boolean)
+			.map(
+				(l) => JSON.parse(l) as { resourceType: string; id: string; meta: { lastUpdated: string } },
+			);
 	}
 
 	it('refuses a kick-off without Accept: application/fhir+json (missing or */*)', async () => {
-		const missing = await kick('/$export', { headers: { authorization: `Bearer ${token}`, prefer: 'respond-async' } });
+		const missing = await kick('/$export', {
+			headers: { authorization: `Bearer ${token}`, prefer: 'respond-async' },
+		});
 		expect(missing.status).toBe(400);
 		expect(JSON.parse(missing.body).resourceType).toBe('OperationOutcome');
 		const star = await kick('/$export', { headers: H({ accept: '*/*' }) });
@@ -83,7 +116,9 @@ describe('sandbox bulk export', () => {
 		const unknown = await kick('/$export?_foo=1');
 		expect(unknown.status).toBe(400);
 		expect(unknown.body).toContain('_foo');
-		const lenient = await kick('/$export?_foo=1', { headers: H({ prefer: 'respond-async, handling=lenient' }) });
+		const lenient = await kick('/$export?_foo=1', {
+			headers: H({ prefer: 'respond-async, handling=lenient' }),
+		});
 		expect(lenient.status).toBe(202);
 		expect((await kick('/$export?_outputFormat=text/csv')).status).toBe(400);
 		expect((await kick('/$export?_outputFormat=ndjson')).status).toBe(202);
@@ -92,8 +127,15 @@ describe('sandbox bulk export', () => {
 	});
 
 	it('needs a token with an export scope', async () => {
-		const narrow = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['system/Patient.write'], lifetimeSeconds: 60 }).access_token;
-		expect((await kick('/$export', { headers: H({ authorization: `Bearer ${narrow}` }) })).status).toBe(403);
+		const narrow = sb.app.tokens.issue({
+			surface: 'smart',
+			clientId: 'test',
+			scopes: ['system/Patient.write'],
+			lifetimeSeconds: 60,
+		}).access_token;
+		expect(
+			(await kick('/$export', { headers: H({ authorization: `Bearer ${narrow}` }) })).status,
+		).toBe(403);
 		expect((await kick('/$export', { headers: H({ authorization: '' }) })).status).toBe(401);
 	});
 
@@ -111,7 +153,8 @@ describe('sandbox bulk export', () => {
 		expect(m.request).toBe(`${base()}/$export`);
 		expect(Date.parse(m.transactionTime)).not.toBeNaN();
 		const ds = datasetFor(sb.app);
-		const sum = (t: string) => m.output.filter((o) => o.type === t).reduce((a, o) => a + o.count, 0);
+		const sum = (t: string) =>
+			m.output.filter((o) => o.type === t).reduce((a, o) => a + o.count, 0);
 		expect(sum('Patient')).toBe(30);
 		expect(sum('Immunization')).toBe(ds.count('Immunization'));
 		// file names skip numbers, counts are real
@@ -136,7 +179,9 @@ describe('sandbox bulk export', () => {
 		const k = await kick(`/$export?_type=Patient&_since=${since}`);
 		const { manifest } = await untilDone(k.location!);
 		expect(new Set(manifest!.output.map((o) => o.type))).toEqual(new Set(['Patient']));
-		const expected = [...datasetFor(sb.app).iterate('Patient', { since: new Date(since) })].map((p) => p.id);
+		const expected = [...datasetFor(sb.app).iterate('Patient', { since: new Date(since) })].map(
+			(p) => p.id,
+		);
 		const got: string[] = [];
 		for (const o of manifest!.output) got.push(...(await lines(o.url)).map((p) => p.id));
 		expect(got).toEqual(expected);
@@ -158,7 +203,11 @@ describe('sandbox bulk export', () => {
 				{ name: 'patient', valueReference: { reference: 'Patient/pt-00005' } },
 			],
 		};
-		const p = await kick('/Patient/$export', { method: 'POST', body: JSON.stringify(body), headers: H({ 'content-type': 'application/fhir+json' }) });
+		const p = await kick('/Patient/$export', {
+			method: 'POST',
+			body: JSON.stringify(body),
+			headers: H({ 'content-type': 'application/fhir+json' }),
+		});
 		expect(p.status).toBe(202);
 		const pm = (await untilDone(p.location!)).manifest!;
 		const ds = datasetFor(sb.app);
@@ -166,7 +215,11 @@ describe('sandbox bulk export', () => {
 		expect(imm).toBe(ds.immunizationCount('pt-00002') + ds.immunizationCount('pt-00005'));
 		expect(pm.output.filter((o) => o.type === 'Patient').reduce((a, o) => a + o.count, 0)).toBe(2);
 		// patient at system level refused
-		const sys = await kick('/$export', { method: 'POST', body: JSON.stringify(body), headers: H({ 'content-type': 'application/fhir+json' }) });
+		const sys = await kick('/$export', {
+			method: 'POST',
+			body: JSON.stringify(body),
+			headers: H({ 'content-type': 'application/fhir+json' }),
+		});
 		expect(sys.status).toBe(400);
 	});
 
@@ -181,18 +234,30 @@ describe('sandbox bulk export', () => {
 
 	it('cancels with DELETE; polling then answers 404', async () => {
 		const k = await kick('/$export');
-		const del = await fetch(k.location!, { method: 'DELETE', headers: { authorization: `Bearer ${token}` } });
+		const del = await fetch(k.location!, {
+			method: 'DELETE',
+			headers: { authorization: `Bearer ${token}` },
+		});
 		expect(del.status).toBe(202);
 		const after = await fetch(k.location!, { headers: { authorization: `Bearer ${token}` } });
 		expect(after.status).toBe(404);
-		const jobs = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as { jobs: Array<{ id: string; status: string }> };
+		const jobs = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as {
+			jobs: Array<{ id: string; status: string }>;
+		};
 		expect(jobs.jobs.find((j) => k.location!.endsWith(j.id))!.status).toBe('cancelled');
 	});
 
 	it('another client cannot poll a job', async () => {
 		const k = await kick('/$export');
-		const other = sb.app.tokens.issue({ surface: 'smart', clientId: 'someone-else', scopes: SCOPES, lifetimeSeconds: 60 }).access_token;
-		expect((await fetch(k.location!, { headers: { authorization: `Bearer ${other}` } })).status).toBe(404);
+		const other = sb.app.tokens.issue({
+			surface: 'smart',
+			clientId: 'someone-else',
+			scopes: SCOPES,
+			lifetimeSeconds: 60,
+		}).access_token;
+		expect(
+			(await fetch(k.location!, { headers: { authorization: `Bearer ${other}` } })).status,
+		).toBe(404);
 	});
 
 	it('serves requiresAccessToken:false files from the files origin without auth', async () => {
@@ -218,11 +283,17 @@ describe('sandbox bulk export', () => {
 			expect(seen[0].retryAfter).toMatch(/GMT$/);
 			const url = new URL(manifest!.output[0].url);
 			const raw = await new Promise<{ enc?: string; body: Buffer }>((resolve, reject) => {
-				httpRequest(url, { headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } }, (res) => {
-					const chunks: Buffer[] = [];
-					res.on('data', (c: Buffer) => chunks.push(c));
-					res.on('end', () => resolve({ enc: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
-				})
+				httpRequest(
+					url,
+					{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
+					(res) => {
+						const chunks: Buffer[] = [];
+						res.on('data', (c: Buffer) => chunks.push(c));
+						res.on('end', () =>
+							resolve({ enc: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
+						);
+					},
+				)
 					.on('error', reject)
 					.end();
 			});
@@ -242,10 +313,16 @@ describe('sandbox bulk export', () => {
 		const text = await r.text();
 		expect(text.endsWith('\n')).toBe(false);
 		expect(() => text.split('\n').forEach((l) => JSON.parse(l))).toThrow();
-		await armFault(sb, { surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status' });
+		await armFault(sb, {
+			surface: 'smart',
+			kind: 'transient-5xx',
+			pathContains: '$bulkdata-status',
+		});
 		const t = await fetch(k.location!, { headers: { authorization: `Bearer ${token}` } });
 		expect(t.status).toBe(503);
-		expect(((await t.json()) as { issue: Array<{ code: string }> }).issue[0].code).toBe('transient');
+		expect(((await t.json()) as { issue: Array<{ code: string }> }).issue[0].code).toBe(
+			'transient',
+		);
 	});
 
 	it('splits the manifest into pages linked by next', async () => {
@@ -264,10 +341,17 @@ describe('sandbox bulk export', () => {
 	});
 
 	it('serves the same on eMedicalPractice with emp tokens only', async () => {
-		const emp = sb.app.tokens.issue({ surface: 'emp', clientId: 'test', scopes: SCOPES, lifetimeSeconds: 60 }).access_token;
+		const emp = sb.app.tokens.issue({
+			surface: 'emp',
+			clientId: 'test',
+			scopes: SCOPES,
+			lifetimeSeconds: 60,
+		}).access_token;
 		const wrong = await fetch(`${empBase()}/$export`, { headers: H() });
 		expect(wrong.status).toBe(401);
-		const r = await fetch(`${empBase()}/Patient/$export?_type=Patient`, { headers: H({ authorization: `Bearer ${emp}` }) });
+		const r = await fetch(`${empBase()}/Patient/$export?_type=Patient`, {
+			headers: H({ authorization: `Bearer ${emp}` }),
+		});
 		expect(r.status).toBe(202);
 		expect(r.headers.get('content-location')).toContain('/emp/fhir/r4/$bulkdata-status?job=');
 		const m = (await untilDone(r.headers.get('content-location')!, emp)).manifest!;
@@ -277,7 +361,9 @@ describe('sandbox bulk export', () => {
 	it('paces file downloads at fileBytesPerSecond (a remote server model)', async () => {
 		const k = await kick('/$export?_type=Patient');
 		const m = (await untilDone(k.location!)).manifest!;
-		const jobsNow = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as { jobs: Array<{ id: string; files: Array<{ bytes: number }> }> };
+		const jobsNow = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as {
+			jobs: Array<{ id: string; files: Array<{ bytes: number }> }>;
+		};
 		const bytes = jobsNow.jobs.find((j) => k.location!.endsWith(j.id))!.files[0].bytes;
 		await setOptions({ fileBytesPerSecond: Math.ceil(bytes / 0.6) });
 		try {

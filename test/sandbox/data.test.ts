@@ -1,6 +1,13 @@
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { createDataset, toVersion, CVX_SYSTEM, REFERENCE_DATE, datasetFor, type FhirImmunization } from '../../sandbox/data';
+import {
+	createDataset,
+	toVersion,
+	CVX_SYSTEM,
+	REFERENCE_DATE,
+	datasetFor,
+	type FhirImmunization,
+} from '../../sandbox/data';
 
 describe('synthetic data set', () => {
 	it('numbers patients pt-00001… and answers undefined for unknown ids', () => {
@@ -23,11 +30,14 @@ describe('synthetic data set', () => {
 		const a = createDataset({ seed: 7 });
 		const b = createDataset({ seed: 7 });
 		const c = createDataset({ seed: 8 });
-		const dump = (d: typeof a) => JSON.stringify([...d.iterate('Patient'), ...d.iterate('Immunization')]);
+		const dump = (d: typeof a) =>
+			JSON.stringify([...d.iterate('Patient'), ...d.iterate('Immunization')]);
 		expect(dump(a)).toBe(dump(b));
 		expect(dump(a)).not.toBe(dump(c));
 		// a patient generated on its own equals the same patient generated in sequence
-		expect(JSON.stringify(createDataset({ seed: 7, patients: 5000 }).patient('pt-00031'))).toBe(JSON.stringify(a.patient('pt-00031')));
+		expect(JSON.stringify(createDataset({ seed: 7, patients: 5000 }).patient('pt-00031'))).toBe(
+			JSON.stringify(a.patient('pt-00031')),
+		);
 	});
 
 	it('produces realistic patients', () => {
@@ -64,11 +74,27 @@ describe('synthetic data set', () => {
 			for (const imm of imms) {
 				expect(imm.patient.reference).toBe(`Patient/${id}`);
 				expect(imm.vaccineCode.coding![0].system).toBe(CVX_SYSTEM);
-				expect(['08', '20', '10', '03', '21', '133', '116', '83', '62', '115', '141', '208', '207', '114']).toContain(imm.vaccineCode.coding![0].code);
+				expect([
+					'08',
+					'20',
+					'10',
+					'03',
+					'21',
+					'133',
+					'116',
+					'83',
+					'62',
+					'115',
+					'141',
+					'208',
+					'207',
+					'114',
+				]).toContain(imm.vaccineCode.coding![0].code);
 				expect(imm.occurrenceDateTime > p.birthDate).toBe(true);
 				expect(imm.occurrenceDateTime >= prev).toBe(true);
 				prev = imm.occurrenceDateTime;
-				if (['208', '207'].includes(imm.vaccineCode.coding![0].code!)) expect(imm.occurrenceDateTime >= '2020-12-11').toBe(true);
+				if (['208', '207'].includes(imm.vaccineCode.coding![0].code!))
+					expect(imm.occurrenceDateTime >= '2020-12-11').toBe(true);
 				expect(imm.lotNumber).toMatch(/^[A-Z]{2}\d{4}$/);
 				expect(imm.performer[0].actor.display).toBeTruthy();
 				expect(imm.manufacturer.display).toBeTruthy();
@@ -101,35 +127,60 @@ describe('synthetic data set', () => {
 		const since = new Date('2024-01-01T00:00:00Z');
 		const all = [...ds.iterate('Immunization')];
 		const recent = [...ds.iterate('Immunization', { since })];
-		expect(recent.length).toBe(all.filter((i) => Date.parse(i.meta.lastUpdated) >= since.getTime()).length);
+		expect(recent.length).toBe(
+			all.filter((i) => Date.parse(i.meta.lastUpdated) >= since.getTime()).length,
+		);
 		expect(recent.length).toBeGreaterThan(0);
 		expect(recent.length).toBeLessThan(all.length);
 		const two = [...ds.iterate('Immunization', { patientIds: ['pt-00003', 'bogus', 'pt-00001'] })];
 		expect(two.length).toBe(ds.immunizationCount('pt-00003') + ds.immunizationCount('pt-00001'));
 		expect(two[0].patient.reference).toBe('Patient/pt-00003');
-		expect([...ds.iterate('Patient', { patientIds: ['pt-00002'] })].map((p) => p.id)).toEqual(['pt-00002']);
+		expect([...ds.iterate('Patient', { patientIds: ['pt-00002'] })].map((p) => p.id)).toEqual([
+			'pt-00002',
+		]);
 	});
 
 	it('renders STU3 and DSTU2 shapes', () => {
 		const ds = createDataset();
-		const notDone = [...ds.iterate('Immunization')].find((i) => i.status === 'not-done') as FhirImmunization;
+		const notDone = [...ds.iterate('Immunization')].find(
+			(i) => i.status === 'not-done',
+		) as FhirImmunization;
 		const stu3 = toVersion(notDone, 'stu3');
-		expect(stu3).toMatchObject({ status: 'completed', notGiven: true, date: notDone.occurrenceDateTime, primarySource: notDone.primarySource });
+		expect(stu3).toMatchObject({
+			status: 'completed',
+			notGiven: true,
+			date: notDone.occurrenceDateTime,
+			primarySource: notDone.primarySource,
+		});
 		expect(stu3).not.toHaveProperty('occurrenceDateTime');
 		expect(stu3).not.toHaveProperty('performer');
 		expect((stu3.explanation as { reasonNotGiven: unknown[] }).reasonNotGiven).toHaveLength(1);
 		const dstu2 = toVersion(notDone, 'dstu2');
-		expect(dstu2).toMatchObject({ status: 'completed', wasNotGiven: true, reported: !notDone.primarySource, date: notDone.occurrenceDateTime });
+		expect(dstu2).toMatchObject({
+			status: 'completed',
+			wasNotGiven: true,
+			reported: !notDone.primarySource,
+			date: notDone.occurrenceDateTime,
+		});
 		expect(dstu2).not.toHaveProperty('primarySource');
 		expect(dstu2).not.toHaveProperty('occurrenceDateTime');
 		expect(toVersion(notDone, 'r4')).toBe(notDone);
 		const p = ds.patient('pt-00001')!;
-		expect((toVersion(p, 'dstu2').identifier as Array<{ type: { coding: Array<{ system: string }> } }>)[0].type.coding[0].system).toBe('http://hl7.org/fhir/v2/0203');
-		expect(p.identifier[0].type!.coding![0].system).toBe('http://terminology.hl7.org/CodeSystem/v2-0203');
+		expect(
+			(
+				toVersion(p, 'dstu2').identifier as Array<{ type: { coding: Array<{ system: string }> } }>
+			)[0].type.coding[0].system,
+		).toBe('http://hl7.org/fhir/v2/0203');
+		expect(p.identifier[0].type!.coding![0].system).toBe(
+			'http://terminology.hl7.org/CodeSystem/v2-0203',
+		);
 	});
 
 	it('datasetFor() shares one data set per app, built from the options', () => {
-		const app = { options: { seed: 3, patients: 7, heavyPatients: { 'pt-00001': 60 } }, state: {} as Record<string, unknown> };
+		const app = {
+			options: { seed: 3, patients: 7, heavyPatients: { 'pt-00001': 60 } },
+			state: {} as Record<string, unknown>,
+		};
 		const ds = datasetFor(app);
 		expect(datasetFor(app)).toBe(ds);
 		expect(ds.patientCount).toBe(7);
@@ -139,8 +190,17 @@ describe('synthetic data set', () => {
 	it('streams 200,000 patients of immunizations with little heap growth (separate process)', () => {
 		// a fresh process: jest's vm makes this loop several times slower and shares its heap
 		const tsx = join(__dirname, '../../node_modules/.bin/tsx');
-		const out = execFileSync(tsx, [join(__dirname, '../../sandbox/data/stream-check.ts'), '200000', '3', '5'], { encoding: 'utf8', timeout: 20_000 });
-		const r = JSON.parse(out.trim().split('\n').pop()!) as { count: number; expected: number; heapGrowthMB: number; ms: number };
+		const out = execFileSync(
+			tsx,
+			[join(__dirname, '../../sandbox/data/stream-check.ts'), '200000', '3', '5'],
+			{ encoding: 'utf8', timeout: 20_000 },
+		);
+		const r = JSON.parse(out.trim().split('\n').pop()!) as {
+			count: number;
+			expected: number;
+			heapGrowthMB: number;
+			ms: number;
+		};
 		expect(r.count).toBe(r.expected);
 		expect(r.count).toBeGreaterThan(700_000);
 		expect(r.heapGrowthMB).toBeLessThan(50);

@@ -6,16 +6,22 @@ interface Bundle {
 	resourceType: string;
 	total: number;
 	link: Array<{ relation: string; url: string }>;
-	entry: Array<{ fullUrl: string; resource: { id: string; resourceType: string; status?: string; occurrenceDateTime?: string } }>;
+	entry: Array<{
+		fullUrl: string;
+		resource: { id: string; resourceType: string; status?: string; occurrenceDateTime?: string };
+	}>;
 }
 
 describe('eMedicalPractice and SMART FHIR reads', () => {
 	let sb: Sandbox;
 	const ds = createDataset({ heavyPatients: { 'pt-00002': 95 } });
 	const tok = (surface: 'emp' | 'smart', scopes: string[], patient?: string) =>
-		sb.app.tokens.issue({ surface, clientId: 'test', scopes, lifetimeSeconds: 3600, patient }).access_token;
+		sb.app.tokens.issue({ surface, clientId: 'test', scopes, lifetimeSeconds: 3600, patient })
+			.access_token;
 	const get = (pathOrUrl: string, token?: string) =>
-		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, {
+			headers: token ? { authorization: `Bearer ${token}` } : {},
+		});
 	const follow = async (first: string, token: string) => {
 		const pages: Bundle[] = [];
 		let url: string | undefined = first;
@@ -39,10 +45,23 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 			for (const path of ['/emp/fhir/r4/metadata', '/emp/metadata']) {
 				const r = await get(path);
 				expect(r.status).toBe(200);
-				const cs = (await r.json()) as { resourceType: string; fhirVersion: string; rest: Array<{ security: { extension: Array<{ url: string; extension: Array<{ url: string; valueUri: string }> }> } }> };
+				const cs = (await r.json()) as {
+					resourceType: string;
+					fhirVersion: string;
+					rest: Array<{
+						security: {
+							extension: Array<{
+								url: string;
+								extension: Array<{ url: string; valueUri: string }>;
+							}>;
+						};
+					}>;
+				};
 				expect(cs.resourceType).toBe('CapabilityStatement');
 				expect(cs.fhirVersion).toBe('4.0.1');
-				const uris = cs.rest[0].security.extension.find((e) => e.url.endsWith('/oauth-uris'))!.extension;
+				const uris = cs.rest[0].security.extension.find((e) =>
+					e.url.endsWith('/oauth-uris'),
+				)!.extension;
 				expect(uris).toEqual([
 					{ url: 'authorize', valueUri: `${sb.url}/emp/connect/authorize` },
 					{ url: 'token', valueUri: `${sb.url}/emp/connect/token` },
@@ -59,36 +78,67 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 					expect(r.status).toBe(200);
 					expect(((await r.json()) as { id: string }).id).toBe('pt-00001');
 				}
-				const b = (await (await get('/emp/fhir/r4/immunization?patient=pt-00001', t)).json()) as Bundle;
+				const b = (await (
+					await get('/emp/fhir/r4/immunization?patient=pt-00001', t)
+				).json()) as Bundle;
 				expect(b.total).toBe(ds.immunizationCount('pt-00001'));
 			}
 		});
 
 		it('ignores _count: fixed pages of 20, follow next to get them all', async () => {
 			const user = tok('emp', ['user/*.read']);
-			const pages = await follow('/emp/fhir/r4/Immunization?patient=Patient/pt-00002&_count=7', user);
+			const pages = await follow(
+				'/emp/fhir/r4/Immunization?patient=Patient/pt-00002&_count=7',
+				user,
+			);
 			expect(pages.map((p) => p.entry.length)).toEqual([20, 20, 20, 20, 15]);
-			expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(ds.immunizations('pt-00002').map((i) => i.id));
+			expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(
+				ds.immunizations('pt-00002').map((i) => i.id),
+			);
 		});
 
 		it('filters by date and status', async () => {
 			const user = tok('emp', ['user/Immunization.read']);
-			const want = ds.immunizations('pt-00002').filter((i) => i.occurrenceDateTime >= '2010' && i.occurrenceDateTime < '2020' && i.status !== 'completed');
+			const want = ds
+				.immunizations('pt-00002')
+				.filter(
+					(i) =>
+						i.occurrenceDateTime >= '2010' &&
+						i.occurrenceDateTime < '2020' &&
+						i.status !== 'completed',
+				);
 			expect(want.length).toBeGreaterThan(0);
-			const pages = await follow('/emp/fhir/r4/Immunization?patient=pt-00002&date=ge2010-01-01&date=lt2020&status=not-done,entered-in-error', user);
-			expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(want.map((i) => i.id));
+			const pages = await follow(
+				'/emp/fhir/r4/Immunization?patient=pt-00002&date=ge2010-01-01&date=lt2020&status=not-done,entered-in-error',
+				user,
+			);
+			expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(
+				want.map((i) => i.id),
+			);
 			const bad = await get('/emp/fhir/r4/Immunization?status=done', user);
 			expect(bad.status).toBe(400);
-			expect(((await bad.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
+			expect(((await bad.json()) as { resourceType: string }).resourceType).toBe(
+				'OperationOutcome',
+			);
 		});
 
 		it('searches patients', async () => {
 			const user = tok('emp', ['user/Patient.read']);
 			const p3 = ds.patient('pt-00003')!;
-			const b = (await (await get(`/emp/fhir/r4/Patient?family=${encodeURIComponent(p3.name[0].family)}&birthdate=${p3.birthDate}`, user)).json()) as Bundle;
+			const b = (await (
+				await get(
+					`/emp/fhir/r4/Patient?family=${encodeURIComponent(p3.name[0].family)}&birthdate=${p3.birthDate}`,
+					user,
+				)
+			).json()) as Bundle;
 			expect(b.entry.map((e) => e.resource.id)).toContain('pt-00003');
 			expect(b.total).toBe(b.entry.length);
-			const byMrn = (await (await get(`/emp/fhir/r4/Patient?identifier=${encodeURIComponent(`${p3.identifier[0].system}|${p3.identifier[0].value}`)}`, user)).json()) as Bundle;
+			const byMrn = (await (
+				await get(
+					`/emp/fhir/r4/Patient?identifier=${encodeURIComponent(`${p3.identifier[0].system}|${p3.identifier[0].value}`)}`,
+					user,
+				)
+			).json()) as Bundle;
 			expect(byMrn.entry.map((e) => e.resource.id)).toEqual(['pt-00003']);
 			const all = await follow('/emp/fhir/r4/Patient', user);
 			expect(all.flatMap((p) => p.entry).length).toBe(50);
@@ -96,10 +146,16 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 
 		it('keeps patient-scoped tokens to their patient, errors as OperationOutcome', async () => {
 			const t = tok('emp', ['patient/*.read'], 'pt-00001');
-			for (const path of ['/emp/fhir/r4/Patient/pt-00002', '/emp/fhir/r4/Immunization?patient=pt-00002']) {
+			for (const path of [
+				'/emp/fhir/r4/Patient/pt-00002',
+				'/emp/fhir/r4/Immunization?patient=pt-00002',
+			]) {
 				const r = await get(path, t);
 				expect(r.status).toBe(403);
-				expect(await r.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
+				expect(await r.json()).toMatchObject({
+					resourceType: 'OperationOutcome',
+					issue: [{ code: 'forbidden' }],
+				});
 			}
 			const search = (await (await get('/emp/fhir/r4/Patient', t)).json()) as Bundle;
 			expect(search.entry.map((e) => e.resource.id)).toEqual(['pt-00001']);
@@ -115,13 +171,29 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 			const t = tok('emp', ['api:oemr', 'user/*.read']);
 			const one = await get('/emp/api/patient/pt-00003', t);
 			expect(one.status).toBe(200);
-			const body = (await one.json()) as { validationErrors: unknown[]; internalErrors: unknown[]; data: Record<string, string> };
+			const body = (await one.json()) as {
+				validationErrors: unknown[];
+				internalErrors: unknown[];
+				data: Record<string, string>;
+			};
 			expect(body.validationErrors).toEqual([]);
 			expect(body.internalErrors).toEqual([]);
-			expect(body.data).toMatchObject({ uuid: 'pt-00003', pid: '3', lname: ds.patient('pt-00003')!.name[0].family, DOB: ds.patient('pt-00003')!.birthDate });
-			const imms = (await (await get('/emp/api/patient/pt-00002/immunization', t)).json()) as { data: Array<{ uuid: string; cvx_code: string }> };
+			expect(body.data).toMatchObject({
+				uuid: 'pt-00003',
+				pid: '3',
+				lname: ds.patient('pt-00003')!.name[0].family,
+				DOB: ds.patient('pt-00003')!.birthDate,
+			});
+			const imms = (await (await get('/emp/api/patient/pt-00002/immunization', t)).json()) as {
+				data: Array<{ uuid: string; cvx_code: string }>;
+			};
 			expect(imms.data.map((i) => i.uuid)).toEqual(ds.immunizations('pt-00002').map((i) => i.id));
-			const list = (await (await get(`/emp/api/patient?lname=${encodeURIComponent(ds.patient('pt-00003')!.name[0].family)}`, t)).json()) as { data: Array<{ uuid: string }> };
+			const list = (await (
+				await get(
+					`/emp/api/patient?lname=${encodeURIComponent(ds.patient('pt-00003')!.name[0].family)}`,
+					t,
+				)
+			).json()) as { data: Array<{ uuid: string }> };
 			expect(list.data.map((p) => p.uuid)).toContain('pt-00003');
 			const bad = await get('/emp/api/patient/not-an-id', t);
 			expect(bad.status).toBe(422);
@@ -135,7 +207,10 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 		it('standard API: 401 and 403 bodies are {error, error_description}; api:oemr is required', async () => {
 			const r401 = await get('/emp/api/patient');
 			expect(r401.status).toBe(401);
-			expect(Object.keys((await r401.json()) as object).sort()).toEqual(['error', 'error_description']);
+			expect(Object.keys((await r401.json()) as object).sort()).toEqual([
+				'error',
+				'error_description',
+			]);
 			const noApi = tok('emp', ['user/*.read']);
 			const r403 = await get('/emp/api/patient', noApi);
 			expect(r403.status).toBe(403);
@@ -145,8 +220,15 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 
 	describe('SMART generic server', () => {
 		it('publishes metadata pointing at its own authorize and token endpoints', async () => {
-			const cs = (await (await get('/smart/fhir/metadata')).json()) as { rest: Array<{ security: { extension: Array<{ extension: Array<{ url: string; valueUri: string }> }> } }> };
-			expect(cs.rest[0].security.extension[0].extension.map((e) => e.valueUri)).toEqual([`${sb.url}/smart/auth/authorize`, `${sb.url}/smart/auth/token`]);
+			const cs = (await (await get('/smart/fhir/metadata')).json()) as {
+				rest: Array<{
+					security: { extension: Array<{ extension: Array<{ url: string; valueUri: string }> }> };
+				}>;
+			};
+			expect(cs.rest[0].security.extension[0].extension.map((e) => e.valueUri)).toEqual([
+				`${sb.url}/smart/auth/authorize`,
+				`${sb.url}/smart/auth/token`,
+			]);
 		});
 
 		it('honours _count (default 20, clamped at 100, 0 = total only)', async () => {
@@ -155,10 +237,14 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 			expect(def.map((p) => p.entry.length)).toEqual([20, 20, 20, 20, 15]);
 			const seven = await follow('/smart/fhir/Immunization?patient=pt-00002&_count=7', t);
 			expect(seven).toHaveLength(14);
-			expect(seven.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(ds.immunizations('pt-00002').map((i) => i.id));
+			expect(seven.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(
+				ds.immunizations('pt-00002').map((i) => i.id),
+			);
 			const big = (await (await get('/smart/fhir/Immunization?_count=500', t)).json()) as Bundle;
 			expect(big.entry).toHaveLength(100);
-			const zero = (await (await get('/smart/fhir/Immunization?patient=pt-00002&_count=0', t)).json()) as Bundle;
+			const zero = (await (
+				await get('/smart/fhir/Immunization?patient=pt-00002&_count=0', t)
+			).json()) as Bundle;
 			expect(zero.total).toBe(95);
 			expect(zero.entry).toHaveLength(0);
 			expect(zero.link.find((l) => l.relation === 'next')).toBeUndefined();
@@ -174,7 +260,9 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 
 		it('filters by date on the SMART server', async () => {
 			const t = tok('smart', ['patient/Immunization.rs'], 'pt-00002');
-			const want = ds.immunizations('pt-00002').filter((i) => i.occurrenceDateTime.startsWith('2021'));
+			const want = ds
+				.immunizations('pt-00002')
+				.filter((i) => i.occurrenceDateTime.startsWith('2021'));
 			expect(want.length).toBeGreaterThan(0);
 			const got = await follow('/smart/fhir/Immunization?date=2021', t);
 			expect(got.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(want.map((i) => i.id));
@@ -185,7 +273,10 @@ describe('eMedicalPractice and SMART FHIR reads', () => {
 			const t = tok('smart', ['patient/Observation.read'], 'pt-00002');
 			const r = await get('/smart/fhir/Patient/pt-00002', t);
 			expect(r.status).toBe(403);
-			expect(await r.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
+			expect(await r.json()).toMatchObject({
+				resourceType: 'OperationOutcome',
+				issue: [{ code: 'forbidden' }],
+			});
 			const p = tok('smart', ['patient/*.read'], 'pt-00002');
 			expect((await get('/smart/fhir/Patient/pt-00003', p)).status).toBe(403);
 			expect((await get('/smart/fhir/Patient/pt-00002', p)).status).toBe(200);

@@ -22,13 +22,33 @@ describe('FHIR read faults and large lists', () => {
 	let oneup: string;
 	let smart: string;
 	const get = (pathOrUrl: string, token?: string, init: RequestInit = {}) =>
-		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, { ...init, headers: token ? { authorization: `Bearer ${token}` } : {} });
+		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, {
+			...init,
+			headers: token ? { authorization: `Bearer ${token}` } : {},
+		});
 
 	beforeAll(async () => {
 		sb = await withSandbox({ heavyPatients: { 'pt-00001': 10000 } });
-		on = sb.app.tokens.issue({ surface: 'onpatient', clientId: 'test', scopes: ['patient/*.read'], lifetimeSeconds: 3600, patient: 'pt-00001' }).access_token;
-		oneup = sb.app.tokens.issue({ surface: 'oneup', clientId: 'test', scopes: ['user/*.*'], lifetimeSeconds: 3600, patient: 'pt-00001' }).access_token;
-		smart = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['user/*.read'], lifetimeSeconds: 3600 }).access_token;
+		on = sb.app.tokens.issue({
+			surface: 'onpatient',
+			clientId: 'test',
+			scopes: ['patient/*.read'],
+			lifetimeSeconds: 3600,
+			patient: 'pt-00001',
+		}).access_token;
+		oneup = sb.app.tokens.issue({
+			surface: 'oneup',
+			clientId: 'test',
+			scopes: ['user/*.*'],
+			lifetimeSeconds: 3600,
+			patient: 'pt-00001',
+		}).access_token;
+		smart = sb.app.tokens.issue({
+			surface: 'smart',
+			clientId: 'test',
+			scopes: ['user/*.read'],
+			lifetimeSeconds: 3600,
+		}).access_token;
 	});
 	afterAll(() => sb.close());
 	afterEach(async () => {
@@ -55,7 +75,9 @@ describe('FHIR read faults and large lists', () => {
 
 	it('loop-next: a page whose next link points at itself (onpatient and Bundle surfaces)', async () => {
 		await armFault(sb, { surface: 'onpatient', kind: 'loop-next', after: 1 });
-		const p1 = (await (await get(`${ON}/Immunization?patient=pt-00001&page-size=10`, on)).json()) as ResultsPage;
+		const p1 = (await (
+			await get(`${ON}/Immunization?patient=pt-00001&page-size=10`, on)
+		).json()) as ResultsPage;
 		expect(p1.next).toBe(`${sb.url}${ON}/Immunization?patient=pt-00001&page-size=10&page=2`);
 		const p2 = (await (await get(p1.next!, on)).json()) as ResultsPage;
 		expect(p2.next).toBe(p1.next); // page 2 says "next: page 2"
@@ -81,7 +103,9 @@ describe('FHIR read faults and large lists', () => {
 		const body = (await leaked.json()) as Record<string, unknown>;
 		expect(body.authorizationReceived).toBe(true);
 		expect(body).not.toHaveProperty('entry');
-		const logged = sb.app.requests.filter((r) => r.origin === 'files' && r.path === '/smart/fhir/Immunization');
+		const logged = sb.app.requests.filter(
+			(r) => r.origin === 'files' && r.path === '/smart/fhir/Immunization',
+		);
 		expect(logged.map((r) => Boolean(r.headers.authorization))).toEqual([false, true]);
 
 		await armFault(sb, { surface: 'onpatient', kind: 'foreign-next' });
@@ -99,7 +123,9 @@ describe('FHIR read faults and large lists', () => {
 
 	it('redirect on a Bundle surface: 302 to the same list page, same query', async () => {
 		await armFault(sb, { surface: 'oneup', kind: 'redirect' });
-		const r = await get('/1up/api/r4/Immunization?_count=3&_offset=3', oneup, { redirect: 'manual' });
+		const r = await get('/1up/api/r4/Immunization?_count=3&_offset=3', oneup, {
+			redirect: 'manual',
+		});
 		expect(r.status).toBe(302);
 		const loc = r.headers.get('location')!;
 		expect(loc).toBe(`${sb.url}/1up/api/r4/Immunization/?_count=3&_offset=3`);
@@ -109,7 +135,13 @@ describe('FHIR read faults and large lists', () => {
 	});
 
 	it('framework faults hit a list page in the middle: 429 on the 3rd page, then the list resumes', async () => {
-		await armFault(sb, { surface: 'onpatient', kind: 'rate-limit', after: 2, retryAfter: '2', pathContains: '/Immunization' });
+		await armFault(sb, {
+			surface: 'onpatient',
+			kind: 'rate-limit',
+			after: 2,
+			retryAfter: '2',
+			pathContains: '/Immunization',
+		});
 		let url: string | null = `${ON}/Immunization?patient=pt-00001&page-size=1000`;
 		const statuses: number[] = [];
 		let got = 0;
@@ -129,9 +161,16 @@ describe('FHIR read faults and large lists', () => {
 		expect(got).toBe(10000);
 	});
 
-	it('expired-token and html-200 hit the second page of a list in each surface\'s own shape', async () => {
-		await armFault(sb, { surface: 'onpatient', kind: 'expired-token', after: 1, pathContains: '/Immunization' });
-		const p1 = (await (await get(`${ON}/Immunization?patient=pt-00001&page-size=5`, on)).json()) as ResultsPage;
+	it("expired-token and html-200 hit the second page of a list in each surface's own shape", async () => {
+		await armFault(sb, {
+			surface: 'onpatient',
+			kind: 'expired-token',
+			after: 1,
+			pathContains: '/Immunization',
+		});
+		const p1 = (await (
+			await get(`${ON}/Immunization?patient=pt-00001&page-size=5`, on)
+		).json()) as ResultsPage;
 		const r401 = await get(p1.next!, on);
 		expect(r401.status).toBe(401);
 		expect(await r401.json()).toEqual({ detail: 'The access token expired.' });
@@ -146,7 +185,9 @@ describe('FHIR read faults and large lists', () => {
 
 	it('reset cuts a list page mid-body', async () => {
 		await armFault(sb, { surface: 'oneup', kind: 'reset' });
-		await expect(get('/1up/api/r4/Immunization?_count=50', oneup).then((r) => r.text())).rejects.toThrow();
+		await expect(
+			get('/1up/api/r4/Immunization?_count=50', oneup).then((r) => r.text()),
+		).rejects.toThrow();
 	});
 
 	it('same seed → byte-identical answers, another seed → different', async () => {
@@ -155,11 +196,21 @@ describe('FHIR read faults and large lists', () => {
 		const c = await startSandbox({ host: '127.0.0.1', port: 0, filePort: 0, seed: 6 });
 		try {
 			const body = async (s: Sandbox, path: string) => {
-				const t = s.app.tokens.issue({ surface: 'smart', clientId: 'x', scopes: ['user/*.read'], lifetimeSeconds: 60 }).access_token;
-				const text = await (await fetch(s.url + path, { headers: { authorization: `Bearer ${t}` } })).text();
+				const t = s.app.tokens.issue({
+					surface: 'smart',
+					clientId: 'x',
+					scopes: ['user/*.read'],
+					lifetimeSeconds: 60,
+				}).access_token;
+				const text = await (
+					await fetch(s.url + path, { headers: { authorization: `Bearer ${t}` } })
+				).text();
 				return text.split(s.url).join('BASE'); // links carry the port
 			};
-			for (const path of ['/smart/fhir/Patient/pt-00007', '/smart/fhir/Immunization?patient=pt-00007']) {
+			for (const path of [
+				'/smart/fhir/Patient/pt-00007',
+				'/smart/fhir/Immunization?patient=pt-00007',
+			]) {
 				const [ta, tb, tc] = await Promise.all([body(a, path), body(b, path), body(c, path)]);
 				expect(ta).toBe(tb);
 				expect(ta).not.toBe(tc);

@@ -7,7 +7,10 @@ interface Bundle {
 	type: string;
 	total: number;
 	link: Array<{ relation: string; url: string }>;
-	entry: Array<{ fullUrl: string; resource: Record<string, unknown> & { id: string; resourceType: string } }>;
+	entry: Array<{
+		fullUrl: string;
+		resource: Record<string, unknown> & { id: string; resourceType: string };
+	}>;
 }
 
 describe('1upHealth FHIR reads', () => {
@@ -15,9 +18,17 @@ describe('1upHealth FHIR reads', () => {
 	let user: string; // user/*.* for pt-00005
 	const ds = createDataset();
 	const tok = (scopes: string[], patient?: string) =>
-		sb.app.tokens.issue({ surface: 'oneup', clientId: 'test', scopes, lifetimeSeconds: 7200, patient }).access_token;
+		sb.app.tokens.issue({
+			surface: 'oneup',
+			clientId: 'test',
+			scopes,
+			lifetimeSeconds: 7200,
+			patient,
+		}).access_token;
 	const get = (pathOrUrl: string, token?: string) =>
-		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, {
+			headers: token ? { authorization: `Bearer ${token}` } : {},
+		});
 	const follow = async (first: string, token: string) => {
 		const pages: Bundle[] = [];
 		let url: string | undefined = first;
@@ -42,21 +53,33 @@ describe('1upHealth FHIR reads', () => {
 		for (const v of ['r4', 'stu3', 'dstu2']) {
 			const r = await get(`/1up/api/${v}/Patient/pt-00005`, user);
 			expect(r.status).toBe(200);
-			const p = (await r.json()) as { id: string; resourceType: string; identifier: Array<{ type: { coding: Array<{ system: string }> } }> };
+			const p = (await r.json()) as {
+				id: string;
+				resourceType: string;
+				identifier: Array<{ type: { coding: Array<{ system: string }> } }>;
+			};
 			expect(p.id).toBe('pt-00005');
-			expect(p.identifier[0].type.coding[0].system).toBe(v === 'r4' ? 'http://terminology.hl7.org/CodeSystem/v2-0203' : 'http://hl7.org/fhir/v2/0203');
+			expect(p.identifier[0].type.coding[0].system).toBe(
+				v === 'r4'
+					? 'http://terminology.hl7.org/CodeSystem/v2-0203'
+					: 'http://hl7.org/fhir/v2/0203',
+			);
 		}
 	});
 
-	it('pages Immunization with the default _count of 10 and gives exactly the patient\'s count', async () => {
+	it("pages Immunization with the default _count of 10 and gives exactly the patient's count", async () => {
 		const pages = await follow('/1up/api/r4/Immunization?patient=pt-00005', user);
 		const n = ds.immunizationCount('pt-00005');
 		expect(n).toBe(11);
 		expect(pages).toHaveLength(Math.ceil(n / 10));
 		expect(pages[0].entry).toHaveLength(Math.min(10, n));
 		expect(pages.every((p) => p.total === n && p.type === 'searchset')).toBe(true);
-		expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(ds.immunizations('pt-00005').map((i) => i.id));
-		expect(pages[0].entry[0].fullUrl).toBe(`${sb.url}/1up/api/r4/Immunization/${pages[0].entry[0].resource.id}`);
+		expect(pages.flatMap((p) => p.entry.map((e) => e.resource.id))).toEqual(
+			ds.immunizations('pt-00005').map((i) => i.id),
+		);
+		expect(pages[0].entry[0].fullUrl).toBe(
+			`${sb.url}/1up/api/r4/Immunization/${pages[0].entry[0].resource.id}`,
+		);
 	});
 
 	it('honours _count 1–100 and refuses 0, 101 and junk with a 400 OperationOutcome', async () => {
@@ -75,7 +98,11 @@ describe('1upHealth FHIR reads', () => {
 	});
 
 	it('keeps the token to its linked patient', async () => {
-		for (const path of ['/1up/api/r4/Patient/pt-00001', '/1up/api/r4/Immunization?patient=pt-00001', '/1up/api/dstu2/Patient/pt-00001/$everything']) {
+		for (const path of [
+			'/1up/api/r4/Patient/pt-00001',
+			'/1up/api/r4/Immunization?patient=pt-00001',
+			'/1up/api/dstu2/Patient/pt-00001/$everything',
+		]) {
 			const r = await get(path, user);
 			expect(r.status).toBe(403);
 			expect(((await r.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
@@ -90,11 +117,22 @@ describe('1upHealth FHIR reads', () => {
 		const r401 = await get('/1up/api/r4/Patient/pt-00005');
 		expect(r401.status).toBe(401);
 		expect(((await r401.json()) as { resourceType: string }).resourceType).toBe('OperationOutcome');
-		const r403 = await get('/1up/api/r4/Patient/pt-00005', tok(['user/Observation.read'], 'pt-00005'));
+		const r403 = await get(
+			'/1up/api/r4/Patient/pt-00005',
+			tok(['user/Observation.read'], 'pt-00005'),
+		);
 		expect(r403.status).toBe(403);
-		expect(await r403.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'forbidden' }] });
+		expect(await r403.json()).toMatchObject({
+			resourceType: 'OperationOutcome',
+			issue: [{ code: 'forbidden' }],
+		});
 		// another surface's token is not accepted
-		const onpatient = sb.app.tokens.issue({ surface: 'onpatient', clientId: 't', scopes: [], lifetimeSeconds: 60 }).access_token;
+		const onpatient = sb.app.tokens.issue({
+			surface: 'onpatient',
+			clientId: 't',
+			scopes: [],
+			lifetimeSeconds: 60,
+		}).access_token;
 		expect((await get('/1up/api/r4/Patient/pt-00005', onpatient)).status).toBe(401);
 	});
 
@@ -109,7 +147,11 @@ describe('1upHealth FHIR reads', () => {
 
 	it('renders STU3 and DSTU2 Immunizations in their own shapes', async () => {
 		const [r4, stu3, dstu2] = await Promise.all(
-			['r4', 'stu3', 'dstu2'].map(async (v) => ((await (await get(`/1up/api/${v}/Immunization?_count=100`, user)).json()) as Bundle).entry.map((e) => e.resource)),
+			['r4', 'stu3', 'dstu2'].map(async (v) =>
+				(
+					(await (await get(`/1up/api/${v}/Immunization?_count=100`, user)).json()) as Bundle
+				).entry.map((e) => e.resource),
+			),
 		);
 		expect(r4.length).toBe(stu3.length);
 		expect(r4[0]).toHaveProperty('occurrenceDateTime');
@@ -123,7 +165,11 @@ describe('1upHealth FHIR reads', () => {
 		expect(dstu2[0]).not.toHaveProperty('primarySource');
 		// statuses: STU3 has no not-done; asking for it is refused, completed covers it
 		expect((await get('/1up/api/stu3/Immunization?status=not-done', user)).status).toBe(400);
-		const stu3Completed = ((await (await get('/1up/api/stu3/Immunization?status=completed&_count=100', user)).json()) as Bundle).total;
+		const stu3Completed = (
+			(await (
+				await get('/1up/api/stu3/Immunization?status=completed&_count=100', user)
+			).json()) as Bundle
+		).total;
 		const r4Done = r4.filter((r) => r.status !== 'entered-in-error').length;
 		expect(stu3Completed).toBe(r4Done);
 	});
@@ -132,6 +178,9 @@ describe('1upHealth FHIR reads', () => {
 		const admin = tok(['user/*.*']);
 		const r = await get('/1up/api/r4/Patient/pt-99999', admin);
 		expect(r.status).toBe(404);
-		expect(await r.json()).toMatchObject({ resourceType: 'OperationOutcome', issue: [{ code: 'not-found' }] });
+		expect(await r.json()).toMatchObject({
+			resourceType: 'OperationOutcome',
+			issue: [{ code: 'not-found' }],
+		});
 	});
 });

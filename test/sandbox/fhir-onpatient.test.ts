@@ -8,7 +8,13 @@ interface ResultsPage {
 	count: number;
 	next: string | null;
 	previous: string | null;
-	results: Array<{ id: string; resourceType: string; status: string; occurrenceDateTime: string; patient: { reference: string } }>;
+	results: Array<{
+		id: string;
+		resourceType: string;
+		status: string;
+		occurrenceDateTime: string;
+		patient: { reference: string };
+	}>;
 }
 
 describe('onpatient FHIR reads', () => {
@@ -17,7 +23,13 @@ describe('onpatient FHIR reads', () => {
 	let own: string; // acts for pt-00002
 	const ds = createDataset({ heavyPatients: { 'pt-00003': 137 } });
 	const tok = (scopes: string[], patient?: string) =>
-		sb.app.tokens.issue({ surface: 'onpatient', clientId: 'test', scopes, lifetimeSeconds: 3600, patient }).access_token;
+		sb.app.tokens.issue({
+			surface: 'onpatient',
+			clientId: 'test',
+			scopes,
+			lifetimeSeconds: 3600,
+			patient,
+		}).access_token;
 	const get = (pathOrUrl: string, token?: string, init: RequestInit = {}) =>
 		fetch(pathOrUrl.startsWith('http') ? pathOrUrl : sb.url + pathOrUrl, {
 			...init,
@@ -49,14 +61,18 @@ describe('onpatient FHIR reads', () => {
 		expect(await r.json()).toEqual(ds.patient('pt-00001'));
 	});
 
-	it('pages a patient\'s immunizations with page-size and absolute next/previous links', async () => {
+	it("pages a patient's immunizations with page-size and absolute next/previous links", async () => {
 		const pages = await all(`${BASE}/Immunization?patient=pt-00003&page-size=25`, any);
 		expect(pages).toHaveLength(6); // 137 = 5 × 25 + 12
 		expect(pages.map((p) => p.results.length)).toEqual([25, 25, 25, 25, 25, 12]);
 		expect(pages.every((p) => p.count === 137)).toBe(true);
 		expect(pages[0].previous).toBeNull();
-		expect(pages[1].previous).toBe(`${sb.url}${BASE}/Immunization?patient=pt-00003&page-size=25&page=1`);
-		expect(pages[0].next).toBe(`${sb.url}${BASE}/Immunization?patient=pt-00003&page-size=25&page=2`);
+		expect(pages[1].previous).toBe(
+			`${sb.url}${BASE}/Immunization?patient=pt-00003&page-size=25&page=1`,
+		);
+		expect(pages[0].next).toBe(
+			`${sb.url}${BASE}/Immunization?patient=pt-00003&page-size=25&page=2`,
+		);
 		const ids = pages.flatMap((p) => p.results.map((x) => x.id));
 		expect(ids).toEqual(ds.immunizations('pt-00003').map((x) => x.id));
 	});
@@ -71,10 +87,15 @@ describe('onpatient FHIR reads', () => {
 	});
 
 	it('filters by date and status', async () => {
-		const want = ds.immunizations('pt-00003').filter((i) => i.status === 'completed' && i.occurrenceDateTime >= '2015-01-01');
+		const want = ds
+			.immunizations('pt-00003')
+			.filter((i) => i.status === 'completed' && i.occurrenceDateTime >= '2015-01-01');
 		expect(want.length).toBeGreaterThan(10);
 		expect(want.length).toBeLessThan(137);
-		const pages = await all(`${BASE}/Immunization?patient=pt-00003&status=completed&date=ge2015-01-01&page-size=10`, any);
+		const pages = await all(
+			`${BASE}/Immunization?patient=pt-00003&status=completed&date=ge2015-01-01&page-size=10`,
+			any,
+		);
 		expect(pages.flatMap((p) => p.results.map((x) => x.id))).toEqual(want.map((x) => x.id));
 		const bad = await get(`${BASE}/Immunization?patient=pt-00003&date=yesterday`, any);
 		expect(bad.status).toBe(403);
@@ -84,14 +105,18 @@ describe('onpatient FHIR reads', () => {
 	it('limits a patient token to its own patient', async () => {
 		const mine = await all(`${BASE}/Immunization`, own);
 		expect(mine.flatMap((p) => p.results).length).toBe(ds.immunizationCount('pt-00002'));
-		expect(new Set(mine.flatMap((p) => p.results.map((x) => x.patient.reference)))).toEqual(new Set(['Patient/pt-00002']));
+		expect(new Set(mine.flatMap((p) => p.results.map((x) => x.patient.reference)))).toEqual(
+			new Set(['Patient/pt-00002']),
+		);
 		expect((await get(`${BASE}/Patient/pt-00002`, own)).status).toBe(200);
 		const other = await get(`${BASE}/Patient/pt-00001`, own);
 		expect(other.status).toBe(404);
 		expect(await other.json()).toEqual({ detail: 'Not found.' });
 		const list = await get(`${BASE}/Immunization?patient=pt-00001`, own);
 		expect(list.status).toBe(403);
-		expect(await list.json()).toEqual({ detail: 'You do not have permission to perform this action.' });
+		expect(await list.json()).toEqual({
+			detail: 'You do not have permission to perform this action.',
+		});
 	});
 
 	it('refuses a missing token (401) and a token without a read scope (403) in DRF shape', async () => {
@@ -101,7 +126,9 @@ describe('onpatient FHIR reads', () => {
 		const narrow = tok(['user:write']);
 		const r403 = await get(`${BASE}/Immunization`, narrow);
 		expect(r403.status).toBe(403);
-		expect(await r403.json()).toEqual({ detail: 'You do not have permission to perform this action.' });
+		expect(await r403.json()).toEqual({
+			detail: 'You do not have permission to perform this action.',
+		});
 		// patients:read lets Patient through but not immunizations
 		const patientsOnly = tok(['patients:read']);
 		expect((await get(`${BASE}/Patient/pt-00001`, patientsOnly)).status).toBe(200);
@@ -137,7 +164,11 @@ describe('onpatient FHIR reads', () => {
 
 	it('serves FHIR Bundles instead when switched, and back', async () => {
 		const set = (shape: string) =>
-			fetch(`${sb.url}/_admin/fhir/settings`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ onpatientListShape: shape }) });
+			fetch(`${sb.url}/_admin/fhir/settings`, {
+				method: 'POST',
+				headers: { 'content-type': 'application/json' },
+				body: JSON.stringify({ onpatientListShape: shape }),
+			});
 		expect((await set('bundle')).status).toBe(200);
 		try {
 			let url: string | undefined = `${BASE}/Immunization?patient=pt-00003&page-size=50`;
@@ -146,7 +177,7 @@ describe('onpatient FHIR reads', () => {
 			while (url) {
 				const b = (await (await get(url, any)).json()) as {
 					resourceType: string;
-							type: string;
+					type: string;
 					total: number;
 					entry: Array<{ resource: { id: string } }>;
 					link: Array<{ relation: string; url: string }>;
@@ -164,7 +195,9 @@ describe('onpatient FHIR reads', () => {
 		} finally {
 			await set('results');
 		}
-		const back = (await (await get(`${BASE}/Immunization?patient=pt-00003`, any)).json()) as ResultsPage;
+		const back = (await (
+			await get(`${BASE}/Immunization?patient=pt-00003`, any)
+		).json()) as ResultsPage;
 		expect(back.results).toHaveLength(50);
 	});
 });

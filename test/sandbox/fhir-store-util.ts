@@ -14,19 +14,45 @@ export interface FhirClient {
 	base: string;
 	token: string;
 	/** `path` relative to the base (or an absolute URL); a body object is sent as application/fhir+json */
-	call(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>;
+	call(
+		method: string,
+		path: string,
+		body?: unknown,
+		headers?: Record<string, string>,
+	): Promise<Reply>;
 	get(path: string): Promise<Reply>;
 }
 
-export function client(sb: Sandbox, surface: StoreSurface, scopes: string[], patient?: string): FhirClient {
-	const token = sb.app.tokens.issue({ surface, clientId: 'test', scopes, lifetimeSeconds: 3600, patient }).access_token;
+export function client(
+	sb: Sandbox,
+	surface: StoreSurface,
+	scopes: string[],
+	patient?: string,
+): FhirClient {
+	const token = sb.app.tokens.issue({
+		surface,
+		clientId: 'test',
+		scopes,
+		lifetimeSeconds: 3600,
+		patient,
+	}).access_token;
 	const base = sb.url + BASES[surface];
-	const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> => {
-		const h: Record<string, string> = { authorization: `Bearer ${token}`, accept: 'application/fhir+json', ...headers };
+	const call = async (
+		method: string,
+		path: string,
+		body?: unknown,
+		headers: Record<string, string> = {},
+	): Promise<Reply> => {
+		const h: Record<string, string> = {
+			authorization: `Bearer ${token}`,
+			accept: 'application/fhir+json',
+			...headers,
+		};
 		let payload: string | undefined;
 		if (body !== undefined) {
 			payload = typeof body === 'string' ? body : JSON.stringify(body);
-			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['content-type'] = 'application/fhir+json';
+			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+				h['content-type'] = 'application/fhir+json';
 		}
 		const url = path.startsWith('http') ? path : `${base}${path ? `/${path}` : ''}`;
 		const r = await fetch(url, { method, headers: h, body: payload });
@@ -36,7 +62,12 @@ export function client(sb: Sandbox, surface: StoreSurface, scopes: string[], pat
 	return { base, token, call, get: (path) => call('GET', path) };
 }
 
-export function observation(pid: string, code = '8867-4', value = 72, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function observation(
+	pid: string,
+	code = '8867-4',
+	value = 72,
+	extra: Record<string, unknown> = {},
+): Record<string, unknown> {
 	return {
 		resourceType: 'Observation',
 		status: 'final',
@@ -48,7 +79,13 @@ export function observation(pid: string, code = '8867-4', value = 72, extra: Rec
 	};
 }
 
-export async function admin(sb: Sandbox, method: string, path: string, body?: unknown): Promise<any> { // eslint-disable-line @typescript-eslint/no-explicit-any
+export async function admin(
+	sb: Sandbox,
+	method: string,
+	path: string,
+	body?: unknown,
+): Promise<any> {
+	// eslint-disable-line @typescript-eslint/no-explicit-any
 	const r = await fetch(`${sb.url}/_admin${path}`, {
 		method,
 		headers: { 'content-type': 'application/json' },
@@ -57,7 +94,11 @@ export async function admin(sb: Sandbox, method: string, path: string, body?: un
 	return r.json();
 }
 
-export async function storeCount(sb: Sandbox, surface: StoreSurface, type: string): Promise<number> {
+export async function storeCount(
+	sb: Sandbox,
+	surface: StoreSurface,
+	type: string,
+): Promise<number> {
 	return (await admin(sb, 'GET', `/fhir/store?surface=${surface}&type=${type}`)).count as number;
 }
 

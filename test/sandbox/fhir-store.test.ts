@@ -1,6 +1,13 @@
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { admin, allPages, client, observation, storeCount, type FhirClient } from './fhir-store-util';
+import {
+	admin,
+	allPages,
+	client,
+	observation,
+	storeCount,
+	type FhirClient,
+} from './fhir-store-util';
 
 describe('FHIR store: CRUD, versions, conditional writes, patch, history', () => {
 	let sb: Sandbox;
@@ -25,7 +32,10 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect(read.status).toBe(200);
 		expect(read.headers.get('etag')).toBe('W/"1"');
 		expect(read.body.valueQuantity.value).toBe(72);
-		const upd = await c.call('PUT', `Observation/${id}`, { ...read.body, valueQuantity: { ...read.body.valueQuantity, value: 80 } });
+		const upd = await c.call('PUT', `Observation/${id}`, {
+			...read.body,
+			valueQuantity: { ...read.body.valueQuantity, value: 80 },
+		});
 		expect(upd.status).toBe(200);
 		expect(upd.headers.get('etag')).toBe('W/"2"');
 		expect((await c.get(`Observation/${id}/_history/1`)).body.valueQuantity.value).toBe(72);
@@ -34,7 +44,9 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 	});
 
 	it('Prefer: return=minimal answers an empty body', async () => {
-		const r = await c.call('POST', 'Observation', observation('pt-00001'), { prefer: 'return=minimal' });
+		const r = await c.call('POST', 'Observation', observation('pt-00001'), {
+			prefer: 'return=minimal',
+		});
 		expect(r.status).toBe(201);
 		expect(r.body).toBeUndefined();
 		expect(r.headers.get('location')).toMatch(/\/Observation\/[^/]+\/_history\/1$/);
@@ -44,10 +56,20 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		const p = await c.get('Patient/pt-00002');
 		expect(p.headers.get('etag')).toBe('W/"1"');
 		expect(p.body.meta.versionId).toBe('1');
-		const stale = await c.call('PUT', 'Patient/pt-00002', { ...p.body, active: false }, { 'if-match': 'W/"7"' });
+		const stale = await c.call(
+			'PUT',
+			'Patient/pt-00002',
+			{ ...p.body, active: false },
+			{ 'if-match': 'W/"7"' },
+		);
 		expect(stale.status).toBe(412);
 		expect(stale.body.resourceType).toBe('OperationOutcome');
-		const ok = await c.call('PUT', 'Patient/pt-00002', { ...p.body, active: false }, { 'if-match': 'W/"1"' });
+		const ok = await c.call(
+			'PUT',
+			'Patient/pt-00002',
+			{ ...p.body, active: false },
+			{ 'if-match': 'W/"1"' },
+		);
 		expect(ok.status).toBe(200);
 		expect(ok.body.meta.versionId).toBe('2');
 		expect((await c.get('Patient/pt-00002')).body.active).toBe(false);
@@ -59,7 +81,10 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 	});
 
 	it('PUT of an unknown id creates it (201) on SMART', async () => {
-		const r = await c.call('PUT', 'Observation/my-obs-1', { ...observation('pt-00001'), id: 'my-obs-1' });
+		const r = await c.call('PUT', 'Observation/my-obs-1', {
+			...observation('pt-00001'),
+			id: 'my-obs-1',
+		});
 		expect(r.status).toBe(201);
 		expect((await c.get('Observation/my-obs-1')).status).toBe(200);
 	});
@@ -75,7 +100,10 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect((await c.call('DELETE', `Observation/${id}`)).status).toBe(200);
 		const h = await c.get(`Observation/${id}/_history`);
 		expect(h.body.type).toBe('history');
-		expect(h.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual(['DELETE', 'POST']);
+		expect(h.body.entry.map((e: { request: { method: string } }) => e.request.method)).toEqual([
+			'DELETE',
+			'POST',
+		]);
 		expect(h.body.entry[1].response.status).toBe('201 Created');
 		expect((await c.get('Observation/nope')).status).toBe(404);
 	});
@@ -97,7 +125,15 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect(r.body.issued).toBe('2024-05-01T10:00:00Z');
 		expect(r.body.comment).toBeUndefined();
 		expect(r.body.meta.versionId).toBe('2');
-		const bad = await c.call('PATCH', `Observation/${id}`, [{ op: 'test', path: '/status', value: 'amended' }, { op: 'remove', path: '/status' }], jp);
+		const bad = await c.call(
+			'PATCH',
+			`Observation/${id}`,
+			[
+				{ op: 'test', path: '/status', value: 'amended' },
+				{ op: 'remove', path: '/status' },
+			],
+			jp,
+		);
 		expect(bad.status).toBe(422);
 		expect((await c.get(`Observation/${id}`)).body.status).toBe('final');
 		expect((await c.call('PATCH', `Observation/${id}`, ops)).status).toBe(415);
@@ -112,17 +148,31 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect(second.status).toBe(200);
 		expect(second.body.id).toBe(first.body.id);
 		expect(await storeCount(sb, 'smart', 'Observation')).toBe(1);
-		await c.call('POST', 'Observation', { ...body, identifier: [{ system: 'urn:test', value: 'A-2' }] });
-		const many = await c.call('POST', 'Observation', body, { 'if-none-exist': 'identifier=urn:test|' });
+		await c.call('POST', 'Observation', {
+			...body,
+			identifier: [{ system: 'urn:test', value: 'A-2' }],
+		});
+		const many = await c.call('POST', 'Observation', body, {
+			'if-none-exist': 'identifier=urn:test|',
+		});
 		expect(many.status).toBe(412);
 		expect(await storeCount(sb, 'smart', 'Observation')).toBe(2);
 	});
 
 	it('conditional update twice → one resource (201, then 200); >1 match → 412', async () => {
-		const patient = { resourceType: 'Patient', identifier: [{ system: 'urn:crm', value: 'C-77' }], name: [{ family: 'Upsert', given: ['Una'] }], gender: 'female', birthDate: '1990-02-03' };
+		const patient = {
+			resourceType: 'Patient',
+			identifier: [{ system: 'urn:crm', value: 'C-77' }],
+			name: [{ family: 'Upsert', given: ['Una'] }],
+			gender: 'female',
+			birthDate: '1990-02-03',
+		};
 		const before = await storeCount(sb, 'smart', 'Patient');
 		const a = await c.call('PUT', 'Patient?identifier=urn:crm|C-77', patient);
-		const b = await c.call('PUT', 'Patient?identifier=urn:crm|C-77', { ...patient, gender: 'other' });
+		const b = await c.call('PUT', 'Patient?identifier=urn:crm|C-77', {
+			...patient,
+			gender: 'other',
+		});
 		expect(a.status).toBe(201);
 		expect(b.status).toBe(200);
 		expect(b.body.id).toBe(a.body.id);
@@ -133,11 +183,16 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 	});
 
 	it('type history is newest first and pages with _count and next links', async () => {
-		for (let i = 0; i < 7; i++) await c.call('POST', 'Observation', observation('pt-00001', '8867-4', 60 + i));
+		for (let i = 0; i < 7; i++)
+			await c.call('POST', 'Observation', observation('pt-00001', '8867-4', 60 + i));
 		const pages = await allPages(c, `${c.base}/Observation/_history?_count=3`);
 		expect(pages.map((p) => p.body.entry.length)).toEqual([3, 3, 1]);
 		expect(pages[0].body.total).toBe(7);
-		const values = pages.flatMap((p) => p.body.entry.map((e: { resource: { valueQuantity: { value: number } } }) => e.resource.valueQuantity.value));
+		const values = pages.flatMap((p) =>
+			p.body.entry.map(
+				(e: { resource: { valueQuantity: { value: number } } }) => e.resource.valueQuantity.value,
+			),
+		);
 		expect(values).toEqual([66, 65, 64, 63, 62, 61, 60]);
 	});
 
@@ -148,12 +203,22 @@ describe('FHIR store: CRUD, versions, conditional writes, patch, history', () =>
 		expect(h.total).toBe(51);
 		expect(h.entry[0].request).toEqual({ method: 'PUT', url: 'Patient/pt-00002' });
 		expect(h.entry[0].response.etag).toBe('W/"2"');
-		expect(h.entry.filter((e: { fullUrl: string }) => e.fullUrl.endsWith('/Patient/pt-00002'))).toHaveLength(2);
+		expect(
+			h.entry.filter((e: { fullUrl: string }) => e.fullUrl.endsWith('/Patient/pt-00002')),
+		).toHaveLength(2);
 	});
 
 	it('is strict: wrong Content-Type → 415, bad JSON → 400, resourceType ≠ URL type → 400', async () => {
-		expect((await c.call('POST', 'Observation', JSON.stringify(observation('pt-00001')), { 'content-type': 'text/plain' })).status).toBe(415);
-		const bad = await c.call('POST', 'Observation', '{not json', { 'content-type': 'application/fhir+json' });
+		expect(
+			(
+				await c.call('POST', 'Observation', JSON.stringify(observation('pt-00001')), {
+					'content-type': 'text/plain',
+				})
+			).status,
+		).toBe(415);
+		const bad = await c.call('POST', 'Observation', '{not json', {
+			'content-type': 'application/fhir+json',
+		});
 		expect(bad.status).toBe(400);
 		expect(bad.body.resourceType).toBe('OperationOutcome');
 		const wrong = await c.call('POST', 'Condition', observation('pt-00001'));

@@ -6,7 +6,9 @@ describe('sandbox framework', () => {
 	let sb: Sandbox;
 	beforeAll(async () => {
 		sb = await withSandbox();
-		sb.app.route('GET', '/test/echo/:id', 'smart', (req, res) => sendJson(res, 200, { id: req.params.id, pad: 'x'.repeat(2000) }));
+		sb.app.route('GET', '/test/echo/:id', 'smart', (req, res) =>
+			sendJson(res, 200, { id: req.params.id, pad: 'x'.repeat(2000) }),
+		);
 		sb.app.route('GET', '/test/protected', 'mpp', (req, res) => {
 			const tok = sb.app.requireBearer(req, res, 'mpp', 'appointment_read');
 			if (tok) sendJson(res, 200, { client: tok.clientId });
@@ -27,7 +29,13 @@ describe('sandbox framework', () => {
 	});
 
 	it('fires a fault exactly the armed number of times, after the skipped ones', async () => {
-		await armFault(sb, { surface: 'smart', kind: 'rate-limit', times: 2, after: 1, retryAfter: '3' });
+		await armFault(sb, {
+			surface: 'smart',
+			kind: 'rate-limit',
+			times: 2,
+			after: 1,
+			retryAfter: '3',
+		});
 		const statuses: number[] = [];
 		let retryAfter: string | null = null;
 		for (let i = 0; i < 4; i++) {
@@ -59,14 +67,25 @@ describe('sandbox framework', () => {
 	});
 
 	it('refuses a missing, unknown, expired or under-scoped token in the surface shape', async () => {
-		const get = (tok?: string) => fetch(`${sb.url}/test/protected`, { headers: tok ? { authorization: `Bearer ${tok}` } : {} });
+		const get = (tok?: string) =>
+			fetch(`${sb.url}/test/protected`, { headers: tok ? { authorization: `Bearer ${tok}` } : {} });
 		expect((await get()).status).toBe(401);
 		expect((await get('made-up')).status).toBe(401);
-		const narrow = sb.app.tokens.issue({ surface: 'mpp', clientId: 'c', scopes: ['profile_read'], lifetimeSeconds: 60 });
+		const narrow = sb.app.tokens.issue({
+			surface: 'mpp',
+			clientId: 'c',
+			scopes: ['profile_read'],
+			lifetimeSeconds: 60,
+		});
 		const r403 = await get(narrow.access_token);
 		expect(r403.status).toBe(403);
 		expect(await r403.json()).toMatchObject({ error: 'insufficient_scope' });
-		const good = sb.app.tokens.issue({ surface: 'mpp', clientId: 'c', scopes: ['appointment_read'], lifetimeSeconds: 60 });
+		const good = sb.app.tokens.issue({
+			surface: 'mpp',
+			clientId: 'c',
+			scopes: ['appointment_read'],
+			lifetimeSeconds: 60,
+		});
 		expect((await get(good.access_token)).status).toBe(200);
 		sb.app.clock.advance(61);
 		const expired = await get(good.access_token);

@@ -52,22 +52,38 @@ describe('MyPatientPortal sandbox surface', () => {
 		const headers: Record<string, string> = {};
 		if (tok) headers.authorization = `Bearer ${tok}`;
 		if (body !== undefined) headers['content-type'] = 'application/json';
-		const r = await fetch(`${sb.url}${API}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+		const r = await fetch(`${sb.url}${API}${path}`, {
+			method,
+			headers,
+			body: body === undefined ? undefined : JSON.stringify(body),
+		});
 		const text = await r.text();
 		return { status: r.status, body: text ? (JSON.parse(text) as any) : undefined };
 	};
 	const slotsFor = async (cat: number, type: number, ins: number, extra = '') =>
-		(await call('GET', `/availabilities?appointment_category_id=${cat}&appointment_type_id=${type}&insurance_id=${ins}${extra}`)).body
-			.data as Slot[];
+		(
+			await call(
+				'GET',
+				`/availabilities?appointment_category_id=${cat}&appointment_type_id=${type}&insurance_id=${ins}${extra}`,
+			)
+		).body.data as Slot[];
 	const adminAppointments = async () =>
-		((await (await fetch(`${sb.url}/_admin/mpp/appointments?patient=pt-00001`)).json()) as { data: Array<Appt & { availability_id: string }> }).data;
+		(
+			(await (await fetch(`${sb.url}/_admin/mpp/appointments?patient=pt-00001`)).json()) as {
+				data: Array<Appt & { availability_id: string }>;
+			}
+		).data;
 
 	it('walks through insurances → categories → types → availabilities → booking', async () => {
 		const me = await call('GET', '/me');
 		expect(me.status).toBe(200);
 		expect(me.body.data.id).toBe('pt-00001');
 		const fhir = datasetFor(sb.app).patient('pt-00001')!;
-		expect(me.body.data).toMatchObject({ last_name: fhir.name[0].family, first_name: fhir.name[0].given[0], date_of_birth: fhir.birthDate });
+		expect(me.body.data).toMatchObject({
+			last_name: fhir.name[0].family,
+			first_name: fhir.name[0].given[0],
+			date_of_birth: fhir.birthDate,
+		});
 		expect(me.body.data.email).toBe(fhir.telecom.find((t) => t.system === 'email')!.value);
 
 		const ins = await call('GET', '/insurances');
@@ -78,8 +94,16 @@ describe('MyPatientPortal sandbox surface', () => {
 		const catsPrivate = await call('GET', '/appointment_categories?insurance_id=138');
 		expect(catsPrivate.body.data.map((c: { id: number }) => c.id)).toEqual([53, 54, 56]);
 
-		const types = await call('GET', '/appointment_types?appointment_category_id=53&insurance_id=136');
-		expect(types.body.data.map((t: { id: number; asap_notifications_enabled: boolean }) => [t.id, t.asap_notifications_enabled])).toEqual([
+		const types = await call(
+			'GET',
+			'/appointment_types?appointment_category_id=53&insurance_id=136',
+		);
+		expect(
+			types.body.data.map((t: { id: number; asap_notifications_enabled: boolean }) => [
+				t.id,
+				t.asap_notifications_enabled,
+			]),
+		).toEqual([
 			[198, true],
 			[199, false],
 			[200, true],
@@ -94,17 +118,27 @@ describe('MyPatientPortal sandbox surface', () => {
 			expect(Date.parse(s.end_time)).toBeGreaterThan(Date.parse(s.start_time));
 		}
 
-		const booked = await call('POST', '/booking', { availability_id: slots[0].id, insurance_id: 136, comment: 'first visit' });
+		const booked = await call('POST', '/booking', {
+			availability_id: slots[0].id,
+			insurance_id: 136,
+			comment: 'first visit',
+		});
 		expect(booked.status).toBe(201);
 		expect(booked.body.data.id).toMatch(/^[A-Za-z0-9]{28}$/);
-		expect(booked.body.data).toMatchObject({ status: 'booked', start_time: slots[0].start_time, comment: 'first visit' });
+		expect(booked.body.data).toMatchObject({
+			status: 'booked',
+			start_time: slots[0].start_time,
+			comment: 'first visit',
+		});
 
 		const got = await call('GET', `/appointments/${booked.body.data.id}`);
 		expect(got.body.data.start_time).toBe(slots[0].start_time);
 		const list = await call('GET', '/appointments');
 		expect(list.body.data.map((a: Appt) => a.id)).toEqual([booked.body.data.id]);
 		// another patient cannot see it
-		expect((await call('GET', `/appointments/${booked.body.data.id}`, undefined, otherToken)).status).toBe(404);
+		expect(
+			(await call('GET', `/appointments/${booked.body.data.id}`, undefined, otherToken)).status,
+		).toBe(404);
 	});
 
 	it('a booked slot disappears from availabilities; cancel frees it; cancelling twice is refused', async () => {
@@ -128,7 +162,10 @@ describe('MyPatientPortal sandbox surface', () => {
 
 		const unknown = await call('DELETE', '/appointments/doesNotExist123');
 		expect(unknown.status).toBe(404);
-		expect(unknown.body).toEqual({ error: 'not_found', error_description: 'Appointment doesNotExist123 was not found.' });
+		expect(unknown.body).toEqual({
+			error: 'not_found',
+			error_description: 'Appointment doesNotExist123 was not found.',
+		});
 	});
 
 	it('reschedule keeps the id, moves the time and frees the old slot', async () => {
@@ -136,7 +173,9 @@ describe('MyPatientPortal sandbox surface', () => {
 		const b = await call('POST', '/booking', { availability_id: slots[0].id });
 		const id = b.body.data.id as string;
 		const options = (await call('GET', `/appointments/${id}/availabilities`)).body.data as Slot[];
-		expect(options.every((s) => s.appointment_type_id === 199 && s.appointment_category_id === 53)).toBe(true);
+		expect(
+			options.every((s) => s.appointment_type_id === 199 && s.appointment_category_id === 53),
+		).toBe(true);
 		expect(options.map((s) => s.id)).not.toContain(slots[0].id);
 
 		const r = await call('PUT', `/appointments/${id}`, { availability_id: options[5].id });
@@ -168,15 +207,29 @@ describe('MyPatientPortal sandbox surface', () => {
 		const statuses = results.map((r) => r.status).sort();
 		expect(statuses).toEqual([201, 422, 422]);
 		for (const r of results.filter((x) => x.status === 422)) {
-			expect(r.body).toEqual({ error: 'availability_taken', error_description: 'The selected time slot is no longer available.' });
+			expect(r.body).toEqual({
+				error: 'availability_taken',
+				error_description: 'The selected time slot is no longer available.',
+			});
 		}
-		const all = ((await (await fetch(`${sb.url}/_admin/mpp/appointments`)).json()) as { data: Array<{ availability_id: string; status: string }> }).data;
-		expect(all.filter((a) => a.availability_id === slot.id && a.status === 'booked')).toHaveLength(1);
+		const all = (
+			(await (await fetch(`${sb.url}/_admin/mpp/appointments`)).json()) as {
+				data: Array<{ availability_id: string; status: string }>;
+			}
+		).data;
+		expect(all.filter((a) => a.availability_id === slot.id && a.status === 'booked')).toHaveLength(
+			1,
+		);
 	});
 
 	it('matches availability ids byte for byte', async () => {
 		const slot = (await slotsFor(53, 198, 136))[1];
-		const mangled = [slot.id.replace('+', ' '), slot.id.replace('/', '%2F'), slot.id.replace(/=+$/, ''), slot.id.replace('_', '/')];
+		const mangled = [
+			slot.id.replace('+', ' '),
+			slot.id.replace('/', '%2F'),
+			slot.id.replace(/=+$/, ''),
+			slot.id.replace('_', '/'),
+		];
 		for (const id of mangled) {
 			const r = await call('POST', '/booking', { availability_id: id });
 			expect(r.status).toBe(422);
@@ -186,7 +239,10 @@ describe('MyPatientPortal sandbox surface', () => {
 		const form = async (value: string) =>
 			fetch(`${sb.url}${API}/booking`, {
 				method: 'POST',
-				headers: { authorization: `Bearer ${token}`, 'content-type': 'application/x-www-form-urlencoded' },
+				headers: {
+					authorization: `Bearer ${token}`,
+					'content-type': 'application/x-www-form-urlencoded',
+				},
 				body: `availability_id=${value}`,
 			});
 		expect((await form(slot.id)).status).toBe(422);
@@ -196,9 +252,15 @@ describe('MyPatientPortal sandbox surface', () => {
 
 	it('refuses ASAP opt-in for a type without ASAP, accepts it otherwise; subscribe/unsubscribe/earlier', async () => {
 		const noAsap = (await slotsFor(53, 199, 136))[0];
-		const refused = await call('POST', '/booking', { availability_id: noAsap.id, asap_list_opt_in: true });
+		const refused = await call('POST', '/booking', {
+			availability_id: noAsap.id,
+			asap_list_opt_in: true,
+		});
 		expect(refused.status).toBe(422);
-		expect(refused.body).toEqual({ error: 'asap_not_enabled', error_description: 'The ASAP list is not enabled for appointment type "Follow-up visit".' });
+		expect(refused.body).toEqual({
+			error: 'asap_not_enabled',
+			error_description: 'The ASAP list is not enabled for appointment type "Follow-up visit".',
+		});
 		expect(await adminAppointments()).toHaveLength(0);
 
 		const asapSlots = await slotsFor(53, 198, 136);
@@ -215,26 +277,40 @@ describe('MyPatientPortal sandbox surface', () => {
 
 		const un = await call('DELETE', `/appointments/${id}/asap_list`);
 		expect(un.body.data).toEqual({ id, asap_list: { subscribed: false, email: null } });
-		expect((await call('DELETE', `/appointments/${id}/asap_list`)).body.error).toBe('not_subscribed');
-		expect((await call('GET', `/appointments/${id}/earlier_availability`)).body.error).toBe('not_subscribed');
+		expect((await call('DELETE', `/appointments/${id}/asap_list`)).body.error).toBe(
+			'not_subscribed',
+		);
+		expect((await call('GET', `/appointments/${id}/earlier_availability`)).body.error).toBe(
+			'not_subscribed',
+		);
 
 		const noEmail = await call('POST', `/appointments/${id}/asap_list`, {});
 		expect(noEmail.status).toBe(422);
 		expect(noEmail.body.error).toBe('email_required');
 		const sub = await call('POST', `/appointments/${id}/asap_list`, { email: 'pat@example.org' });
 		expect(sub.status).toBe(200);
-		expect(sub.body.data).toEqual({ id, asap_list: { subscribed: true, email: 'pat@example.org' } });
+		expect(sub.body.data).toEqual({
+			id,
+			asap_list: { subscribed: true, email: 'pat@example.org' },
+		});
 
 		// subscribe on a type without ASAP is refused too
 		const plain = await call('POST', '/booking', { availability_id: noAsap.id });
-		const subPlain = await call('POST', `/appointments/${plain.body.data.id}/asap_list`, { email: 'pat@example.org' });
+		const subPlain = await call('POST', `/appointments/${plain.body.data.id}/asap_list`, {
+			email: 'pat@example.org',
+		});
 		expect(subPlain.status).toBe(422);
 		expect(subPlain.body.error).toBe('asap_not_enabled');
 	});
 
 	it('lost-response on booking commits the booking and resets the connection', async () => {
 		const slot = (await slotsFor(54, 210, 137))[0];
-		await armFault(sb, { surface: 'mpp', kind: 'lost-response', pathContains: '/booking', method: 'POST' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'lost-response',
+			pathContains: '/booking',
+			method: 'POST',
+		});
 		await expect(call('POST', '/booking', { availability_id: slot.id })).rejects.toThrow();
 		const all = await adminAppointments();
 		expect(all).toHaveLength(1);
@@ -248,8 +324,12 @@ describe('MyPatientPortal sandbox surface', () => {
 		const slots = await slotsFor(53, 198, 137);
 		const b = await call('POST', '/booking', { availability_id: slots[0].id });
 		await armFault(sb, { surface: 'mpp', kind: 'lost-response', method: 'PUT' });
-		await expect(call('PUT', `/appointments/${b.body.data.id}`, { availability_id: slots[2].id })).rejects.toThrow();
-		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.start_time).toBe(slots[2].start_time);
+		await expect(
+			call('PUT', `/appointments/${b.body.data.id}`, { availability_id: slots[2].id }),
+		).rejects.toThrow();
+		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.start_time).toBe(
+			slots[2].start_time,
+		);
 	});
 
 	it('lost-response on cancel commits the cancel and frees the slot', async () => {
@@ -257,15 +337,36 @@ describe('MyPatientPortal sandbox surface', () => {
 		const b = await call('POST', '/booking', { availability_id: slot.id });
 		await armFault(sb, { surface: 'mpp', kind: 'lost-response', method: 'DELETE' });
 		await expect(call('DELETE', `/appointments/${b.body.data.id}`)).rejects.toThrow();
-		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.status).toBe('cancelled');
+		expect((await call('GET', `/appointments/${b.body.data.id}`)).body.data.status).toBe(
+			'cancelled',
+		);
 		expect((await slotsFor(53, 199, 136)).map((s) => s.id)).toContain(slot.id);
 	});
 
 	it('validates parameters and the from/to window', async () => {
-		expect((await call('GET', '/appointment_categories')).body).toEqual({ error: 'invalid_request', error_description: 'insurance_id is required.' });
-		expect((await call('GET', '/appointment_types?appointment_category_id=56&insurance_id=136')).status).toBe(422);
-		expect((await call('GET', '/availabilities?appointment_category_id=53&appointment_type_id=210&insurance_id=136')).status).toBe(400);
-		expect((await call('GET', '/availabilities?appointment_category_id=53&appointment_type_id=198&insurance_id=136&from=tomorrow')).status).toBe(400);
+		expect((await call('GET', '/appointment_categories')).body).toEqual({
+			error: 'invalid_request',
+			error_description: 'insurance_id is required.',
+		});
+		expect(
+			(await call('GET', '/appointment_types?appointment_category_id=56&insurance_id=136')).status,
+		).toBe(422);
+		expect(
+			(
+				await call(
+					'GET',
+					'/availabilities?appointment_category_id=53&appointment_type_id=210&insurance_id=136',
+				)
+			).status,
+		).toBe(400);
+		expect(
+			(
+				await call(
+					'GET',
+					'/availabilities?appointment_category_id=53&appointment_type_id=198&insurance_id=136&from=tomorrow',
+				)
+			).status,
+		).toBe(400);
 		const all = await slotsFor(53, 198, 136);
 		const day = all[0].start_time.slice(0, 10);
 		const oneDay = await slotsFor(53, 198, 136, `&from=${day}&to=${day}`);
@@ -276,8 +377,20 @@ describe('MyPatientPortal sandbox surface', () => {
 	});
 
 	it('enforces scopes: profile_read for /me, appointment_read for reads, appointment_write for writes', async () => {
-		const readOnly = sb.app.tokens.issue({ surface: 'mpp', clientId: 't', scopes: ['appointment_read'], lifetimeSeconds: 60, patient: 'pt-00001' }).access_token;
-		const profileOnly = sb.app.tokens.issue({ surface: 'mpp', clientId: 't', scopes: ['profile_read'], lifetimeSeconds: 60, patient: 'pt-00001' }).access_token;
+		const readOnly = sb.app.tokens.issue({
+			surface: 'mpp',
+			clientId: 't',
+			scopes: ['appointment_read'],
+			lifetimeSeconds: 60,
+			patient: 'pt-00001',
+		}).access_token;
+		const profileOnly = sb.app.tokens.issue({
+			surface: 'mpp',
+			clientId: 't',
+			scopes: ['profile_read'],
+			lifetimeSeconds: 60,
+			patient: 'pt-00001',
+		}).access_token;
 		expect((await call('GET', '/me', undefined, readOnly)).status).toBe(403);
 		expect((await call('GET', '/me', undefined, profileOnly)).status).toBe(200);
 		expect((await call('GET', '/insurances', undefined, profileOnly)).status).toBe(403);

@@ -34,17 +34,29 @@ describe('1upHealth user management', () => {
 	});
 
 	it('refuses a wrong client secret', async () => {
-		const r = await postForm(sb, PATHS.oneup.users, { app_user_id: 'carol', client_id: 'oneup-demo', client_secret: 'nope' });
+		const r = await postForm(sb, PATHS.oneup.users, {
+			app_user_id: 'carol',
+			client_id: 'oneup-demo',
+			client_secret: 'nope',
+		});
 		expect(r.status).toBe(401);
 		expect(r.body.success).toBe(false);
 	});
 
 	it('auth-code for an existing user; an unknown user is an error', async () => {
-		const ok = await postForm(sb, `${PATHS.oneup.users}/auth-code`, { app_user_id: 'alice' }, { headers: CREDS });
+		const ok = await postForm(
+			sb,
+			`${PATHS.oneup.users}/auth-code`,
+			{ app_user_id: 'alice' },
+			{ headers: CREDS },
+		);
 		expect(ok.status).toBe(200);
 		expect(ok.body.success).toBe(true);
 		expect(typeof ok.body.code).toBe('string');
-		const unknown = await postForm(sb, `${PATHS.oneup.users}/auth-code`, { app_user_id: 'nobody', ...CREDS });
+		const unknown = await postForm(sb, `${PATHS.oneup.users}/auth-code`, {
+			app_user_id: 'nobody',
+			...CREDS,
+		});
 		expect(unknown.status).toBe(404);
 		expect(unknown.body.success).toBe(false);
 	});
@@ -67,17 +79,32 @@ describe('1upHealth tokens', () => {
 	});
 
 	it('rotates refresh tokens: a used refresh token is refused', async () => {
-		const c = await postForm(sb, `${PATHS.oneup.users}/auth-code`, { app_user_id: 'dave', ...CREDS });
+		const c = await postForm(sb, `${PATHS.oneup.users}/auth-code`, {
+			app_user_id: 'dave',
+			...CREDS,
+		});
 		const t = await exchange(String(c.body.code));
 		const rt1 = String(t.body.refresh_token);
-		const r1 = await postForm(sb, PATHS.oneup.token, { grant_type: 'refresh_token', refresh_token: rt1, ...CREDS });
+		const r1 = await postForm(sb, PATHS.oneup.token, {
+			grant_type: 'refresh_token',
+			refresh_token: rt1,
+			...CREDS,
+		});
 		expect(r1.status).toBe(200);
 		const rt2 = String(r1.body.refresh_token);
 		expect(rt2).not.toBe(rt1);
-		const reuse = await postForm(sb, PATHS.oneup.token, { grant_type: 'refresh_token', refresh_token: rt1, ...CREDS });
+		const reuse = await postForm(sb, PATHS.oneup.token, {
+			grant_type: 'refresh_token',
+			refresh_token: rt1,
+			...CREDS,
+		});
 		expect(reuse.status).toBe(400);
 		expect(reuse.body.error).toBe('invalid_grant');
-		const r2 = await postForm(sb, PATHS.oneup.token, { grant_type: 'refresh_token', refresh_token: rt2, ...CREDS });
+		const r2 = await postForm(sb, PATHS.oneup.token, {
+			grant_type: 'refresh_token',
+			refresh_token: rt2,
+			...CREDS,
+		});
 		expect(r2.status).toBe(200);
 	});
 
@@ -87,7 +114,9 @@ describe('1upHealth tokens', () => {
 		for (const id of ['p1', 'p2']) {
 			const u = await postForm(sb, PATHS.oneup.users, { app_user_id: id, ...CREDS });
 			const t = await exchange(String(u.body.code));
-			patients.push((sb.app.tokens.check('oneup', String(t.body.access_token)) as { patient: string }).patient);
+			patients.push(
+				(sb.app.tokens.check('oneup', String(t.body.access_token)) as { patient: string }).patient,
+			);
 		}
 		expect(patients).toEqual(['pt-00001', 'pt-00002']);
 	});

@@ -2,7 +2,16 @@
 // endpoints). Each test fails if its rule is removed from sandbox/oauth.
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
-import { CALLBACK, N8N_CALLBACK, PATHS, authorize, authorizeRaw, codeFor, pkcePair, postForm } from './oauth-util';
+import {
+	CALLBACK,
+	N8N_CALLBACK,
+	PATHS,
+	authorize,
+	authorizeRaw,
+	codeFor,
+	pkcePair,
+	postForm,
+} from './oauth-util';
 
 let sb: Sandbox;
 beforeAll(async () => {
@@ -16,7 +25,13 @@ const smartAud = () => `${sb.url}${PATHS.smart.fhir}`;
 
 describe('authorize page', () => {
 	it('shows Approve and Deny; Deny redirects with error=access_denied and the state', async () => {
-		const params = { client_id: 'mpp-demo', redirect_uri: CALLBACK, response_type: 'code', scope: 'profile_read', state: 'xyz' };
+		const params = {
+			client_id: 'mpp-demo',
+			redirect_uri: CALLBACK,
+			response_type: 'code',
+			scope: 'profile_read',
+			state: 'xyz',
+		};
 		const page = await authorizeRaw(sb, PATHS.mpp.authorize, params);
 		expect(page.status).toBe(200);
 		const html = await page.text();
@@ -37,7 +52,13 @@ describe('authorize page', () => {
 	});
 
 	it('Approve on the page redirects with a code for the chosen patient and echoes state', async () => {
-		const params = { client_id: 'mpp-demo', redirect_uri: CALLBACK, response_type: 'code', scope: 'profile_read', state: 'st-9' };
+		const params = {
+			client_id: 'mpp-demo',
+			redirect_uri: CALLBACK,
+			response_type: 'code',
+			scope: 'profile_read',
+			state: 'st-9',
+		};
 		const approve = await fetch(sb.url + PATHS.mpp.authorize, {
 			method: 'POST',
 			redirect: 'manual',
@@ -64,25 +85,43 @@ describe('authorize page', () => {
 	});
 
 	it('an unknown client is refused with an error page', async () => {
-		const r = await authorizeRaw(sb, PATHS.onpatient.authorize, { client_id: 'nobody', redirect_uri: CALLBACK, response_type: 'code' });
+		const r = await authorizeRaw(sb, PATHS.onpatient.authorize, {
+			client_id: 'nobody',
+			redirect_uri: CALLBACK,
+			response_type: 'code',
+		});
 		expect(r.status).toBe(400);
 		expect(r.headers.get('location')).toBeNull();
 	});
 
 	it('the registered n8n callback is accepted', async () => {
-		const loc = await authorize(sb, PATHS.onpatient.authorize, { client_id: 'onpatient-demo', redirect_uri: N8N_CALLBACK, response_type: 'code' });
+		const loc = await authorize(sb, PATHS.onpatient.authorize, {
+			client_id: 'onpatient-demo',
+			redirect_uri: N8N_CALLBACK,
+			response_type: 'code',
+		});
 		expect(loc.origin + loc.pathname).toBe(N8N_CALLBACK);
 		expect(loc.searchParams.get('code')).toBeTruthy();
 	});
 
 	it('response_type other than code is refused', async () => {
-		const loc = await authorize(sb, PATHS.onpatient.authorize, { client_id: 'onpatient-demo', redirect_uri: CALLBACK, response_type: 'token', state: 'q' });
+		const loc = await authorize(sb, PATHS.onpatient.authorize, {
+			client_id: 'onpatient-demo',
+			redirect_uri: CALLBACK,
+			response_type: 'token',
+			state: 'q',
+		});
 		expect(loc.searchParams.get('error')).toBe('unsupported_response_type');
 		expect(loc.searchParams.get('state')).toBe('q');
 	});
 
 	it('a scope the client is not registered for is refused with invalid_scope', async () => {
-		const loc = await authorize(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', redirect_uri: CALLBACK, response_type: 'code', scope: 'profile_read admin_all' });
+		const loc = await authorize(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			redirect_uri: CALLBACK,
+			response_type: 'code',
+			scope: 'profile_read admin_all',
+		});
 		expect(loc.searchParams.get('error')).toBe('invalid_scope');
 	});
 
@@ -104,7 +143,13 @@ describe('authorize page', () => {
 		['emp', PATHS.emp.authorize, 'emp-demo'],
 		['smart', PATHS.smart.authorize, 'smart-demo'],
 	])('%s: a missing aud is refused', async (_n, path, clientId) => {
-		const loc = await authorize(sb, path, { client_id: clientId, redirect_uri: CALLBACK, response_type: 'code', scope: 'openid patient/*.read', state: 'a' });
+		const loc = await authorize(sb, path, {
+			client_id: clientId,
+			redirect_uri: CALLBACK,
+			response_type: 'code',
+			scope: 'openid patient/*.read',
+			state: 'a',
+		});
 		expect(loc.searchParams.get('error')).toBe('invalid_request');
 		expect(loc.searchParams.get('error_description')).toContain('aud');
 		expect(loc.searchParams.get('code')).toBeNull();
@@ -151,7 +196,12 @@ describe('authorize page', () => {
 describe('token endpoint: client authentication', () => {
 	it('onpatient: HTTP Basic is refused with invalid_client; the body works', async () => {
 		const code = await codeFor(sb, PATHS.onpatient.authorize, { client_id: 'onpatient-demo' });
-		const basic = await postForm(sb, PATHS.onpatient.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['onpatient-demo', 'onpatient-demo-secret'] });
+		const basic = await postForm(
+			sb,
+			PATHS.onpatient.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['onpatient-demo', 'onpatient-demo-secret'] },
+		);
 		expect(basic.status).toBe(401);
 		expect(basic.body.error).toBe('invalid_client');
 		const body = await postForm(sb, PATHS.onpatient.token, {
@@ -167,15 +217,28 @@ describe('token endpoint: client authentication', () => {
 	});
 
 	it('1upHealth: HTTP Basic is refused with invalid_client', async () => {
-		const created = await postForm(sb, PATHS.oneup.users, { app_user_id: 'basic-test', client_id: 'oneup-demo', client_secret: 'oneup-demo-secret' });
+		const created = await postForm(sb, PATHS.oneup.users, {
+			app_user_id: 'basic-test',
+			client_id: 'oneup-demo',
+			client_secret: 'oneup-demo-secret',
+		});
 		expect(created.status).toBe(200);
-		const r = await postForm(sb, PATHS.oneup.token, { grant_type: 'authorization_code', code: String(created.body.code) }, { basic: ['oneup-demo', 'oneup-demo-secret'] });
+		const r = await postForm(
+			sb,
+			PATHS.oneup.token,
+			{ grant_type: 'authorization_code', code: String(created.body.code) },
+			{ basic: ['oneup-demo', 'oneup-demo-secret'] },
+		);
 		expect(r.status).toBe(401);
 		expect(r.body.error).toBe('invalid_client');
 	});
 
 	it('emp confidential: client_secret in the body is refused; HTTP Basic works', async () => {
-		const code = await codeFor(sb, PATHS.emp.authorize, { client_id: 'emp-demo', scope: 'openid patient/*.read', aud: empAud() });
+		const code = await codeFor(sb, PATHS.emp.authorize, {
+			client_id: 'emp-demo',
+			scope: 'openid patient/*.read',
+			aud: empAud(),
+		});
 		const body = await postForm(sb, PATHS.emp.token, {
 			grant_type: 'authorization_code',
 			code,
@@ -185,27 +248,47 @@ describe('token endpoint: client authentication', () => {
 		});
 		expect(body.status).toBe(401);
 		expect(body.body.error).toBe('invalid_client');
-		const basic = await postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['emp-demo', 'emp-demo-secret'] });
+		const basic = await postForm(
+			sb,
+			PATHS.emp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['emp-demo', 'emp-demo-secret'] },
+		);
 		expect(basic.status).toBe(200);
 		expect(basic.body.expires_in).toBe(3600);
 		expect(basic.body.patient).toBe('pt-00001');
 	});
 
 	it('a wrong secret is refused with 401 invalid_client', async () => {
-		const code = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'profile_read' });
-		const r = await postForm(sb, PATHS.mpp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['mpp-demo', 'wrong'] });
+		const code = await codeFor(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			scope: 'profile_read',
+		});
+		const r = await postForm(
+			sb,
+			PATHS.mpp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['mpp-demo', 'wrong'] },
+		);
 		expect(r.status).toBe(401);
 		expect(r.body.error).toBe('invalid_client');
 	});
 
 	it('MyPatientPortal accepts both Basic and the body', async () => {
 		for (const mode of ['basic', 'body'] as const) {
-			const code = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'profile_read appointment_read' });
+			const code = await codeFor(sb, PATHS.mpp.authorize, {
+				client_id: 'mpp-demo',
+				scope: 'profile_read appointment_read',
+			});
 			const form = { grant_type: 'authorization_code', code, redirect_uri: CALLBACK };
 			const r =
 				mode === 'basic'
 					? await postForm(sb, PATHS.mpp.token, form, { basic: ['mpp-demo', 'mpp-demo-secret'] })
-					: await postForm(sb, PATHS.mpp.token, { ...form, client_id: 'mpp-demo', client_secret: 'mpp-demo-secret' });
+					: await postForm(sb, PATHS.mpp.token, {
+							...form,
+							client_id: 'mpp-demo',
+							client_secret: 'mpp-demo-secret',
+						});
 			expect(r.status).toBe(200);
 			expect(r.body.scope).toBe('profile_read appointment_read');
 		}
@@ -225,7 +308,12 @@ describe('token endpoint: codes and PKCE', () => {
 	it('a public client without code_verifier is refused', async () => {
 		const { challenge } = pkcePair();
 		const code = await publicCode(challenge);
-		const r = await postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'emp-public-demo' });
+		const r = await postForm(sb, PATHS.emp.token, {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			client_id: 'emp-public-demo',
+		});
 		expect(r.status).toBe(400);
 		expect(r.body.error).toBe('invalid_grant');
 	});
@@ -233,8 +321,16 @@ describe('token endpoint: codes and PKCE', () => {
 	it('a wrong code_verifier is refused; the right one works', async () => {
 		const { challenge, verifier } = pkcePair();
 		const code = await publicCode(challenge);
-		const form = { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'emp-public-demo' };
-		const wrong = await postForm(sb, PATHS.emp.token, { ...form, code_verifier: pkcePair().verifier });
+		const form = {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			client_id: 'emp-public-demo',
+		};
+		const wrong = await postForm(sb, PATHS.emp.token, {
+			...form,
+			code_verifier: pkcePair().verifier,
+		});
 		expect(wrong.status).toBe(400);
 		expect(wrong.body.error).toBe('invalid_grant');
 		const right = await postForm(sb, PATHS.emp.token, { ...form, code_verifier: verifier });
@@ -258,15 +354,30 @@ describe('token endpoint: codes and PKCE', () => {
 	});
 
 	it('a confidential client without authentication is refused', async () => {
-		const code = await codeFor(sb, PATHS.emp.authorize, { client_id: 'emp-demo', scope: 'openid', aud: empAud() });
-		const r = await postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'emp-demo' });
+		const code = await codeFor(sb, PATHS.emp.authorize, {
+			client_id: 'emp-demo',
+			scope: 'openid',
+			aud: empAud(),
+		});
+		const r = await postForm(sb, PATHS.emp.token, {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			client_id: 'emp-demo',
+		});
 		expect(r.status).toBe(401);
 		expect(r.body.error).toBe('invalid_client');
 	});
 
 	it('a reused code is refused and the tokens issued from it are revoked', async () => {
 		const code = await codeFor(sb, PATHS.onpatient.authorize, { client_id: 'onpatient-demo' });
-		const form = { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'onpatient-demo', client_secret: 'onpatient-demo-secret' };
+		const form = {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			client_id: 'onpatient-demo',
+			client_secret: 'onpatient-demo-secret',
+		};
 		const first = await postForm(sb, PATHS.onpatient.token, form);
 		expect(first.status).toBe(200);
 		const at = String(first.body.access_token);
@@ -285,31 +396,62 @@ describe('token endpoint: codes and PKCE', () => {
 	});
 
 	it('a code expires after 60 s', async () => {
-		const code = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'profile_read' });
+		const code = await codeFor(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			scope: 'profile_read',
+		});
 		sb.app.clock.advance(61);
-		const r = await postForm(sb, PATHS.mpp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['mpp-demo', 'mpp-demo-secret'] });
+		const r = await postForm(
+			sb,
+			PATHS.mpp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['mpp-demo', 'mpp-demo-secret'] },
+		);
 		expect(r.status).toBe(400);
 		expect(r.body.error).toBe('invalid_grant');
 		expect(String(r.body.error_description)).toContain('expired');
 	});
 
 	it('a redirect_uri different from the authorize one is refused', async () => {
-		const code = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'profile_read' });
-		const r = await postForm(sb, PATHS.mpp.token, { grant_type: 'authorization_code', code, redirect_uri: N8N_CALLBACK }, { basic: ['mpp-demo', 'mpp-demo-secret'] });
+		const code = await codeFor(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			scope: 'profile_read',
+		});
+		const r = await postForm(
+			sb,
+			PATHS.mpp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: N8N_CALLBACK },
+			{ basic: ['mpp-demo', 'mpp-demo-secret'] },
+		);
 		expect(r.status).toBe(400);
 		expect(r.body.error).toBe('invalid_grant');
 	});
 
 	it('a code of another client is refused', async () => {
-		const code = await codeFor(sb, PATHS.smart.authorize, { client_id: 'smart-demo', scope: 'openid', aud: smartAud() });
+		const code = await codeFor(sb, PATHS.smart.authorize, {
+			client_id: 'smart-demo',
+			scope: 'openid',
+			aud: smartAud(),
+		});
 		const { verifier } = pkcePair();
-		const r = await postForm(sb, PATHS.smart.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, client_id: 'smart-public-demo', code_verifier: verifier });
+		const r = await postForm(sb, PATHS.smart.token, {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			client_id: 'smart-public-demo',
+			code_verifier: verifier,
+		});
 		expect(r.status).toBe(400);
 		expect(r.body.error).toBe('invalid_grant');
 	});
 
 	it('emp password grant is not enabled', async () => {
-		const r = await postForm(sb, PATHS.emp.token, { grant_type: 'password', username: 'u', password: 'p' }, { basic: ['emp-demo', 'emp-demo-secret'] });
+		const r = await postForm(
+			sb,
+			PATHS.emp.token,
+			{ grant_type: 'password', username: 'u', password: 'p' },
+			{ basic: ['emp-demo', 'emp-demo-secret'] },
+		);
 		expect(r.status).toBe(400);
 		expect(r.body.error).toBe('unsupported_grant_type');
 	});
@@ -317,8 +459,17 @@ describe('token endpoint: codes and PKCE', () => {
 
 describe('refresh tokens', () => {
 	const empTokens = async (scope: string) => {
-		const code = await codeFor(sb, PATHS.emp.authorize, { client_id: 'emp-demo', scope, aud: empAud() });
-		return postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['emp-demo', 'emp-demo-secret'] });
+		const code = await codeFor(sb, PATHS.emp.authorize, {
+			client_id: 'emp-demo',
+			scope,
+			aud: empAud(),
+		});
+		return postForm(
+			sb,
+			PATHS.emp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['emp-demo', 'emp-demo-secret'] },
+		);
 	};
 
 	it('emp gives a refresh token only with offline_access', async () => {
@@ -328,17 +479,34 @@ describe('refresh tokens', () => {
 		const withOffline = await empTokens('openid offline_access patient/*.read');
 		expect(withOffline.status).toBe(200);
 		expect(typeof withOffline.body.refresh_token).toBe('string');
-		const refreshed = await postForm(sb, PATHS.emp.token, { grant_type: 'refresh_token', refresh_token: String(withOffline.body.refresh_token) }, { basic: ['emp-demo', 'emp-demo-secret'] });
+		const refreshed = await postForm(
+			sb,
+			PATHS.emp.token,
+			{ grant_type: 'refresh_token', refresh_token: String(withOffline.body.refresh_token) },
+			{ basic: ['emp-demo', 'emp-demo-secret'] },
+		);
 		expect(refreshed.status).toBe(200);
 		expect(refreshed.body.access_token).not.toBe(withOffline.body.access_token);
 	});
 
 	it('onpatient refresh needs no redirect_uri and keeps working', async () => {
-		const code = await codeFor(sb, PATHS.onpatient.authorize, { client_id: 'onpatient-demo', scope: 'patient/*.read' });
+		const code = await codeFor(sb, PATHS.onpatient.authorize, {
+			client_id: 'onpatient-demo',
+			scope: 'patient/*.read',
+		});
 		const creds = { client_id: 'onpatient-demo', client_secret: 'onpatient-demo-secret' };
-		const t = await postForm(sb, PATHS.onpatient.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, ...creds });
+		const t = await postForm(sb, PATHS.onpatient.token, {
+			grant_type: 'authorization_code',
+			code,
+			redirect_uri: CALLBACK,
+			...creds,
+		});
 		for (let i = 0; i < 2; i++) {
-			const r = await postForm(sb, PATHS.onpatient.token, { grant_type: 'refresh_token', refresh_token: String(t.body.refresh_token), ...creds });
+			const r = await postForm(sb, PATHS.onpatient.token, {
+				grant_type: 'refresh_token',
+				refresh_token: String(t.body.refresh_token),
+				...creds,
+			});
 			expect(r.status).toBe(200);
 			expect(r.body.scope).toBe('patient/*.read');
 		}
@@ -349,7 +517,11 @@ describe('refresh tokens', () => {
 		const r = await postForm(
 			sb,
 			PATHS.emp.token,
-			{ grant_type: 'refresh_token', refresh_token: String(t.body.refresh_token), scope: 'openid offline_access user/*.write' },
+			{
+				grant_type: 'refresh_token',
+				refresh_token: String(t.body.refresh_token),
+				scope: 'openid offline_access user/*.write',
+			},
 			{ basic: ['emp-demo', 'emp-demo-secret'] },
 		);
 		expect(r.status).toBe(400);
@@ -380,16 +552,39 @@ describe('discovery', () => {
 	});
 
 	it('MyPatientPortal openid-configuration and userinfo (needs openid)', async () => {
-		const doc = (await (await fetch(`${sb.url}/mpp/.well-known/openid-configuration`)).json()) as Record<string, string>;
+		const doc = (await (
+			await fetch(`${sb.url}/mpp/.well-known/openid-configuration`)
+		).json()) as Record<string, string>;
 		expect(doc.authorization_endpoint).toBe(`${sb.url}/mpp/oauth/authorize`);
-		const code = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'openid profile_read', login_hint: 'pt-00004' });
-		const t = await postForm(sb, PATHS.mpp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK }, { basic: ['mpp-demo', 'mpp-demo-secret'] });
-		const ui = await fetch(`${sb.url}/mpp/oauth/userinfo`, { headers: { authorization: `Bearer ${String(t.body.access_token)}` } });
+		const code = await codeFor(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			scope: 'openid profile_read',
+			login_hint: 'pt-00004',
+		});
+		const t = await postForm(
+			sb,
+			PATHS.mpp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK },
+			{ basic: ['mpp-demo', 'mpp-demo-secret'] },
+		);
+		const ui = await fetch(`${sb.url}/mpp/oauth/userinfo`, {
+			headers: { authorization: `Bearer ${String(t.body.access_token)}` },
+		});
 		expect(ui.status).toBe(200);
 		expect(((await ui.json()) as Record<string, string>).sub).toBe('pt-00004');
-		const code2 = await codeFor(sb, PATHS.mpp.authorize, { client_id: 'mpp-demo', scope: 'profile_read' });
-		const t2 = await postForm(sb, PATHS.mpp.token, { grant_type: 'authorization_code', code: code2, redirect_uri: CALLBACK }, { basic: ['mpp-demo', 'mpp-demo-secret'] });
-		const ui2 = await fetch(`${sb.url}/mpp/oauth/userinfo`, { headers: { authorization: `Bearer ${String(t2.body.access_token)}` } });
+		const code2 = await codeFor(sb, PATHS.mpp.authorize, {
+			client_id: 'mpp-demo',
+			scope: 'profile_read',
+		});
+		const t2 = await postForm(
+			sb,
+			PATHS.mpp.token,
+			{ grant_type: 'authorization_code', code: code2, redirect_uri: CALLBACK },
+			{ basic: ['mpp-demo', 'mpp-demo-secret'] },
+		);
+		const ui2 = await fetch(`${sb.url}/mpp/oauth/userinfo`, {
+			headers: { authorization: `Bearer ${String(t2.body.access_token)}` },
+		});
 		expect(ui2.status).toBe(403);
 	});
 });

@@ -10,8 +10,19 @@ beforeAll(async () => {
 });
 afterAll(() => sb.close());
 
-async function settings(body?: unknown): Promise<{ status: number; body: Record<string, unknown> }> {
-	const r = await fetch(`${sb.url}/_admin/oauth/settings`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+async function settings(
+	body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+	const r = await fetch(
+		`${sb.url}/_admin/oauth/settings`,
+		body === undefined
+			? {}
+			: {
+					method: 'POST',
+					body: JSON.stringify(body),
+					headers: { 'content-type': 'application/json' },
+				},
+	);
 	return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
 
@@ -52,21 +63,39 @@ describe('requirePkce', () => {
 		const { challenge, verifier } = pkcePair();
 		const withPkce = { code_challenge: challenge, code_challenge_method: 'S256' };
 		const basic: [string, string] = ['emp-demo', 'emp-demo-secret'];
-		const missing = await postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code: await codeFor(sb, PATHS.emp.authorize, confidential(withPkce)), redirect_uri: CALLBACK }, { basic });
+		const missing = await postForm(
+			sb,
+			PATHS.emp.token,
+			{
+				grant_type: 'authorization_code',
+				code: await codeFor(sb, PATHS.emp.authorize, confidential(withPkce)),
+				redirect_uri: CALLBACK,
+			},
+			{ basic },
+		);
 		expect([missing.status, missing.body.error]).toEqual([400, 'invalid_grant']);
 		const code = await codeFor(sb, PATHS.emp.authorize, confidential(withPkce));
-		const ok = await postForm(sb, PATHS.emp.token, { grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier }, { basic });
+		const ok = await postForm(
+			sb,
+			PATHS.emp.token,
+			{ grant_type: 'authorization_code', code, redirect_uri: CALLBACK, code_verifier: verifier },
+			{ basic },
+		);
 		expect(ok.status).toBe(200);
 		expect(ok.body.scope).toBe('openid patient/*.read');
 	});
 
 	it('applies only to the surfaces named; reset turns it off; a bad value is refused', async () => {
 		await settings({ requirePkce: ['smart'] });
-		expect((await authorize(sb, PATHS.emp.authorize, confidential())).searchParams.get('code')).toBeTruthy();
+		expect(
+			(await authorize(sb, PATHS.emp.authorize, confidential())).searchParams.get('code'),
+		).toBeTruthy();
 		await fetch(`${sb.url}/_admin/reset`, { method: 'POST' });
 		expect((await settings()).body).toEqual({ requirePkce: [] });
 		const bad = await settings({ requirePkce: ['nowhere'] });
 		expect(bad.status).toBe(400);
-		expect(bad.body.error_description).toBe('requirePkce is true, false or a list of: onpatient, mpp, emp, smart');
+		expect(bad.body.error_description).toBe(
+			'requirePkce is true, false or a list of: onpatient, mpp, emp, smart',
+		);
 	});
 });

@@ -19,14 +19,22 @@ export function pkcePair(): { verifier: string; challenge: string } {
 }
 
 /** GET the authorize URL without following redirects. */
-export async function authorizeRaw(sb: Sandbox, path: string, params: Record<string, string | undefined>): Promise<Response> {
+export async function authorizeRaw(
+	sb: Sandbox,
+	path: string,
+	params: Record<string, string | undefined>,
+): Promise<Response> {
 	const u = new URL(sb.url + path);
 	for (const [k, v] of Object.entries(params)) if (v !== undefined) u.searchParams.set(k, v);
 	return fetch(u, { redirect: 'manual' });
 }
 
 /** Runs an authorize request with autoApprove on; returns the redirect Location as a URL. */
-export async function authorize(sb: Sandbox, path: string, params: Record<string, string | undefined>): Promise<URL> {
+export async function authorize(
+	sb: Sandbox,
+	path: string,
+	params: Record<string, string | undefined>,
+): Promise<URL> {
 	sb.app.autoApprove = true;
 	try {
 		const r = await authorizeRaw(sb, path, params);
@@ -37,8 +45,17 @@ export async function authorize(sb: Sandbox, path: string, params: Record<string
 	}
 }
 
-export async function codeFor(sb: Sandbox, path: string, params: Record<string, string | undefined>): Promise<string> {
-	const loc = await authorize(sb, path, { response_type: 'code', redirect_uri: CALLBACK, state: 's1', ...params });
+export async function codeFor(
+	sb: Sandbox,
+	path: string,
+	params: Record<string, string | undefined>,
+): Promise<string> {
+	const loc = await authorize(sb, path, {
+		response_type: 'code',
+		redirect_uri: CALLBACK,
+		state: 's1',
+		...params,
+	});
 	const code = loc.searchParams.get('code');
 	if (!code) throw new Error(`no code: ${loc.toString()}`);
 	return code;
@@ -58,8 +75,12 @@ export async function postForm(
 ): Promise<TokenAnswer> {
 	const body = new URLSearchParams();
 	for (const [k, v] of Object.entries(form)) if (v !== undefined) body.set(k, v);
-	const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded', ...(opts.headers ?? {}) };
-	if (opts.basic) headers.authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString('base64')}`;
+	const headers: Record<string, string> = {
+		'content-type': 'application/x-www-form-urlencoded',
+		...(opts.headers ?? {}),
+	};
+	if (opts.basic)
+		headers.authorization = `Basic ${Buffer.from(`${opts.basic[0]}:${opts.basic[1]}`).toString('base64')}`;
 	const r = await fetch(sb.url + path, { method: 'POST', headers, body });
 	const text = await r.text();
 	let parsed: Record<string, unknown> = {};

@@ -28,7 +28,9 @@ function section(md: string, heading: string): string {
 
 /** The n8n version the demo and the e2e tests run (scripts/n8n/paths.ts). */
 function testedN8nVersion(): string {
-	const m = /N8N_VERSION = process\.env\.N8N_EHR_N8N_VERSION \?\? '([\d.]+)'/.exec(read('scripts/n8n/paths.ts'));
+	const m = /N8N_VERSION = process\.env\.N8N_EHR_N8N_VERSION \?\? '([\d.]+)'/.exec(
+		read('scripts/n8n/paths.ts'),
+	);
 	expect(m).not.toBeNull();
 	return m![1];
 }
@@ -41,20 +43,41 @@ describe('CHANGELOG.md', () => {
 		expect(changelog).toMatch(/keepachangelog\.com/);
 		expect(changelog).toMatch(/semver\.org/);
 		expect(changelog).toMatch(/^## \[Unreleased\]$/m);
-		const entry = new RegExp(`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`, 'm');
+		const entry = new RegExp(
+			`^## \\[${pkg.version.replace(/\./g, '\\.')}\\] - \\d{4}-\\d{2}-\\d{2}$`,
+			'm',
+		);
 		expect(changelog).toMatch(entry);
 		expect(changelog.indexOf('## [Unreleased]')).toBeLessThan(changelog.search(entry));
-		expect(changelog).toMatch(new RegExp(`^\\[${pkg.version.replace(/\./g, '\\.')}\\]: https://github\\.com/`, 'm'));
+		expect(changelog).toMatch(
+			new RegExp(`^\\[${pkg.version.replace(/\./g, '\\.')}\\]: https://github\\.com/`, 'm'),
+		);
 	});
 
 	it("lists the package's nodes and credentials in this version's entry", () => {
 		const date = /^## \[[\d.]+\] - (\S+)$/m.exec(changelog)![1];
 		// wrapped lines read as one
 		const entry = section(changelog, `## [${pkg.version}] - ${date}`).replace(/\s+/g, ' ');
-		for (const name of ['EHR FHIR', 'MyPatientPortal', 'FHIR Bulk Export', 'Get Patient', 'List Immunizations', 'Book Appointment', 'Bulk Export', 'Get Public JWKS']) {
+		for (const name of [
+			'EHR FHIR',
+			'MyPatientPortal',
+			'FHIR Bulk Export',
+			'Get Patient',
+			'List Immunizations',
+			'Book Appointment',
+			'Bulk Export',
+			'Get Public JWKS',
+		]) {
 			expect(entry).toContain(name);
 		}
-		for (const cred of ['onpatient (drchrono) OAuth2 API', '1upHealth API', 'MyPatientPortal OAuth2 API', 'eMedicalPractice OAuth2', 'SMART Backend', 'SMART on FHIR']) {
+		for (const cred of [
+			'onpatient (drchrono) OAuth2 API',
+			'1upHealth API',
+			'MyPatientPortal OAuth2 API',
+			'eMedicalPractice OAuth2',
+			'SMART Backend',
+			'SMART on FHIR',
+		]) {
 			expect(entry).toContain(cred);
 		}
 	});
@@ -79,9 +102,15 @@ describe('README.md', () => {
 		// the first table of the section, without its |---|---| line
 		const table = lines.slice(first, last).filter((l) => !/^\|[-| ]+\|$/.test(l));
 		expect(table).toHaveLength(3); // header + two rows
-		expect(table.slice(1).map((l) => /`([^`]+)` \|$/.exec(l)?.[1])).toEqual(['npm install && npm start', 'npm install && npm test']);
+		expect(table.slice(1).map((l) => /`([^`]+)` \|$/.exec(l)?.[1])).toEqual([
+			'npm install && npm start',
+			'npm install && npm test',
+		]);
 		// and no other `npm install && …` anywhere
-		expect([...readme.matchAll(/npm install && npm \w+/g)].map((m) => m[0]).sort()).toEqual(['npm install && npm start', 'npm install && npm test']);
+		expect([...readme.matchAll(/npm install && npm \w+/g)].map((m) => m[0]).sort()).toEqual([
+			'npm install && npm start',
+			'npm install && npm test',
+		]);
 	});
 
 	it('has an Install section: Community Nodes settings, ~/.n8n/nodes, Docker, queue mode, n8n 3', () => {
@@ -98,14 +127,23 @@ describe('README.md', () => {
 	});
 
 	it('states the n8n version it is tested with, the one the e2e tests run', () => {
-		expect(section(readme, '## Install')).toMatch(new RegExp(`\\*\\*Compatibility:\\*\\* tested with n8n ${testedN8nVersion().replace(/\./g, '\\.')}\\b`));
+		expect(section(readme, '## Install')).toMatch(
+			new RegExp(
+				`\\*\\*Compatibility:\\*\\* tested with n8n ${testedN8nVersion().replace(/\./g, '\\.')}\\b`,
+			),
+		);
 	});
 
 	it('has a Security and patient data section: credentials, logging, execution and binary data, SECURITY.md', () => {
 		const sec = section(readme, '## Security and patient data');
 		expect(sec).toMatch(/encrypt/);
 		expect(sec).toMatch(/Never logged/);
-		for (const v of ['EXECUTIONS_DATA_PRUNE', 'EXECUTIONS_DATA_MAX_AGE', 'EXECUTIONS_DATA_SAVE_ON_SUCCESS', 'N8N_DEFAULT_BINARY_DATA_MODE']) {
+		for (const v of [
+			'EXECUTIONS_DATA_PRUNE',
+			'EXECUTIONS_DATA_MAX_AGE',
+			'EXECUTIONS_DATA_SAVE_ON_SUCCESS',
+			'N8N_DEFAULT_BINARY_DATA_MODE',
+		]) {
 			expect(sec).toContain(v);
 		}
 		expect(sec).toMatch(/queue mode/);
@@ -133,6 +171,8 @@ describe('docs/DEVELOPING.md', () => {
 	});
 
 	it('states the known deviation: several EHR vendors in one package', () => {
-		expect(section(dev, "## Known deviations from n8n's verification guidelines")).toMatch(/one third-party service per\s+package/);
+		expect(section(dev, "## Known deviations from n8n's verification guidelines")).toMatch(
+			/one third-party service per\s+package/,
+		);
 	});
 });

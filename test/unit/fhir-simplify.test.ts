@@ -5,7 +5,10 @@
 import { canSimplify, simplifyResource } from '../../nodes/shared/fhir-simplify';
 import { simplifyImmunization, simplifyPatient } from '../../nodes/shared/fhir';
 
-const code = (system: string, c: string, display: string, text?: string) => ({ coding: [{ system, code: c, display }], ...(text ? { text } : {}) });
+const code = (system: string, c: string, display: string, text?: string) => ({
+	coding: [{ system, code: c, display }],
+	...(text ? { text } : {}),
+});
 const status = (c: string) => ({ coding: [{ code: c }] });
 
 describe('simplifyResource', () => {
@@ -19,7 +22,14 @@ describe('simplifyResource', () => {
 				category: ['food'],
 				criticality: 'high',
 				code: code('http://snomed.info/sct', '91935009', 'Peanut allergy', 'Peanuts'),
-				reaction: [{ manifestation: [code('http://snomed.info/sct', '39579001', 'Anaphylaxis'), { text: 'Hives' }] }],
+				reaction: [
+					{
+						manifestation: [
+							code('http://snomed.info/sct', '39579001', 'Anaphylaxis'),
+							{ text: 'Hives' },
+						],
+					},
+				],
 				recordedDate: '2024-01-02',
 				patient: { reference: 'Patient/p1' },
 			}),
@@ -44,7 +54,13 @@ describe('simplifyResource', () => {
 				resourceType: 'Condition',
 				id: 'c1',
 				clinicalStatus: status('active'),
-				category: [code('http://terminology.hl7.org/CodeSystem/condition-category', 'problem-list-item', 'Problem List Item')],
+				category: [
+					code(
+						'http://terminology.hl7.org/CodeSystem/condition-category',
+						'problem-list-item',
+						'Problem List Item',
+					),
+				],
 				code: code('http://snomed.info/sct', '38341003', 'Hypertensive disorder'),
 				onsetDateTime: '2020-05-01',
 				subject: { reference: 'https://fhir.example/Patient/p2' },
@@ -71,7 +87,11 @@ describe('simplifyResource', () => {
 				id: 'm1',
 				status: 'active',
 				intent: 'order',
-				medicationCodeableConcept: code('http://www.nlm.nih.gov/research/umls/rxnorm', '197361', 'Amlodipine 5 MG Oral Tablet'),
+				medicationCodeableConcept: code(
+					'http://www.nlm.nih.gov/research/umls/rxnorm',
+					'197361',
+					'Amlodipine 5 MG Oral Tablet',
+				),
 				dosageInstruction: [{ text: '1 tablet daily' }],
 				authoredOn: '2024-02-03',
 				requester: { display: 'Dr. Who' },
@@ -92,18 +112,51 @@ describe('simplifyResource', () => {
 	});
 
 	it('Observation: a Quantity with its unit, a coded value, components', () => {
-		const base = { resourceType: 'Observation', id: 'o1', status: 'final', code: code('http://loinc.org', '8867-4', 'Heart rate'), subject: { reference: 'Patient/p1' }, effectiveDateTime: '2024-05-01T10:00:00Z' };
-		expect(simplifyResource({ ...base, valueQuantity: { value: 72, unit: 'beats/minute', code: '/min' } })).toMatchObject({ code: '8867-4', name: 'Heart rate', value: 72, unit: 'beats/minute', effective: '2024-05-01T10:00:00Z', patientId: 'p1' });
-		expect(simplifyResource({ ...base, valueCodeableConcept: { text: 'Positive' } })).toMatchObject({ value: 'Positive', unit: null });
+		const base = {
+			resourceType: 'Observation',
+			id: 'o1',
+			status: 'final',
+			code: code('http://loinc.org', '8867-4', 'Heart rate'),
+			subject: { reference: 'Patient/p1' },
+			effectiveDateTime: '2024-05-01T10:00:00Z',
+		};
+		expect(
+			simplifyResource({
+				...base,
+				valueQuantity: { value: 72, unit: 'beats/minute', code: '/min' },
+			}),
+		).toMatchObject({
+			code: '8867-4',
+			name: 'Heart rate',
+			value: 72,
+			unit: 'beats/minute',
+			effective: '2024-05-01T10:00:00Z',
+			patientId: 'p1',
+		});
+		expect(simplifyResource({ ...base, valueCodeableConcept: { text: 'Positive' } })).toMatchObject(
+			{ value: 'Positive', unit: null },
+		);
 		const bp = simplifyResource({
 			...base,
 			code: code('http://loinc.org', '85354-9', 'Blood pressure'),
 			component: [
-				{ code: code('http://loinc.org', '8480-6', 'Systolic'), valueQuantity: { value: 120, unit: 'mm[Hg]' } },
-				{ code: code('http://loinc.org', '8462-4', 'Diastolic'), valueQuantity: { value: 80, unit: 'mm[Hg]' } },
+				{
+					code: code('http://loinc.org', '8480-6', 'Systolic'),
+					valueQuantity: { value: 120, unit: 'mm[Hg]' },
+				},
+				{
+					code: code('http://loinc.org', '8462-4', 'Diastolic'),
+					valueQuantity: { value: 80, unit: 'mm[Hg]' },
+				},
 			],
 		});
-		expect(bp).toMatchObject({ value: null, components: [{ code: '8480-6', name: 'Systolic', value: 120, unit: 'mm[Hg]' }, { code: '8462-4', name: 'Diastolic', value: 80, unit: 'mm[Hg]' }] });
+		expect(bp).toMatchObject({
+			value: null,
+			components: [
+				{ code: '8480-6', name: 'Systolic', value: 120, unit: 'mm[Hg]' },
+				{ code: '8462-4', name: 'Diastolic', value: 80, unit: 'mm[Hg]' },
+			],
+		});
 	});
 
 	it('Encounter and Appointment', () => {
@@ -120,7 +173,19 @@ describe('simplifyResource', () => {
 				participant: [{ individual: { reference: 'Practitioner/d1', display: 'Dr. A' } }],
 				subject: { reference: 'Patient/p1' },
 			}),
-		).toEqual({ resourceType: 'Encounter', id: 'e1', status: 'finished', class: 'AMB', type: 'Checkup', reason: 'Cough', start: '2024-01-01T09:00:00Z', end: '2024-01-01T09:30:00Z', location: 'Room 1', practitioner: 'Dr. A', patientId: 'p1' });
+		).toEqual({
+			resourceType: 'Encounter',
+			id: 'e1',
+			status: 'finished',
+			class: 'AMB',
+			type: 'Checkup',
+			reason: 'Cough',
+			start: '2024-01-01T09:00:00Z',
+			end: '2024-01-01T09:30:00Z',
+			location: 'Room 1',
+			practitioner: 'Dr. A',
+			patientId: 'p1',
+		});
 		expect(
 			simplifyResource({
 				resourceType: 'Appointment',
@@ -130,7 +195,10 @@ describe('simplifyResource', () => {
 				start: '2024-06-01T10:00:00Z',
 				end: '2024-06-01T10:15:00Z',
 				minutesDuration: 15,
-				participant: [{ actor: { reference: 'Practitioner/d1', display: 'Dr. A' } }, { actor: { reference: 'Patient/p1' } }],
+				participant: [
+					{ actor: { reference: 'Practitioner/d1', display: 'Dr. A' } },
+					{ actor: { reference: 'Patient/p1' } },
+				],
 			}),
 		).toEqual({
 			resourceType: 'Appointment',
@@ -150,8 +218,16 @@ describe('simplifyResource', () => {
 	it('Patient and Immunization through their own views; other types unchanged', () => {
 		const p = { resourceType: 'Patient', id: 'p1', name: [{ family: 'Lee', given: ['Ann'] }] };
 		expect(simplifyResource(p)).toEqual({ resourceType: 'Patient', ...simplifyPatient(p) });
-		const i = { resourceType: 'Immunization', id: 'i1', status: 'completed', vaccineCode: { text: 'Flu' } };
-		expect(simplifyResource(i)).toEqual({ resourceType: 'Immunization', ...simplifyImmunization(i) });
+		const i = {
+			resourceType: 'Immunization',
+			id: 'i1',
+			status: 'completed',
+			vaccineCode: { text: 'Flu' },
+		};
+		expect(simplifyResource(i)).toEqual({
+			resourceType: 'Immunization',
+			...simplifyImmunization(i),
+		});
 		const other = { resourceType: 'Basic', id: 'b1', code: { text: 'x' } };
 		expect(simplifyResource(other)).toBe(other);
 		expect(['Observation', 'Basic'].map(canSimplify)).toEqual([true, false]);

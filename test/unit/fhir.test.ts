@@ -39,8 +39,14 @@ describe('simplifyPatient', () => {
 			simplifyPatient({
 				resourceType: 'Patient',
 				id: 'x',
-				name: [{ use: 'nickname', given: ['Bob'] }, { use: 'official', family: 'Smith', given: ['Robert', 'J'] }],
-				identifier: [{ system: 'urn:ssn', value: '1' }, { type: { coding: [{ code: 'MR' }] }, value: 'M-9' }],
+				name: [
+					{ use: 'nickname', given: ['Bob'] },
+					{ use: 'official', family: 'Smith', given: ['Robert', 'J'] },
+				],
+				identifier: [
+					{ system: 'urn:ssn', value: '1' },
+					{ type: { coding: [{ code: 'MR' }] }, value: 'M-9' },
+				],
 			}),
 		).toEqual({
 			id: 'x',
@@ -104,12 +110,21 @@ describe('helpers', () => {
 	it('parseDate days and the local filter (inclusive whole days, UTC)', () => {
 		expect(parseDate('2024-03-05T00:00:00')?.day).toBe('2024-03-05');
 		expect(parseDate('')).toBeUndefined();
-		const imm = { resourceType: 'Immunization', status: 'completed', occurrenceDateTime: '2020-05-31T23:59:00Z' };
+		const imm = {
+			resourceType: 'Immunization',
+			status: 'completed',
+			occurrenceDateTime: '2020-05-31T23:59:00Z',
+		};
 		expect(immunizationMatches(imm, { from: '2020-05-31', to: '2020-05-31' })).toBe(true);
 		expect(immunizationMatches(imm, { from: '2020-06-01' })).toBe(false);
 		expect(immunizationMatches(imm, { to: '2020-05-30' })).toBe(false);
 		expect(immunizationMatches(imm, { statuses: ['not-done'] })).toBe(false);
-		expect(immunizationMatches({ ...imm, status: 'completed', notGiven: true }, { statuses: ['not-done'] })).toBe(true);
+		expect(
+			immunizationMatches(
+				{ ...imm, status: 'completed', notGiven: true },
+				{ statuses: ['not-done'] },
+			),
+		).toBe(true);
 	});
 });
 
@@ -122,17 +137,39 @@ describe('vendor profiles', () => {
 			'smartOnFhirOAuth2Api',
 			'smartBackendServicesApi',
 		]);
-		expect(getVendorProfile('onpatientOAuth2Api', { apiHost: 'https://drchrono.com/' }).fhirBaseUrl).toBe('https://drchrono.com/onpatient_api/fhir');
-		const up = getVendorProfile('oneUpHealthApi', { apiHost: 'https://api.1up.health', fhirVersion: 'stu3' });
-		expect([up.fhirBaseUrl, up.fhirVersion, up.pageSizeParam, up.maxPageSize]).toEqual(['https://api.1up.health/stu3', 'stu3', '_count', 100]);
-		const emp = getVendorProfile('eMedicalPracticeOAuth2Api', { serverUrl: 'https://e.example:8443' });
-		expect([emp.fhirBaseUrl, emp.pageSizeParam, emp.immunizations.dateFilter]).toEqual(['https://e.example:8443/fhir/r4', undefined, false]);
-		expect(getVendorProfile('smartBackendServicesApi', { fhirBaseUrl: 'https://s/fhir/' }).fhirBaseUrl).toBe('https://s/fhir');
-		expect(getVendorProfile('onpatientOAuth2Api', { apiHost: 'https://d' }).pageSizeParam).toBe('page-size');
+		expect(
+			getVendorProfile('onpatientOAuth2Api', { apiHost: 'https://drchrono.com/' }).fhirBaseUrl,
+		).toBe('https://drchrono.com/onpatient_api/fhir');
+		const up = getVendorProfile('oneUpHealthApi', {
+			apiHost: 'https://api.1up.health',
+			fhirVersion: 'stu3',
+		});
+		expect([up.fhirBaseUrl, up.fhirVersion, up.pageSizeParam, up.maxPageSize]).toEqual([
+			'https://api.1up.health/stu3',
+			'stu3',
+			'_count',
+			100,
+		]);
+		const emp = getVendorProfile('eMedicalPracticeOAuth2Api', {
+			serverUrl: 'https://e.example:8443',
+		});
+		expect([emp.fhirBaseUrl, emp.pageSizeParam, emp.immunizations.dateFilter]).toEqual([
+			'https://e.example:8443/fhir/r4',
+			undefined,
+			false,
+		]);
+		expect(
+			getVendorProfile('smartBackendServicesApi', { fhirBaseUrl: 'https://s/fhir/' }).fhirBaseUrl,
+		).toBe('https://s/fhir');
+		expect(getVendorProfile('onpatientOAuth2Api', { apiHost: 'https://d' }).pageSizeParam).toBe(
+			'page-size',
+		);
 	});
 
 	it('a credential without a usable URL gives a NodeOperationError that says what to fix', () => {
-		expect(() => getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: '' })).toThrow(NodeOperationError);
+		expect(() => getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: '' })).toThrow(
+			NodeOperationError,
+		);
 		expect(() => getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: '' })).toThrow(
 			'The credential (smartOnFhirOAuth2Api) has no FHIR base URL: open the credential and fill it in',
 		);
@@ -142,11 +179,21 @@ describe('vendor profiles', () => {
 	});
 
 	it('plain http is refused except on loopback, before any request', () => {
-		expect(() => getVendorProfile('eMedicalPracticeOAuth2Api', { serverUrl: 'http://emr.example.com:8443' })).toThrow(
+		expect(() =>
+			getVendorProfile('eMedicalPracticeOAuth2Api', { serverUrl: 'http://emr.example.com:8443' }),
+		).toThrow(
 			'The credential (eMedicalPracticeOAuth2Api): server URL must use https:// (plain http is only allowed for 127.0.0.1, localhost or [::1]); got "http://emr.example.com:8443".',
 		);
-		expect(getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://127.0.0.1:4010/smart/fhir' }).fhirBaseUrl).toBe('http://127.0.0.1:4010/smart/fhir');
-		expect(getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://localhost:4010/smart/fhir/' }).fhirBaseUrl).toBe('http://localhost:4010/smart/fhir');
-		expect(() => getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'https://user:pw@s.example/fhir' })).toThrow('must not contain a user name or password');
+		expect(
+			getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://127.0.0.1:4010/smart/fhir' })
+				.fhirBaseUrl,
+		).toBe('http://127.0.0.1:4010/smart/fhir');
+		expect(
+			getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'http://localhost:4010/smart/fhir/' })
+				.fhirBaseUrl,
+		).toBe('http://localhost:4010/smart/fhir');
+		expect(() =>
+			getVendorProfile('smartOnFhirOAuth2Api', { fhirBaseUrl: 'https://user:pw@s.example/fhir' }),
+		).toThrow('must not contain a user name or password');
 	});
 });

@@ -15,7 +15,9 @@ import {
 } from '../../nodes/shared/jwt';
 
 // jose 6 is ESM only; load it with Node's own require (see sandbox/oauth/assertion.ts)
-const jose = process.getBuiltinModule('node:module').createRequire(__filename)('jose') as typeof Jose;
+const jose = process.getBuiltinModule('node:module').createRequire(__filename)(
+	'jose',
+) as typeof Jose;
 
 const KEYS = join(__dirname, '..', '..', 'sandbox', 'keys');
 const RS_PEM = readFileSync(join(KEYS, 'TEST-ONLY-rs384-private.pem'), 'utf8');
@@ -28,21 +30,45 @@ describe('signClientAssertion', () => {
 		['RS384', RS_PEM],
 		['ES384', ES_PEM],
 		['RS384', RS_JWK],
-	] as const)('%s assertion verifies with jose against the public JWKS, claims right', async (alg, key) => {
-		const now = Math.floor(Date.now() / 1000);
-		const jwt = signClientAssertion({ clientId: 'app-1', tokenUrl: TOKEN_URL, privateKey: key, keyId: 'kid-1', algorithm: alg, now });
-		const jwks = publicJwks(key, 'kid-1', alg);
-		const header = jose.decodeProtectedHeader(jwt);
-		expect(header).toEqual({ alg, typ: 'JWT', kid: 'kid-1' });
-		const pub = await jose.importJWK(jwks.keys[0] as Jose.JWK, alg);
-		const { payload } = await jose.jwtVerify(jwt, pub, { algorithms: [alg], audience: TOKEN_URL, issuer: 'app-1', subject: 'app-1', currentDate: new Date(now * 1000) });
-		expect(payload.exp! - now).toBeGreaterThan(0);
-		expect(payload.exp! - now).toBeLessThanOrEqual(MAX_ASSERTION_LIFETIME_S);
-		expect(typeof payload.jti).toBe('string');
-	});
+	] as const)(
+		'%s assertion verifies with jose against the public JWKS, claims right',
+		async (alg, key) => {
+			const now = Math.floor(Date.now() / 1000);
+			const jwt = signClientAssertion({
+				clientId: 'app-1',
+				tokenUrl: TOKEN_URL,
+				privateKey: key,
+				keyId: 'kid-1',
+				algorithm: alg,
+				now,
+			});
+			const jwks = publicJwks(key, 'kid-1', alg);
+			const header = jose.decodeProtectedHeader(jwt);
+			expect(header).toEqual({ alg, typ: 'JWT', kid: 'kid-1' });
+			const pub = await jose.importJWK(jwks.keys[0] as Jose.JWK, alg);
+			const { payload } = await jose.jwtVerify(jwt, pub, {
+				algorithms: [alg],
+				audience: TOKEN_URL,
+				issuer: 'app-1',
+				subject: 'app-1',
+				currentDate: new Date(now * 1000),
+			});
+			expect(payload.exp! - now).toBeGreaterThan(0);
+			expect(payload.exp! - now).toBeLessThanOrEqual(MAX_ASSERTION_LIFETIME_S);
+			expect(typeof payload.jti).toBe('string');
+		},
+	);
 
 	it('uses a new jti every time and caps exp at 5 minutes', () => {
-		const opts = { clientId: 'a', tokenUrl: TOKEN_URL, privateKey: ES_PEM, keyId: 'k', algorithm: 'ES384', now: 1_700_000_000, lifetimeSeconds: 3600 };
+		const opts = {
+			clientId: 'a',
+			tokenUrl: TOKEN_URL,
+			privateKey: ES_PEM,
+			keyId: 'k',
+			algorithm: 'ES384',
+			now: 1_700_000_000,
+			lifetimeSeconds: 3600,
+		};
 		const a = jose.decodeJwt(signClientAssertion(opts));
 		const b = jose.decodeJwt(signClientAssertion(opts));
 		expect(a.jti).not.toBe(b.jti);
@@ -50,7 +76,13 @@ describe('signClientAssertion', () => {
 	});
 
 	it('a signature from another key does not verify', async () => {
-		const jwt = signClientAssertion({ clientId: 'a', tokenUrl: TOKEN_URL, privateKey: RS_PEM, keyId: 'k', algorithm: 'RS384' });
+		const jwt = signClientAssertion({
+			clientId: 'a',
+			tokenUrl: TOKEN_URL,
+			privateKey: RS_PEM,
+			keyId: 'k',
+			algorithm: 'RS384',
+		});
 		const other = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
 		const pub = await jose.importJWK(publicJwks(other, 'k', 'RS384').keys[0] as Jose.JWK, 'RS384');
 		await expect(jose.jwtVerify(jwt, pub)).rejects.toThrow();
@@ -71,14 +103,21 @@ describe('signClientAssertion', () => {
 
 describe('key validation names the field', () => {
 	it('malformed PEM', () => {
-		const e = fieldError(() => parsePrivateKey('-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----', 'Private Key'));
+		const e = fieldError(() =>
+			parsePrivateKey(
+				'-----BEGIN PRIVATE KEY-----\nnot base64 at all\n-----END PRIVATE KEY-----',
+				'Private Key',
+			),
+		);
 		expect(e.field).toBe('Private Key');
 		expect(e.message).toContain('Private Key');
 		expect(e.message).toContain('malformed');
 	});
 
 	it('text that is no key at all', () => {
-		expect(fieldError(() => parsePrivateKey('hello')).message).toContain('Private Key is not a PEM private key');
+		expect(fieldError(() => parsePrivateKey('hello')).message).toContain(
+			'Private Key is not a PEM private key',
+		);
 	});
 
 	it('empty key', () => {
@@ -86,8 +125,13 @@ describe('key validation names the field', () => {
 	});
 
 	it('a public key instead of the private key', () => {
-		const pub = createPrivateKey(RS_PEM).export({ format: 'pem', type: 'pkcs1' }).toString().replace(/PRIVATE/g, 'PUBLIC');
-		expect(fieldError(() => parsePrivateKey(pub.replace('RSA PUBLIC', 'PUBLIC'))).message).toContain('public key');
+		const pub = createPrivateKey(RS_PEM)
+			.export({ format: 'pem', type: 'pkcs1' })
+			.toString()
+			.replace(/PRIVATE/g, 'PUBLIC');
+		expect(
+			fieldError(() => parsePrivateKey(pub.replace('RSA PUBLIC', 'PUBLIC'))).message,
+		).toContain('public key');
 	});
 
 	it('a public JWK instead of the private JWK', () => {
@@ -97,7 +141,10 @@ describe('key validation names the field', () => {
 
 	it('a symmetric (oct) JWK gets its own message, not the public-JWK one, and no key material', () => {
 		const secret = 'c2VjcmV0LXNoYXJlZC1rZXktbm90LWZvci1hc3NlcnRpb25z';
-		for (const oct of [JSON.stringify({ kty: 'oct', k: secret, alg: 'HS256' }), JSON.stringify({ kty: 'oct', k: secret, d: 'x' })]) {
+		for (const oct of [
+			JSON.stringify({ kty: 'oct', k: secret, alg: 'HS256' }),
+			JSON.stringify({ kty: 'oct', k: secret, d: 'x' }),
+		]) {
 			const e = fieldError(() => parsePrivateKey(oct));
 			expect(e.field).toBe('Private Key');
 			expect(e.message).toBe(
@@ -105,7 +152,9 @@ describe('key validation names the field', () => {
 			);
 			expect(e.message).not.toContain(secret);
 		}
-		expect(fieldError(() => publicJwks(JSON.stringify({ kty: 'oct', k: secret }), 'k', 'RS384')).message).toContain('symmetric (oct) key cannot sign');
+		expect(
+			fieldError(() => publicJwks(JSON.stringify({ kty: 'oct', k: secret }), 'k', 'RS384')).message,
+		).toContain('symmetric (oct) key cannot sign');
 	});
 
 	it('an RSA key with ES384 is refused, naming both fields', () => {
@@ -116,14 +165,26 @@ describe('key validation names the field', () => {
 	});
 
 	it('an EC key with RS384 is refused', () => {
-		expect(fieldError(() => signClientAssertion({ clientId: 'a', tokenUrl: TOKEN_URL, privateKey: ES_PEM, keyId: 'k', algorithm: 'RS384' })).message).toContain(
-			'RS384 needs an RSA key',
-		);
+		expect(
+			fieldError(() =>
+				signClientAssertion({
+					clientId: 'a',
+					tokenUrl: TOKEN_URL,
+					privateKey: ES_PEM,
+					keyId: 'k',
+					algorithm: 'RS384',
+				}),
+			).message,
+		).toContain('RS384 needs an RSA key');
 	});
 
 	it('an EC key on another curve is refused for ES384', () => {
-		const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
-		expect(fieldError(() => assertKeyMatchesAlgorithm(parsePrivateKey(p256), 'ES384')).message).toContain('P-384');
+		const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' })
+			.privateKey.export({ format: 'pem', type: 'pkcs8' })
+			.toString();
+		expect(
+			fieldError(() => assertKeyMatchesAlgorithm(parsePrivateKey(p256), 'ES384')).message,
+		).toContain('P-384');
 	});
 
 	it('a pasted PEM with literal \\n sequences is accepted', () => {
@@ -159,9 +220,16 @@ describe('parsePrivateKey: encrypted, one-line, cut and incomplete keys', () => 
 	}
 
 	it('an encrypted PKCS#1 PEM (Proc-Type: 4,ENCRYPTED) is called encrypted, not malformed', () => {
-		const enc = privateKey.export({ type: 'pkcs1', format: 'pem', cipher: 'aes-256-cbc', passphrase: 'pw' }) as string;
+		const enc = privateKey.export({
+			type: 'pkcs1',
+			format: 'pem',
+			cipher: 'aes-256-cbc',
+			passphrase: 'pw',
+		}) as string;
 		expect(enc).toContain('Proc-Type: 4,ENCRYPTED');
-		expect(message(enc)).toBe('Private Key is an encrypted PEM. Export it unencrypted as PKCS#8 (openssl pkcs8 -topk8 -nocrypt).');
+		expect(message(enc)).toBe(
+			'Private Key is an encrypted PEM. Export it unencrypted as PKCS#8 (openssl pkcs8 -topk8 -nocrypt).',
+		);
 	});
 
 	it('a PEM pasted on one line (spaces for line breaks) is read', () => {
@@ -171,7 +239,9 @@ describe('parsePrivateKey: encrypted, one-line, cut and incomplete keys', () => 
 	});
 
 	it('a cut PEM is still malformed', () => {
-		expect(message(`${pkcs8.slice(0, 200)}\n-----END PRIVATE KEY-----`)).toMatch(/^Private Key is a malformed PEM/);
+		expect(message(`${pkcs8.slice(0, 200)}\n-----END PRIVATE KEY-----`)).toMatch(
+			/^Private Key is a malformed PEM/,
+		);
 	});
 
 	it('a JWK missing fields names them', () => {

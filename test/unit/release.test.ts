@@ -32,7 +32,13 @@ interface Workflow {
 function workflow(file: string): Workflow {
 	const text = readFileSync(join(root, '.github', 'workflows', file), 'utf8');
 	const doc = yaml.load(text) as Workflow;
-	expect(doc).toEqual(expect.objectContaining({ name: expect.any(String), on: expect.any(Object), jobs: expect.any(Object) }));
+	expect(doc).toEqual(
+		expect.objectContaining({
+			name: expect.any(String),
+			on: expect.any(Object),
+			jobs: expect.any(Object),
+		}),
+	);
 	return doc;
 }
 
@@ -92,7 +98,14 @@ describe('.github/workflows/ci.yml', () => {
 	});
 
 	it("installs cleanly, then builds, lints, checks the scanner rules and types, then runs the README's test command", () => {
-		const order = [/^npm ci\b/, /^npm run build$/, /^npm run lint$/, /^npm run typecheck$/, /^npm run lint:scan$/, /^npm test$/].map((re) => stepIndex(job, re));
+		const order = [
+			/^npm ci\b/,
+			/^npm run build$/,
+			/^npm run lint$/,
+			/^npm run typecheck$/,
+			/^npm run lint:scan$/,
+			/^npm test$/,
+		].map((re) => stepIndex(job, re));
 		for (const i of order) expect(i).toBeGreaterThanOrEqual(0);
 		expect([...order].sort((a, b) => a - b)).toEqual(order);
 	});
@@ -126,14 +139,23 @@ describe('.github/workflows/publish.yml', () => {
 	it('builds, lints, checks the scanner rules and runs the tests before publishing with provenance', () => {
 		const publish = stepIndex(job, /npm publish/);
 		expect(publish).toBeGreaterThanOrEqual(0);
-		for (const re of [/^npm ci\b/, /^npm run build$/, /^npm run lint$/, /^npm run lint:scan$/, /^npm run typecheck$/, /^npm test$/]) {
+		for (const re of [
+			/^npm ci\b/,
+			/^npm run build$/,
+			/^npm run lint$/,
+			/^npm run lint:scan$/,
+			/^npm run typecheck$/,
+			/^npm test$/,
+		]) {
 			const i = stepIndex(job, re);
 			expect(i).toBeGreaterThanOrEqual(0);
 			expect(i).toBeLessThan(publish);
 		}
 		const step = job.steps[publish];
 		expect(step.run).toMatch(/^npm publish\b/);
-		expect(step.run!.split(/\s+/)).toEqual(expect.arrayContaining(['--provenance', '--access', 'public']));
+		expect(step.run!.split(/\s+/)).toEqual(
+			expect.arrayContaining(['--provenance', '--access', 'public']),
+		);
 		expect(step.env?.NODE_AUTH_TOKEN).toMatch(/^\$\{\{\s*secrets\.[A-Z_]+\s*\}\}$/);
 	});
 });
@@ -158,11 +180,25 @@ describe('package.json for publishing', () => {
 
 	it('has no script that runs on install (the scanner rejects them) and a prepublishOnly that builds, lints and tests', () => {
 		// no-forbidden-lifecycle-scripts in @n8n/eslint-plugin-community-nodes
-		for (const s of ['prepare', 'preinstall', 'install', 'postinstall', 'prepublish', 'preprepare', 'postprepare']) {
+		for (const s of [
+			'prepare',
+			'preinstall',
+			'install',
+			'postinstall',
+			'prepublish',
+			'preprepare',
+			'postprepare',
+		]) {
 			expect(pkg.scripts[s]).toBeUndefined();
 		}
 		const steps = pkg.scripts.prepublishOnly.split('&&').map((s) => s.trim());
-		expect(steps).toEqual(['npm run build', 'npm run lint', 'npm run lint:scan', 'npm run typecheck', 'npm run test:fast']);
+		expect(steps).toEqual([
+			'npm run build',
+			'npm run lint',
+			'npm run lint:scan',
+			'npm run typecheck',
+			'npm run test:fast',
+		]);
 		expect(pkg.scripts['lint:scan']).toBe('node scripts/scan-rules.mjs');
 		expect(pkg.scripts.format).toMatch(/^prettier --write\b/);
 		expect(pkg.scripts['format:check']).toMatch(/^prettier --check\b/);
@@ -171,7 +207,8 @@ describe('package.json for publishing', () => {
 	it('publishes dist/ and CHANGELOG.md only (npm adds README, LICENSE and package.json), with no main file', () => {
 		expect(pkg.files).toEqual(['dist', 'CHANGELOG.md']);
 		expect(pkg.main).toBeUndefined();
-		for (const p of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(p).toMatch(/^dist\/(nodes|credentials)\/.+\.js$/);
+		for (const p of [...pkg.n8n.nodes, ...pkg.n8n.credentials])
+			expect(p).toMatch(/^dist\/(nodes|credentials)\/.+\.js$/);
 	});
 });
 
@@ -179,11 +216,27 @@ describe('npm pack --dry-run', () => {
 	// `npm pack` lists what is on disk: dist/ exists after `npm run build` (.ci/run and both
 	// workflows build before the tests). Without it the list is checked all the same, less the
 	// dist/ entries.
-	const r = spawnSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error', '--update-notifier=false'], {
-		cwd: root,
-		encoding: 'utf8',
-	});
-	const files: string[] = r.status === 0 ? (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map((f) => f.path) : [];
+	const r = spawnSync(
+		'npm',
+		[
+			'pack',
+			'--dry-run',
+			'--json',
+			'--ignore-scripts',
+			'--loglevel=error',
+			'--update-notifier=false',
+		],
+		{
+			cwd: root,
+			encoding: 'utf8',
+		},
+	);
+	const files: string[] =
+		r.status === 0
+			? (JSON.parse(r.stdout) as Array<{ files: Array<{ path: string }> }>)[0].files.map(
+					(f) => f.path,
+				)
+			: [];
 	const built = existsSync(join(root, 'dist'));
 
 	it('succeeds offline', () => {
@@ -195,8 +248,12 @@ describe('npm pack --dry-run', () => {
 		const outside = files.filter((p) => !p.startsWith('dist/')).sort();
 		expect(outside).toEqual(['CHANGELOG.md', 'LICENSE.md', 'README.md', 'package.json']);
 		// only the compiled nodes and credentials (and their icons / codex files) under dist/
-		expect(files.filter((p) => p.startsWith('dist/') && !/^dist\/(nodes|credentials)\//.test(p))).toEqual([]);
-		expect(files.filter((p) => /(^|\/)(test|sandbox|scripts|bench|examples|node_modules)\//.test(p))).toEqual([]);
+		expect(
+			files.filter((p) => p.startsWith('dist/') && !/^dist\/(nodes|credentials)\//.test(p)),
+		).toEqual([]);
+		expect(
+			files.filter((p) => /(^|\/)(test|sandbox|scripts|bench|examples|node_modules)\//.test(p)),
+		).toEqual([]);
 	});
 
 	it('includes every node and credential package.json declares, with their icons and codex files (once built)', () => {
@@ -206,6 +263,8 @@ describe('npm pack --dry-run', () => {
 		}
 		for (const p of [...pkg.n8n.nodes, ...pkg.n8n.credentials]) expect(files).toContain(p);
 		for (const p of pkg.n8n.nodes) expect(files).toContain(p.replace(/\.js$/, '.json'));
-		expect(files.filter((p) => p.endsWith('.svg')).length).toBeGreaterThanOrEqual(pkg.n8n.nodes.length * 2);
+		expect(files.filter((p) => p.endsWith('.svg')).length).toBeGreaterThanOrEqual(
+			pkg.n8n.nodes.length * 2,
+		);
 	});
 });

@@ -1,12 +1,35 @@
 // nodes/shared/runner.ts without a network: dispatch by resource and operation, the one
 // Continue On Fail item shape, itemIndex on every thrown error, pairedItem on every output item,
 // one context per execution.
-import { NodeApiError, NodeOperationError, type IExecuteFunctions, type INode, type INodeExecutionData } from 'n8n-workflow';
-import { errorItem, itemError, runPerItem, toItems, type OperationTable } from '../../nodes/shared/runner';
+import {
+	NodeApiError,
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INode,
+	type INodeExecutionData,
+} from 'n8n-workflow';
+import {
+	errorItem,
+	itemError,
+	runPerItem,
+	toItems,
+	type OperationTable,
+} from '../../nodes/shared/runner';
 
-const NODE: INode = { id: '1', name: 'Test', type: 'test', typeVersion: 1, position: [0, 0], parameters: {} };
+const NODE: INode = {
+	id: '1',
+	name: 'Test',
+	type: 'test',
+	typeVersion: 1,
+	position: [0, 0],
+	parameters: {},
+};
 
-function fakeContext(items: INodeExecutionData[], params: Array<Record<string, unknown>>, continueOnFail = false): IExecuteFunctions {
+function fakeContext(
+	items: INodeExecutionData[],
+	params: Array<Record<string, unknown>>,
+	continueOnFail = false,
+): IExecuteFunctions {
 	return {
 		getInputData: () => items,
 		getNodeParameter: (name: string, i: number) => params[i][name],
@@ -25,7 +48,11 @@ describe('runPerItem', () => {
 				throw new Error('plain failure');
 			},
 			api: async () => {
-				throw new NodeApiError(NODE, { message: 'x' }, { message: 'vendor said no', description: 'Do this next.' });
+				throw new NodeApiError(
+					NODE,
+					{ message: 'x' },
+					{ message: 'vendor said no', description: 'Do this next.' },
+				);
 			},
 			ownIndex: async () => {
 				throw new NodeOperationError(NODE, 'already indexed', { itemIndex: 7 });
@@ -43,7 +70,10 @@ describe('runPerItem', () => {
 	});
 
 	it('runs each item through its operation, pairs every output item, makes the context once', async () => {
-		const fn = fakeContext([{ json: {} }, { json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'two' }, { operation: 'unpaired' }]);
+		const fn = fakeContext(
+			[{ json: {} }, { json: {} }, { json: {} }],
+			[{ operation: 'echo' }, { operation: 'two' }, { operation: 'unpaired' }],
+		);
 		const [out] = await runPerItem(fn, options);
 		expect(out).toEqual([
 			{ json: { i: 0, ctx: 1 }, pairedItem: { item: 0 } },
@@ -55,7 +85,10 @@ describe('runPerItem', () => {
 	});
 
 	it('an unknown operation is a NodeOperationError naming it, with the itemIndex', async () => {
-		const fn = fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'nope' }]);
+		const fn = fakeContext(
+			[{ json: {} }, { json: {} }],
+			[{ operation: 'echo' }, { operation: 'nope' }],
+		);
 		const err = (await runPerItem(fn, options).catch((e) => e)) as NodeOperationError;
 		expect(err).toBeInstanceOf(NodeOperationError);
 		expect(err.message).toBe('The operation "nope" of "thing" is not supported');
@@ -63,21 +96,26 @@ describe('runPerItem', () => {
 	});
 
 	it('without Continue On Fail: a plain Error is wrapped with the itemIndex; a NodeApiError is kept and gets it', async () => {
-		const plain = (await runPerItem(fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'plain' }]), options).catch(
-			(e) => e,
-		)) as NodeOperationError;
+		const plain = (await runPerItem(
+			fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'plain' }]),
+			options,
+		).catch((e) => e)) as NodeOperationError;
 		expect(plain).toBeInstanceOf(NodeOperationError);
 		expect(plain.message).toBe('plain failure');
 		expect(plain.context.itemIndex).toBe(1);
 
-		const api = (await runPerItem(fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'api' }]), options).catch(
-			(e) => e,
-		)) as NodeApiError;
+		const api = (await runPerItem(
+			fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'api' }]),
+			options,
+		).catch((e) => e)) as NodeApiError;
 		expect(api).toBeInstanceOf(NodeApiError);
 		expect(api.message).toBe('vendor said no');
 		expect(api.context.itemIndex).toBe(1);
 
-		const own = (await runPerItem(fakeContext([{ json: {} }], [{ operation: 'ownIndex' }]), options).catch((e) => e)) as NodeOperationError;
+		const own = (await runPerItem(
+			fakeContext([{ json: {} }], [{ operation: 'ownIndex' }]),
+			options,
+		).catch((e) => e)) as NodeOperationError;
 		expect(own.context.itemIndex).toBe(7);
 	});
 

@@ -22,6 +22,8 @@ describe('abortableSleep', () => {
 	it('refuses at once when already aborted', async () => {
 		const ac = new AbortController();
 		ac.abort();
-		await expect(abortableSleep(5000, ac.signal)).rejects.toThrow('The wait was aborted because the execution was stopped');
+		await expect(abortableSleep(5000, ac.signal)).rejects.toThrow(
+			'The wait was aborted because the execution was stopped',
+		);
 	});
 });

@@ -1,9 +1,23 @@
 // The harness itself: parameters with the node's defaults and extractValue, the credential
 // displayOptions check, binary data through streams, loadOptions and listSearch.
-import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions, type INodeExecutionData, type INodeType, type INodeTypeDescription } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INodeExecutionData,
+	type INodeType,
+	type INodeTypeDescription,
+} from 'n8n-workflow';
 import { Readable } from 'node:stream';
 import fs from 'node:fs';
-import { runNode, loadOptions, listSearch, readBinary, binaryFilePath, resolvedCredentials } from '../harness';
+import {
+	runNode,
+	loadOptions,
+	listSearch,
+	readBinary,
+	binaryFilePath,
+	resolvedCredentials,
+} from '../harness';
 import { PROBE_CREDENTIAL_TYPES } from '../harness/probe';
 
 class HarnessProbe implements INodeType {
@@ -19,8 +33,23 @@ class HarnessProbe implements INodeType {
 		credentials: [{ name: 'probeBearerApi', displayOptions: { show: { useAuth: [true] } } }],
 		properties: [
 			{ displayName: 'Use Auth', name: 'useAuth', type: 'boolean', default: false },
-			{ displayName: 'Mode', name: 'mode', type: 'options', options: [{ name: 'A', value: 'a' }, { name: 'B', value: 'b' }], default: 'a' },
-			{ displayName: 'Only For B', name: 'onlyB', type: 'string', default: 'bee', displayOptions: { show: { mode: ['b'] } } },
+			{
+				displayName: 'Mode',
+				name: 'mode',
+				type: 'options',
+				options: [
+					{ name: 'A', value: 'a' },
+					{ name: 'B', value: 'b' },
+				],
+				default: 'a',
+			},
+			{
+				displayName: 'Only For B',
+				name: 'onlyB',
+				type: 'string',
+				default: 'bee',
+				displayOptions: { show: { mode: ['b'] } },
+			},
 			{
 				displayName: 'Thing',
 				name: 'thing',
@@ -28,7 +57,12 @@ class HarnessProbe implements INodeType {
 				default: { mode: 'id', value: '' },
 				modes: [
 					{ displayName: 'ID', name: 'id', type: 'string' },
-					{ displayName: 'URL', name: 'url', type: 'string', extractValue: { type: 'regex', regex: '/things/([^/]+)$' } },
+					{
+						displayName: 'URL',
+						name: 'url',
+						type: 'string',
+						extractValue: { type: 'regex', regex: '/things/([^/]+)$' },
+					},
 				],
 			},
 			{ displayName: 'Chunks', name: 'chunks', type: 'number', default: 3 },
@@ -44,7 +78,10 @@ class HarnessProbe implements INodeType {
 		},
 		listSearch: {
 			async things(this: ILoadOptionsFunctions, filter?: string, token?: string) {
-				return { results: [{ name: `t-${filter}`, value: `v-${filter}` }], paginationToken: token ? undefined : 'next' };
+				return {
+					results: [{ name: `t-${filter}`, value: `v-${filter}` }],
+					paginationToken: token ? undefined : 'next',
+				};
 			},
 		},
 	};
@@ -53,11 +90,19 @@ class HarnessProbe implements INodeType {
 		const out: INodeExecutionData[] = [];
 		for (let i = 0; i < this.getInputData().length; i++) {
 			const chunks = this.getNodeParameter('chunks', i) as number;
-			const stream = Readable.from((function* () {
-				for (let k = 0; k < chunks; k++) yield Buffer.from(`line ${k}\n`);
-			})());
-			const bin = await this.helpers.prepareBinaryData(stream, 'out.ndjson', 'application/fhir+ndjson');
-			const ask = (this.getNodeParameter('useAuth', i) as boolean) || (this.getNodeParameter('askCreds', i) as boolean);
+			const stream = Readable.from(
+				(function* () {
+					for (let k = 0; k < chunks; k++) yield Buffer.from(`line ${k}\n`);
+				})(),
+			);
+			const bin = await this.helpers.prepareBinaryData(
+				stream,
+				'out.ndjson',
+				'application/fhir+ndjson',
+			);
+			const ask =
+				(this.getNodeParameter('useAuth', i) as boolean) ||
+				(this.getNodeParameter('askCreds', i) as boolean);
 			const creds = ask ? await this.getCredentials('probeBearerApi') : undefined;
 			out.push({
 				json: {
@@ -77,40 +122,63 @@ class HarnessProbe implements INodeType {
 describe('harness', () => {
 	it('fills defaults like n8n (displayOptions apply), extracts resource locator values, evaluates expressions', async () => {
 		const { output } = await runNode(HarnessProbe, {
-			parameters: { thing: { __rl: true, mode: 'url', value: '={{ "https://h/things/" + $json.n }}' } },
+			parameters: {
+				thing: { __rl: true, mode: 'url', value: '={{ "https://h/things/" + $json.n }}' },
+			},
 			items: [{ json: { n: 'abc' } }],
 		});
 		expect(output[0][0].json).toEqual({ mode: 'a', onlyB: 'absent', thing: 'abc', token: null });
-		const b = await runNode(HarnessProbe, { parameters: { mode: 'b', thing: { __rl: true, mode: 'id', value: 'z' } } });
+		const b = await runNode(HarnessProbe, {
+			parameters: { mode: 'b', thing: { __rl: true, mode: 'id', value: 'z' } },
+		});
 		expect(b.output[0][0].json).toMatchObject({ mode: 'b', onlyB: 'bee', thing: 'z' });
 	});
 
 	it('a resource locator URL that does not match the regex is a NodeOperationError', async () => {
-		await expect(runNode(HarnessProbe, { parameters: { thing: { __rl: true, mode: 'url', value: 'https://h/other/1' } } })).rejects.toThrow(
-			NodeOperationError,
-		);
+		await expect(
+			runNode(HarnessProbe, {
+				parameters: { thing: { __rl: true, mode: 'url', value: 'https://h/other/1' } },
+			}),
+		).rejects.toThrow(NodeOperationError);
 	});
 
 	it('getCredentials refuses a credential hidden by displayOptions, gives it when shown', async () => {
 		const credentials = { probeBearerApi: { token: 'tok' } };
-		const ok = await runNode(HarnessProbe, { parameters: { useAuth: true }, credentials, credentialTypes: PROBE_CREDENTIAL_TYPES });
+		const ok = await runNode(HarnessProbe, {
+			parameters: { useAuth: true },
+			credentials,
+			credentialTypes: PROBE_CREDENTIAL_TYPES,
+		});
 		expect(ok.output[0][0].json.token).toBe('tok');
 		await expect(
-			runNode(HarnessProbe, { parameters: { useAuth: false, askCreds: true }, credentials, credentialTypes: PROBE_CREDENTIAL_TYPES }),
-		).rejects.toThrow('Credentials of type "probeBearerApi" are not shown for the node\'s current parameters');
+			runNode(HarnessProbe, {
+				parameters: { useAuth: false, askCreds: true },
+				credentials,
+				credentialTypes: PROBE_CREDENTIAL_TYPES,
+			}),
+		).rejects.toThrow(
+			'Credentials of type "probeBearerApi" are not shown for the node\'s current parameters',
+		);
 	});
 
 	it('prepareBinaryData writes a stream to disk without buffering it in the item', async () => {
 		const { output } = await runNode(HarnessProbe, { parameters: { chunks: 2000 } });
 		const bin = output[0][0].binary!.data;
-		expect(bin).toMatchObject({ mimeType: 'application/fhir+ndjson', fileName: 'out.ndjson', fileExtension: 'ndjson', data: 'filesystem-v2' });
+		expect(bin).toMatchObject({
+			mimeType: 'application/fhir+ndjson',
+			fileName: 'out.ndjson',
+			fileExtension: 'ndjson',
+			data: 'filesystem-v2',
+		});
 		const expected = Array.from({ length: 2000 }, (_, k) => `line ${k}\n`).join('');
 		expect(fs.statSync(binaryFilePath(bin)).size).toBe(Buffer.byteLength(expected));
 		expect((await readBinary(bin)).toString()).toBe(expected);
 	});
 
 	it('loadOptions and listSearch call the node methods with the current parameters', async () => {
-		expect(await loadOptions(HarnessProbe, 'modes', { parameters: { mode: 'b' } })).toEqual([{ name: 'mode is b', value: 'x' }]);
+		expect(await loadOptions(HarnessProbe, 'modes', { parameters: { mode: 'b' } })).toEqual([
+			{ name: 'mode is b', value: 'x' },
+		]);
 		expect(await listSearch(HarnessProbe, 'things', { parameters: {}, filter: 'q' })).toEqual({
 			results: [{ name: 't-q', value: 'v-q' }],
 			paginationToken: 'next',
@@ -118,7 +186,10 @@ describe('harness', () => {
 	});
 
 	it('resolves credential expressions against the credential ($self)', () => {
-		const c = resolvedCredentials('onpatientOAuth2Api', { authHost: 'https://auth.example/', apiHost: 'https://api.example' });
+		const c = resolvedCredentials('onpatientOAuth2Api', {
+			authHost: 'https://auth.example/',
+			apiHost: 'https://api.example',
+		});
 		expect(c.accessTokenUrl).toBe('https://auth.example/o/token/');
 		expect(c.authUrl).toBe('https://auth.example/o/authorize/');
 		expect(c.authentication).toBe('body');

@@ -19,7 +19,8 @@ export const limitOptions: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 120,
-		description: 'Stop a request whose whole answer has not arrived after this long (a server that answers very slowly)',
+		description:
+			'Stop a request whose whole answer has not arrived after this long (a server that answers very slowly)',
 	},
 ];
 

@@ -3,7 +3,10 @@ import type { INodeProperties } from 'n8n-workflow';
 import { PATIENT_URL_REGEX } from '../../shared/fhir';
 
 /** The Patient resource locator, shown for the given operations. */
-export function patientLocator(show: Record<string, string[]>, description: string): INodeProperties {
+export function patientLocator(
+	show: Record<string, string[]>,
+	description: string,
+): INodeProperties {
 	return {
 		displayName: 'Patient',
 		name: 'patientId',
@@ -18,7 +21,11 @@ export function patientLocator(show: Record<string, string[]>, description: stri
 				name: 'list',
 				type: 'list',
 				placeholder: 'Select a patient…',
-				typeOptions: { searchListMethod: 'searchPatients', searchable: true, searchFilterRequired: false },
+				typeOptions: {
+					searchListMethod: 'searchPatients',
+					searchable: true,
+					searchFilterRequired: false,
+				},
 			},
 			{
 				displayName: 'By ID',
@@ -28,7 +35,10 @@ export function patientLocator(show: Record<string, string[]>, description: stri
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: '^[^/?#\\s]+$', errorMessage: 'A FHIR ID has no slash, question mark, hash or space' },
+						properties: {
+							regex: '^[^/?#\\s]+$',
+							errorMessage: 'A FHIR ID has no slash, question mark, hash or space',
+						},
 					},
 				],
 			},
@@ -41,7 +51,10 @@ export function patientLocator(show: Record<string, string[]>, description: stri
 				validation: [
 					{
 						type: 'regex',
-						properties: { regex: PATIENT_URL_REGEX, errorMessage: 'Not a FHIR Patient URL (…/Patient/<id>)' },
+						properties: {
+							regex: PATIENT_URL_REGEX,
+							errorMessage: 'Not a FHIR Patient URL (…/Patient/<id>)',
+						},
 					},
 				],
 			},

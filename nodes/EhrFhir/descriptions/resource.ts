@@ -4,7 +4,10 @@ import type { INodeProperties } from 'n8n-workflow';
 type Show = Record<string, string[]>;
 
 /** Resource Type: loaded from the server's CapabilityStatement, or an expression. */
-export function resourceTypeProperty(show: Show, description = 'The FHIR resource type, e.g. Observation. The list shows the types the server declares in its CapabilityStatement.'): INodeProperties {
+export function resourceTypeProperty(
+	show: Show,
+	description = 'The FHIR resource type, e.g. Observation. The list shows the types the server declares in its CapabilityStatement.',
+): INodeProperties {
 	return {
 		displayName: 'Resource Type Name or ID',
 		name: 'resourceType',
@@ -39,8 +42,16 @@ export function bodyProperties(show: Show, what: string): INodeProperties[] {
 			name: 'bodyFrom',
 			type: 'options',
 			options: [
-				{ name: 'JSON Field', value: 'json', description: 'The resource as JSON in the Body field (expressions allowed)' },
-				{ name: 'Input Item', value: 'item', description: 'The JSON of the input item is the resource' },
+				{
+					name: 'JSON Field',
+					value: 'json',
+					description: 'The resource as JSON in the Body field (expressions allowed)',
+				},
+				{
+					name: 'Input Item',
+					value: 'item',
+					description: 'The JSON of the input item is the resource',
+				},
 			],
 			default: 'json',
 			description: `Where the ${what} comes from`,
@@ -100,4 +111,5 @@ export function ifMatchProperty(show: Show): INodeProperties {
 }
 
 /** What to do when a conditional write matches several resources. */
-export const SEVERAL_HINT = 'Make the search match at most one resource (e.g. by identifier with its system), or clean up the duplicates.';
+export const SEVERAL_HINT =
+	'Make the search match at most one resource (e.g. by identifier with its system), or clean up the duplicates.';

@@ -1,7 +1,11 @@
 // What the FHIR server can do: its CapabilityStatement (`GET [base]/metadata`, read once per
 // execution or dropdown load), or the vendor profile's list for a server without one. An
 // interaction the server does not declare is refused before any request.
-import { NodeOperationError, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+} from 'n8n-workflow';
 import { apiRequest, joinUrl } from '../../shared/http';
 import { isRecord, str } from '../../shared/values';
 import type { VendorProfile } from '../../shared/vendors';
@@ -29,7 +33,12 @@ export interface Capabilities {
 
 type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
 
-const UNKNOWN: Capabilities = { known: false, source: 'nothing', types: new Map(), system: new Set() };
+const UNKNOWN: Capabilities = {
+	known: false,
+	source: 'nothing',
+	types: new Map(),
+	system: new Set(),
+};
 
 function names(list: unknown, key: string): string[] {
 	return (Array.isArray(list) ? list : [])
@@ -39,8 +48,14 @@ function names(list: unknown, key: string): string[] {
 
 /** The capabilities in a CapabilityStatement body (undefined when it is not one). */
 export function readCapabilityStatement(body: unknown, source: string): Capabilities | undefined {
-	if (!isRecord(body) || (body.resourceType !== 'CapabilityStatement' && body.resourceType !== 'Conformance')) return undefined;
-	const rest = (Array.isArray(body.rest) ? body.rest.filter(isRecord) : []).find((r) => r.mode === 'server' || r.mode === undefined);
+	if (
+		!isRecord(body) ||
+		(body.resourceType !== 'CapabilityStatement' && body.resourceType !== 'Conformance')
+	)
+		return undefined;
+	const rest = (Array.isArray(body.rest) ? body.rest.filter(isRecord) : []).find(
+		(r) => r.mode === 'server' || r.mode === undefined,
+	);
 	if (!rest) return undefined;
 	const types = new Map<string, TypeCapability>();
 	for (const r of Array.isArray(rest.resource) ? rest.resource.filter(isRecord) : []) {
@@ -48,7 +63,10 @@ export function readCapabilityStatement(body: unknown, source: string): Capabili
 		if (!type) continue;
 		types.set(type, {
 			interactions: new Set(names(r.interaction, 'code')),
-			searchParams: (Array.isArray(r.searchParam) ? (r.searchParam as unknown[]).filter(isRecord) : [])
+			searchParams: (Array.isArray(r.searchParam)
+				? (r.searchParam as unknown[]).filter(isRecord)
+				: []
+			)
 				.filter((p) => str(p.name))
 				.map((p) => ({ name: String(p.name), type: str(p.type) })),
 			includes: Array.isArray(r.searchInclude) ? names(r.searchInclude, '') : undefined,
@@ -66,13 +84,26 @@ function fromProfile(profile: VendorProfile): Capabilities {
 	if (!profile.declared) return UNKNOWN;
 	const types = new Map<string, TypeCapability>();
 	for (const [type, interactions] of Object.entries(profile.declared)) {
-		types.set(type, { interactions: new Set(interactions), searchParams: [], operations: new Set() });
+		types.set(type, {
+			interactions: new Set(interactions),
+			searchParams: [],
+			operations: new Set(),
+		});
 	}
-	return { known: true, source: `the ${profile.vendor} profile of this node (the server has no CapabilityStatement)`, types, system: new Set() };
+	return {
+		known: true,
+		source: `the ${profile.vendor} profile of this node (the server has no CapabilityStatement)`,
+		types,
+		system: new Set(),
+	};
 }
 
 /** Reads the capabilities of the server once (a server that has no statement: unknown, allow all). */
-export async function loadCapabilities(ctx: Ctx, credentialType: string, profile: VendorProfile): Promise<Capabilities> {
+export async function loadCapabilities(
+	ctx: Ctx,
+	credentialType: string,
+	profile: VendorProfile,
+): Promise<Capabilities> {
 	if (!profile.metadata) return fromProfile(profile);
 	const url = joinUrl(profile.fhirBaseUrl, 'metadata');
 	try {
@@ -83,7 +114,11 @@ export async function loadCapabilities(ctx: Ctx, credentialType: string, profile
 			what: 'Read the CapabilityStatement',
 			okStatuses: [400, 404, 405, 410, 501],
 		});
-		return (res.status < 300 ? readCapabilityStatement(res.body, `its CapabilityStatement (GET ${url})`) : undefined) ?? fromProfile(profile);
+		return (
+			(res.status < 300
+				? readCapabilityStatement(res.body, `its CapabilityStatement (GET ${url})`)
+				: undefined) ?? fromProfile(profile)
+		);
 	} catch {
 		// a failing /metadata says nothing: the request itself gets the server's answer
 		return fromProfile(profile);
@@ -123,30 +158,51 @@ const LABEL: Record<string, string> = {
 
 function declares(cap: TypeCapability | undefined, interaction: string): boolean {
 	if (!cap) return false;
-	if (interaction === 'conditional-create') return cap.interactions.has('create') && cap.conditionalCreate !== false;
-	if (interaction === 'conditional-update') return cap.interactions.has('update') && cap.conditionalUpdate !== false;
+	if (interaction === 'conditional-create')
+		return cap.interactions.has('create') && cap.conditionalCreate !== false;
+	if (interaction === 'conditional-update')
+		return cap.interactions.has('update') && cap.conditionalUpdate !== false;
 	if (interaction.startsWith('$')) return cap.operations.has(interaction.slice(1));
 	return cap.interactions.has(interaction);
 }
 
-function refusal(ctx: IExecuteFunctions, caps: Capabilities, what: string, type: string | undefined, itemIndex: number, also: string): NodeOperationError {
+function refusal(
+	ctx: IExecuteFunctions,
+	caps: Capabilities,
+	what: string,
+	type: string | undefined,
+	itemIndex: number,
+	also: string,
+): NodeOperationError {
 	const on = type ? ` on ${type}` : '';
-	return new NodeOperationError(ctx.getNode(), `This server does not support ${what}${on}: nothing was sent`, {
-		itemIndex,
-		description: `The list comes from ${caps.source}. ${also}`,
-	});
+	return new NodeOperationError(
+		ctx.getNode(),
+		`This server does not support ${what}${on}: nothing was sent`,
+		{
+			itemIndex,
+			description: `The list comes from ${caps.source}. ${also}`,
+		},
+	);
 }
 
 /**
  * Refuses, before any request, an interaction the server does not declare on a type (`$name` for
  * an operation such as `$everything`); allows everything when the server says nothing.
  */
-export async function assertSupports(this: IExecuteFunctions, cache: CapabilityCache, type: string, interaction: string, itemIndex: number): Promise<void> {
+export async function assertSupports(
+	this: IExecuteFunctions,
+	cache: CapabilityCache,
+	type: string,
+	interaction: string,
+	itemIndex: number,
+): Promise<void> {
 	const caps = await cache.get();
 	if (!caps.known) return;
 	const cap = caps.types.get(type);
 	if (declares(cap, interaction)) return;
-	const what = LABEL[interaction] ?? (interaction.startsWith('$') ? `the ${interaction} operation` : interaction);
+	const what =
+		LABEL[interaction] ??
+		(interaction.startsWith('$') ? `the ${interaction} operation` : interaction);
 	const supported = cap ? [...cap.interactions].map((i) => LABEL[i] ?? i) : [];
 	const also = !cap
 		? `It does not list ${type} at all; it lists: ${[...caps.types.keys()].slice(0, 40).join(', ') || 'nothing'}.`
@@ -155,24 +211,48 @@ export async function assertSupports(this: IExecuteFunctions, cache: CapabilityC
 }
 
 /** Refuses a Batch or Transaction the server does not declare. */
-export async function assertSystemSupports(this: IExecuteFunctions, cache: CapabilityCache, interaction: 'batch' | 'transaction', itemIndex: number): Promise<void> {
+export async function assertSystemSupports(
+	this: IExecuteFunctions,
+	cache: CapabilityCache,
+	interaction: 'batch' | 'transaction',
+	itemIndex: number,
+): Promise<void> {
 	const caps = await cache.get();
 	if (!caps.known || caps.system.has(interaction)) return;
-	const other = interaction === 'transaction' && caps.system.has('batch') ? 'It supports Batch (not atomic): use that, or ' : 'Send ';
-	throw refusal(this, caps, `a ${interaction === 'batch' ? 'Batch' : 'Transaction'} Bundle`, undefined, itemIndex, `${other}the entries as single requests (one per item).`);
+	const other =
+		interaction === 'transaction' && caps.system.has('batch')
+			? 'It supports Batch (not atomic): use that, or '
+			: 'Send ';
+	throw refusal(
+		this,
+		caps,
+		`a ${interaction === 'batch' ? 'Batch' : 'Transaction'} Bundle`,
+		undefined,
+		itemIndex,
+		`${other}the entries as single requests (one per item).`,
+	);
 }
 
 /**
  * Refuses, before any request, an `_include` / `_revinclude` value the statement's list for the
  * type leaves out (a statement without such a list: allowed).
  */
-export async function assertIncludes(this: IExecuteFunctions, cache: CapabilityCache, type: string, which: '_include' | '_revinclude', values: string[], itemIndex: number): Promise<void> {
+export async function assertIncludes(
+	this: IExecuteFunctions,
+	cache: CapabilityCache,
+	type: string,
+	which: '_include' | '_revinclude',
+	values: string[],
+	itemIndex: number,
+): Promise<void> {
 	const caps = await cache.get();
 	const cap = caps.types.get(type);
 	const declared = which === '_include' ? cap?.includes : cap?.revIncludes;
 	if (!caps.known || !declared) return;
 	const missing = values.find((v) => !declared.includes(v) && !declared.includes('*'));
 	if (missing === undefined) return;
-	const also = declared.length ? `On ${type} it declares: ${declared.join(', ')}.` : `It declares no ${which} on ${type}: search without it, and get the related resources with a second search.`;
+	const also = declared.length
+		? `On ${type} it declares: ${declared.join(', ')}.`
+		: `It declares no ${which} on ${type}: search without it, and get the related resources with a second search.`;
 	throw refusal(this, caps, `${which}=${missing}`, type, itemIndex, also);
 }

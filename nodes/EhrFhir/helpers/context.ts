@@ -15,5 +15,9 @@ export async function operationContext(this: IExecuteFunctions): Promise<Operati
 	const credentialType = this.getNodeParameter('authentication', 0) as string;
 	const credentials = await this.getCredentials(credentialType);
 	const profile = getVendorProfile(credentialType, credentials, this.getNode());
-	return { credentialType, profile, capabilities: new CapabilityCache(this, credentialType, profile) };
+	return {
+		credentialType,
+		profile,
+		capabilities: new CapabilityCache(this, credentialType, profile),
+	};
 }

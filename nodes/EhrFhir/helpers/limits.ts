@@ -2,9 +2,13 @@
 import type { IDataObject, IExecuteFunctions } from 'n8n-workflow';
 import type { ApiRequest } from '../../shared/http';
 
-export function requestLimits(fn: IExecuteFunctions, itemIndex: number): Pick<ApiRequest, 'maxResponseBytes' | 'deadlineMs' | 'limitOptions'> {
+export function requestLimits(
+	fn: IExecuteFunctions,
+	itemIndex: number,
+): Pick<ApiRequest, 'maxResponseBytes' | 'deadlineMs' | 'limitOptions'> {
 	const o = fn.getNodeParameter('options', itemIndex, {}) as IDataObject;
-	const num = (v: unknown, d: number) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d);
+	const num = (v: unknown, d: number) =>
+		typeof v === 'number' && Number.isFinite(v) && v > 0 ? v : d;
 	return {
 		maxResponseBytes: num(o.maxResponseSize, 64) * 1024 * 1024,
 		deadlineMs: num(o.requestTimeout, 120) * 1000,

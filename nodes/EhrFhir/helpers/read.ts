@@ -8,7 +8,12 @@ import { aType, type ResourceRef } from './resource';
 import type { OperationContext } from './context';
 
 /** `GET [type]/[id]` (or `/_history/[version]`), as an output item (simplified when asked). */
-export async function readResource(this: IExecuteFunctions, ctx: OperationContext, ref: ResourceRef, itemIndex: number): Promise<INodeExecutionData> {
+export async function readResource(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	ref: ResourceRef,
+	itemIndex: number,
+): Promise<INodeExecutionData> {
 	const simplify = this.getNodeParameter('simplify', itemIndex, false) as boolean;
 	const what = `Get ${ref.type}/${shownId(ref.id)}${ref.version ? ` version ${shownId(ref.version)}` : ''}`;
 	const res = await fhirRequest.call(this, ctx, {
@@ -19,8 +24,10 @@ export async function readResource(this: IExecuteFunctions, ctx: OperationContex
 	});
 	const body = res.body as IDataObject | undefined;
 	if (!isRecord(body) || body.resourceType !== ref.type) {
-		const vendor = isRecord(body) && body.resourceType === 'OperationOutcome' ? vendorMessage(body) : undefined;
-		const got = isRecord(body) && body.resourceType ? aType(String(body.resourceType)) : 'something else';
+		const vendor =
+			isRecord(body) && body.resourceType === 'OperationOutcome' ? vendorMessage(body) : undefined;
+		const got =
+			isRecord(body) && body.resourceType ? aType(String(body.resourceType)) : 'something else';
 		throw apiError(this.getNode(), {
 			what,
 			status: res.status,

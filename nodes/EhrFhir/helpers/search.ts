@@ -34,11 +34,18 @@ function deletedEntry(entry: IDataObject): IDataObject | undefined {
 	const url = str(request.url) ?? str(entry.fullUrl) ?? '';
 	const m = /([A-Za-z]+)\/([^/?#]+)(?:\/_history\/([^/?#]+))?\/?$/.exec(url);
 	if (!m) return undefined;
-	return { resourceType: m[1], id: m[2], ...(m[3] ? { versionId: m[3] } : {}), deleted: true, method: str(request.method) ?? 'DELETE' };
+	return {
+		resourceType: m[1],
+		id: m[2],
+		...(m[3] ? { versionId: m[3] } : {}),
+		deleted: true,
+		method: str(request.method) ?? 'DELETE',
+	};
 }
 
 function split(body: unknown, entries: unknown[], history: boolean): Split {
-	if (!isRecord(body) || !Array.isArray(body.entry)) return { matches: entries.filter(isRecord), included: [] };
+	if (!isRecord(body) || !Array.isArray(body.entry))
+		return { matches: entries.filter(isRecord), included: [] };
 	const out: Split = { matches: [], included: [] };
 	for (const e of body.entry.filter(isRecord)) {
 		const mode = isRecord(e.search) ? e.search.mode : undefined;
@@ -81,12 +88,22 @@ function related(match: IDataObject, included: IDataObject[]): IDataObject[] {
 }
 
 /** Reads the pages of `first` up to `o.limit` matching resources. */
-export async function readList(this: IExecuteFunctions, ctx: OperationContext, first: ApiRequest, o: ReadListOptions): Promise<INodeExecutionData[]> {
+export async function readList(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	first: ApiRequest,
+	o: ReadListOptions,
+): Promise<INodeExecutionData[]> {
 	const out: INodeExecutionData[] = [];
 	const shape = (r: IDataObject) => (o.simplify ? simplifyResource(r) : r);
 	const emitted = new Set<string>();
 	let matched = 0;
-	const pages = paginate(this, ctx.credentialType, { ...requestLimits(this, o.itemIndex), ...first, what: o.what, itemIndex: o.itemIndex }, { what: o.what, itemIndex: o.itemIndex, maxPages: 5000 });
+	const pages = paginate(
+		this,
+		ctx.credentialType,
+		{ ...requestLimits(this, o.itemIndex), ...first, what: o.what, itemIndex: o.itemIndex },
+		{ what: o.what, itemIndex: o.itemIndex, maxPages: 5000 },
+	);
 	for await (const page of pages) {
 		const { matches, included } = split(page.body, page.entries, o.history === true);
 		for (const m of matches) {
@@ -94,7 +111,10 @@ export async function readList(this: IExecuteFunctions, ctx: OperationContext, f
 			matched++;
 			const rel = included.length ? related(m, included) : [];
 			if (o.included === 'attach') {
-				out.push({ json: rel.length ? { ...shape(m), _included: rel.map(shape) } : shape(m), pairedItem: { item: o.itemIndex } });
+				out.push({
+					json: rel.length ? { ...shape(m), _included: rel.map(shape) } : shape(m),
+					pairedItem: { item: o.itemIndex },
+				});
 				continue;
 			}
 			out.push({ json: shape(m), pairedItem: { item: o.itemIndex } });

@@ -16,7 +16,8 @@ function baseOf(url: string): { origin: string; path: string } | undefined {
 export function pathUnderBase(url: string, fhirBaseUrl: string): string | undefined {
 	const given = baseOf(url);
 	const base = baseOf(fhirBaseUrl);
-	if (!given || !base || given.origin !== base.origin || !given.path.startsWith(`${base.path}/`)) return undefined;
+	if (!given || !base || given.origin !== base.origin || !given.path.startsWith(`${base.path}/`))
+		return undefined;
 	return given.path.slice(base.path.length + 1);
 }
 
@@ -36,8 +37,12 @@ export function assertUrlOnServer(
 	if (!given || !baseOf(fhirBaseUrl) || hasDotSegment(url)) return;
 	if (pathUnderBase(url, fhirBaseUrl) !== undefined) return;
 	const server = `${given.origin}${given.path.replace(o.tail, '')}`;
-	throw new NodeOperationError(node, `The ${o.noun} is on ${server}, but the credential's FHIR server is ${fhirBaseUrl}: nothing was sent`, {
-		itemIndex,
-		description: `Use a URL of the credential's server (${o.example}), enter the ID with "By ID", or choose a credential for the other server.`,
-	});
+	throw new NodeOperationError(
+		node,
+		`The ${o.noun} is on ${server}, but the credential's FHIR server is ${fhirBaseUrl}: nothing was sent`,
+		{
+			itemIndex,
+			description: `Use a URL of the credential's server (${o.example}), enter the ID with "By ID", or choose a credential for the other server.`,
+		},
+	);
 }

@@ -1,7 +1,13 @@
 // Sending one FHIR request of a FHIR Resource operation and shaping its answer: the resource the
 // server returned (or what its Location / ETag headers say), a 412 turned into a clear error, and
 // a plain create whose answer was lost turned into "state unknown".
-import { NodeApiError, type JsonObject, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeApiError,
+	type JsonObject,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 import { apiRequest, joinUrl, type ApiRequest, type ApiResponse } from '../../shared/http';
 import { apiError, vendorMessage } from '../../shared/errors';
 import { isRecord } from '../../shared/values';
@@ -9,17 +15,30 @@ import { simplifyResource } from '../../shared/fhir-simplify';
 import type { OperationContext } from './context';
 import { requestLimits } from './limits';
 
-export type FhirRequest = Omit<ApiRequest, 'url'> & { what: string; itemIndex: number; path: string[]; rawPath?: string };
+export type FhirRequest = Omit<ApiRequest, 'url'> & {
+	what: string;
+	itemIndex: number;
+	path: string[];
+	rawPath?: string;
+};
 
 /** The request on the credential's FHIR server (`path` segments encoded; `rawPath` appended as is). */
-export async function fhirRequest(this: IExecuteFunctions, ctx: OperationContext, req: FhirRequest): Promise<ApiResponse> {
+export async function fhirRequest(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	req: FhirRequest,
+): Promise<ApiResponse> {
 	const { path, rawPath, ...rest } = req;
 	const url = `${path.length ? joinUrl(ctx.profile.fhirBaseUrl, ...path) : ctx.profile.fhirBaseUrl}${rawPath ?? ''}`;
 	return await apiRequest.call(this, ctx.credentialType, {
 		...requestLimits(this, req.itemIndex),
 		...rest,
 		url,
-		headers: { Accept: ctx.profile.accept, ...(req.body !== undefined ? { 'Content-Type': 'application/fhir+json' } : {}), ...(req.headers ?? {}) },
+		headers: {
+			Accept: ctx.profile.accept,
+			...(req.body !== undefined ? { 'Content-Type': 'application/fhir+json' } : {}),
+			...(req.headers ?? {}),
+		},
 	});
 }
 
@@ -33,13 +52,24 @@ function statusOf(error: unknown): number | undefined {
  * A plain create (POST, not repeated automatically): when no answer arrived (connection lost,
  * timeout, gateway error) the resource may or may not have been created.
  */
-export async function createOnce(this: IExecuteFunctions, ctx: OperationContext, req: FhirRequest, written = `the ${req.path[0]} may or may not have been created`): Promise<ApiResponse> {
+export async function createOnce(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	req: FhirRequest,
+	written = `the ${req.path[0]} may or may not have been created`,
+): Promise<ApiResponse> {
 	try {
 		return await fhirRequest.call(this, ctx, { ...req, retry: false });
 	} catch (error) {
 		const status = statusOf(error);
-		const answered = !(error instanceof NodeApiError) || / was cancelled$/.test(error.message) || (status !== undefined && status !== 502 && status !== 504);
-		if (answered) throw error instanceof NodeApiError ? error : new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: req.itemIndex });
+		const answered =
+			!(error instanceof NodeApiError) ||
+			/ was cancelled$/.test(error.message) ||
+			(status !== undefined && status !== 502 && status !== 504);
+		if (answered)
+			throw error instanceof NodeApiError
+				? error
+				: new NodeApiError(this.getNode(), error as JsonObject, { itemIndex: req.itemIndex });
 		const err = apiError(this.getNode(), {
 			what: req.what,
 			status,
@@ -52,7 +82,14 @@ export async function createOnce(this: IExecuteFunctions, ctx: OperationContext,
 }
 
 /** A 412 (the resource changed, or several match a conditional request) as a clear error. */
-export function preconditionFailed(this: IExecuteFunctions, res: ApiResponse, what: string, reason: string, hint: string, itemIndex: number): NodeApiError {
+export function preconditionFailed(
+	this: IExecuteFunctions,
+	res: ApiResponse,
+	what: string,
+	reason: string,
+	hint: string,
+	itemIndex: number,
+): NodeApiError {
 	const vendor = vendorMessage(res.body);
 	return apiError(this.getNode(), {
 		what,
@@ -79,8 +116,11 @@ export function versionOfEtag(etag: string | undefined): string | undefined {
 export function writtenResource(res: ApiResponse, type: string): IDataObject {
 	if (isRecord(res.body) && res.body.resourceType === type) return res.body;
 	const location = header(res, 'location') ?? header(res, 'content-location');
-	const m = location ? /([A-Za-z]+)\/([^/?#]+)(?:\/_history\/([^/?#]+))?\/?(?:[?#].*)?$/.exec(location) : null;
-	const versionId = (m?.[3] ? decodeURIComponent(m[3]) : undefined) ?? versionOfEtag(header(res, 'etag'));
+	const m = location
+		? /([A-Za-z]+)\/([^/?#]+)(?:\/_history\/([^/?#]+))?\/?(?:[?#].*)?$/.exec(location)
+		: null;
+	const versionId =
+		(m?.[3] ? decodeURIComponent(m[3]) : undefined) ?? versionOfEtag(header(res, 'etag'));
 	return {
 		resourceType: type,
 		...(m ? { id: decodeURIComponent(m[2]) } : {}),
@@ -90,8 +130,15 @@ export function writtenResource(res: ApiResponse, type: string): IDataObject {
 }
 
 /** One output item of a resource, simplified when asked. */
-export function resourceItem(resource: IDataObject, itemIndex: number, simplify: boolean): INodeExecutionData {
-	return { json: simplify ? simplifyResource(resource) : resource, pairedItem: { item: itemIndex } };
+export function resourceItem(
+	resource: IDataObject,
+	itemIndex: number,
+	simplify: boolean,
+): INodeExecutionData {
+	return {
+		json: simplify ? simplifyResource(resource) : resource,
+		pairedItem: { item: itemIndex },
+	};
 }
 
 /** Prefer the resource in the answer of a write. */
@@ -108,7 +155,25 @@ export async function guardedWrite(
 	req: FhirRequest,
 	conflict: { reason: string; hint: string },
 ): Promise<INodeExecutionData[]> {
-	const res = await fhirRequest.call(this, ctx, { ...req, headers: { ...RETURN_REPRESENTATION, ...(req.headers ?? {}) }, okStatuses: [412] });
-	if (res.status === 412) throw preconditionFailed.call(this, res, req.what, conflict.reason, conflict.hint, req.itemIndex);
-	return [resourceItem(writtenResource(res, type), req.itemIndex, this.getNodeParameter('simplify', req.itemIndex, false) as boolean)];
+	const res = await fhirRequest.call(this, ctx, {
+		...req,
+		headers: { ...RETURN_REPRESENTATION, ...(req.headers ?? {}) },
+		okStatuses: [412],
+	});
+	if (res.status === 412)
+		throw preconditionFailed.call(
+			this,
+			res,
+			req.what,
+			conflict.reason,
+			conflict.hint,
+			req.itemIndex,
+		);
+	return [
+		resourceItem(
+			writtenResource(res, type),
+			req.itemIndex,
+			this.getNodeParameter('simplify', req.itemIndex, false) as boolean,
+		),
+	];
 }

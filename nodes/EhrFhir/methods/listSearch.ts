@@ -6,11 +6,22 @@ import { readPage } from '../../shared/pagination';
 import { getVendorProfile } from '../../shared/vendors';
 import { simplifyPatient } from '../../shared/fhir';
 
-export async function searchPatients(this: ILoadOptionsFunctions, filter?: string, paginationToken?: string): Promise<INodeListSearchResult> {
+export async function searchPatients(
+	this: ILoadOptionsFunctions,
+	filter?: string,
+	paginationToken?: string,
+): Promise<INodeListSearchResult> {
 	const credentialType = this.getNodeParameter('authentication', 'onpatientOAuth2Api') as string;
-	const profile = getVendorProfile(credentialType, await this.getCredentials(credentialType), this.getNode());
+	const profile = getVendorProfile(
+		credentialType,
+		await this.getCredentials(credentialType),
+		this.getNode(),
+	);
 	if (!profile.patientSearch) {
-		throw new NodeOperationError(this.getNode(), `${profile.vendor} has no patient search: choose "By ID" and enter the patient's ID`);
+		throw new NodeOperationError(
+			this.getNode(),
+			`${profile.vendor} has no patient search: choose "By ID" and enter the patient's ID`,
+		);
 	}
 	const origin = new URL(profile.fhirBaseUrl).origin;
 	const sameServer = (u: string | undefined): u is string => {
@@ -27,7 +38,12 @@ export async function searchPatients(this: ILoadOptionsFunctions, filter?: strin
 		method: 'GET',
 		url,
 		qs: first
-			? { ...(filter ? { name: filter } : {}), ...(profile.pageSizeParam ? { [profile.pageSizeParam]: Math.min(20, profile.maxPageSize) } : {}) }
+			? {
+					...(filter ? { name: filter } : {}),
+					...(profile.pageSizeParam
+						? { [profile.pageSizeParam]: Math.min(20, profile.maxPageSize) }
+						: {}),
+				}
 			: undefined,
 		headers: { Accept: profile.accept },
 		what: 'Search patients',

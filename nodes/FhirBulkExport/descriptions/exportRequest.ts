@@ -175,7 +175,8 @@ export const exportRequestProperties: INodeProperties[] = [
 				type: 'string',
 				default: '',
 				placeholder: 'e.g. Patient/123, Patient/456',
-				description: 'Comma-separated patients to export (sent as patient parameters in a POST kick-off; Patient or Group level only)',
+				description:
+					'Comma-separated patients to export (sent as patient parameters in a POST kick-off; Patient or Group level only)',
 			},
 			{
 				displayName: 'Type Filters',

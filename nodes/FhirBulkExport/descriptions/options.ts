@@ -25,7 +25,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			name: 'validate',
 			type: 'boolean',
 			default: true,
-			description: 'Whether to compare line counts with the manifest count and each resourceType with the file type',
+			description:
+				'Whether to compare line counts with the manifest count and each resourceType with the file type',
 		},
 		{
 			displayName: 'Concurrent Downloads',
@@ -39,7 +40,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			name: 'deleteAfterDownload',
 			type: 'boolean',
 			default: true,
-			description: 'Whether Bulk Export deletes the job on the server once its files are downloaded (not in Manifest Only output)',
+			description:
+				'Whether Bulk Export deletes the job on the server once its files are downloaded (not in Manifest Only output)',
 		},
 		{
 			displayName: 'Delete Job When Giving Up',
@@ -54,7 +56,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 2,
-			description: 'Extra attempts for a file after a broken connection or a temporary server error',
+			description:
+				'Extra attempts for a file after a broken connection or a temporary server error',
 		},
 		{
 			displayName: 'Include Deleted Files',
@@ -76,7 +79,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 1024,
-			description: 'Stop a file that is larger than this once decompressed (a gzip file can expand a thousandfold); the file becomes an item with an error',
+			description:
+				'Stop a file that is larger than this once decompressed (a gzip file can expand a thousandfold); the file becomes an item with an error',
 		},
 		{
 			displayName: 'Max Line Size (MB)',
@@ -84,7 +88,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 16,
-			description: 'Stop a file with an NDJSON line (one resource) longer than this; the file becomes an item with an error',
+			description:
+				'Stop a file with an NDJSON line (one resource) longer than this; the file becomes an item with an error',
 		},
 		{
 			displayName: 'Max Response Size (MB)',
@@ -100,7 +105,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 1 },
 			default: 3600,
-			description: 'Give up (and delete the job) when the export takes longer than this; every status check, manifest page and file download of the run ends by then',
+			description:
+				'Give up (and delete the job) when the export takes longer than this; every status check, manifest page and file download of the run ends by then',
 		},
 		{
 			displayName: 'Maximum Wait Between Checks (Seconds)',
@@ -124,7 +130,8 @@ export const optionsProperty: INodeProperties = optionsCollection(
 			type: 'number',
 			typeOptions: { minValue: 0 },
 			default: 5,
-			description: 'Status checks answered with a temporary 5xx retried at most this many times in a row',
+			description:
+				'Status checks answered with a temporary 5xx retried at most this many times in a row',
 		},
 	],
 	showFor(['bulkExport', 'downloadFiles', 'checkStatus']).show,

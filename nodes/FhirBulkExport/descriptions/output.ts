@@ -35,7 +35,8 @@ export const outputProperties: INodeProperties[] = [
 		type: 'number',
 		typeOptions: { minValue: 1 },
 		default: 10000,
-		description: 'Fail rather than output more resources than this (use Files output for large exports)',
+		description:
+			'Fail rather than output more resources than this (use Files output for large exports)',
 		displayOptions: {
 			show: {
 				operation: ['bulkExport', 'downloadFiles'],

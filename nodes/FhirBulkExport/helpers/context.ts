@@ -6,6 +6,9 @@ export interface OperationContext {
 }
 
 /** Reads the Authentication parameter once per execution (at the first item that runs). */
-export async function operationContext(this: IExecuteFunctions, itemIndex: number): Promise<OperationContext> {
+export async function operationContext(
+	this: IExecuteFunctions,
+	itemIndex: number,
+): Promise<OperationContext> {
 	return { credentialType: this.getNodeParameter('authentication', itemIndex) as string };
 }

@@ -3,7 +3,12 @@
 // fails (truncated, too large, an HTTP error after its retries) becomes an item of its own with
 // `error` and `description`, so the good files are always delivered; a line count other than the
 // manifest's is a `countMismatch` warning on the file's item.
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+} from 'n8n-workflow';
 import { completeManifest } from '../../shared/bulk/status';
 import {
 	downloadEach,
@@ -45,16 +50,26 @@ export async function fullManifest(
 }
 
 /** Refuses a manifest entry without a usable file URL (it would be skipped: a file lost without a word). */
-function assertFileUrls(fn: IExecuteFunctions, manifest: BulkManifest, kinds: FileKind[], i: number): void {
+function assertFileUrls(
+	fn: IExecuteFunctions,
+	manifest: BulkManifest,
+	kinds: FileKind[],
+	i: number,
+): void {
 	for (const kind of kinds) {
 		(manifest[kind] ?? []).forEach((entry, n) => {
 			const e: IDataObject = isRecord(entry) ? entry : {};
 			if (/^https?:\/\//i.test(str(e.url) ?? '')) return;
 			const type = typeof e.type === 'string' ? ` (${e.type})` : '';
-			throw new NodeOperationError(fn.getNode(), `The bulk export manifest's ${kind} entry ${n + 1}${type} has no file URL, so its file cannot be downloaded`, {
-				itemIndex: i,
-				description: 'The server returned a broken manifest: run the export again; if it keeps happening, report it to the server\'s operator.',
-			});
+			throw new NodeOperationError(
+				fn.getNode(),
+				`The bulk export manifest's ${kind} entry ${n + 1}${type} has no file URL, so its file cannot be downloaded`,
+				{
+					itemIndex: i,
+					description:
+						"The server returned a broken manifest: run the export again; if it keeps happening, report it to the server's operator.",
+				},
+			);
 		});
 	}
 }
@@ -73,7 +88,12 @@ function fileFields(f: FileJob, manifest: BulkManifest, extra: IDataObject): IDa
 }
 
 /** The item of a file that was not delivered: what the file is, and its error. */
-function failedFileItem(f: FailedFile, manifest: BulkManifest, extra: IDataObject, i: number): INodeExecutionData {
+function failedFileItem(
+	f: FailedFile,
+	manifest: BulkManifest,
+	extra: IDataObject,
+	i: number,
+): INodeExecutionData {
 	const description = (f.error as Error & { description?: unknown }).description;
 	return {
 		json: {
@@ -85,7 +105,14 @@ function failedFileItem(f: FailedFile, manifest: BulkManifest, extra: IDataObjec
 	};
 }
 
-function warnCountMismatch(fn: IExecuteFunctions, f: { fileName: string; entry: { url: string }; countMismatch?: { manifest: number; lines: number } }): void {
+function warnCountMismatch(
+	fn: IExecuteFunctions,
+	f: {
+		fileName: string;
+		entry: { url: string };
+		countMismatch?: { manifest: number; lines: number };
+	},
+): void {
 	if (!f.countMismatch) return;
 	fn.logger.warn(
 		`Bulk export: ${f.fileName} (${redactUrl(f.entry.url)}) has ${f.countMismatch.lines} lines but the manifest says ${f.countMismatch.manifest}; delivered with countMismatch`,
@@ -102,12 +129,19 @@ async function resourceItems(
 	i: number,
 ): Promise<INodeExecutionData[]> {
 	const maxItems = fn.getNodeParameter('maxItems', i, 10000) as number;
-	const listed = jobs.reduce((a, j) => a + (typeof j.entry.count === 'number' ? j.entry.count : 0), 0);
+	const listed = jobs.reduce(
+		(a, j) => a + (typeof j.entry.count === 'number' ? j.entry.count : 0),
+		0,
+	);
 	const tooMany = () =>
-		new NodeOperationError(fn.getNode(), `The export has more than ${maxItems} resources (the Max Items limit of the Resources output)`, {
-			itemIndex: i,
-			description: `Choose Output "Files (Binary NDJSON)" for large exports, narrow the export (types, Since, a group), or raise Max Items.${listed ? ` The manifest lists ${listed} resources.` : ''}`,
-		});
+		new NodeOperationError(
+			fn.getNode(),
+			`The export has more than ${maxItems} resources (the Max Items limit of the Resources output)`,
+			{
+				itemIndex: i,
+				description: `Choose Output "Files (Binary NDJSON)" for large exports, narrow the export (types, Since, a group), or raise Max Items.${listed ? ` The manifest lists ${listed} resources.` : ''}`,
+			},
+		);
 	if (listed > maxItems) throw tooMany();
 	const items: INodeExecutionData[] = [];
 	const limitErrors = new WeakSet<object>();
@@ -157,12 +191,23 @@ async function fileItems(
 		// keep the transactionTime as the next _since and the nodes after this one run
 		return [
 			{
-				json: { ...extra, kind: 'empty', files: 0, transactionTime: manifest.transactionTime, request: manifest.request },
+				json: {
+					...extra,
+					kind: 'empty',
+					files: 0,
+					transactionTime: manifest.transactionTime,
+					request: manifest.request,
+				},
 				pairedItem: { item: i },
 			},
 		];
 	}
-	const files = await downloadEach(fn, jobs, run.download.concurrency, async (job) => await downloadToBinary(fn, credentialType, job, manifest, run.download));
+	const files = await downloadEach(
+		fn,
+		jobs,
+		run.download.concurrency,
+		async (job) => await downloadToBinary(fn, credentialType, job, manifest, run.download),
+	);
 	return files.map((f) => {
 		if (isFailedFile(f)) return failedFileItem(f, manifest, extra, i);
 		warnCountMismatch(fn, f);
@@ -203,16 +248,25 @@ export async function outputForManifest(
 			},
 		];
 	}
-	const kinds: FileKind[] = ['output', ...(run.includeErrors ? (['error'] as const) : []), ...(run.includeDeleted ? (['deleted'] as const) : [])];
+	const kinds: FileKind[] = [
+		'output',
+		...(run.includeErrors ? (['error'] as const) : []),
+		...(run.includeDeleted ? (['deleted'] as const) : []),
+	];
 	assertFileUrls(fn, manifest, kinds, i);
 	const jobs = fileJobs(manifest, kinds);
 	if (manifest.requiresAccessToken === true) {
 		// every file on the FHIR server's origin, or nothing is sent (the token never leaves it)
-		const targets = jobs.map((j) => ({ url: j.entry.url, what: `Download of bulk export file ${j.fileName} (requiresAccessToken: true)` }));
+		const targets = jobs.map((j) => ({
+			url: j.entry.url,
+			what: `Download of bulk export file ${j.fileName} (requiresAccessToken: true)`,
+		}));
 		await assertTokenOrigins(fn, credentialType, targets, i);
 	}
 	for (const e of manifest.error)
-		fn.logger.warn(`Bulk export: the server reported errors in ${redactUrl(String(e.url))}${typeof e.count === 'number' ? ` (${e.count})` : ''}`);
+		fn.logger.warn(
+			`Bulk export: the server reported errors in ${redactUrl(String(e.url))}${typeof e.count === 'number' ? ` (${e.count})` : ''}`,
+		);
 	if (mode === 'resources') return await resourceItems(fn, credentialType, manifest, jobs, run, i);
 	return await fileItems(fn, credentialType, manifest, jobs, run, extra, i);
 }

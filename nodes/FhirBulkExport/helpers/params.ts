@@ -3,7 +3,12 @@
 import { NodeOperationError, type IDataObject, type IExecuteFunctions } from 'n8n-workflow';
 import { patientReference } from '../../shared/bulk/kickoff';
 import { normaliseManifest } from '../../shared/bulk/status';
-import type { BulkManifest, DownloadOptions, ExportRequest, PollOptions } from '../../shared/bulk/types';
+import type {
+	BulkManifest,
+	DownloadOptions,
+	ExportRequest,
+	PollOptions,
+} from '../../shared/bulk/types';
 import { parseDate, str } from '../../shared/values';
 
 /** A FHIR instant as written: date, `T`, hours and minutes (seconds optional), `Z` or `±hh:mm`. */
@@ -21,14 +26,24 @@ function csv(v: unknown): string[] {
  * Date as its ISO text). It must be a real date with a time and a time zone, written the FHIR
  * way; anything else is a NodeOperationError before any request.
  */
-function instant(fn: IExecuteFunctions, v: unknown, field: string, itemIndex: number): string | undefined {
+function instant(
+	fn: IExecuteFunctions,
+	v: unknown,
+	field: string,
+	itemIndex: number,
+): string | undefined {
 	const d = parseDate(v);
 	if (d === undefined) return undefined;
 	if (d === null || !d.hasTime || !d.hasZone || !FHIR_INSTANT.test(d.text)) {
-		throw new NodeOperationError(fn.getNode(), `${field} "${d?.text ?? String(v).trim()}" is not a FHIR instant`, {
-			itemIndex,
-			description: "Use a date and time with a time zone, e.g. 2025-01-01T00:00:00Z (the manifest's transactionTime works as is).",
-		});
+		throw new NodeOperationError(
+			fn.getNode(),
+			`${field} "${d?.text ?? String(v).trim()}" is not a FHIR instant`,
+			{
+				itemIndex,
+				description:
+					"Use a date and time with a time zone, e.g. 2025-01-01T00:00:00Z (the manifest's transactionTime works as is).",
+			},
+		);
 	}
 	return d.text;
 }
@@ -50,11 +65,16 @@ export function readExportRequest(fn: IExecuteFunctions, i: number): ExportReque
 		types: [...new Set(types)],
 		since: instant(fn, fn.getNodeParameter('since', i, ''), 'Since', i),
 		until: instant(fn, o.until, 'Until', i),
-		typeFilters: (Array.isArray(tf) ? tf : tf ? [tf] : []).map((s) => String(s).trim()).filter(Boolean),
+		typeFilters: (Array.isArray(tf) ? tf : tf ? [tf] : [])
+			.map((s) => String(s).trim())
+			.filter(Boolean),
 		elements: csv(o.elements),
 		patients: csv(o.patients).map(patientReference),
 		includeAssociatedData: (o.includeAssociatedData as string[]) ?? [],
-		outputFormat: o.outputFormat === undefined ? 'application/fhir+ndjson' : String(o.outputFormat).trim() || undefined,
+		outputFormat:
+			o.outputFormat === undefined
+				? 'application/fhir+ndjson'
+				: String(o.outputFormat).trim() || undefined,
 		extra,
 		method: ((o.method as string) ?? 'auto') as ExportRequest['method'],
 	};
@@ -136,10 +156,15 @@ export function manifestOf(fn: IExecuteFunctions, i: number): BulkManifest {
 	}
 	const manifest = normaliseManifest(raw);
 	if (!manifest) {
-		throw new NodeOperationError(fn.getNode(), 'Manifest is not a bulk export manifest (no "output" list)', {
-			itemIndex: i,
-			description: 'Pass the manifest from Check Export Status, e.g. {{ JSON.stringify($json.manifest) }}.',
-		});
+		throw new NodeOperationError(
+			fn.getNode(),
+			'Manifest is not a bulk export manifest (no "output" list)',
+			{
+				itemIndex: i,
+				description:
+					'Pass the manifest from Check Export Status, e.g. {{ JSON.stringify($json.manifest) }}.',
+			},
+		);
 	}
 	return manifest;
 }

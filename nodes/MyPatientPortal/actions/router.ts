@@ -36,9 +36,15 @@ function resourceOf(this: IExecuteFunctions, itemIndex: number, operation: strin
 	for (const [resource, operations] of Object.entries(OPERATIONS)) {
 		if (Object.prototype.hasOwnProperty.call(operations, operation)) return resource;
 	}
-	throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, { itemIndex });
+	throw new NodeOperationError(this.getNode(), `The operation "${operation}" is not supported`, {
+		itemIndex,
+	});
 }
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
-	return await runPerItem(this, { operations: OPERATIONS, resource: resourceOf, context: operationContext });
+	return await runPerItem(this, {
+		operations: OPERATIONS,
+		resource: resourceOf,
+		context: operationContext,
+	});
 }

@@ -2,7 +2,10 @@
 // insurance → category → type dropdowns and the Search From/To window.
 import type { INodeProperties } from 'n8n-workflow';
 
-export function appointmentIdField(operations: string[], description = 'The ID of the appointment, as returned by Book Appointment or List Appointments'): INodeProperties {
+export function appointmentIdField(
+	operations: string[],
+	description = 'The ID of the appointment, as returned by Book Appointment or List Appointments',
+): INodeProperties {
 	return {
 		displayName: 'Appointment ID',
 		name: 'appointmentId',
@@ -26,17 +29,22 @@ export function bookingChoiceFields(operations: string[]): INodeProperties[] {
 			typeOptions: { loadOptionsMethod: 'getInsurances' },
 			required: true,
 			default: '',
-			description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			description:
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			displayOptions: show,
 		},
 		{
 			displayName: 'Appointment Category Name or ID',
 			name: 'appointmentCategoryId',
 			type: 'options',
-			typeOptions: { loadOptionsMethod: 'getAppointmentCategories', loadOptionsDependsOn: ['insuranceId'] },
+			typeOptions: {
+				loadOptionsMethod: 'getAppointmentCategories',
+				loadOptionsDependsOn: ['insuranceId'],
+			},
 			required: true,
 			default: '',
-			description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			description:
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			displayOptions: show,
 		},
 		{
@@ -49,7 +57,8 @@ export function bookingChoiceFields(operations: string[]): INodeProperties[] {
 			},
 			required: true,
 			default: '',
-			description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+			description:
+				'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 			displayOptions: show,
 		},
 	];

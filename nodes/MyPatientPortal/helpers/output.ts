@@ -7,7 +7,12 @@ import { unwrap } from './transport';
  * Book Appointment: the appointment, the slot it was booked on, whether a lost answer was settled,
  * and whether the patient already had this appointment before the node sent anything.
  */
-export function bookedOutput(appointment: IDataObject, availabilityId: string, recovered: boolean, alreadyBooked = false): IDataObject {
+export function bookedOutput(
+	appointment: IDataObject,
+	availabilityId: string,
+	recovered: boolean,
+	alreadyBooked = false,
+): IDataObject {
 	return {
 		...appointment,
 		availabilityId,
@@ -17,15 +22,31 @@ export function bookedOutput(appointment: IDataObject, availabilityId: string, r
 }
 
 /** Cancel Appointment: the appointment as cancelled. */
-export function cancelledOutput(appt: IDataObject, id: unknown, alreadyCancelled: boolean, recovered: boolean): IDataObject {
-	return { ...appt, id: id as IDataObject['id'], status: 'cancelled', alreadyCancelled, recoveredAfterLostResponse: recovered };
+export function cancelledOutput(
+	appt: IDataObject,
+	id: unknown,
+	alreadyCancelled: boolean,
+	recovered: boolean,
+): IDataObject {
+	return {
+		...appt,
+		id: id as IDataObject['id'],
+		status: 'cancelled',
+		alreadyCancelled,
+		recoveredAfterLostResponse: recovered,
+	};
 }
 
 /**
  * Reschedule Appointment: the appointment at its new time, with the time it had before (null
  * when it was already at the new availability: the node did not see its earlier time).
  */
-export function rescheduledOutput(appt: IDataObject, id: string, before: IDataObject | undefined, recovered: boolean): IDataObject {
+export function rescheduledOutput(
+	appt: IDataObject,
+	id: string,
+	before: IDataObject | undefined,
+	recovered: boolean,
+): IDataObject {
 	return {
 		...appt,
 		id: appt.id ?? id,
@@ -50,5 +71,9 @@ export function earlierOutput(body: unknown): IDataObject {
 	const data = unwrap<unknown>(body);
 	const out: IDataObject = isRecord(data) ? { ...data } : {};
 	const slot = out.earlier_availability ?? out.availability ?? null;
-	return { ...out, earlier_availability: slot as IDataObject | null, hasEarlierAvailability: isRecord(slot) };
+	return {
+		...out,
+		earlier_availability: slot as IDataObject | null,
+		hasEarlierAvailability: isRecord(slot),
+	};
 }

@@ -22,7 +22,12 @@ export interface BookingChoice {
 	to?: string;
 }
 
-export async function getAppointment(this: IExecuteFunctions, appointmentId: string, itemIndex: number, what: string): Promise<IDataObject> {
+export async function getAppointment(
+	this: IExecuteFunctions,
+	appointmentId: string,
+	itemIndex: number,
+	what: string,
+): Promise<IDataObject> {
 	const res = await mppRequest.call(this, {
 		method: 'GET',
 		segments: ['appointments', appointmentId],
@@ -31,12 +36,21 @@ export async function getAppointment(this: IExecuteFunctions, appointmentId: str
 	});
 	const appt = unwrap<unknown>(res.body);
 	if (!isRecord(appt)) {
-		throw new NodeOperationError(this.getNode(), `${what}: the portal's answer has no appointment in it`, { itemIndex });
+		throw new NodeOperationError(
+			this.getNode(),
+			`${what}: the portal's answer has no appointment in it`,
+			{ itemIndex },
+		);
 	}
 	return appt;
 }
 
-export async function listAppointments(this: IExecuteFunctions, itemIndex: number, what: string, status?: string): Promise<IDataObject[]> {
+export async function listAppointments(
+	this: IExecuteFunctions,
+	itemIndex: number,
+	what: string,
+	status?: string,
+): Promise<IDataObject[]> {
 	const res = await mppRequest.call(this, {
 		method: 'GET',
 		segments: ['appointments'],
@@ -48,11 +62,22 @@ export async function listAppointments(this: IExecuteFunctions, itemIndex: numbe
 }
 
 /** The free slots of an appointment type (within from/to when given). */
-export async function listAvailabilities(this: Ctx, c: BookingChoice, what: string, itemIndex?: number): Promise<IDataObject[]> {
+export async function listAvailabilities(
+	this: Ctx,
+	c: BookingChoice,
+	what: string,
+	itemIndex?: number,
+): Promise<IDataObject[]> {
 	const res = await mppRequest.call(this, {
 		method: 'GET',
 		segments: ['availabilities'],
-		qs: { appointment_category_id: c.categoryId, appointment_type_id: c.typeId, insurance_id: c.insuranceId, from: c.from, to: c.to },
+		qs: {
+			appointment_category_id: c.categoryId,
+			appointment_type_id: c.typeId,
+			insurance_id: c.insuranceId,
+			from: c.from,
+			to: c.to,
+		},
 		what,
 		itemIndex,
 	});
@@ -84,7 +109,12 @@ export async function asapRequest(
 	itemIndex: number,
 	req: { method: 'GET' | 'POST' | 'DELETE'; segment: string; what: string; body?: IDataObject },
 ): Promise<unknown> {
-	const request: MppRequest = { method: req.method, segments: ['appointments', appointmentId, req.segment], what: `${req.what} ${appointmentId}`, itemIndex };
+	const request: MppRequest = {
+		method: req.method,
+		segments: ['appointments', appointmentId, req.segment],
+		what: `${req.what} ${appointmentId}`,
+		itemIndex,
+	};
 	if (req.body) request.body = req.body;
 	if (req.method !== 'GET') request.retry = false;
 	return (await mppRequest.call(this, request)).body;

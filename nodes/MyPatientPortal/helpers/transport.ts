@@ -1,8 +1,19 @@
 // MyPatientPortal's use of the shared transport: the portal API base URL from the credential,
 // the `{data: ...}` envelope, and the classification of failures that the writes need
 // (an answer from the portal vs. no answer at all).
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions, type INode } from 'n8n-workflow';
-import { apiRequest, encodePathSegment, type ApiRequest, type ApiResponse } from '../../shared/http';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type INode,
+} from 'n8n-workflow';
+import {
+	apiRequest,
+	encodePathSegment,
+	type ApiRequest,
+	type ApiResponse,
+} from '../../shared/http';
 import { credentialBaseUrl } from '../../shared/vendors';
 
 export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
@@ -13,7 +24,12 @@ export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL_TYPE);
-	const portalUrl = credentialBaseUrl(creds.portalUrl, 'Portal URL', CREDENTIAL_TYPE, this.getNode());
+	const portalUrl = credentialBaseUrl(
+		creds.portalUrl,
+		'Portal URL',
+		CREDENTIAL_TYPE,
+		this.getNode(),
+	);
 	// accept a portal URL that already ends with the API path
 	return portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
 }
@@ -27,7 +43,7 @@ export async function mppRequest<T = unknown>(this: Ctx, req: MppRequest): Promi
 	const base = await portalApiBase.call(this);
 	const { segments, ...rest } = req;
 	const url = `${base}/${segments.map((s) => encodePathSegment(String(s))).join('/')}`;
-	return await apiRequest.call(this, CREDENTIAL_TYPE, { ...rest, url }) as ApiResponse<T>;
+	return (await apiRequest.call(this, CREDENTIAL_TYPE, { ...rest, url })) as ApiResponse<T>;
 }
 
 /** The payload of a portal answer: `{data: X}` → X; a bare object or array as it is. */
@@ -71,7 +87,11 @@ export const WRITE_ANSWER_STATUSES = [400, 404, 409, 410, 412, 415, 422, 500, 50
  * A NodeOperationError that keeps its message as written. (n8n replaces messages that mention a
  * network error code such as ECONNRESET with a generic sentence; ours say more than that.)
  */
-export function operationError(node: INode, message: string, opts: { itemIndex?: number; description?: string } = {}): NodeOperationError {
+export function operationError(
+	node: INode,
+	message: string,
+	opts: { itemIndex?: number; description?: string } = {},
+): NodeOperationError {
 	const err = new NodeOperationError(node, message, opts);
 	err.message = message;
 	if (opts.description) err.description = opts.description;

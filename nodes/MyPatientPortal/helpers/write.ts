@@ -5,13 +5,28 @@
 //   - the answer was lost, or the portal failed (5xx): the write may or may not have happened,
 //     the operation settles it by reading the portal (never by sending the write again);
 //   - a refusal (4xx) or success (2xx): the operation words it.
-import { sleep, type IDataObject, type IExecuteFunctions, type INode, type NodeOperationError } from 'n8n-workflow';
+import {
+	sleep,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INode,
+	type NodeOperationError,
+} from 'n8n-workflow';
 import type { ApiResponse } from '../../shared/http';
 import { itemError } from '../../shared/runner';
-import { mppRequest, neverSent, operationError, statusOfError, WRITE_ANSWER_STATUSES, type MppRequest } from './transport';
+import {
+	mppRequest,
+	neverSent,
+	operationError,
+	statusOfError,
+	WRITE_ANSWER_STATUSES,
+	type MppRequest,
+} from './transport';
 
 /** A write whose answer does not tell what happened: `cause` says why, for the messages. */
-export type Unsettled = { cause: string } & ({ error: Error; res?: undefined } | { res: ApiResponse; error?: undefined });
+export type Unsettled = { cause: string } & (
+	{ error: Error; res?: undefined } | { res: ApiResponse; error?: undefined }
+);
 
 export interface WriteOutcomes {
 	/** the portal answered 2xx */
@@ -31,13 +46,20 @@ export async function sendWrite(
 ): Promise<IDataObject> {
 	let res: ApiResponse;
 	try {
-		res = await mppRequest.call(this, { ...req, retry: false, okStatuses: WRITE_ANSWER_STATUSES, itemIndex });
+		res = await mppRequest.call(this, {
+			...req,
+			retry: false,
+			okStatuses: WRITE_ANSWER_STATUSES,
+			itemIndex,
+		});
 	} catch (error) {
 		const status = statusOfError(error);
-		if ((status !== undefined && status >= 300) || neverSent(error)) throw itemError(this.getNode(), error, itemIndex);
+		if ((status !== undefined && status >= 300) || neverSent(error))
+			throw itemError(this.getNode(), error, itemIndex);
 		return await on.unsettled({ error: error as Error, cause: (error as Error).message });
 	}
-	if (res.status >= 500) return await on.unsettled({ res, cause: `the portal answered HTTP ${res.status}` });
+	if (res.status >= 500)
+		return await on.unsettled({ res, cause: `the portal answered HTTP ${res.status}` });
 	if (res.status >= 400) return await on.refused(res);
 	return await on.done(res);
 }

@@ -35,7 +35,9 @@ function slotLabel(start: unknown, end: unknown, timeZone: string): string {
 	const day = fmt(s, { weekday: 'short', day: '2-digit', month: 'short', year: 'numeric' });
 	const from = fmt(s, { hour: '2-digit', minute: '2-digit', hour12: false });
 	const e = Date.parse(String(end));
-	const to = Number.isFinite(e) ? `–${fmt(e, { hour: '2-digit', minute: '2-digit', hour12: false })}` : '';
+	const to = Number.isFinite(e)
+		? `–${fmt(e, { hour: '2-digit', minute: '2-digit', hour12: false })}`
+		: '';
 	return `${day}, ${from}${to}`;
 }
 
@@ -50,7 +52,11 @@ function timezone(ctx: ILoadOptionsFunctions): string {
 /** free slots as options: a readable time in the instance's time zone, the slot id as value */
 function slotOptions(ctx: ILoadOptionsFunctions, slots: IDataObject[]): INodePropertyOptions[] {
 	const tz = timezone(ctx);
-	return slots.map((x) => ({ name: slotLabel(x.start_time, x.end_time, tz), value: String(x.id), description: String(x.start_time ?? '') }));
+	return slots.map((x) => ({
+		name: slotLabel(x.start_time, x.end_time, tz),
+		value: String(x.id),
+		description: String(x.start_time ?? ''),
+	}));
 }
 
 /** the Search From/To window as ISO instants; a value that is not a date narrows nothing */
@@ -59,13 +65,19 @@ function windowOf(ctx: ILoadOptionsFunctions): { from?: string; to?: string } {
 }
 
 export async function getInsurances(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
-	const res = await mppRequest.call(this, { method: 'GET', segments: ['insurances'], what: 'Load insurances' });
+	const res = await mppRequest.call(this, {
+		method: 'GET',
+		segments: ['insurances'],
+		what: 'Load insurances',
+	});
 	return unwrapList(res.body)
 		.map((x) => ({ name: String(x.name ?? x.id), value: String(x.id) }))
 		.sort(byName);
 }
 
-export async function getAppointmentCategories(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getAppointmentCategories(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const insuranceId = current(this, 'insuranceId');
 	if (!insuranceId) return [];
 	const res = await mppRequest.call(this, {
@@ -75,11 +87,17 @@ export async function getAppointmentCategories(this: ILoadOptionsFunctions): Pro
 		what: 'Load appointment categories',
 	});
 	return unwrapList(res.body)
-		.map((x) => ({ name: String(x.name ?? x.id), value: String(x.id), description: typeof x.description === 'string' ? x.description : undefined }))
+		.map((x) => ({
+			name: String(x.name ?? x.id),
+			value: String(x.id),
+			description: typeof x.description === 'string' ? x.description : undefined,
+		}))
 		.sort(byName);
 }
 
-export async function getAppointmentTypes(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getAppointmentTypes(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const insuranceId = current(this, 'insuranceId');
 	const categoryId = current(this, 'appointmentCategoryId');
 	if (!insuranceId || !categoryId) return [];
@@ -99,16 +117,24 @@ export async function getAppointmentTypes(this: ILoadOptionsFunctions): Promise<
 		.sort(byName);
 }
 
-export async function getAvailabilities(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getAvailabilities(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const insuranceId = current(this, 'insuranceId');
 	const categoryId = current(this, 'appointmentCategoryId');
 	const typeId = current(this, 'appointmentTypeId');
 	if (!insuranceId || !categoryId || !typeId) return [];
-	const slots = await listAvailabilities.call(this, { insuranceId, categoryId, typeId, ...windowOf(this) }, 'Load availabilities');
+	const slots = await listAvailabilities.call(
+		this,
+		{ insuranceId, categoryId, typeId, ...windowOf(this) },
+		'Load availabilities',
+	);
 	return slotOptions(this, slots);
 }
 
-export async function getRescheduleAvailabilities(this: ILoadOptionsFunctions): Promise<INodePropertyOptions[]> {
+export async function getRescheduleAvailabilities(
+	this: ILoadOptionsFunctions,
+): Promise<INodePropertyOptions[]> {
 	const appointmentId = current(this, 'appointmentId');
 	if (!appointmentId) return [];
 	const res = await mppRequest.call(this, {

@@ -44,9 +44,21 @@ export interface FailedFile extends FileJob {
 
 const MAX_ISSUES = 100;
 
-async function openFile(ctx: Ctx, credentialType: string, job: FileJob, manifest: BulkManifest, o: DownloadOptions): Promise<ByteStream> {
+async function openFile(
+	ctx: Ctx,
+	credentialType: string,
+	job: FileJob,
+	manifest: BulkManifest,
+	o: DownloadOptions,
+): Promise<ByteStream> {
 	if (manifest.requiresAccessToken === true) {
-		await assertTokenOrigin(ctx, credentialType, job.entry.url, `Download of bulk export file ${job.fileName} (requiresAccessToken: true)`, o.itemIndex);
+		await assertTokenOrigin(
+			ctx,
+			credentialType,
+			job.entry.url,
+			`Download of bulk export file ${job.fileName} (requiresAccessToken: true)`,
+			o.itemIndex,
+		);
 	}
 	const res = await apiRequest.call(ctx, credentialType, {
 		method: 'GET',
@@ -87,7 +99,13 @@ function retryable(e: unknown): boolean {
 	return true; // a stream that broke mid-body
 }
 
-function fileError(ctx: Ctx, job: FileJob, e: unknown, attempts: number, itemIndex?: number): Error {
+function fileError(
+	ctx: Ctx,
+	job: FileJob,
+	e: unknown,
+	attempts: number,
+	itemIndex?: number,
+): Error {
 	if (e instanceof NdjsonCheckError) {
 		return new NodeOperationError(ctx.getNode(), `Bulk export file check failed: ${e.message}`, {
 			itemIndex,
@@ -101,30 +119,44 @@ function fileError(ctx: Ctx, job: FileJob, e: unknown, attempts: number, itemInd
 		return e;
 	}
 	if (isTimedOut(e)) {
-		return new NodeOperationError(ctx.getNode(), `Download of bulk export file ${job.fileName} did not finish within the Maximum Total Wait; it was stopped`, {
-			itemIndex,
-			description: 'The server sends this file very slowly. Raise "Maximum Total Wait (Seconds)", or download the files later with Download Export Files.',
-		});
+		return new NodeOperationError(
+			ctx.getNode(),
+			`Download of bulk export file ${job.fileName} did not finish within the Maximum Total Wait; it was stopped`,
+			{
+				itemIndex,
+				description:
+					'The server sends this file very slowly. Raise "Maximum Total Wait (Seconds)", or download the files later with Download Export Files.',
+			},
+		);
 	}
 	return new NodeOperationError(
 		ctx.getNode(),
 		`Download of bulk export file ${job.fileName} failed${attempts > 1 ? ` after ${attempts} attempts` : ''}: ${(e as Error)?.message ?? String(e)}`,
 		{
 			itemIndex,
-			description: 'The connection broke while the file was streaming. Try again later, or raise "File Retries".',
+			description:
+				'The connection broke while the file was streaming. Try again later, or raise "File Retries".',
 		},
 	);
 }
 
-async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: () => Promise<R>): Promise<R> {
+async function withRetries<R>(
+	ctx: Ctx,
+	job: FileJob,
+	o: DownloadOptions,
+	once: () => Promise<R>,
+): Promise<R> {
 	const signal = ctx.getExecutionCancelSignal?.();
 	for (let attempt = 1; ; attempt++) {
 		try {
 			return await once();
 		} catch (caught) {
 			const e = scrubFileError(caught, job.entry.url);
-			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries) throw scrubFileError(fileError(ctx, job, e, attempt, o.itemIndex), job.entry.url);
-			ctx.logger.warn(`Bulk export: download of ${job.fileName} failed (${(e as Error).message}); retry ${attempt} of ${o.fileRetries}`);
+			if (signal?.aborted || !retryable(e) || attempt > o.fileRetries)
+				throw scrubFileError(fileError(ctx, job, e, attempt, o.itemIndex), job.entry.url);
+			ctx.logger.warn(
+				`Bulk export: download of ${job.fileName} failed (${(e as Error).message}); retry ${attempt} of ${o.fileRetries}`,
+			);
 			await abortableSleep(Math.min(500 * 2 ** (attempt - 1), 8000), signal);
 		}
 	}
@@ -132,7 +164,8 @@ async function withRetries<R>(ctx: Ctx, job: FileJob, o: DownloadOptions, once: 
 
 function checker(job: FileJob, o: DownloadOptions, onLine?: (line: Buffer) => void): NdjsonChecker {
 	// an error entry's count is the failed file's (IG servers differ), so an error file is not counted
-	const count = typeof job.entry.count === 'number' && job.kind !== 'error' ? job.entry.count : undefined;
+	const count =
+		typeof job.entry.count === 'number' && job.kind !== 'error' ? job.entry.count : undefined;
 	return new NdjsonChecker({
 		fileName: job.fileName,
 		expectedType: job.kind === 'output' ? job.entry.type : undefined,
@@ -157,8 +190,13 @@ function issueCollector(issues: IDataObject[]): (line: Buffer) => void {
 		if (!isRecord(r) || !Array.isArray(r.issue)) return;
 		for (const i of r.issue) {
 			if (!isRecord(i) || issues.length >= MAX_ISSUES) continue;
-			const text = isRecord(i.details) && typeof i.details.text === 'string' ? i.details.text : undefined;
-			issues.push({ severity: i.severity ?? null, code: i.code ?? null, diagnostics: i.diagnostics ?? text ?? null } as IDataObject);
+			const text =
+				isRecord(i.details) && typeof i.details.text === 'string' ? i.details.text : undefined;
+			issues.push({
+				severity: i.severity ?? null,
+				code: i.code ?? null,
+				diagnostics: i.diagnostics ?? text ?? null,
+			} as IDataObject);
 		}
 	};
 }
@@ -183,8 +221,13 @@ export async function downloadEach<R>(
 			failure = e;
 		}
 		if (signal?.aborted || fatal(failure)) throw failure;
-		const error = scrubFileError(failure instanceof Error ? failure : new Error(String(failure)), job.entry.url);
-		ctx.logger.warn(`Bulk export: ${job.kind} file ${job.fileName} (${redactUrl(job.entry.url)}) was not delivered: ${error.message}`);
+		const error = scrubFileError(
+			failure instanceof Error ? failure : new Error(String(failure)),
+			job.entry.url,
+		);
+		ctx.logger.warn(
+			`Bulk export: ${job.kind} file ${job.fileName} (${redactUrl(job.entry.url)}) was not delivered: ${error.message}`,
+		);
 		return { ...job, error };
 	});
 }
@@ -220,15 +263,23 @@ export async function downloadToBinary(
 		});
 		let binary: IBinaryData;
 		try {
-			binary = await ctx.helpers.prepareBinaryData(body as unknown as Parameters<Ctx['helpers']['prepareBinaryData']>[0], job.fileName, 'application/fhir+ndjson');
+			binary = await ctx.helpers.prepareBinaryData(
+				body as unknown as Parameters<Ctx['helpers']['prepareBinaryData']>[0],
+				job.fileName,
+				'application/fhir+ndjson',
+			);
 		} catch (e) {
 			throw bad ?? e;
 		}
 		if (bad) throw bad;
 		if (!body.readableEnded) {
-			throw new NodeOperationError(ctx.getNode(), `Download of bulk export file ${job.fileName} stopped before its end`, {
-				itemIndex: o.itemIndex,
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Download of bulk export file ${job.fileName} stopped before its end`,
+				{
+					itemIndex: o.itemIndex,
+				},
+			);
 		}
 		check.end();
 		return {
@@ -288,6 +339,11 @@ export async function downloadResources(
 		}
 		check.end();
 		for (const r of parsed) onResource(r);
-		return { ...job, lines: check.lines, bytes: check.bytes, ...(check.countMismatch ? { countMismatch: check.countMismatch } : {}) };
+		return {
+			...job,
+			lines: check.lines,
+			bytes: check.bytes,
+			...(check.countMismatch ? { countMismatch: check.countMismatch } : {}),
+		};
 	});
 }

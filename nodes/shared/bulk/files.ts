@@ -15,7 +15,10 @@ export interface FileJob {
  * come out alike are numbered (-2, -3, …) from a counter per name, so the planning stays linear
  * however many URLs end alike.
  */
-export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 'error', 'deleted']): FileJob[] {
+export function fileJobs(
+	manifest: BulkManifest,
+	kinds: FileKind[] = ['output', 'error', 'deleted'],
+): FileJob[] {
 	const used = new Set<string>();
 	const nextNumber = new Map<string, number>();
 	const out: FileJob[] = [];
@@ -24,7 +27,9 @@ export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 
 			if (!entry || typeof entry.url !== 'string') continue;
 			let base = 'file.ndjson';
 			try {
-				base = decodeURIComponent(new URL(entry.url).pathname.split('/').filter(Boolean).pop() ?? base);
+				base = decodeURIComponent(
+					new URL(entry.url).pathname.split('/').filter(Boolean).pop() ?? base,
+				);
 			} catch {
 				/* keep default */
 			}
@@ -47,7 +52,11 @@ export function fileJobs(manifest: BulkManifest, kinds: FileKind[] = ['output', 
 }
 
 /** Runs `fn` over `items` with at most `limit` at a time; the first failure stops new work. */
-export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, index: number) => Promise<R>): Promise<R[]> {
+export async function runPool<T, R>(
+	items: T[],
+	limit: number,
+	fn: (item: T, index: number) => Promise<R>,
+): Promise<R[]> {
 	const results = new Array<R>(items.length);
 	let next = 0;
 	let failed: unknown;
@@ -62,7 +71,9 @@ export async function runPool<T, R>(items: T[], limit: number, fn: (item: T, ind
 			}
 		}
 	};
-	await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()));
+	await Promise.all(
+		Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, () => worker()),
+	);
 	if (failed !== undefined) throw failed;
 	return results;
 }

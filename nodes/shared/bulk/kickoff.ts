@@ -32,7 +32,8 @@ export function kickoffQuery(req: ExportRequest): Record<string, string | string
 	if (req.types.length) qs._type = req.types.join(',');
 	if (req.elements.length) qs._elements = req.elements.join(',');
 	if (req.typeFilters.length) qs._typeFilter = req.typeFilters;
-	if (req.includeAssociatedData.length) qs.includeAssociatedData = req.includeAssociatedData.join(',');
+	if (req.includeAssociatedData.length)
+		qs.includeAssociatedData = req.includeAssociatedData.join(',');
 	for (const { name, value } of req.extra) {
 		const prev = qs[name];
 		qs[name] = prev === undefined ? value : [...(Array.isArray(prev) ? prev : [prev]), value];
@@ -47,10 +48,13 @@ export function kickoffParameters(req: ExportRequest): Record<string, unknown> {
 	if (req.since) parameter.push({ name: '_since', valueInstant: req.since });
 	if (req.until) parameter.push({ name: '_until', valueInstant: req.until });
 	if (req.types.length) parameter.push({ name: '_type', valueString: req.types.join(',') });
-	if (req.elements.length) parameter.push({ name: '_elements', valueString: req.elements.join(',') });
+	if (req.elements.length)
+		parameter.push({ name: '_elements', valueString: req.elements.join(',') });
 	for (const f of req.typeFilters) parameter.push({ name: '_typeFilter', valueString: f });
-	for (const v of req.includeAssociatedData) parameter.push({ name: 'includeAssociatedData', valueCode: v });
-	for (const p of req.patients) parameter.push({ name: 'patient', valueReference: { reference: p } });
+	for (const v of req.includeAssociatedData)
+		parameter.push({ name: 'includeAssociatedData', valueCode: v });
+	for (const p of req.patients)
+		parameter.push({ name: 'patient', valueReference: { reference: p } });
 	for (const { name, value } of req.extra) parameter.push({ name, valueString: value });
 	return { resourceType: 'Parameters', parameter };
 }
@@ -82,7 +86,8 @@ export async function kickOff(
 			description: 'Fill in the Group ID, or choose another export level.',
 		});
 	}
-	const method: 'GET' | 'POST' = req.method === 'auto' ? (req.patients.length ? 'POST' : 'GET') : req.method;
+	const method: 'GET' | 'POST' =
+		req.method === 'auto' ? (req.patients.length ? 'POST' : 'GET') : req.method;
 	if (method === 'GET' && req.patients.length) {
 		throw new NodeOperationError(node, 'Patient references can only be sent with a POST kick-off', {
 			itemIndex,
@@ -109,7 +114,10 @@ export async function kickOff(
 				url,
 				qs: method === 'GET' ? kickoffQuery(req) : undefined,
 				body: method === 'POST' ? kickoffParameters(req) : undefined,
-				headers: method === 'POST' ? { ...KICKOFF_HEADERS, 'Content-Type': 'application/fhir+json' } : { ...KICKOFF_HEADERS },
+				headers:
+					method === 'POST'
+						? { ...KICKOFF_HEADERS, 'Content-Type': 'application/fhir+json' }
+						: { ...KICKOFF_HEADERS },
 				retry: false,
 				okStatuses: [429, 503],
 				expectJson: false,
@@ -131,23 +139,36 @@ export async function kickOff(
 		}
 		if (res.status !== 429 && res.status !== 503) break;
 		if (attempt >= KICKOFF_MAX_ATTEMPTS) {
-			throw new NodeOperationError(node, `Bulk export kick-off was refused ${attempt} times (HTTP ${res.status}): the server is busy or rate-limiting`, {
-				itemIndex,
-				description: 'No export was started. Try again later.',
-			});
+			throw new NodeOperationError(
+				node,
+				`Bulk export kick-off was refused ${attempt} times (HTTP ${res.status}): the server is busy or rate-limiting`,
+				{
+					itemIndex,
+					description: 'No export was started. Try again later.',
+				},
+			);
 		}
 		const ra = parseRetryAfter(res.headers['retry-after']);
-		const wait = Math.min(KICKOFF_MAX_WAIT_MS, Math.max(KICKOFF_MIN_WAIT_MS, ra ?? 1000 * 2 ** (attempt - 1)));
-		ctx.logger.warn(`Bulk export kick-off: HTTP ${res.status}, sending it again in ${Math.round(wait / 100) / 10} s (attempt ${attempt + 1} of ${KICKOFF_MAX_ATTEMPTS})`);
+		const wait = Math.min(
+			KICKOFF_MAX_WAIT_MS,
+			Math.max(KICKOFF_MIN_WAIT_MS, ra ?? 1000 * 2 ** (attempt - 1)),
+		);
+		ctx.logger.warn(
+			`Bulk export kick-off: HTTP ${res.status}, sending it again in ${Math.round(wait / 100) / 10} s (attempt ${attempt + 1} of ${KICKOFF_MAX_ATTEMPTS})`,
+		);
 		await abortableSleep(wait, signal);
 	}
 	const location = res.headers['content-location'];
 	if (res.status !== 202 || !location) {
-		throw new NodeOperationError(node, `Bulk export kick-off answered ${res.status} without a status URL`, {
-			itemIndex,
-			description:
-				'The server did not start an asynchronous export (202 with Content-Location). Check that the FHIR base URL points at a server that supports FHIR Bulk Data export.',
-		});
+		throw new NodeOperationError(
+			node,
+			`Bulk export kick-off answered ${res.status} without a status URL`,
+			{
+				itemIndex,
+				description:
+					'The server did not start an asynchronous export (202 with Content-Location). Check that the FHIR base URL points at a server that supports FHIR Bulk Data export.',
+			},
+		);
 	}
 	return {
 		statusUrl: new URL(location, url).toString(),

@@ -75,7 +75,12 @@ export class NdjsonChecker {
 	private fast(b: Buffer): boolean {
 		const e = this.expected!;
 		const i = b.indexOf(e.subarray(0, 15), 0); // `"resourceType":`
-		return i >= 0 && i < 64 && b.compare(e, 0, e.length, i, i + e.length) === 0 && b[i + e.length] !== undefined;
+		return (
+			i >= 0 &&
+			i < 64 &&
+			b.compare(e, 0, e.length, i, i + e.length) === 0 &&
+			b[i + e.length] !== undefined
+		);
 	}
 
 	fail(msg: string): NdjsonCheckError {
@@ -88,12 +93,17 @@ export class NdjsonChecker {
 		this.lines++;
 		if (this.o.validate) {
 			if (b[b.length - 1] !== 0x7d /* } */) {
-				throw this.fail(`line ${this.lines} is not a complete JSON object (the file looks truncated or corrupt)`);
+				throw this.fail(
+					`line ${this.lines} is not a complete JSON object (the file looks truncated or corrupt)`,
+				);
 			}
 			// fast path: `"resourceType":"<type>"` near the start of the line
 			if (this.o.expectedType && !this.fast(b)) {
 				const i = b.indexOf(RT);
-				const m = i < 0 ? null : /^\s*:\s*"([A-Za-z]+)"/.exec(b.toString('latin1', i + RT.length, i + RT.length + 64));
+				const m =
+					i < 0
+						? null
+						: /^\s*:\s*"([A-Za-z]+)"/.exec(b.toString('latin1', i + RT.length, i + RT.length + 64));
 				const got = m?.[1];
 				if (got !== this.o.expectedType) {
 					throw this.fail(
@@ -149,13 +159,19 @@ export class NdjsonChecker {
 					try {
 						JSON.parse(last.toString('utf8'));
 					} catch {
-						throw this.fail(`the file ends in the middle of line ${this.lines + 1} (truncated download)`);
+						throw this.fail(
+							`the file ends in the middle of line ${this.lines + 1} (truncated download)`,
+						);
 					}
 				}
 				this.line(last);
 			}
 		}
-		if (this.o.validate && this.o.expectedCount !== undefined && this.lines !== this.o.expectedCount) {
+		if (
+			this.o.validate &&
+			this.o.expectedCount !== undefined &&
+			this.lines !== this.o.expectedCount
+		) {
 			this.countMismatch = { manifest: this.o.expectedCount, lines: this.lines };
 		}
 	}

@@ -25,12 +25,23 @@ function originOf(url: string): string | undefined {
 }
 
 /** Throws unless `url` is on the origin of the credential's FHIR base URL. */
-export async function assertTokenOrigin(ctx: Ctx, credentialType: string, url: string, what: string, itemIndex?: number): Promise<void> {
+export async function assertTokenOrigin(
+	ctx: Ctx,
+	credentialType: string,
+	url: string,
+	what: string,
+	itemIndex?: number,
+): Promise<void> {
 	await assertTokenOrigins(ctx, credentialType, [{ url, what }], itemIndex);
 }
 
 /** assertTokenOrigin for many URLs at once (the files of a manifest, before any is downloaded). */
-export async function assertTokenOrigins(ctx: Ctx, credentialType: string, targets: Array<{ url: string; what: string }>, itemIndex?: number): Promise<void> {
+export async function assertTokenOrigins(
+	ctx: Ctx,
+	credentialType: string,
+	targets: Array<{ url: string; what: string }>,
+	itemIndex?: number,
+): Promise<void> {
 	if (targets.length === 0) return;
 	const base = await fhirBaseFor(ctx, credentialType);
 	const expected = originOf(base);

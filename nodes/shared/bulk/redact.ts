@@ -46,7 +46,8 @@ export function urlSecrets(url: string): string[] {
 		}
 		out.add(encodeURIComponent(v));
 	};
-	for (const p of u.search.slice(1).split('&')) add(p.includes('=') ? p.slice(p.indexOf('=') + 1) : p);
+	for (const p of u.search.slice(1).split('&'))
+		add(p.includes('=') ? p.slice(p.indexOf('=') + 1) : p);
 	for (const v of u.searchParams.values()) add(v);
 	add(u.username);
 	add(u.password);

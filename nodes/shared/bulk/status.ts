@@ -13,7 +13,9 @@ import { assertTokenOrigin } from './origin';
 import type { BulkManifest, Ctx, PollOptions, RequestBounds } from './types';
 
 /** The ApiRequest fields of a run's bounds: the time left of Maximum Total Wait, the largest answer. */
-export function requestBounds(b: RequestBounds = {}): Pick<ApiRequest, 'maxResponseBytes' | 'deadlineMs' | 'limitOptions'> {
+export function requestBounds(
+	b: RequestBounds = {},
+): Pick<ApiRequest, 'maxResponseBytes' | 'deadlineMs' | 'limitOptions'> {
 	return {
 		...(b.deadlineAt !== undefined ? { deadlineMs: Math.max(0, b.deadlineAt - Date.now()) } : {}),
 		...(b.maxResponseBytes !== undefined ? { maxResponseBytes: b.maxResponseBytes } : {}),
@@ -41,7 +43,9 @@ function parseJson(body: unknown): unknown {
 
 function isTransientOutcome(body: unknown): boolean {
 	const b = body as { resourceType?: string; issue?: Array<{ code?: string }> } | undefined;
-	return b?.resourceType === 'OperationOutcome' && (b.issue ?? []).some((i) => i.code === 'transient');
+	return (
+		b?.resourceType === 'OperationOutcome' && (b.issue ?? []).some((i) => i.code === 'transient')
+	);
 }
 
 /** Validates a manifest answer and fills the arrays a server may leave out. */
@@ -60,7 +64,13 @@ export function normaliseManifest(body: unknown): BulkManifest | undefined {
 }
 
 /** One status request. Throws for final errors (404, non-transient 5xx, 4xx) with the server's message. */
-export async function checkStatus(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number, bounds?: RequestBounds): Promise<StatusResult> {
+export async function checkStatus(
+	ctx: Ctx,
+	credentialType: string,
+	statusUrl: string,
+	itemIndex?: number,
+	bounds?: RequestBounds,
+): Promise<StatusResult> {
 	const node = ctx.getNode();
 	const what = 'Bulk export status check';
 	await assertTokenOrigin(ctx, credentialType, statusUrl, what, itemIndex);
@@ -140,7 +150,12 @@ export function clampWait(
 }
 
 /** DELETE on the status URL (cancel). A 404 means it is gone already. */
-export async function cancelExport(ctx: Ctx, credentialType: string, statusUrl: string, itemIndex?: number): Promise<{ status: number }> {
+export async function cancelExport(
+	ctx: Ctx,
+	credentialType: string,
+	statusUrl: string,
+	itemIndex?: number,
+): Promise<{ status: number }> {
 	await assertTokenOrigin(ctx, credentialType, statusUrl, 'Cancel bulk export', itemIndex);
 	const res = await apiRequest.call(ctx, credentialType, {
 		method: 'DELETE',
@@ -155,12 +170,18 @@ export async function cancelExport(ctx: Ctx, credentialType: string, statusUrl: 
 }
 
 /** Polls until the manifest is ready; deletes the job on timeout or cancellation. */
-export async function pollUntilComplete(ctx: Ctx, credentialType: string, statusUrl: string, o: PollOptions): Promise<BulkManifest> {
+export async function pollUntilComplete(
+	ctx: Ctx,
+	credentialType: string,
+	statusUrl: string,
+	o: PollOptions,
+): Promise<BulkManifest> {
 	const node = ctx.getNode();
 	const signal = ctx.getExecutionCancelSignal?.();
 	const deadlineAt = o.deadlineAt ?? Date.now() + o.maxTotalMs;
 	const tooLong = `The bulk export did not finish within the maximum wait of ${Math.round(o.maxTotalMs / 100) / 10} s`;
-	const tooLongHint = 'Raise "Maximum Total Wait", or use Start Export and Check Export Status with n8n\'s Wait node for long exports.';
+	const tooLongHint =
+		'Raise "Maximum Total Wait", or use Start Export and Check Export Status with n8n\'s Wait node for long exports.';
 	let fallback = o.minWaitMs;
 	let slowdown = 1;
 	let transient = 0;
@@ -171,13 +192,17 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 			// n8n aborts every request of a stopped execution, so the DELETE cannot be sent from here
 			throw new NodeOperationError(node, `${why}; the job is still on the server: ${statusUrl}`, {
 				itemIndex: o.itemIndex,
-				description: 'Run the node with the operation Cancel Export and this status URL to delete the job, or let the server expire it.',
+				description:
+					'Run the node with the operation Cancel Export and this status URL to delete the job, or let the server expire it.',
 			});
 		}
 		if (o.cancelOnGiveUp) {
 			try {
 				const r = await cancelExport(ctx, credentialType, statusUrl, o.itemIndex);
-				note = r.status === 404 ? ' (the job was already gone on the server)' : ' (the job was deleted on the server)';
+				note =
+					r.status === 404
+						? ' (the job was already gone on the server)'
+						: ' (the job was deleted on the server)';
 			} catch (e) {
 				note = ` (deleting the job on the server failed too: ${(e as Error).message})`;
 			}
@@ -188,7 +213,8 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 		});
 	};
 	for (;;) {
-		if (signal?.aborted) return await giveUp('The bulk export was cancelled', 'The execution was stopped.');
+		if (signal?.aborted)
+			return await giveUp('The bulk export was cancelled', 'The execution was stopped.');
 		polls++;
 		let r: StatusResult | undefined;
 		let failure: unknown;
@@ -197,18 +223,26 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 		} catch (e) {
 			failure = e;
 		}
-		if (isTimedOut(failure)) return await giveUp(`${tooLong} (a status check was still waiting for the server's answer)`, tooLongHint);
+		if (isTimedOut(failure))
+			return await giveUp(
+				`${tooLong} (a status check was still waiting for the server's answer)`,
+				tooLongHint,
+			);
 		if (!r) throw failure;
 		let waitMs: number;
 		if (r.kind === 'complete') {
-			ctx.logger.info(`Bulk export complete after ${polls} status checks: ${r.manifest.output.length} output files`);
+			ctx.logger.info(
+				`Bulk export complete after ${polls} status checks: ${r.manifest.output.length} output files`,
+			);
 			return r.manifest;
 		}
 		if (r.kind === 'in-progress') {
 			transient = 0;
 			const w = clampWait(r.retryAfter, fallback, o);
 			waitMs = Math.min(o.maxWaitMs, w.ms * slowdown);
-			ctx.logger.info(`Bulk export in progress${r.progress ? `: ${r.progress}` : ''} (next check in ${Math.round(waitMs / 100) / 10} s)`);
+			ctx.logger.info(
+				`Bulk export in progress${r.progress ? `: ${r.progress}` : ''} (next check in ${Math.round(waitMs / 100) / 10} s)`,
+			);
 			if (w.distrusted)
 				ctx.logger.warn(
 					`Bulk export: Retry-After "${r.retryAfter}" is beyond the maximum wait; waiting ${Math.round(waitMs / 1000)} s instead`,
@@ -218,15 +252,21 @@ export async function pollUntilComplete(ctx: Ctx, credentialType: string, status
 			slowdown = Math.min(slowdown * 2, 64);
 			const w = clampWait(r.retryAfter, fallback, o);
 			waitMs = Math.min(o.maxWaitMs, Math.max(w.ms, o.minWaitMs * slowdown));
-			ctx.logger.warn(`Bulk export status: rate-limited (HTTP 429); slowing down, next check in ${Math.round(waitMs / 100) / 10} s`);
+			ctx.logger.warn(
+				`Bulk export status: rate-limited (HTTP 429); slowing down, next check in ${Math.round(waitMs / 100) / 10} s`,
+			);
 		} else {
 			transient++;
 			if (transient > o.maxTransientRetries) {
-				throw new NodeOperationError(node, `Bulk export status check failed (HTTP ${r.status}) ${transient} times in a row: ${r.message}`, {
-					itemIndex: o.itemIndex,
-					description:
-						'The server kept reporting a temporary failure. Try again later, or raise "Transient Error Retries". The job may still be running: use Check Export Status with the status URL.',
-				});
+				throw new NodeOperationError(
+					node,
+					`Bulk export status check failed (HTTP ${r.status}) ${transient} times in a row: ${r.message}`,
+					{
+						itemIndex: o.itemIndex,
+						description:
+							'The server kept reporting a temporary failure. Try again later, or raise "Transient Error Retries". The job may still be running: use Check Export Status with the status URL.',
+					},
+				);
 			}
 			const w = clampWait(r.retryAfter, fallback * 2 ** (transient - 1), o);
 			waitMs = w.ms;
@@ -266,10 +306,14 @@ export async function completeManifest(
 		if (!next) break;
 		const url = new URL(next, statusUrl).toString();
 		if (seen.has(url) || pages >= 1000) {
-			throw new NodeOperationError(ctx.getNode(), 'The bulk export manifest links to a page it already returned (a loop)', {
-				itemIndex,
-				description: 'The server returned a broken partial manifest; try the export again later.',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				'The bulk export manifest links to a page it already returned (a loop)',
+				{
+					itemIndex,
+					description: 'The server returned a broken partial manifest; try the export again later.',
+				},
+			);
 		}
 		seen.add(url);
 		const sameOrigin = new URL(url).origin === new URL(statusUrl).origin;
@@ -284,10 +328,14 @@ export async function completeManifest(
 		});
 		const m = normaliseManifest(res.body);
 		if (!m) {
-			throw new NodeOperationError(ctx.getNode(), `A bulk export manifest page (${pages + 1}) has no "output" list`, {
-				itemIndex,
-				description: 'The server returned a broken partial manifest; try the export again later.',
-			});
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`A bulk export manifest page (${pages + 1}) has no "output" list`,
+				{
+					itemIndex,
+					description: 'The server returned a broken partial manifest; try the export again later.',
+				},
+			);
 		}
 		merged.output.push(...m.output);
 		merged.error.push(...m.error);

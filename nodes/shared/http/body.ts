@@ -13,7 +13,10 @@ const MAX_MESSAGE = 2000;
  * of the server's reason (only a text longer than any real reason is bounded).
  */
 export function sanitizeMessage(msg: string): string {
-	const text = redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).replace(/\bhttps?:\/\/[^\s"'<>()]+/gi, shortUrl);
+	const text = redact(msg.replace(/(bearer\s+)\S+/gi, '$1[redacted]')).replace(
+		/\bhttps?:\/\/[^\s"'<>()]+/gi,
+		shortUrl,
+	);
 	return text.length > MAX_MESSAGE ? `${text.slice(0, MAX_MESSAGE)}…` : text;
 }
 
@@ -55,10 +58,14 @@ export function failure(
 	tail: string,
 ) {
 	let text = typeof body === 'string' ? body : undefined;
-	if ((headers['content-type'] ?? '').includes('text/html') || (text !== undefined && looksLikeHtml(text))) {
+	if (
+		(headers['content-type'] ?? '').includes('text/html') ||
+		(text !== undefined && looksLikeHtml(text))
+	) {
 		if (!STATUS_FIRST.includes(status)) return htmlError(node, what, status, itemIndex);
 		// a page is quoted by its text for 401 / 403 only; plain text sent as text/html as it is
-		if (text !== undefined && looksLikeHtml(text)) body = text = status === 401 || status === 403 ? htmlText(text) : undefined;
+		if (text !== undefined && looksLikeHtml(text))
+			body = text = status === 401 || status === 403 ? htmlText(text) : undefined;
 	}
 	let parsed: unknown = body;
 	if (text !== undefined && /^\s*[{[]/.test(text)) {
@@ -76,7 +83,13 @@ export function failure(
 	return err;
 }
 
-export function parseBody(node: INode, what: string, res: RawResponse, expectJson: boolean, itemIndex?: number): unknown {
+export function parseBody(
+	node: INode,
+	what: string,
+	res: RawResponse,
+	expectJson: boolean,
+	itemIndex?: number,
+): unknown {
 	const body = res.body;
 	const ct = res.headers['content-type'] ?? '';
 	if (Buffer.isBuffer(body)) return body;

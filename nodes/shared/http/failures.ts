@@ -5,11 +5,19 @@ import { vendorMessage } from '../errors';
 import { lowerHeaders } from './headers';
 import type { NetworkFailure, RawResponse } from './types';
 
-const RESET_CODES = ['ECONNRESET', 'EPIPE', 'ECONNABORTED', 'ERR_STREAM_PREMATURE_CLOSE', 'ETIMEDOUT', 'EAI_AGAIN'];
+const RESET_CODES = [
+	'ECONNRESET',
+	'EPIPE',
+	'ECONNABORTED',
+	'ERR_STREAM_PREMATURE_CLOSE',
+	'ETIMEDOUT',
+	'EAI_AGAIN',
+];
 // the words of a broken connection only (axios: "stream has been aborted" mid-body); a bare
 // "aborted" is also what a vendor writes in an HTTP error ("request aborted by policy"), and such
 // an answer must never be sent again
-const RESET_TEXT = /socket hang up|premature close|stream has been aborted|ECONNRESET|EPIPE|ECONNABORTED|ETIMEDOUT|network socket disconnected/i;
+const RESET_TEXT =
+	/socket hang up|premature close|stream has been aborted|ECONNRESET|EPIPE|ECONNABORTED|ETIMEDOUT|network socket disconnected/i;
 
 /** Pulls the HTTP response out of whatever n8n threw (AxiosError, or NodeApiError wrapping it). */
 export function responseOf(error: unknown, wrapped: boolean): RawResponse | undefined {
@@ -19,11 +27,20 @@ export function responseOf(error: unknown, wrapped: boolean): RawResponse | unde
 		seen.add(e);
 		const r = e.response as Record<string, unknown> | undefined;
 		if (r && typeof r === 'object' && typeof r.status === 'number') {
-			return { status: r.status, headers: lowerHeaders(r.headers), body: r.data ?? (e.error as unknown) };
+			return {
+				status: r.status,
+				headers: lowerHeaders(r.headers),
+				body: r.data ?? (e.error as unknown),
+			};
 		}
 		// n8n wraps the AxiosError in a NodeApiError that keeps only the status (httpCode) and,
 		// for an object body, the body (context.data); the AxiosError itself is not kept.
-		if (wrapped && typeof e.httpCode === 'string' && /^\d{3}$/.test(e.httpCode) && Number(e.httpCode) >= 300) {
+		if (
+			wrapped &&
+			typeof e.httpCode === 'string' &&
+			/^\d{3}$/.test(e.httpCode) &&
+			Number(e.httpCode) >= 300
+		) {
 			const context = e.context as Record<string, unknown> | undefined;
 			return { status: Number(e.httpCode), headers: {}, body: context?.data };
 		}
@@ -49,8 +66,11 @@ export function networkFailureOf(error: unknown): NetworkFailure | undefined {
 					? Number(e.httpCode)
 					: 0;
 		if (status >= 300) return undefined; // the server answered with an error: never a reset
-		const code = typeof e.code === 'string' ? e.code : typeof e.httpCode === 'string' ? e.httpCode : '';
-		const messages = [e.message, ...(Array.isArray(e.messages) ? e.messages : [])].filter((m): m is string => typeof m === 'string');
+		const code =
+			typeof e.code === 'string' ? e.code : typeof e.httpCode === 'string' ? e.httpCode : '';
+		const messages = [e.message, ...(Array.isArray(e.messages) ? e.messages : [])].filter(
+			(m): m is string => typeof m === 'string',
+		);
 		const message = messages.join(' | ');
 		if (RESET_CODES.includes(code) || RESET_TEXT.test(message)) {
 			return { code: RESET_CODES.includes(code) ? code : 'ECONNRESET', message };
@@ -72,11 +92,21 @@ export function authFailureOf(error: unknown): { vendor?: string; code?: string 
 			if (deeper) return deeper;
 			const code = (e.body as { error?: unknown } | undefined)?.error;
 			return {
-				vendor: e.body !== undefined ? vendorMessage(e.body) : typeof e.message === 'string' ? e.message : undefined,
+				vendor:
+					e.body !== undefined
+						? vendorMessage(e.body)
+						: typeof e.message === 'string'
+							? e.message
+							: undefined,
 				code: typeof code === 'string' ? code : undefined,
 			};
 		}
-		if (typeof e.message === 'string' && /no refresh token is available|needs to be reconnected|OAuth credentials not connected/i.test(e.message)) {
+		if (
+			typeof e.message === 'string' &&
+			/no refresh token is available|needs to be reconnected|OAuth credentials not connected/i.test(
+				e.message,
+			)
+		) {
 			return { vendor: e.message };
 		}
 		e = e.cause as Record<string, unknown> | undefined;
@@ -85,7 +115,14 @@ export function authFailureOf(error: unknown): { vendor?: string; code?: string 
 }
 
 export function isAbort(error: unknown): boolean {
-	const e = error as { name?: string; code?: string; httpCode?: string; cause?: { name?: string; code?: string } } | undefined;
+	const e = error as
+		| { name?: string; code?: string; httpCode?: string; cause?: { name?: string; code?: string } }
+		| undefined;
 	// n8n wraps an abort that lands mid-request in a NodeApiError whose httpCode is ERR_CANCELED
-	return e?.name === 'CanceledError' || e?.code === 'ERR_CANCELED' || e?.httpCode === 'ERR_CANCELED' || e?.cause?.code === 'ERR_CANCELED';
+	return (
+		e?.name === 'CanceledError' ||
+		e?.code === 'ERR_CANCELED' ||
+		e?.httpCode === 'ERR_CANCELED' ||
+		e?.cause?.code === 'ERR_CANCELED'
+	);
 }

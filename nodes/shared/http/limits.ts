@@ -102,11 +102,20 @@ export class Deadline {
 }
 
 export function isStream(body: unknown): body is Readable {
-	return !!body && typeof body === 'object' && !Buffer.isBuffer(body) && typeof (body as Readable)[Symbol.asyncIterator] === 'function';
+	return (
+		!!body &&
+		typeof body === 'object' &&
+		!Buffer.isBuffer(body) &&
+		typeof (body as Readable)[Symbol.asyncIterator] === 'function'
+	);
 }
 
 /** Reads a stream body whole, at most `limit` bytes (ResponseTooLargeError past it, the stream destroyed). */
-export async function readLimited(body: Readable, limit: number, deadline: Deadline): Promise<Buffer> {
+export async function readLimited(
+	body: Readable,
+	limit: number,
+	deadline: Deadline,
+): Promise<Buffer> {
 	deadline.watch(body);
 	const chunks: Buffer[] = [];
 	let size = 0;
@@ -126,7 +135,9 @@ export async function readLimited(body: Readable, limit: number, deadline: Deadl
 	}
 	if (failure === undefined) return Buffer.concat(chunks, size);
 	// a body destroyed by the watchdog breaks with whatever error the HTTP client gives it
-	throw deadline.expired && !(failure instanceof ResponseTooLargeError) ? new DeadlineError(deadline.ms, size) : failure;
+	throw deadline.expired && !(failure instanceof ResponseTooLargeError)
+		? new DeadlineError(deadline.ms, size)
+		: failure;
 }
 
 /** A body as axios decodes one by default: UTF-8 text, parsed when it is JSON, else the text. */
@@ -150,7 +161,13 @@ export function idleTimeout(timeoutMs: number | undefined, deadline: Deadline): 
 	return Math.max(1, Math.ceil(ms));
 }
 
-export function tooLargeError(node: INode, what: string, limit: number, itemIndex?: number, option?: string) {
+export function tooLargeError(
+	node: INode,
+	what: string,
+	limit: number,
+	itemIndex?: number,
+	option?: string,
+) {
 	return apiError(node, {
 		what,
 		message: `${what} failed: the answer is larger than ${Math.round(limit / 1024 / 1024)} MB (the most one answer may have); the download was stopped`,
@@ -161,7 +178,13 @@ export function tooLargeError(node: INode, what: string, limit: number, itemInde
 	});
 }
 
-export function deadlineError(node: INode, what: string, ms: number, itemIndex?: number, option?: string) {
+export function deadlineError(
+	node: INode,
+	what: string,
+	ms: number,
+	itemIndex?: number,
+	option?: string,
+) {
 	return markTimedOut(
 		apiError(node, {
 			what,

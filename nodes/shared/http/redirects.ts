@@ -38,17 +38,35 @@ export function hasUserInfo(url: URL): boolean {
 /** The request that follows a redirect answer, or a NodeApiError saying why there is none. */
 export function redirectHop(
 	node: INode,
-	r: { what: string; itemIndex?: number; method: ApiRequest['method']; url: string; firstOrigin: string; status: number; location: string },
+	r: {
+		what: string;
+		itemIndex?: number;
+		method: ApiRequest['method'];
+		url: string;
+		firstOrigin: string;
+		status: number;
+		location: string;
+	},
 ): RedirectHop {
 	const { what, itemIndex, method, status } = r;
 	let next: URL;
 	try {
 		next = new URL(r.location, r.url);
 	} catch {
-		throw apiError(node, { what, status, message: `${what} failed: redirected to an invalid address`, itemIndex });
+		throw apiError(node, {
+			what,
+			status,
+			message: `${what} failed: redirected to an invalid address`,
+			itemIndex,
+		});
 	}
 	if (next.protocol !== 'https:' && next.protocol !== 'http:') {
-		throw apiError(node, { what, status, message: `${what} failed: redirected to an unsupported address`, itemIndex });
+		throw apiError(node, {
+			what,
+			status,
+			message: `${what} failed: redirected to an unsupported address`,
+			itemIndex,
+		});
 	}
 	const write = method !== 'GET' && method !== 'HEAD';
 	if (hasUserInfo(next)) {
@@ -102,6 +120,7 @@ export function afterSeeOther(error: NodeApiError, what: string): NodeApiError {
 	const rest = e.message.startsWith(`${what} `) ? e.message.slice(what.length) : `: ${e.message}`;
 	e.message = `${what}: the server carried the request out (303 See Other), but reading its result${rest}`;
 	e.httpCode = null;
-	e.description = 'The server carried the request out (303 See Other) but its result could not be read: check on the vendor side before running it again.';
+	e.description =
+		'The server carried the request out (303 See Other) but its result could not be read: check on the vendor side before running it again.';
 	return e;
 }

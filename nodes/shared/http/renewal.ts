@@ -10,14 +10,16 @@ const RENEW_BEFORE_EXPIRY_MS = 10_000;
  * and the hidden field holding the token's expiry. When the expiry is near, the request is made
  * with the expirable field blanked so n8n runs `preAuthentication` first (see renewIfExpiring).
  */
-export const EXPIRING_CREDENTIALS: Record<string, { tokenField: string; expiresAtField: string }> = {
-	oneUpHealthApi: { tokenField: 'accessToken', expiresAtField: 'expiresAt' },
-	smartBackendServicesApi: { tokenField: 'accessToken', expiresAtField: 'expiresAt' },
-};
+export const EXPIRING_CREDENTIALS: Record<string, { tokenField: string; expiresAtField: string }> =
+	{
+		oneUpHealthApi: { tokenField: 'accessToken', expiresAtField: 'expiresAt' },
+		smartBackendServicesApi: { tokenField: 'accessToken', expiresAtField: 'expiresAt' },
+	};
 
 function toMs(v: unknown): number | undefined {
 	if (v === undefined || v === null || v === '') return undefined;
-	const n = typeof v === 'number' ? v : /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : Date.parse(String(v));
+	const n =
+		typeof v === 'number' ? v : /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : Date.parse(String(v));
 	if (!Number.isFinite(n)) return undefined;
 	return n > 1e12 ? n : n > 1e9 ? n * 1000 : undefined;
 }
@@ -29,7 +31,10 @@ function toMs(v: unknown): number | undefined {
  * hand n8n a copy of the credential with that field blanked (`credentialsDecrypted`), so n8n
  * runs `preAuthentication`, saves the new token on the credential, and signs with it.
  */
-export async function renewIfExpiring(this: Ctx, credentialType: string): Promise<IAdditionalCredentialOptions | undefined> {
+export async function renewIfExpiring(
+	this: Ctx,
+	credentialType: string,
+): Promise<IAdditionalCredentialOptions | undefined> {
 	const spec = EXPIRING_CREDENTIALS[credentialType];
 	if (!spec) return undefined;
 	let creds: ICredentialDataDecryptedObject;

@@ -2,7 +2,13 @@
 // "Shared node code contract"). It authenticates through n8n's own helpers, retries only what
 // is safe, follows redirects itself so a token never leaves its origin, and turns every failure
 // into a NodeApiError a person can act on.
-import { NodeApiError, sleep, type IAdditionalCredentialOptions, type IHttpRequestOptions, type INode } from 'n8n-workflow';
+import {
+	NodeApiError,
+	sleep,
+	type IAdditionalCredentialOptions,
+	type IHttpRequestOptions,
+	type INode,
+} from 'n8n-workflow';
 import { apiError, credentialSecrets, scrubError } from '../errors';
 import { drain, failure, htmlError, parseBody, readText, sanitizeMessage } from './body';
 import { authFailureOf, isAbort, networkFailureOf, responseOf } from './failures';
@@ -34,10 +40,16 @@ const REDIRECT_STATUSES = [301, 302, 303, 307, 308];
  * which no secret value of the credential (token, client secret, key) appears, even when the
  * vendor echoed it.
  */
-export async function apiRequest<T = unknown>(this: Ctx, credentialType: string, req: ApiRequest): Promise<ApiResponse<T>> {
+export async function apiRequest<T = unknown>(
+	this: Ctx,
+	credentialType: string,
+	req: ApiRequest,
+): Promise<ApiResponse<T>> {
 	const hop: Hop = { seeOther: false, what: '' };
 	// a stream answer keeps the deadline until the stream closes
-	const deadline = new Deadline(req.deadlineMs ?? (req.stream ? Infinity : DEFAULT_READ_DEADLINE_MS));
+	const deadline = new Deadline(
+		req.deadlineMs ?? (req.stream ? Infinity : DEFAULT_READ_DEADLINE_MS),
+	);
 	try {
 		const res = (await request.call(this, credentialType, req, hop, deadline)) as ApiResponse<T>;
 		if (req.stream && isStream(res.body)) deadline.watch(res.body, true);
@@ -54,7 +66,10 @@ export async function apiRequest<T = unknown>(this: Ctx, credentialType: string,
 				/* no credential: scrub token-looking text only */
 			}
 		}
-		throw scrubError(hop.seeOther && error instanceof NodeApiError ? afterSeeOther(error, hop.what) : error, secrets);
+		throw scrubError(
+			hop.seeOther && error instanceof NodeApiError ? afterSeeOther(error, hop.what) : error,
+			secrets,
+		);
 	}
 }
 
@@ -64,7 +79,13 @@ interface Hop {
 	what: string;
 }
 
-async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: Hop, deadline: Deadline): Promise<ApiResponse> {
+async function request(
+	this: Ctx,
+	credentialType: string,
+	req: ApiRequest,
+	hop: Hop,
+	deadline: Deadline,
+): Promise<ApiResponse> {
 	const node: INode = this.getNode();
 	let method = req.method;
 	const idempotent = method === 'GET' || method === 'HEAD' || method === 'DELETE';
@@ -141,11 +162,15 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			// a GET reading the result of a write (303 See Other): no body
 		} else if (req.form) {
 			options.body = new URLSearchParams(req.form);
-			(options.headers as Record<string, string>)['Content-Type'] = 'application/x-www-form-urlencoded';
+			(options.headers as Record<string, string>)['Content-Type'] =
+				'application/x-www-form-urlencoded';
 		} else if (req.body !== undefined) {
-			options.body = (typeof req.body === 'string' ? req.body : JSON.stringify(req.body)) as IHttpRequestOptions['body'];
+			options.body = (
+				typeof req.body === 'string' ? req.body : JSON.stringify(req.body)
+			) as IHttpRequestOptions['body'];
 			const h = options.headers as Record<string, string>;
-			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type')) h['Content-Type'] = 'application/json';
+			if (!Object.keys(h).some((k) => k.toLowerCase() === 'content-type'))
+				h['Content-Type'] = 'application/json';
 		}
 
 		let raw: RawResponse | undefined;
@@ -156,7 +181,12 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 				const renew = await renewIfExpiring.call(this, credentialType);
 				const add = renew ? { ...additional, ...renew } : additional;
 				result = await deadline.race(
-					this.helpers.httpRequestWithAuthentication.call(this, credentialType, options, Object.keys(add).length ? add : undefined),
+					this.helpers.httpRequestWithAuthentication.call(
+						this,
+						credentialType,
+						options,
+						Object.keys(add).length ? add : undefined,
+					),
 					lateBody,
 				);
 			} else {
@@ -166,7 +196,13 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			raw = { status: r.statusCode, headers: lowerHeaders(r.headers), body: r.body };
 		} catch (error) {
 			if (error instanceof DeadlineError || deadline.expired) throw timedOut();
-			if (isAbort(error)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
+			if (isAbort(error))
+				throw apiError(node, {
+					what,
+					message: `${what} was cancelled`,
+					hint: 'The execution was stopped.',
+					itemIndex,
+				});
 			const credentialFailure = credentialFailureOf(error);
 			if (credentialFailure) throw credentialError(node, what, credentialFailure, itemIndex);
 			raw = responseOf(error, false);
@@ -202,10 +238,20 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			try {
 				raw = { ...raw, body: decodeLikeAxios(await readLimited(raw.body, maxBytes, deadline)) };
 			} catch (e) {
-				if (e instanceof ResponseTooLargeError) throw tooLargeError(node, what, maxBytes, itemIndex, req.limitOptions?.size);
+				if (e instanceof ResponseTooLargeError)
+					throw tooLargeError(node, what, maxBytes, itemIndex, req.limitOptions?.size);
 				if (e instanceof DeadlineError) throw timedOut();
-				if (isAbort(e)) throw apiError(node, { what, message: `${what} was cancelled`, hint: 'The execution was stopped.', itemIndex });
-				netFail = networkFailureOf(e) ?? { code: 'ECONNRESET', message: (e as Error)?.message ?? String(e) };
+				if (isAbort(e))
+					throw apiError(node, {
+						what,
+						message: `${what} was cancelled`,
+						hint: 'The execution was stopped.',
+						itemIndex,
+					});
+				netFail = networkFailureOf(e) ?? {
+					code: 'ECONNRESET',
+					message: (e as Error)?.message ?? String(e),
+				};
 				raw = undefined;
 			}
 		}
@@ -237,12 +283,28 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 		if (REDIRECT_STATUSES.includes(res.status) && followRedirects && res.headers.location) {
 			if (req.stream) await drain(res.body);
 			if (++redirects > maxRedirects) {
-				throw apiError(node, { what, status: res.status, message: `${what} failed: more than ${maxRedirects} redirects`, hint: 'Check the base URL in the credential.', itemIndex });
+				throw apiError(node, {
+					what,
+					status: res.status,
+					message: `${what} failed: more than ${maxRedirects} redirects`,
+					hint: 'Check the base URL in the credential.',
+					itemIndex,
+				});
 			}
-			const next = redirectHop(node, { what, itemIndex, method, url, firstOrigin, status: res.status, location: res.headers.location });
+			const next = redirectHop(node, {
+				what,
+				itemIndex,
+				method,
+				url,
+				firstOrigin,
+				status: res.status,
+				location: res.headers.location,
+			});
 			if (next.foreign && withAuth) {
 				withAuth = false;
-				headers = Object.fromEntries(Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'));
+				headers = Object.fromEntries(
+					Object.entries(headers).filter(([k]) => k.toLowerCase() !== 'authorization'),
+				);
 			}
 			if (next.seeOther) {
 				// the write's answer is the result it names: only a 2xx of that GET counts, and the GET
@@ -250,7 +312,9 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 				dropBody = hop.seeOther = retry = true;
 				maxAttempts = Math.max(1, req.maxAttempts ?? 5);
 				okStatuses = [];
-				headers = Object.fromEntries(Object.entries(headers).filter(([k]) => !/^content-/i.test(k)));
+				headers = Object.fromEntries(
+					Object.entries(headers).filter(([k]) => !/^content-/i.test(k)),
+				);
 			}
 			method = next.method;
 			url = next.url;
@@ -293,6 +357,11 @@ async function request(this: Ctx, credentialType: string, req: ApiRequest, hop: 
 			}
 			return { status: res.status, headers: res.headers, body: res.body, url };
 		}
-		return { status: res.status, headers: res.headers, body: parseBody(node, what, res, expectJson, itemIndex), url };
+		return {
+			status: res.status,
+			headers: res.headers,
+			body: parseBody(node, what, res, expectJson, itemIndex),
+			url,
+		};
 	}
 }

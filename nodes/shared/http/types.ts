@@ -1,6 +1,10 @@
 // The shapes of a request and its answer (contract: docs/DEVELOPING.md → "Shared node code
 // contract"), and the internal shapes the transport passes between its parts.
-import type { IAdditionalCredentialOptions, IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type {
+	IAdditionalCredentialOptions,
+	IExecuteFunctions,
+	ILoadOptionsFunctions,
+} from 'n8n-workflow';
 
 /** The part of a Node.js Readable the transport uses (a stream body). */
 export interface Readable extends AsyncIterable<unknown> {

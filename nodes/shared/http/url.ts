@@ -7,7 +7,10 @@ export function encodePathSegment(id: string): string {
 	const s = String(id);
 	// `.` and `..` alone are path navigation even when percent-encoded by some servers
 	if (s === '.' || s === '..') return s.replace(/\./g, '%2E');
-	return encodeURIComponent(s).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+	return encodeURIComponent(s).replace(
+		/[!'()*]/g,
+		(c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+	);
 }
 
 /** Joins a base URL and path segments, each encoded. */

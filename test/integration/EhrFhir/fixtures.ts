@@ -6,9 +6,18 @@ import type { ICredentialDataDecryptedObject, INodeExecutionData } from 'n8n-wor
 import type { Sandbox } from '../../../sandbox/server';
 import { datasetFor, toVersion, type Dataset } from '../../../sandbox/data';
 
-export type Vendor = 'onpatient' | 'oneup-r4' | 'oneup-stu3' | 'oneup-dstu2' | 'emp' | 'smart' | 'smart-backend';
+export type Vendor =
+	'onpatient' | 'oneup-r4' | 'oneup-stu3' | 'oneup-dstu2' | 'emp' | 'smart' | 'smart-backend';
 
-export const VENDORS: Vendor[] = ['onpatient', 'oneup-r4', 'oneup-stu3', 'oneup-dstu2', 'emp', 'smart', 'smart-backend'];
+export const VENDORS: Vendor[] = [
+	'onpatient',
+	'oneup-r4',
+	'oneup-stu3',
+	'oneup-dstu2',
+	'emp',
+	'smart',
+	'smart-backend',
+];
 
 export const CREDENTIAL_TYPE: Record<Vendor, string> = {
 	onpatient: 'onpatientOAuth2Api',
@@ -34,15 +43,30 @@ export function versionOf(v: Vendor): 'r4' | 'stu3' | 'dstu2' {
 	return v === 'oneup-stu3' ? 'stu3' : v === 'oneup-dstu2' ? 'dstu2' : 'r4';
 }
 
-const KEY_PEM = () => fs.readFileSync(path.resolve(__dirname, '../../../sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
+const KEY_PEM = () =>
+	fs.readFileSync(
+		path.resolve(__dirname, '../../../sandbox/keys/TEST-ONLY-rs384-private.pem'),
+		'utf8',
+	);
 
 /** A credential store for one vendor; `patient` limits the token to that patient. */
-export function credentialsFor(sb: Sandbox, vendor: Vendor, opts: { patient?: string; lifetimeSeconds?: number } = {}) {
+export function credentialsFor(
+	sb: Sandbox,
+	vendor: Vendor,
+	opts: { patient?: string; lifetimeSeconds?: number } = {},
+) {
 	const surface = SURFACE[vendor];
 	const type = CREDENTIAL_TYPE[vendor];
 	const life = opts.lifetimeSeconds ?? 3600;
 	const mint = (clientId: string, scopes: string[], withRefresh = true) =>
-		sb.app.tokens.issue({ surface, clientId, scopes, lifetimeSeconds: life, withRefresh, patient: opts.patient });
+		sb.app.tokens.issue({
+			surface,
+			clientId,
+			scopes,
+			lifetimeSeconds: life,
+			withRefresh,
+			patient: opts.patient,
+		});
 	let data: ICredentialDataDecryptedObject;
 	switch (vendor) {
 		case 'onpatient': {
@@ -123,7 +147,9 @@ export function ds(sb: Sandbox): Dataset {
 
 /** ids of the patient's immunizations in the order the servers list them */
 export function immunizationIds(sb: Sandbox, patientId: string): string[] {
-	return ds(sb).immunizations(patientId).map((i) => i.id);
+	return ds(sb)
+		.immunizations(patientId)
+		.map((i) => i.id);
 }
 
 export function expectedPatient(sb: Sandbox, vendor: Vendor, id: string): unknown {

@@ -28,7 +28,10 @@ export function useFhirSandbox(use: (sb: Sandbox) => void, options: SandboxOptio
 	afterAll(() => sb.close());
 	beforeEach(() => sb.app.faults.clear());
 	afterEach(async () => {
-		await fetch(`${sb.url}/_admin/fhir/settings`, { method: 'POST', body: JSON.stringify({ onpatientListShape: 'results' }) });
+		await fetch(`${sb.url}/_admin/fhir/settings`, {
+			method: 'POST',
+			body: JSON.stringify({ onpatientListShape: 'results' }),
+		});
 	});
 }
 
@@ -41,7 +44,12 @@ export async function runFhir(
 	opts: { continueOnFail?: boolean } = {},
 ) {
 	const { type, store } = credentialsFor(sb, vendor);
-	return runNode(EhrFhir, { parameters: { authentication: type, ...parameters } as never, credentials: store, items: items as never, ...opts });
+	return runNode(EhrFhir, {
+		parameters: { authentication: type, ...parameters } as never,
+		credentials: store,
+		items: items as never,
+		...opts,
+	});
 }
 
 /** The error the node fails with; fails the test when the node does not fail. */
@@ -77,12 +85,24 @@ export function serveAdHocFhir(sb: Sandbox): AdHocFhir {
 		immunizationSearch: (_req, res) => sendJson(res, 200, {}),
 		patientRead: (_req, res) => sendJson(res, 200, {}),
 	};
-	sb.app.route('GET', `${AD_HOC_FHIR}/Immunization`, 'smart', (req, res) => answers.immunizationSearch(req, res));
-	sb.app.route('GET', `${AD_HOC_FHIR}/Patient/:id`, 'smart', (req, res) => answers.patientRead(req, res));
+	sb.app.route('GET', `${AD_HOC_FHIR}/Immunization`, 'smart', (req, res) =>
+		answers.immunizationSearch(req, res),
+	);
+	sb.app.route('GET', `${AD_HOC_FHIR}/Patient/:id`, 'smart', (req, res) =>
+		answers.patientRead(req, res),
+	);
 	sb.app.route('GET', `${AD_HOC_FHIR}/Patient`, 'smart', (_req, res) =>
 		sendJson(res, 200, {
 			resourceType: 'Bundle',
-			entry: [{ resource: { resourceType: 'Patient', id: 'p1', name: [{ given: ['Ann'], family: 'Lee' }] } }],
+			entry: [
+				{
+					resource: {
+						resourceType: 'Patient',
+						id: 'p1',
+						name: [{ given: ['Ann'], family: 'Lee' }],
+					},
+				},
+			],
 			link: [{ relation: 'next', url: sb.app.filesUrl(`${AD_HOC_FHIR}/Patient?page=2`) }],
 		}),
 	);

@@ -10,7 +10,17 @@ import type { Sandbox } from '../../../sandbox/server';
 import type { FaultSpec } from '../../../sandbox/faults';
 import { runNode } from '../../harness';
 import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
-import { VENDORS, LIST, PATIENT, SURFACE, byId, credentialsFor, ids, immunizationIds, type Vendor } from './fixtures';
+import {
+	VENDORS,
+	LIST,
+	PATIENT,
+	SURFACE,
+	byId,
+	credentialsFor,
+	ids,
+	immunizationIds,
+	type Vendor,
+} from './fixtures';
 import { HEAVY_PATIENT, useFhirSandbox } from './helpers';
 
 const PID = HEAVY_PATIENT;
@@ -22,7 +32,14 @@ useFhirSandbox((s) => {
 async function list(vendor: Vendor, extra: Record<string, unknown> = {}) {
 	const { type, store } = credentialsFor(sb, vendor);
 	const res = await runNode(EhrFhir, {
-		parameters: { authentication: type, ...LIST, scope: 'patient', patientId: byId(PID), returnAll: true, ...extra } as never,
+		parameters: {
+			authentication: type,
+			...LIST,
+			scope: 'patient',
+			patientId: byId(PID),
+			returnAll: true,
+			...extra,
+		} as never,
 		credentials: store,
 	});
 	return { ...res, store, type };
@@ -62,7 +79,9 @@ describe.each(VENDORS)('%s', (vendor) => {
 		await armFault(sb, onPage2(vendor, { kind: 'html-200' }));
 		const err = await listError(vendor);
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect(err.message).toBe(`${WHAT} failed: the server answered with an HTML page (status 200), check the base URL`);
+		expect(err.message).toBe(
+			`${WHAT} failed: the server answered with an HTML page (status 200), check the base URL`,
+		);
 	});
 
 	it('an HTML page with status 500: says so', async () => {
@@ -89,13 +108,19 @@ describe.each(VENDORS)('%s', (vendor) => {
 			expect(sb.app.tokens.check(SURFACE[vendor], at)).toMatchObject({ surface: SURFACE[vendor] });
 		} else {
 			expect(authEvents).toEqual([`preAuthentication:${type}:expired`]);
-			expect(sb.app.tokens.check(SURFACE[vendor], stored.accessToken as string)).toMatchObject({ surface: SURFACE[vendor] });
+			expect(sb.app.tokens.check(SURFACE[vendor], stored.accessToken as string)).toMatchObject({
+				surface: SURFACE[vendor],
+			});
 		}
 	});
 
 	it('a next link that loops: stops with an error', async () => {
 		// page 1's next link points at page 1 itself
-		await armFault(sb, { surface: SURFACE[vendor], pathContains: 'mmunization', kind: 'loop-next' });
+		await armFault(sb, {
+			surface: SURFACE[vendor],
+			pathContains: 'mmunization',
+			kind: 'loop-next',
+		});
 		const before = sb.app.requests.length;
 		const err = await listError(vendor);
 		expect(err).toBeInstanceOf(NodeApiError);
@@ -106,7 +131,11 @@ describe.each(VENDORS)('%s', (vendor) => {
 	});
 
 	it('a next link to another origin: not followed, the token never leaves', async () => {
-		await armFault(sb, { surface: SURFACE[vendor], pathContains: 'mmunization', kind: 'foreign-next' });
+		await armFault(sb, {
+			surface: SURFACE[vendor],
+			pathContains: 'mmunization',
+			kind: 'foreign-next',
+		});
 		const err = await listError(vendor);
 		expect(err).toBeInstanceOf(NodeApiError);
 		expect(err.message).toBe(
@@ -130,24 +159,37 @@ describe.each(VENDORS)('%s', (vendor) => {
 });
 
 describe('rate limits', () => {
-	it.each(['onpatient', 'emp'] as Vendor[])('%s: 429 with Retry-After is honoured, every item once', async (vendor) => {
-		await armFault(sb, onPage2(vendor, { kind: 'rate-limit', retryAfter: '1' }));
-		const t0 = Date.now();
-		const { output } = await list(vendor);
-		expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
-		expect(ids(output[0])).toEqual(immunizationIds(sb, PID));
-	});
+	it.each(['onpatient', 'emp'] as Vendor[])(
+		'%s: 429 with Retry-After is honoured, every item once',
+		async (vendor) => {
+			await armFault(sb, onPage2(vendor, { kind: 'rate-limit', retryAfter: '1' }));
+			const t0 = Date.now();
+			const { output } = await list(vendor);
+			expect(Date.now() - t0).toBeGreaterThanOrEqual(1000);
+			expect(ids(output[0])).toEqual(immunizationIds(sb, PID));
+		},
+	);
 
 	it('429 that never ends: a readable error after the attempts', async () => {
 		await armFault(sb, onPage2('smart', { kind: 'rate-limit', retryAfter: '0', times: 10 }));
 		const err = await listError('smart');
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect(err.message).toBe(`${WHAT} failed (HTTP 429) after 5 attempts: rate_limited: Too many requests`);
-		expect(err.description).toBe('The vendor is rate-limiting this app: wait and run the workflow again, or lower how often it runs.');
+		expect(err.message).toBe(
+			`${WHAT} failed (HTTP 429) after 5 attempts: rate_limited: Too many requests`,
+		);
+		expect(err.description).toBe(
+			'The vendor is rate-limiting this app: wait and run the workflow again, or lower how often it runs.',
+		);
 	});
 
 	it('503 that never ends: a readable error after the attempts', async () => {
-		await armFault(sb, { surface: 'oneup', pathContains: 'Patient', kind: 'unavailable', retryAfter: '0', times: 10 });
+		await armFault(sb, {
+			surface: 'oneup',
+			pathContains: 'Patient',
+			kind: 'unavailable',
+			retryAfter: '0',
+			times: 10,
+		});
 		const { type, store } = credentialsFor(sb, 'oneup-r4');
 		const err = await runNode(EhrFhir, {
 			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00002') } as never,
@@ -167,7 +209,12 @@ describe('token lifetime', () => {
 		store[type].expiresAt = Math.floor(Date.now() / 1000) + 3;
 		const before = sb.app.requests.length;
 		const { output, authEvents } = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00002'), simplify: false } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byId('pt-00002'),
+				simplify: false,
+			} as never,
 			credentials: store,
 		});
 		expect(output[0][0].json.id).toBe('pt-00002');
@@ -180,7 +227,8 @@ describe('token lifetime', () => {
 
 	it('an OAuth2 token the server expired (clock) and a refused refresh: reconnect message, no token in it', async () => {
 		const { type, store } = credentialsFor(sb, 'emp');
-		(store[type].oauthTokenData as Record<string, string>).refresh_token = 'rt_revoked_token_value_123456';
+		(store[type].oauthTokenData as Record<string, string>).refresh_token =
+			'rt_revoked_token_value_123456';
 		sb.app.clock.advance(7200);
 		try {
 			const err = await runNode(EhrFhir, {
@@ -188,10 +236,14 @@ describe('token lifetime', () => {
 				credentials: store,
 			}).catch((e) => e as NodeApiError);
 			expect(err).toBeInstanceOf(NodeApiError);
-			expect((err as NodeApiError).message).toMatch(/^Get Patient pt-00002 failed: the access token was refused and renewing it failed: /);
+			expect((err as NodeApiError).message).toMatch(
+				/^Get Patient pt-00002 failed: the access token was refused and renewing it failed: /,
+			);
 			expect((err as NodeApiError).description).toContain('reconnect');
 			const text = `${(err as NodeApiError).message} ${(err as NodeApiError).description}`;
-			expect(text).not.toContain((store[type].oauthTokenData as Record<string, string>).access_token);
+			expect(text).not.toContain(
+				(store[type].oauthTokenData as Record<string, string>).access_token,
+			);
 			expect(text).not.toContain('rt_revoked_token_value_123456');
 			expect(text).not.toContain('emp-demo-secret');
 		} finally {
@@ -202,18 +254,34 @@ describe('token lifetime', () => {
 
 describe('bounds', () => {
 	it('a server trickling its answer (one byte a second): Get Patient stops at Request Timeout with a clear error', async () => {
-		await armFault(sb, { surface: 'smart', kind: 'drip', pathContains: 'Patient/pt-00002', delayMs: 1000 });
+		await armFault(sb, {
+			surface: 'smart',
+			kind: 'drip',
+			pathContains: 'Patient/pt-00002',
+			delayMs: 1000,
+		});
 		const { type, store } = credentialsFor(sb, 'smart');
 		const t0 = Date.now();
 		const err = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00002'), options: { requestTimeout: 2 } } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byId('pt-00002'),
+				options: { requestTimeout: 2 },
+			} as never,
 			credentials: store,
 		}).catch((e) => e as NodeApiError);
 		const ms = Date.now() - t0;
-		console.log(`[bounds] Get Patient against a drip (1 byte/s), Request Timeout 2 s: stopped after ${ms} ms`);
+		console.log(
+			`[bounds] Get Patient against a drip (1 byte/s), Request Timeout 2 s: stopped after ${ms} ms`,
+		);
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect((err as NodeApiError).message).toBe('Get Patient pt-00002 failed: the server did not finish its answer within 2 s; the request was stopped');
-		expect((err as NodeApiError).description).toMatch(/raise "Request Timeout \(Seconds\)" in the node's options/);
+		expect((err as NodeApiError).message).toBe(
+			'Get Patient pt-00002 failed: the server did not finish its answer within 2 s; the request was stopped',
+		);
+		expect((err as NodeApiError).description).toMatch(
+			/raise "Request Timeout \(Seconds\)" in the node's options/,
+		);
 		expect(ms).toBeLessThan(6000);
 	}, 20_000);
 });

@@ -33,7 +33,14 @@ useFhirSandbox((s) => {
 });
 
 function everything(err: NodeApiError): string {
-	return JSON.stringify([err.message, err.description, err.messages, err.cause, err.context, String(err.stack)]);
+	return JSON.stringify([
+		err.message,
+		err.description,
+		err.messages,
+		err.cause,
+		err.context,
+		String(err.stack),
+	]);
 }
 
 describe('secrets echoed by the vendor', () => {
@@ -42,7 +49,9 @@ describe('secrets echoed by the vendor', () => {
 		store[type].fhirBaseUrl = `${sb.url}/echo/fhir`;
 		const token = (store[type].oauthTokenData as { access_token: string }).access_token;
 		const params = { authentication: type, ...PATIENT, patientId: byId('pt-00001') } as never;
-		const err = (await runNode(EhrFhir, { parameters: params, credentials: store }).catch((e) => e)) as NodeApiError;
+		const err = (await runNode(EhrFhir, { parameters: params, credentials: store }).catch(
+			(e) => e,
+		)) as NodeApiError;
 		expect(err).toBeInstanceOf(NodeApiError);
 		expect(err.message).toBe(
 			'Get Patient pt-00001 failed (HTTP 400): invalid_request: token [redacted] rejected for client smart-demo using secret [redacted]',
@@ -50,7 +59,11 @@ describe('secrets echoed by the vendor', () => {
 		expect(everything(err)).not.toContain(token);
 		expect(everything(err)).not.toContain('smart-demo-secret');
 
-		const { output } = await runNode(EhrFhir, { parameters: params, credentials: store, continueOnFail: true });
+		const { output } = await runNode(EhrFhir, {
+			parameters: params,
+			credentials: store,
+			continueOnFail: true,
+		});
 		expect(output[0]).toHaveLength(1);
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(output[0][0].json.error).toBe(err.message);
@@ -60,7 +73,12 @@ describe('secrets echoed by the vendor', () => {
 
 	it('1upHealth: a token endpoint that echoes the client secret and the refresh token puts neither in the node error', async () => {
 		const { type, store } = credentialsFor(sb, 'oneup-r4');
-		Object.assign(store[type], { authHost: `${sb.url}/echo/1up`, accessToken: '', refreshToken: 'rt-echo-refresh-0001', clientSecret: 'oneup-demo-secret-XYZ' });
+		Object.assign(store[type], {
+			authHost: `${sb.url}/echo/1up`,
+			accessToken: '',
+			refreshToken: 'rt-echo-refresh-0001',
+			clientSecret: 'oneup-demo-secret-XYZ',
+		});
 		const err = (await runNode(EhrFhir, {
 			parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00001') } as never,
 			credentials: store,

@@ -13,13 +13,51 @@ export const STORE_VENDORS = ['smart', 'smart-backend', 'emp', 'oneup-r4'] as co
 export type StoreVendor = (typeof STORE_VENDORS)[number];
 export type StoreSurface = 'smart' | 'emp' | 'oneup';
 
-export const STORE_SURFACE: Record<StoreVendor, StoreSurface> = { smart: 'smart', 'smart-backend': 'smart', emp: 'emp', 'oneup-r4': 'oneup' };
+export const STORE_SURFACE: Record<StoreVendor, StoreSurface> = {
+	smart: 'smart',
+	'smart-backend': 'smart',
+	emp: 'emp',
+	'oneup-r4': 'oneup',
+};
 
 /** what each store surface declares (its CapabilityStatement) */
 export const CAN = {
-	smart: { write: true, patch: true, delete: true, history: true, vread: true, conditional: true, batch: true, transaction: true, everything: true, includes: true },
-	emp: { write: true, patch: false, delete: false, history: false, vread: false, conditional: false, batch: false, transaction: false, everything: false, includes: false },
-	oneup: { write: true, patch: false, delete: true, history: true, vread: true, conditional: true, batch: true, transaction: false, everything: true, includes: true },
+	smart: {
+		write: true,
+		patch: true,
+		delete: true,
+		history: true,
+		vread: true,
+		conditional: true,
+		batch: true,
+		transaction: true,
+		everything: true,
+		includes: true,
+	},
+	emp: {
+		write: true,
+		patch: false,
+		delete: false,
+		history: false,
+		vread: false,
+		conditional: false,
+		batch: false,
+		transaction: false,
+		everything: false,
+		includes: false,
+	},
+	oneup: {
+		write: true,
+		patch: false,
+		delete: true,
+		history: true,
+		vread: true,
+		conditional: true,
+		batch: true,
+		transaction: false,
+		everything: true,
+		includes: true,
+	},
 } as const;
 
 export function can(vendor: StoreVendor) {
@@ -53,7 +91,11 @@ export function storeCredentials(sb: Sandbox, vendor: Vendor, scopes?: string[])
 		withRefresh: false,
 	});
 	const data = store[type];
-	if (data.oauthTokenData) data.oauthTokenData = { ...(data.oauthTokenData as object), access_token: t.access_token } as never;
+	if (data.oauthTokenData)
+		data.oauthTokenData = {
+			...(data.oauthTokenData as object),
+			access_token: t.access_token,
+		} as never;
 	else data.accessToken = t.access_token;
 	return { type, store };
 }
@@ -76,7 +118,12 @@ export async function runStore(
 	return output[0];
 }
 
-async function adminCall(sb: Sandbox, method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
+async function adminCall(
+	sb: Sandbox,
+	method: string,
+	path: string,
+	body?: unknown,
+): Promise<Record<string, unknown>> {
 	const r = await fetch(`${sb.url}/_admin${path}`, {
 		method,
 		headers: { 'content-type': 'application/json' },
@@ -87,17 +134,33 @@ async function adminCall(sb: Sandbox, method: string, path: string, body?: unkno
 
 /** How many current resources of a type the vendor's store holds. */
 export async function storeCount(sb: Sandbox, vendor: StoreVendor, type: string): Promise<number> {
-	return (await adminCall(sb, 'GET', `/fhir/store?surface=${STORE_SURFACE[vendor]}&type=${type}`)).count as number;
+	return (await adminCall(sb, 'GET', `/fhir/store?surface=${STORE_SURFACE[vendor]}&type=${type}`))
+		.count as number;
 }
 
 /** Seeds `count` Observations (for one patient when given); their ids. */
-export async function seed(sb: Sandbox, vendor: StoreVendor, count: number, patient?: string, resourceType = 'Observation'): Promise<string[]> {
-	return (await adminCall(sb, 'POST', '/fhir/seed', { surface: STORE_SURFACE[vendor], resourceType, count, patient })).ids as string[];
+export async function seed(
+	sb: Sandbox,
+	vendor: StoreVendor,
+	count: number,
+	patient?: string,
+	resourceType = 'Observation',
+): Promise<string[]> {
+	return (
+		await adminCall(sb, 'POST', '/fhir/seed', {
+			surface: STORE_SURFACE[vendor],
+			resourceType,
+			count,
+			patient,
+		})
+	).ids as string[];
 }
 
 /** The requests the sandbox received since `from` (the request log index), to the vendor's surface. */
 export function sentSince(sb: Sandbox, from: number) {
-	return sb.app.requests.slice(from).filter((r) => r.origin === 'main' && !r.path.startsWith('/_admin'));
+	return sb.app.requests
+		.slice(from)
+		.filter((r) => r.origin === 'main' && !r.path.startsWith('/_admin'));
 }
 
 /** The requests since `from` other than the CapabilityStatement. */
@@ -106,11 +169,17 @@ export function dataRequestsSince(sb: Sandbox, from: number) {
 }
 
 /** A minimal valid Observation of a patient. */
-export function observation(pid: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
+export function observation(
+	pid: string,
+	extra: Record<string, unknown> = {},
+): Record<string, unknown> {
 	return {
 		resourceType: 'Observation',
 		status: 'final',
-		code: { coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }], text: 'Heart rate' },
+		code: {
+			coding: [{ system: 'http://loinc.org', code: '8867-4', display: 'Heart rate' }],
+			text: 'Heart rate',
+		},
 		subject: { reference: `Patient/${pid}` },
 		effectiveDateTime: '2024-05-01T10:00:00Z',
 		valueQuantity: { value: 72, unit: '/min', system: 'http://unitsofmeasure.org', code: '/min' },
@@ -142,7 +211,11 @@ export function useStore(use: (sb: Sandbox) => void): void {
 
 /** Creates an Observation of pt-00001 through the node; its id. */
 export async function createObservation(sb: Sandbox, vendor: Vendor): Promise<string> {
-	const [one] = await runStore(sb, vendor, { ...RES('create'), resourceType: 'Observation', body: JSON.stringify(observation('pt-00001')) });
+	const [one] = await runStore(sb, vendor, {
+		...RES('create'),
+		resourceType: 'Observation',
+		body: JSON.stringify(observation('pt-00001')),
+	});
 	return String(one.json.id);
 }
 
@@ -151,5 +224,10 @@ export const MRN = 'http://clinic.example/mrn';
 
 /** Creates one Patient per MRN through the node (duplicates on purpose when an MRN repeats). */
 export async function createPatients(sb: Sandbox, vendor: Vendor, mrns: string[]): Promise<void> {
-	for (const mrn of mrns) await runStore(sb, vendor, { ...RES('create'), resourceType: 'Patient', body: JSON.stringify(patientWithMrn(mrn)) });
+	for (const mrn of mrns)
+		await runStore(sb, vendor, {
+			...RES('create'),
+			resourceType: 'Patient',
+			body: JSON.stringify(patientWithMrn(mrn)),
+		});
 }

@@ -4,10 +4,14 @@ import type { INodeExecutionData } from 'n8n-workflow';
 import { useBulkSandbox } from './helpers';
 
 describe('FHIR Bulk Export step by step', () => {
-	const { run } = useBulkSandbox({ patients: 30, bulk: { resourcesPerFile: 60, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const { run } = useBulkSandbox({
+		patients: 30,
+		bulk: { resourcesPerFile: 60, pollsBeforeDone: 1, retryAfterSeconds: 0 },
+	});
 
 	it('Start Export → Check Export Status → Download Export Files → Cancel Export', async () => {
-		const started = (await run({ operation: 'startExport', level: 'patient', types: ['Patient'] })).output[0][0];
+		const started = (await run({ operation: 'startExport', level: 'patient', types: ['Patient'] }))
+			.output[0][0];
 		expect(String(started.json.statusUrl)).toContain('$bulkdata-status?job=');
 		let checked: INodeExecutionData | undefined;
 		for (let n = 0; n < 10; n++) {
@@ -21,6 +25,8 @@ describe('FHIR Bulk Export step by step', () => {
 		expect(files.reduce((a, i) => a + (i.json.lines as number), 0)).toBe(30);
 		const cancelled = (await run({ operation: 'cancelExport' }, { items: [started] })).output[0][0];
 		expect(cancelled.json).toMatchObject({ cancelled: true, status: 202 });
-		await expect(run({ operation: 'checkStatus' }, { items: [started] })).rejects.toThrow(/HTTP 404.*job is gone/);
+		await expect(run({ operation: 'checkStatus' }, { items: [started] })).rejects.toThrow(
+			/HTTP 404.*job is gone/,
+		);
 	});
 });

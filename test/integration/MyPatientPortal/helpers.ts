@@ -25,12 +25,27 @@ export interface AdminAppointment {
 	previous_start_times: string[];
 }
 
-export function patientToken(sb: Sandbox, patient = 'pt-00001', scopes = ['profile_read', 'appointment_read', 'appointment_write']): string {
-	return sb.app.tokens.issue({ surface: 'mpp', clientId: 'test', scopes, lifetimeSeconds: 3600, patient }).access_token;
+export function patientToken(
+	sb: Sandbox,
+	patient = 'pt-00001',
+	scopes = ['profile_read', 'appointment_read', 'appointment_write'],
+): string {
+	return sb.app.tokens.issue({
+		surface: 'mpp',
+		clientId: 'test',
+		scopes,
+		lifetimeSeconds: 3600,
+		patient,
+	}).access_token;
 }
 
 export function credentialsFor(sb: Sandbox, token: string) {
-	return { myPatientPortalOAuth2Api: { portalUrl: `${sb.url}/mpp`, oauthTokenData: { access_token: token, token_type: 'Bearer' } } };
+	return {
+		myPatientPortalOAuth2Api: {
+			portalUrl: `${sb.url}/mpp`,
+			oauthTokenData: { access_token: token, token_type: 'Bearer' },
+		},
+	};
 }
 
 export async function run(
@@ -39,28 +54,57 @@ export async function run(
 	parameters: INodeParameters,
 	opts: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {},
 ): Promise<HarnessResult> {
-	return await runNode(MyPatientPortal, { parameters, credentials: credentialsFor(sb, token), ...opts });
+	return await runNode(MyPatientPortal, {
+		parameters,
+		credentials: credentialsFor(sb, token),
+		...opts,
+	});
 }
 
 /** the node's output items (first output) as plain JSON */
-export async function runJson(sb: Sandbox, token: string, parameters: INodeParameters, opts: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {}) {
+export async function runJson(
+	sb: Sandbox,
+	token: string,
+	parameters: INodeParameters,
+	opts: { items?: INodeExecutionData[]; continueOnFail?: boolean } = {},
+) {
 	const r = await run(sb, token, parameters, opts);
 	return r.output[0];
 }
 
-export async function options(sb: Sandbox, token: string, method: string, parameters: INodeParameters): Promise<INodePropertyOptions[]> {
-	return await loadOptions(MyPatientPortal, method, { parameters, credentials: credentialsFor(sb, token) });
+export async function options(
+	sb: Sandbox,
+	token: string,
+	method: string,
+	parameters: INodeParameters,
+): Promise<INodePropertyOptions[]> {
+	return await loadOptions(MyPatientPortal, method, {
+		parameters,
+		credentials: credentialsFor(sb, token),
+	});
 }
 
-export async function adminAppointments(sb: Sandbox, patient?: string): Promise<AdminAppointment[]> {
+export async function adminAppointments(
+	sb: Sandbox,
+	patient?: string,
+): Promise<AdminAppointment[]> {
 	const r = await fetch(`${sb.url}/_admin/mpp/appointments${patient ? `?patient=${patient}` : ''}`);
 	return ((await r.json()) as { data: AdminAppointment[] }).data;
 }
 
-export async function slotsOverHttp(sb: Sandbox, token: string, cat: number, type: number, ins: number): Promise<Slot[]> {
-	const r = await fetch(`${sb.url}${API}/availabilities?appointment_category_id=${cat}&appointment_type_id=${type}&insurance_id=${ins}`, {
-		headers: { authorization: `Bearer ${token}` },
-	});
+export async function slotsOverHttp(
+	sb: Sandbox,
+	token: string,
+	cat: number,
+	type: number,
+	ins: number,
+): Promise<Slot[]> {
+	const r = await fetch(
+		`${sb.url}${API}/availabilities?appointment_category_id=${cat}&appointment_type_id=${type}&insurance_id=${ins}`,
+		{
+			headers: { authorization: `Bearer ${token}` },
+		},
+	);
 	return ((await r.json()) as { data: Slot[] }).data;
 }
 
@@ -110,7 +154,17 @@ export function portalWrites(sb: Sandbox): number {
 }
 
 /** Runs the node once with Continue On Fail and one input item per Limit value (the Limit comes from the item). */
-export async function runWithLimits(sb: Sandbox, token: string, parameters: INodeParameters, limits: unknown[]): Promise<INodeExecutionData[]> {
+export async function runWithLimits(
+	sb: Sandbox,
+	token: string,
+	parameters: INodeParameters,
+	limits: unknown[],
+): Promise<INodeExecutionData[]> {
 	const items = limits.map((limit) => ({ json: { limit } })) as INodeExecutionData[];
-	return await runJson(sb, token, { ...parameters, limit: '={{ $json.limit }}' }, { continueOnFail: true, items });
+	return await runJson(
+		sb,
+		token,
+		{ ...parameters, limit: '={{ $json.limit }}' },
+		{ continueOnFail: true, items },
+	);
 }

@@ -30,7 +30,9 @@ describe('MyPatientPortal node: walkthrough', () => {
 		});
 		const id = booked.json.id as string;
 		expect(id).toMatch(/^[A-Za-z0-9]{28}$/);
-		expect((await slotsOverHttp(sb, token, 53, 198, 136)).map((s) => s.id)).not.toContain(slots[2].id);
+		expect((await slotsOverHttp(sb, token, 53, 198, 136)).map((s) => s.id)).not.toContain(
+			slots[2].id,
+		);
 
 		const [got] = await runJson(sb, token, { operation: 'get', appointmentId: id });
 		expect(got.json).toMatchObject({ id, start_time: slots[2].start_time });
@@ -38,11 +40,18 @@ describe('MyPatientPortal node: walkthrough', () => {
 		expect(listed.map((x) => x.json.id)).toEqual([id]);
 
 		// reschedule: the dropdown offers this appointment's own availabilities
-		const choices = await options(sb, token, 'getRescheduleAvailabilities', { operation: 'reschedule', appointmentId: id });
+		const choices = await options(sb, token, 'getRescheduleAvailabilities', {
+			operation: 'reschedule',
+			appointmentId: id,
+		});
 		const sameType = await slotsOverHttp(sb, token, 53, 198, 136);
 		expect(choices.map((c) => c.value)).toEqual(sameType.map((s) => s.id));
 		const target = sameType[7];
-		const [moved] = await runJson(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: target.id });
+		const [moved] = await runJson(sb, token, {
+			operation: 'reschedule',
+			appointmentId: id,
+			newAvailabilityId: target.id,
+		});
 		expect(moved.json).toMatchObject({
 			id,
 			start_time: target.start_time,
@@ -54,7 +63,12 @@ describe('MyPatientPortal node: walkthrough', () => {
 		expect(free).toContain(slots[2].id);
 		expect(free).not.toContain(target.id);
 		expect(await adminAppointments(sb, 'pt-00001')).toEqual([
-			expect.objectContaining({ id, availability_id: target.id, status: 'booked', previous_start_times: [slots[2].start_time] }),
+			expect.objectContaining({
+				id,
+				availability_id: target.id,
+				status: 'booked',
+				previous_start_times: [slots[2].start_time],
+			}),
 		]);
 
 		// cancel frees the slot
@@ -66,16 +80,30 @@ describe('MyPatientPortal node: walkthrough', () => {
 		await expect(run(sb, token, { operation: 'cancel', appointmentId: id })).rejects.toThrow(
 			`Cancel Appointment ${id} failed (HTTP 422): the appointment is already cancelled (portal: already_cancelled: Appointment ${id} is already cancelled.)`,
 		);
-		const [again] = await runJson(sb, token, { operation: 'cancel', appointmentId: id, cancelOptions: { alreadyCancelledIsSuccess: true } });
+		const [again] = await runJson(sb, token, {
+			operation: 'cancel',
+			appointmentId: id,
+			cancelOptions: { alreadyCancelledIsSuccess: true },
+		});
 		expect(again.json).toMatchObject({ id, status: 'cancelled', alreadyCancelled: true });
 		// an unknown id stays an error, even with the option
 		await expect(
-			run(sb, token, { operation: 'cancel', appointmentId: 'noSuchAppointment', cancelOptions: { alreadyCancelledIsSuccess: true } }),
-		).rejects.toThrow('Cancel Appointment noSuchAppointment failed (HTTP 404): not_found: Appointment noSuchAppointment was not found.');
-		// a cancelled appointment cannot be rescheduled
-		await expect(run(sb, token, { operation: 'reschedule', appointmentId: id, newAvailabilityId: sameType[9].id })).rejects.toThrow(
-			`Appointment ${id} is cancelled and cannot be rescheduled`,
+			run(sb, token, {
+				operation: 'cancel',
+				appointmentId: 'noSuchAppointment',
+				cancelOptions: { alreadyCancelledIsSuccess: true },
+			}),
+		).rejects.toThrow(
+			'Cancel Appointment noSuchAppointment failed (HTTP 404): not_found: Appointment noSuchAppointment was not found.',
 		);
+		// a cancelled appointment cannot be rescheduled
+		await expect(
+			run(sb, token, {
+				operation: 'reschedule',
+				appointmentId: id,
+				newAvailabilityId: sameType[9].id,
+			}),
+		).rejects.toThrow(`Appointment ${id} is cancelled and cannot be rescheduled`);
 	});
 
 	it('ASAP list: opt in at booking, earlier availability, unsubscribe, subscribe with an email', async () => {
@@ -92,21 +120,36 @@ describe('MyPatientPortal node: walkthrough', () => {
 		const id = booked.json.id as string;
 		expect(booked.json.asap_list).toEqual({ subscribed: true, email: 'jack@example.org' });
 
-		const [earlier] = await runJson(sb, token, { operation: 'getEarlierAvailability', appointmentId: id });
-		expect(earlier.json).toMatchObject({ hasEarlierAvailability: true, earlier_availability: { id: slots[0].id, start_time: slots[0].start_time } });
+		const [earlier] = await runJson(sb, token, {
+			operation: 'getEarlierAvailability',
+			appointmentId: id,
+		});
+		expect(earlier.json).toMatchObject({
+			hasEarlierAvailability: true,
+			earlier_availability: { id: slots[0].id, start_time: slots[0].start_time },
+		});
 		expect((earlier.json.appointment as { id: string }).id).toBe(id);
 
 		const [un] = await runJson(sb, token, { operation: 'asapUnsubscribe', appointmentId: id });
 		expect(un.json).toEqual({ id, asap_list: { subscribed: false, email: null } });
-		await expect(run(sb, token, { operation: 'getEarlierAvailability', appointmentId: id })).rejects.toThrow(
+		await expect(
+			run(sb, token, { operation: 'getEarlierAvailability', appointmentId: id }),
+		).rejects.toThrow(
 			`Get Earlier Availability ${id} failed (HTTP 422): not_subscribed: Appointment ${id} is not on the ASAP list; subscribe it first.`,
 		);
 
-		await expect(run(sb, token, { operation: 'asapSubscribe', appointmentId: id, email: '' })).rejects.toThrow(
-			'Email is empty: the ASAP list needs an email address',
-		);
-		const [sub] = await runJson(sb, token, { operation: 'asapSubscribe', appointmentId: id, email: 'jack@example.org' });
+		await expect(
+			run(sb, token, { operation: 'asapSubscribe', appointmentId: id, email: '' }),
+		).rejects.toThrow('Email is empty: the ASAP list needs an email address');
+		const [sub] = await runJson(sb, token, {
+			operation: 'asapSubscribe',
+			appointmentId: id,
+			email: 'jack@example.org',
+		});
 		expect(sub.json).toEqual({ id, asap_list: { subscribed: true, email: 'jack@example.org' } });
-		expect((await adminAppointments(sb, 'pt-00001'))[0]).toMatchObject({ id, asap_list: { subscribed: true, email: 'jack@example.org' } });
+		expect((await adminAppointments(sb, 'pt-00001'))[0]).toMatchObject({
+			id,
+			asap_list: { subscribed: true, email: 'jack@example.org' },
+		});
 	});
 });

@@ -13,7 +13,10 @@ import { EhrFhir } from '../../../nodes/EhrFhir/EhrFhir.node';
 import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.node';
 import { SmartBackendServicesApi } from '../../../credentials/SmartBackendServicesApi.credentials';
 
-const KEY = readFileSync(join(__dirname, '..', '..', '..', 'sandbox', 'keys', 'TEST-ONLY-rs384-private.pem'), 'utf8');
+const KEY = readFileSync(
+	join(__dirname, '..', '..', '..', 'sandbox', 'keys', 'TEST-ONLY-rs384-private.pem'),
+	'utf8',
+);
 const NODES = [FhirBulkExport, EhrFhir];
 
 let sb: Sandbox;
@@ -27,8 +30,16 @@ beforeAll(async () => {
 	bulkOnly = createServer((req, res) => {
 		seenAuth.push(`${req.url} ${req.headers.authorization ?? '-'}`);
 		const ok = req.url === '/fhir/metadata' && metadataStatus === 200;
-		res.writeHead(ok ? 200 : req.url === '/fhir/metadata' ? metadataStatus : 404, { 'content-type': 'application/fhir+json' });
-		res.end(JSON.stringify(ok ? { resourceType: 'CapabilityStatement', status: 'active' } : { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] }));
+		res.writeHead(ok ? 200 : req.url === '/fhir/metadata' ? metadataStatus : 404, {
+			'content-type': 'application/fhir+json',
+		});
+		res.end(
+			JSON.stringify(
+				ok
+					? { resourceType: 'CapabilityStatement', status: 'active' }
+					: { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'not-found' }] },
+			),
+		);
 	});
 	await new Promise<void>((resolve) => bulkOnly.listen(0, '127.0.0.1', resolve));
 	bulkOnlyUrl = `http://127.0.0.1:${(bulkOnly.address() as AddressInfo).port}/fhir`;
@@ -60,18 +71,26 @@ const onBulkOnly = (extra: Record<string, unknown> = {}) => ({
 it('is a node credentialTest (testedBy), not a request to a resource', () => {
 	expect(new SmartBackendServicesApi()).not.toHaveProperty('test');
 	for (const N of NODES) {
-		expect(new N().description.credentials?.find((c) => c.name === 'smartBackendServicesApi')?.testedBy).toBe('smartBackendServicesApiTest');
+		expect(
+			new N().description.credentials?.find((c) => c.name === 'smartBackendServicesApi')?.testedBy,
+		).toBe('smartBackendServicesApiTest');
 	}
 });
 
 it('eMedicalPractice with the Bulk Data scopes only (no Patient read): OK, the token and /metadata are proven', async () => {
 	const from = sb.app.requests.at(-1)?.seq ?? 0;
-	const r = await testCredential('smartBackendServicesApi', emp({ scopePreset: 'bulkExport' }), NODES);
+	const r = await testCredential(
+		'smartBackendServicesApi',
+		emp({ scopePreset: 'bulkExport' }),
+		NODES,
+	);
 	expect(r).toEqual({
 		status: 'OK',
 		message: `The server issued an access token (valid 60 s), and ${sb.url}/emp/fhir/r4/metadata answered.`,
 	});
-	expect(sb.app.requests.filter((q) => q.seq > from).map((q) => `${q.method} ${q.path} ${q.status}`)).toEqual([
+	expect(
+		sb.app.requests.filter((q) => q.seq > from).map((q) => `${q.method} ${q.path} ${q.status}`),
+	).toEqual([
 		'GET /emp/fhir/r4/.well-known/smart-configuration 200',
 		'POST /emp/connect/token 200',
 		'GET /emp/fhir/r4/metadata 200',
@@ -97,10 +116,20 @@ it('a server whose /metadata refuses the token: Error that says so', async () =>
 });
 
 it('a stored token does not hide a broken key: the test always asks for a new token', async () => {
-	const stored = sb.app.tokens.issue({ surface: 'emp', clientId: 'emp-backend-demo', scopes: ['system/*.read'], lifetimeSeconds: 3600, withRefresh: false });
+	const stored = sb.app.tokens.issue({
+		surface: 'emp',
+		clientId: 'emp-backend-demo',
+		scopes: ['system/*.read'],
+		lifetimeSeconds: 3600,
+		withRefresh: false,
+	});
 	const r = await testCredential(
 		'smartBackendServicesApi',
-		emp({ keyId: 'a-kid-nobody-registered', accessToken: stored.access_token, expiresAt: Math.floor(Date.now() / 1000) + 3600 }),
+		emp({
+			keyId: 'a-kid-nobody-registered',
+			accessToken: stored.access_token,
+			expiresAt: Math.floor(Date.now() / 1000) + 3600,
+		}),
 		NODES,
 	);
 	expect(r.status).toBe('Error');

@@ -14,7 +14,10 @@ export const REDIRECT_URI = 'http://127.0.0.1:5678/rest/oauth2-credential/callba
 const registry = new CredentialRegistry();
 
 /** The credential as n8n sees it on "Connect": stored `scope` dropped, defaults + expressions applied. */
-export function resolveCredential(type: string, stored: ICredentialDataDecryptedObject): ICredentialDataDecryptedObject {
+export function resolveCredential(
+	type: string,
+	stored: ICredentialDataDecryptedObject,
+): ICredentialDataDecryptedObject {
 	if (!registry.get(type)) throw new Error(`credential type ${type} not found in credentials/`);
 	const { scope: _dropped, ...rest } = stored; // the controller deletes a stored scope of non-generic types
 	return registry.resolve(type, rest);
@@ -42,18 +45,30 @@ export interface ConnectResult {
 }
 
 /** "Connect" in the credential modal: authorize URL → (auto-approved) redirect → token exchange. */
-export async function connect(sb: Sandbox, type: string, stored: ICredentialDataDecryptedObject): Promise<ConnectResult> {
+export async function connect(
+	sb: Sandbox,
+	type: string,
+	stored: ICredentialDataDecryptedObject,
+): Promise<ConnectResult> {
 	const c = resolveCredential(type, stored);
-	const state = Buffer.from(JSON.stringify({ token: randomBytes(8).toString('hex'), cid: 'test' })).toString('base64');
+	const state = Buffer.from(
+		JSON.stringify({ token: randomBytes(8).toString('hex'), cid: 'test' }),
+	).toString('base64');
 	const authOptions: ClientOAuth2Options = { ...toOptions(c), state };
-	if (c.authQueryParameters) authOptions.query = qs.parse(String(c.authQueryParameters)) as Record<string, string>;
+	if (c.authQueryParameters)
+		authOptions.query = qs.parse(String(c.authQueryParameters)) as Record<string, string>;
 	// oauth.service.ts shouldUsePkce (n8n 2.41): grantType pkce, or authorizationCode with usePkce
-	const usePkce = c.grantType === 'pkce' || (c.grantType === 'authorizationCode' && c.usePkce === true);
+	const usePkce =
+		c.grantType === 'pkce' || (c.grantType === 'authorizationCode' && c.usePkce === true);
 	let codeVerifier: string | undefined;
 	if (usePkce) {
 		codeVerifier = randomBytes(48).toString('base64url');
 		const challenge = createHash('sha256').update(codeVerifier).digest('base64url');
-		authOptions.query = { ...authOptions.query, code_challenge: challenge, code_challenge_method: 'S256' };
+		authOptions.query = {
+			...authOptions.query,
+			code_challenge: challenge,
+			code_challenge_method: 'S256',
+		};
 	}
 	const authorizeUrl = new ClientOAuth2(authOptions).code.getUri();
 
@@ -61,7 +76,8 @@ export async function connect(sb: Sandbox, type: string, stored: ICredentialData
 	let location: string;
 	try {
 		const r = await fetch(authorizeUrl, { redirect: 'manual' });
-		if (r.status !== 302) throw new Error(`authorize page answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
+		if (r.status !== 302)
+			throw new Error(`authorize page answered ${r.status}: ${(await r.text()).slice(0, 300)}`);
 		location = r.headers.get('location')!;
 	} finally {
 		sb.app.autoApprove = false;
@@ -78,14 +94,21 @@ export async function connect(sb: Sandbox, type: string, stored: ICredentialData
 		if (oAuthOptions.clientSecret) body.client_secret = oAuthOptions.clientSecret;
 		delete oAuthOptions.clientSecret;
 	}
-	const options: Partial<ClientOAuth2Options> = isPkce || isBodyAuth ? { body: body as ClientOAuth2Options['body'] } : {};
+	const options: Partial<ClientOAuth2Options> =
+		isPkce || isBodyAuth ? { body: body as ClientOAuth2Options['body'] } : {};
 	const query = location.split('?').slice(1).join('');
-	const token = await new ClientOAuth2(oAuthOptions).code.getToken(`${REDIRECT_URI}?${query}`, options);
+	const token = await new ClientOAuth2(oAuthOptions).code.getToken(
+		`${REDIRECT_URI}?${query}`,
+		options,
+	);
 	return { authorizeUrl, token, credentials: c };
 }
 
 /** requestOAuth2's refresh after a 401 (no includeCredentialsOnRefreshOnBody). */
-export async function refresh(c: ICredentialDataDecryptedObject, tokenData: Record<string, unknown>): Promise<ClientOAuth2Token> {
+export async function refresh(
+	c: ICredentialDataDecryptedObject,
+	tokenData: Record<string, unknown>,
+): Promise<ClientOAuth2Token> {
 	const scope = c.scope as string | undefined;
 	const client = new ClientOAuth2({
 		clientId: String(c.clientId),

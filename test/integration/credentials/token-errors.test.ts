@@ -15,7 +15,10 @@ beforeAll(async () => {
 afterAll(() => sb.close());
 afterEach(() => sb.app.clock.reset());
 
-async function getPatientError(type: string, store: Record<string, Record<string, unknown>>): Promise<NodeApiError> {
+async function getPatientError(
+	type: string,
+	store: Record<string, Record<string, unknown>>,
+): Promise<NodeApiError> {
 	const err = await runNode(EhrFhir, {
 		parameters: { authentication: type, ...PATIENT, patientId: byId('pt-00002') } as never,
 		credentials: store as never,
@@ -33,7 +36,9 @@ describe('a wrong client secret inside a node', () => {
 			`Get Patient pt-00002 failed: the credential could not get an access token: 1upHealth refused the client credentials at ${sb.url}/1up/auth/oauth2/token (HTTP 401: invalid_client: Client authentication failed.).`,
 		);
 		expect(err.description).toBe('Check Client ID and Client Secret in the credential.');
-		expect(`${err.message} ${err.description}`).not.toMatch(/wrong-oneup-secret-value|reachable|base URL/);
+		expect(`${err.message} ${err.description}`).not.toMatch(
+			/wrong-oneup-secret-value|reachable|base URL/,
+		);
 	});
 
 	it('eMedicalPractice: a refresh refused with invalid_client says to check the client, not to reconnect', async () => {
@@ -41,7 +46,9 @@ describe('a wrong client secret inside a node', () => {
 		store[type].clientSecret = 'wrong-emp-secret-value';
 		sb.app.clock.advance(7200);
 		const err = await getPatientError(type, store);
-		expect(err.message).toBe('Get Patient pt-00002 failed: the access token was refused and renewing it failed: invalid_client: Client authentication failed.');
+		expect(err.message).toBe(
+			'Get Patient pt-00002 failed: the access token was refused and renewing it failed: invalid_client: Client authentication failed.',
+		);
 		expect(err.description).toBe(
 			'The server refused the client: check Client ID and Client Secret in the credential (and whether the secret goes in the HTTP Basic header or the form body); reconnecting does not help until they are right.',
 		);

@@ -24,15 +24,22 @@ beforeAll(async () => {
 	sb = await withSandbox();
 	const token = (h: unknown) => String(h ?? '').replace(/^Bearer /, '');
 	sb.app.route('GET', '/e/url', 'smart', (req, res) =>
-		sendJson(res, 400, { error: 'invalid_request', error_description: `callback ?token=${encodeURIComponent(token(req.headers.authorization))} refused` }),
+		sendJson(res, 400, {
+			error: 'invalid_request',
+			error_description: `callback ?token=${encodeURIComponent(token(req.headers.authorization))} refused`,
+		}),
 	);
 	sb.app.route('GET', '/e/text', 'smart', (req, res) => {
 		const t = token(req.headers.authorization);
 		res.writeHead(403, { 'Content-Type': 'text/plain' });
-		res.end(`upstream said {"token":${JSON.stringify(t).replace(/\//g, '\\/')}} for ${Buffer.from(`client:${t}`).toString('base64')}`);
+		res.end(
+			`upstream said {"token":${JSON.stringify(t).replace(/\//g, '\\/')}} for ${Buffer.from(`client:${t}`).toString('base64')}`,
+		);
 	});
 	sb.app.route('GET', '/e/b64', 'smart', (req, res) =>
-		sendJson(res, 422, { detail: `session ${Buffer.from(token(req.headers.authorization)).toString('base64url')} is not valid` }),
+		sendJson(res, 422, {
+			detail: `session ${Buffer.from(token(req.headers.authorization)).toString('base64url')} is not valid`,
+		}),
 	);
 });
 afterAll(() => sb.close());
@@ -45,7 +52,14 @@ const fail = async (path: string, continueOnFail = false) =>
 	);
 
 function everything(err: NodeApiError): string {
-	return JSON.stringify([err.message, err.description, err.messages, err.cause, err.context, String(err.stack)]);
+	return JSON.stringify([
+		err.message,
+		err.description,
+		err.messages,
+		err.cause,
+		err.context,
+		String(err.stack),
+	]);
 }
 
 describe('a vendor echoing the access token in encoded forms', () => {
@@ -53,14 +67,17 @@ describe('a vendor echoing the access token in encoded forms', () => {
 		['/e/url', 'Get thing failed (HTTP 400): invalid_request: callback ?token=[redacted] refused'],
 		['/e/text', 'Get thing failed (HTTP 403): upstream said {"token":"[redacted]"} for [redacted]'],
 		['/e/b64', 'Get thing failed (HTTP 422): session [redacted] is not valid'],
-	])('%s: no form of the token in the error or the continue-on-fail item', async (path, message) => {
-		const err = (await fail(path)) as NodeApiError;
-		expect(err).toBeInstanceOf(NodeApiError);
-		expect(err.message).toBe(message);
-		const all = everything(err);
-		for (const f of FORMS) expect(all).not.toContain(f);
-		const { output } = (await fail(path, true)) as { output: Array<Array<{ json: unknown }>> };
-		expect(output[0][0].json).toEqual({ error: message });
-		for (const f of FORMS) expect(JSON.stringify(output)).not.toContain(f);
-	});
+	])(
+		'%s: no form of the token in the error or the continue-on-fail item',
+		async (path, message) => {
+			const err = (await fail(path)) as NodeApiError;
+			expect(err).toBeInstanceOf(NodeApiError);
+			expect(err.message).toBe(message);
+			const all = everything(err);
+			for (const f of FORMS) expect(all).not.toContain(f);
+			const { output } = (await fail(path, true)) as { output: Array<Array<{ json: unknown }>> };
+			expect(output[0][0].json).toEqual({ error: message });
+			for (const f of FORMS) expect(JSON.stringify(output)).not.toContain(f);
+		},
+	);
 });

@@ -13,7 +13,12 @@ let sb: Sandbox;
 
 async function pages(url: string, opts: Record<string, unknown> = {}) {
 	const { output } = await runNode(TransportProbe, {
-		parameters: { authentication: 'probeBearerApi', request: JSON.stringify({ method: 'GET', url, what: 'List things' }), paginate: true, paginateOptions: JSON.stringify(opts) },
+		parameters: {
+			authentication: 'probeBearerApi',
+			request: JSON.stringify({ method: 'GET', url, what: 'List things' }),
+			paginate: true,
+			paginateOptions: JSON.stringify(opts),
+		},
 		credentials: { probeBearerApi: { token: TOKEN } },
 		credentialTypes: PROBE_CREDENTIAL_TYPES,
 	});
@@ -31,8 +36,11 @@ async function pagesError(url: string, opts: Record<string, unknown> = {}): Prom
 
 beforeAll(async () => {
 	sb = await withSandbox();
-	const r = (path: string, h: (req: SandboxRequest, res: ServerResponse) => void, origin: 'main' | 'files' = 'main') =>
-		sb.app.route('GET', path, origin === 'main' ? 'smart' : 'files', h, origin);
+	const r = (
+		path: string,
+		h: (req: SandboxRequest, res: ServerResponse) => void,
+		origin: 'main' | 'files' = 'main',
+	) => sb.app.route('GET', path, origin === 'main' ? 'smart' : 'files', h, origin);
 	// {results, next} with a relative next link
 	r('/p/results', (req, res) => {
 		const page = Number(req.query.get('page') ?? 1);
@@ -61,24 +69,43 @@ beforeAll(async () => {
 		});
 	});
 	r('/p/loop', (_req, res) => sendJson(res, 200, { results: [{ id: 'x' }], next: '/p/loop-2' }));
-	r('/p/loop-2', (_req, res) => sendJson(res, 200, { results: [{ id: 'y' }], next: '/p/loop#again' }));
+	r('/p/loop-2', (_req, res) =>
+		sendJson(res, 200, { results: [{ id: 'y' }], next: '/p/loop#again' }),
+	);
 	r('/p/endless', (req, res) => {
 		const n = Number(req.query.get('n') ?? 0);
 		sendJson(res, 200, { results: [{ id: `e${n}` }], next: `/p/endless?n=${n + 1}` });
 	});
-	r('/p/foreign', (_req, res) => sendJson(res, 200, { results: [{ id: 'f1' }], next: sb.app.filesUrl('/p/public') }));
-	r('/p/public', (req, res) => sendJson(res, 200, { results: [{ id: req.headers.authorization ? 'leaked' : 'f2' }], next: null }), 'files');
+	r('/p/foreign', (_req, res) =>
+		sendJson(res, 200, { results: [{ id: 'f1' }], next: sb.app.filesUrl('/p/public') }),
+	);
+	r(
+		'/p/public',
+		(req, res) =>
+			sendJson(res, 200, {
+				results: [{ id: req.headers.authorization ? 'leaked' : 'f2' }],
+				next: null,
+			}),
+		'files',
+	);
 	// a next link on the same origin with a user name and password the server chose
 	r('/p/userinfo', (req, res) => {
 		const page = Number(req.query.get('page') ?? 1);
-		sendJson(res, 200, { results: [{ id: `u${page}` }], next: page < 2 ? sb.url.replace('://', '://intruder:chosen-pw@') + '/p/userinfo?page=2' : null });
+		sendJson(res, 200, {
+			results: [{ id: `u${page}` }],
+			next:
+				page < 2 ? sb.url.replace('://', '://intruder:chosen-pw@') + '/p/userinfo?page=2' : null,
+		});
 	});
 	// a server that ignores the paging parameter: page 1 again under a new next link each time
 	r('/p/stuck', (req, res) => {
 		const n = Number(req.query.get('page') ?? 1);
 		sendJson(res, 200, {
 			resourceType: 'Bundle',
-			entry: [{ resource: { resourceType: 'Immunization', id: 'i1' } }, { resource: { resourceType: 'Immunization', id: 'i2' } }],
+			entry: [
+				{ resource: { resourceType: 'Immunization', id: 'i1' } },
+				{ resource: { resourceType: 'Immunization', id: 'i2' } },
+			],
 			link: [{ relation: 'next', url: `/p/stuck?page=${n + 1}` }],
 		});
 	});
@@ -88,9 +115,23 @@ afterAll(() => sb.close());
 describe('paginate', () => {
 	it('follows a relative next of {results, next} lists', async () => {
 		const ps = await pages(`${sb.url}/p/results`);
-		expect(ps.map((p) => p.url)).toEqual([`${sb.url}/p/results`, `${sb.url}/p/results?page=2`, `${sb.url}/p/results?page=3`]);
-		expect(ps.flatMap((p) => p.entries.map((e) => e.id))).toEqual(['r1-1', 'r1-2', 'r2-1', 'r2-2', 'r3-1']);
-		expect(sb.app.requests.filter((r) => r.path === '/p/results').every((r) => r.headers.authorization === `Bearer ${TOKEN}`)).toBe(true);
+		expect(ps.map((p) => p.url)).toEqual([
+			`${sb.url}/p/results`,
+			`${sb.url}/p/results?page=2`,
+			`${sb.url}/p/results?page=3`,
+		]);
+		expect(ps.flatMap((p) => p.entries.map((e) => e.id))).toEqual([
+			'r1-1',
+			'r1-2',
+			'r2-1',
+			'r2-2',
+			'r3-1',
+		]);
+		expect(
+			sb.app.requests
+				.filter((r) => r.path === '/p/results')
+				.every((r) => r.headers.authorization === `Bearer ${TOKEN}`),
+		).toBe(true);
 	});
 
 	it('follows Bundle link[relation=next], leaving out included and outcome entries', async () => {
@@ -109,7 +150,9 @@ describe('paginate', () => {
 	it('stops a runaway server at maxPages', async () => {
 		const before = sb.app.requests.length;
 		const err = await pagesError(`${sb.url}/p/endless`, { maxPages: 7 });
-		expect(err.message).toBe('List things failed: stopped after 7 pages, the server kept sending next-page links');
+		expect(err.message).toBe(
+			'List things failed: stopped after 7 pages, the server kept sending next-page links',
+		);
 		expect(sb.app.requests.slice(before)).toHaveLength(7);
 	});
 
@@ -137,8 +180,12 @@ describe('paginate', () => {
 			`List things failed: the next-page link has a user name and password in it (user:password@${new URL(sb.url).host}); it was not followed, so the access token was not swapped for credentials the server chose`,
 		);
 		expect(err.message).not.toContain('chosen-pw');
-		expect(sb.app.requests.slice(before).map((r) => `${r.path}${r.query}`)).toEqual(['/p/userinfo']);
-		expect(sb.app.requests.some((r) => String(r.headers.authorization).startsWith('Basic'))).toBe(false);
+		expect(sb.app.requests.slice(before).map((r) => `${r.path}${r.query}`)).toEqual([
+			'/p/userinfo',
+		]);
+		expect(sb.app.requests.some((r) => String(r.headers.authorization).startsWith('Basic'))).toBe(
+			false,
+		);
 	});
 
 	it('the same items on the next page: stops with an error before returning them twice', async () => {

@@ -14,9 +14,18 @@ let statusUrl: string;
 beforeAll(async () => {
 	sb = await withSandbox();
 	// a real export job, so that the first item of the Bulk Export case succeeds
-	const token = sb.app.tokens.issue({ surface: 'smart', clientId: 'test', scopes: ['system/*.read'], lifetimeSeconds: 3600 }).access_token;
+	const token = sb.app.tokens.issue({
+		surface: 'smart',
+		clientId: 'test',
+		scopes: ['system/*.read'],
+		lifetimeSeconds: 3600,
+	}).access_token;
 	const res = await fetch(`${sb.url}/smart/fhir/$export`, {
-		headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json', prefer: 'respond-async' },
+		headers: {
+			authorization: `Bearer ${token}`,
+			accept: 'application/fhir+json',
+			prefer: 'respond-async',
+		},
 	});
 	expect(res.status).toBe(202);
 	statusUrl = res.headers.get('content-location')!;
@@ -34,7 +43,13 @@ interface Case {
 }
 
 function oauth(surface: string, scopes: string[], patient?: string) {
-	const t = sb.app.tokens.issue({ surface, clientId: 'test', scopes, lifetimeSeconds: 3600, patient });
+	const t = sb.app.tokens.issue({
+		surface,
+		clientId: 'test',
+		scopes,
+		lifetimeSeconds: 3600,
+		patient,
+	});
 	return { access_token: t.access_token, token_type: 'Bearer' };
 }
 
@@ -47,7 +62,12 @@ const CASES: Record<string, Case> = {
 			operation: 'get',
 			patientId: { __rl: true, mode: 'id', value: '={{ $json.id }}' },
 		},
-		credentials: () => ({ smartOnFhirOAuth2Api: { fhirBaseUrl: `${sb.url}/smart/fhir`, oauthTokenData: oauth('smart', ['user/*.read']) } }),
+		credentials: () => ({
+			smartOnFhirOAuth2Api: {
+				fhirBaseUrl: `${sb.url}/smart/fhir`,
+				oauthTokenData: oauth('smart', ['user/*.read']),
+			},
+		}),
 		items: () => [{ json: { id: 'pt-00001' } }, { json: { id: 'pt-99999' } }],
 		message: /^Get Patient pt-99999 failed \(HTTP 404\)/,
 	},
@@ -57,7 +77,11 @@ const CASES: Record<string, Case> = {
 		credentials: () => ({
 			myPatientPortalOAuth2Api: {
 				portalUrl: `${sb.url}/mpp`,
-				oauthTokenData: oauth('mpp', ['profile_read', 'appointment_read', 'appointment_write'], 'pt-00001'),
+				oauthTokenData: oauth(
+					'mpp',
+					['profile_read', 'appointment_read', 'appointment_write'],
+					'pt-00001',
+				),
 			},
 		}),
 		items: () => [{ json: { limit: 5 } }, { json: { limit: 0 } }],
@@ -65,8 +89,18 @@ const CASES: Record<string, Case> = {
 	},
 	'FHIR Bulk Export (Check Export Status, not a URL)': {
 		node: FhirBulkExport,
-		parameters: { authentication: 'smartOnFhirOAuth2Api', resource: 'export', operation: 'checkStatus', statusUrl: '={{ $json.url }}' },
-		credentials: () => ({ smartOnFhirOAuth2Api: { fhirBaseUrl: `${sb.url}/smart/fhir`, oauthTokenData: oauth('smart', ['system/*.read']) } }),
+		parameters: {
+			authentication: 'smartOnFhirOAuth2Api',
+			resource: 'export',
+			operation: 'checkStatus',
+			statusUrl: '={{ $json.url }}',
+		},
+		credentials: () => ({
+			smartOnFhirOAuth2Api: {
+				fhirBaseUrl: `${sb.url}/smart/fhir`,
+				oauthTokenData: oauth('smart', ['system/*.read']),
+			},
+		}),
 		items: () => [{ json: { url: statusUrl } }, { json: { url: 'not-a-status-url' } }],
 		message: /^Status URL is missing or not a URL$/,
 	},
@@ -74,7 +108,12 @@ const CASES: Record<string, Case> = {
 
 describe.each(Object.entries(CASES))('%s', (_name, c) => {
 	it('Continue On Fail: the failing item becomes { error, description }, paired with it; the good item is kept', async () => {
-		const { output } = await runNode(c.node, { parameters: c.parameters, credentials: c.credentials() as never, items: c.items(), continueOnFail: true });
+		const { output } = await runNode(c.node, {
+			parameters: c.parameters,
+			credentials: c.credentials() as never,
+			items: c.items(),
+			continueOnFail: true,
+		});
 		const items = output[0];
 		const failed = items.filter((i) => 'error' in i.json);
 		expect(failed).toHaveLength(1);
@@ -89,7 +128,11 @@ describe.each(Object.entries(CASES))('%s', (_name, c) => {
 	});
 
 	it('without Continue On Fail: the thrown error carries the itemIndex of the failing item', async () => {
-		const err = (await runNode(c.node, { parameters: c.parameters, credentials: c.credentials() as never, items: c.items() }).catch((e) => e)) as {
+		const err = (await runNode(c.node, {
+			parameters: c.parameters,
+			credentials: c.credentials() as never,
+			items: c.items(),
+		}).catch((e) => e)) as {
 			message: string;
 			context: { itemIndex?: number };
 		};

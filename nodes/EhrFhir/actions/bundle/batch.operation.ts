@@ -5,8 +5,15 @@ import { sendBundle } from '../../helpers/bundle';
 import { entryProperties } from '../../descriptions/bundle';
 import type { OperationContext } from '../../helpers/context';
 
-export const description: INodeProperties[] = entryProperties({ resource: ['bundle'], operation: ['batch'] });
+export const description: INodeProperties[] = entryProperties({
+	resource: ['bundle'],
+	operation: ['batch'],
+});
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	return await sendBundle.call(this, ctx, 'batch', itemIndex);
 }

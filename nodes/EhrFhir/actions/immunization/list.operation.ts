@@ -1,6 +1,12 @@
 // List Immunizations: one item per immunization, for one patient or every patient the credential
 // may see; dates and status filtered by the server where the vendor supports it, else locally.
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 import { joinUrl, type ApiRequest } from '../../../shared/http';
 import { paginate } from '../../../shared/pagination';
 import { immunizationMatches, simplifyImmunization } from '../../../shared/fhir';
@@ -23,7 +29,8 @@ export const description: INodeProperties[] = [
 			{
 				name: 'All Patients',
 				value: 'all',
-				description: 'Every immunization the credential may read (a patient login sees only that patient)',
+				description:
+					'Every immunization the credential may read (a patient login sees only that patient)',
 			},
 		],
 		default: 'patient',
@@ -72,12 +79,17 @@ export const description: INodeProperties[] = [
 		name: 'simplify',
 		type: 'boolean',
 		default: true,
-		description: 'Whether to return flat fields (vaccine code and name, date, status, lot number, performer) instead of the full FHIR Immunization',
+		description:
+			'Whether to return flat fields (vaccine code and name, date, status, lot number, performer) instead of the full FHIR Immunization',
 		displayOptions: { show },
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const { profile } = ctx;
 	const scope = this.getNodeParameter('scope', itemIndex, 'patient') as string;
 	// 0, a negative number or NaN is refused; a fraction (2.5) is rounded down (servers refuse it as the page size)
@@ -89,11 +101,18 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 		const parsed = parseDate(filters[field]);
 		const d = parsed === null ? null : parsed?.day;
 		if (d === null) {
-			const shown = filters[field] instanceof Date || typeof filters[field] === 'object' ? 'the value given' : String(filters[field]);
-			throw new NodeOperationError(this.getNode(), `${label} "${shown.slice(0, 100)}" is not a date`, {
-				description: 'Enter a date such as 2024-05-31 (or pick one), or remove the filter.',
-				itemIndex,
-			});
+			const shown =
+				filters[field] instanceof Date || typeof filters[field] === 'object'
+					? 'the value given'
+					: String(filters[field]);
+			throw new NodeOperationError(
+				this.getNode(),
+				`${label} "${shown.slice(0, 100)}" is not a date`,
+				{
+					description: 'Enter a date such as 2024-05-31 (or pick one), or remove the filter.',
+					itemIndex,
+				},
+			);
 		}
 		return d;
 	};
@@ -114,16 +133,21 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 		qs[profile.immunizations.patientParam] = id;
 		what = `List Immunizations of patient ${shownId(id)}`;
 	} else if (!profile.immunizations.allPatients) {
-		throw new NodeOperationError(this.getNode(), `${profile.vendor} cannot list the immunizations of all patients at once`, {
-			description: 'Choose "One Patient" and give a patient ID.',
-			itemIndex,
-		});
+		throw new NodeOperationError(
+			this.getNode(),
+			`${profile.vendor} cannot list the immunizations of all patients at once`,
+			{
+				description: 'Choose "One Patient" and give a patient ID.',
+				itemIndex,
+			},
+		);
 	}
 	// server-side filters where the vendor has them; otherwise (or for a status this FHIR version
 	// does not have) the node filters each page itself
 	const local: { from?: string; to?: string; statuses?: string[] } = {};
 	if (from || to) {
-		if (profile.immunizations.dateFilter) qs.date = [from ? `ge${from}` : '', to ? `le${to}` : ''].filter(Boolean);
+		if (profile.immunizations.dateFilter)
+			qs.date = [from ? `ge${from}` : '', to ? `le${to}` : ''].filter(Boolean);
 		else Object.assign(local, { from, to });
 	}
 	if (statuses.length) {
@@ -133,26 +157,36 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 	}
 	const filtersLocally = Boolean(local.from || local.to || local.statuses);
 	if (profile.pageSizeParam) {
-		const size = returnAll || filtersLocally ? profile.pageSize : Math.min(limit, profile.maxPageSize);
+		const size =
+			returnAll || filtersLocally ? profile.pageSize : Math.min(limit, profile.maxPageSize);
 		qs[profile.pageSizeParam] = size;
 	}
 
 	const out: INodeExecutionData[] = [];
-	const pages = paginate(this, ctx.credentialType, {
-		method: 'GET',
-		url: joinUrl(profile.fhirBaseUrl, 'Immunization'),
-		qs,
-		headers: { Accept: profile.accept },
-		what,
-		itemIndex,
-		...requestLimits(this, itemIndex),
-	}, { what, itemIndex, maxPages: 5000 });
+	const pages = paginate(
+		this,
+		ctx.credentialType,
+		{
+			method: 'GET',
+			url: joinUrl(profile.fhirBaseUrl, 'Immunization'),
+			qs,
+			headers: { Accept: profile.accept },
+			what,
+			itemIndex,
+			...requestLimits(this, itemIndex),
+		},
+		{ what, itemIndex, maxPages: 5000 },
+	);
 	for await (const page of pages) {
 		for (const entry of page.entries) {
 			const resource = entry as IDataObject;
-			if (resource?.resourceType !== undefined && resource.resourceType !== 'Immunization') continue;
+			if (resource?.resourceType !== undefined && resource.resourceType !== 'Immunization')
+				continue;
 			if (filtersLocally && !immunizationMatches(resource, local)) continue;
-			out.push({ json: simplify ? simplifyImmunization(resource) : resource, pairedItem: { item: itemIndex } });
+			out.push({
+				json: simplify ? simplifyImmunization(resource) : resource,
+				pairedItem: { item: itemIndex },
+			});
 			if (out.length >= limit) break;
 		}
 		if (out.length >= limit) break; // stops fetching further pages

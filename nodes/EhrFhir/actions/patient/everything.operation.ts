@@ -16,7 +16,11 @@ export const description: INodeProperties[] = [
 	simplifyProperty(show),
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const { profile } = ctx;
 	const id = patientIdParam.call(this, itemIndex, profile.fhirBaseUrl);
 	await assertSupports.call(this, ctx.capabilities, 'Patient', '$everything', itemIndex);
@@ -29,6 +33,12 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, it
 			qs: profile.pageSizeParam ? { [profile.pageSizeParam]: profile.pageSize } : undefined,
 			headers: { Accept: profile.accept },
 		},
-		{ limit: Infinity, simplify: this.getNodeParameter('simplify', itemIndex, false) as boolean, included: 'separate', what: `Patient Everything of ${shownId(id)}`, itemIndex },
+		{
+			limit: Infinity,
+			simplify: this.getNodeParameter('simplify', itemIndex, false) as boolean,
+			included: 'separate',
+			what: `Patient Everything of ${shownId(id)}`,
+			itemIndex,
+		},
 	);
 }

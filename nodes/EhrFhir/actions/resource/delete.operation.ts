@@ -15,10 +15,23 @@ export const description: INodeProperties[] = [
 	resourceIdProperty(show, 'The resource to delete'),
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const type = resourceTypeParam.call(this, itemIndex);
 	const ref = resourceRefParam.call(this, itemIndex, ctx.profile.fhirBaseUrl, type);
 	await assertSupports.call(this, ctx.capabilities, type, 'delete', itemIndex);
-	await fhirRequest.call(this, ctx, { method: 'DELETE', path: [type, ref.id], retry: true, okStatuses: [410], what: `Delete ${type}/${shownId(ref.id)}`, itemIndex });
-	return [{ json: { deleted: true, resourceType: type, id: ref.id }, pairedItem: { item: itemIndex } }];
+	await fhirRequest.call(this, ctx, {
+		method: 'DELETE',
+		path: [type, ref.id],
+		retry: true,
+		okStatuses: [410],
+		what: `Delete ${type}/${shownId(ref.id)}`,
+		itemIndex,
+	});
+	return [
+		{ json: { deleted: true, resourceType: type, id: ref.id }, pairedItem: { item: itemIndex } },
+	];
 }

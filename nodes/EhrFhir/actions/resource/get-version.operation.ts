@@ -3,7 +3,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { assertSupports } from '../../helpers/capabilities';
 import { resourceRefParam, resourceTypeParam, versionParam } from '../../helpers/resource';
 import { readResource } from '../../helpers/read';
-import { resourceIdProperty, resourceTypeProperty, simplifyProperty } from '../../descriptions/resource';
+import {
+	resourceIdProperty,
+	resourceTypeProperty,
+	simplifyProperty,
+} from '../../descriptions/resource';
 import type { OperationContext } from '../../helpers/context';
 
 const show = { resource: ['resource'], operation: ['getVersion'] };
@@ -18,13 +22,18 @@ export const description: INodeProperties[] = [
 		default: '',
 		required: true,
 		placeholder: 'e.g. 2',
-		description: 'The version to read (meta.versionId of that version, or the version number in an ETag such as W/"2")',
+		description:
+			'The version to read (meta.versionId of that version, or the version number in an ETag such as W/"2")',
 		displayOptions: { show },
 	},
 	simplifyProperty(show),
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const type = resourceTypeParam.call(this, itemIndex);
 	const ref = resourceRefParam.call(this, itemIndex, ctx.profile.fhirBaseUrl, type);
 	const version = versionParam.call(this, itemIndex, 'versionId', true);

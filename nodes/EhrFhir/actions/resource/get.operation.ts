@@ -4,7 +4,11 @@ import type { IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n
 import { assertSupports } from '../../helpers/capabilities';
 import { resourceRefParam, resourceTypeParam } from '../../helpers/resource';
 import { readResource } from '../../helpers/read';
-import { resourceIdProperty, resourceTypeProperty, simplifyProperty } from '../../descriptions/resource';
+import {
+	resourceIdProperty,
+	resourceTypeProperty,
+	simplifyProperty,
+} from '../../descriptions/resource';
 import type { OperationContext } from '../../helpers/context';
 
 const show = { resource: ['resource'], operation: ['get'] };
@@ -15,9 +19,19 @@ export const description: INodeProperties[] = [
 	simplifyProperty(show),
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, itemIndex: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	itemIndex: number,
+): Promise<INodeExecutionData[]> {
 	const type = resourceTypeParam.call(this, itemIndex);
 	const ref = resourceRefParam.call(this, itemIndex, ctx.profile.fhirBaseUrl, type);
-	await assertSupports.call(this, ctx.capabilities, type, ref.version ? 'vread' : 'read', itemIndex);
+	await assertSupports.call(
+		this,
+		ctx.capabilities,
+		type,
+		ref.version ? 'vread' : 'read',
+		itemIndex,
+	);
 	return [await readResource.call(this, ctx, ref, itemIndex)];
 }

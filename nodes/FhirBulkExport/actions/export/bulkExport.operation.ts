@@ -12,7 +12,11 @@ import { readExportRequest, readRunOptions } from '../../helpers/params';
 /** Its properties are shared with other operations (descriptions/): export request, output, options. */
 export const description: INodeProperties[] = [];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const { credentialType } = ctx;
 	const base = await fhirBaseFor(this, credentialType);
 	const req = readExportRequest(this, i);
@@ -23,7 +27,14 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
 	try {
 		const first = await pollUntilComplete(this, credentialType, k.statusUrl, run.poll);
 		const manifest = await fullManifest(this, credentialType, first, k.statusUrl, i, run);
-		items = await outputForManifest(this, credentialType, manifest, { statusUrl: k.statusUrl }, i, run);
+		items = await outputForManifest(
+			this,
+			credentialType,
+			manifest,
+			{ statusUrl: k.statusUrl },
+			i,
+			run,
+		);
 	} catch (e) {
 		throw withStatusUrl(this, e, k.statusUrl, i);
 	}
@@ -36,11 +47,17 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
 	}
 	// the IG lets a client signal with DELETE that it is done with the files (not in manifest
 	// mode: someone else downloads them)
-	if (run.deleteAfterDownload && failed.length === 0 && this.getNodeParameter('outputMode', i, 'files') !== 'manifest') {
+	if (
+		run.deleteAfterDownload &&
+		failed.length === 0 &&
+		this.getNodeParameter('outputMode', i, 'files') !== 'manifest'
+	) {
 		try {
 			await cancelExport(this, credentialType, k.statusUrl, i);
 		} catch (e) {
-			this.logger.warn(`Bulk export: the files were downloaded but deleting the job failed: ${(e as Error).message}`);
+			this.logger.warn(
+				`Bulk export: the files were downloaded but deleting the job failed: ${(e as Error).message}`,
+			);
 		}
 	}
 	return items;
@@ -53,7 +70,11 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
  */
 function withStatusUrl(fn: IExecuteFunctions, e: unknown, statusUrl: string, i: number): Error {
 	const err = itemError(fn.getNode(), e, i);
-	if (err.message.includes(statusUrl) || /deleted on the server|already gone|job is gone/.test(err.message)) return err;
+	if (
+		err.message.includes(statusUrl) ||
+		/deleted on the server|already gone|job is gone/.test(err.message)
+	)
+		return err;
 	const note = `The export job may still be on the server: continue with Check Export Status and Download Export Files using the status URL ${statusUrl}, or remove it with Cancel Export.`;
 	err.description = err.description ? `${err.description} ${note}` : note;
 	return err;

@@ -8,7 +8,11 @@ import { statusUrlOf } from '../../helpers/params';
 /** Its one property, the status URL, is shared with Check Export Status (descriptions/statusUrl.ts). */
 export const description: INodeProperties[] = [];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const statusUrl = statusUrlOf(this, i);
 	const r = await cancelExport(this, ctx.credentialType, statusUrl, i);
 	return toItems(

@@ -1,6 +1,11 @@
 // Check Export Status: one status request. In progress → the progress and the suggested wait;
 // complete → the whole manifest (partial manifests merged) and its transactionTime.
-import type { IDataObject, IExecuteFunctions, INodeExecutionData, INodeProperties } from 'n8n-workflow';
+import type {
+	IDataObject,
+	IExecuteFunctions,
+	INodeExecutionData,
+	INodeProperties,
+} from 'n8n-workflow';
 import { checkStatus, clampWait } from '../../../shared/bulk/status';
 import { toItems } from '../../../shared/runner';
 import type { OperationContext } from '../../helpers/context';
@@ -10,7 +15,11 @@ import { readRunOptions, statusUrlOf } from '../../helpers/params';
 /** Its properties are shared (descriptions/): the status URL (with Cancel Export) and the options. */
 export const description: INodeProperties[] = [];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const statusUrl = statusUrlOf(this, i);
 	const run = readRunOptions(this, i);
 	const r = await checkStatus(this, ctx.credentialType, statusUrl, i, run.poll);
@@ -27,7 +36,8 @@ export async function execute(this: IExecuteFunctions, ctx: OperationContext, i:
 		);
 	}
 	const wait = clampWait(r.retryAfter, run.poll.minWaitMs, run.poll);
-	if (r.kind === 'in-progress') this.logger.info(`Bulk export in progress${r.progress ? `: ${r.progress}` : ''}`);
+	if (r.kind === 'in-progress')
+		this.logger.info(`Bulk export in progress${r.progress ? `: ${r.progress}` : ''}`);
 	return toItems(
 		{
 			statusUrl,

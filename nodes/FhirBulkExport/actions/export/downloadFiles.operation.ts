@@ -14,12 +14,17 @@ export const description: INodeProperties[] = [
 		type: 'json',
 		default: '={{ JSON.stringify($json.manifest) }}',
 		required: true,
-		description: 'The manifest returned by Check Export Status (an object with output, error, requiresAccessToken)',
+		description:
+			'The manifest returned by Check Export Status (an object with output, error, requiresAccessToken)',
 		displayOptions: showFor(['downloadFiles']),
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const manifest = manifestOf(this, i);
 	return await outputForManifest(this, ctx.credentialType, manifest, {}, i);
 }

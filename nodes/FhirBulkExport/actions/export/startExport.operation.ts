@@ -10,7 +10,11 @@ import { readExportRequest } from '../../helpers/params';
 /** Its properties are shared with Bulk Export (descriptions/exportRequest.ts). */
 export const description: INodeProperties[] = [];
 
-export async function execute(this: IExecuteFunctions, ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const base = await fhirBaseFor(this, ctx.credentialType);
 	const req = readExportRequest(this, i);
 	const k = await kickOff(this, ctx.credentialType, base, req, i);

@@ -1,7 +1,13 @@
 // Book Appointment: insurance → category → type → availability, then one POST /booking that is
 // never repeated automatically. When the answer is lost, the patient's appointments tell whether
 // the booking happened; when they cannot tell, the node says so instead of guessing.
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 import { apiError, vendorMessage } from '../../../shared/errors';
 import { itemError, toItems } from '../../../shared/runner';
 import { isEmail, isRecord } from '../../../shared/values';
@@ -9,7 +15,14 @@ import { bookingChoiceFields, windowFields } from '../../descriptions/appointmen
 import type { OperationContext } from '../../helpers/context';
 import { bookedOutput } from '../../helpers/output';
 import { bookingChoiceParams, insuranceValue, stringParam } from '../../helpers/params';
-import { isCancelled, listAppointments, listAvailabilities, sameInstant, typeIdOf, type SlotInfo } from '../../helpers/portal';
+import {
+	isCancelled,
+	listAppointments,
+	listAvailabilities,
+	sameInstant,
+	typeIdOf,
+	type SlotInfo,
+} from '../../helpers/portal';
 import { mppRequest, statusOfError, unwrap, unwrapList } from '../../helpers/transport';
 import { readUntilSettled, sendWrite, stateUnknown } from '../../helpers/write';
 
@@ -24,11 +37,18 @@ export const description: INodeProperties[] = [
 		type: 'options',
 		typeOptions: {
 			loadOptionsMethod: 'getAvailabilities',
-			loadOptionsDependsOn: ['insuranceId', 'appointmentCategoryId', 'appointmentTypeId', 'from', 'to'],
+			loadOptionsDependsOn: [
+				'insuranceId',
+				'appointmentCategoryId',
+				'appointmentTypeId',
+				'from',
+				'to',
+			],
 		},
 		required: true,
 		default: '',
-		description: 'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
+		description:
+			'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
 		displayOptions: { show: { operation: OP } },
 	},
 	{
@@ -45,7 +65,8 @@ export const description: INodeProperties[] = [
 				type: 'string',
 				placeholder: 'name@email.com',
 				default: '',
-				description: "Where earlier-availability notifications go (default: the patient's portal email)",
+				description:
+					"Where earlier-availability notifications go (default: the patient's portal email)",
 			},
 			{
 				displayName: 'ASAP List Opt-In',
@@ -81,16 +102,28 @@ interface BookingTarget {
 	appointmentsShowSlot: boolean;
 }
 
-export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const { insuranceId, categoryId, typeId } = bookingChoiceParams(this, i);
 	const availabilityId = stringParam(this, 'availabilityId', 'Availability', i);
 	const extra = this.getNodeParameter('additionalFields', i, {}) as IDataObject;
 	const optIn = extra.asapListOptIn === true;
-	const comment = typeof extra.comment === 'string' && extra.comment.trim() ? extra.comment : undefined;
-	const asapEmail = typeof extra.asapEmail === 'string' && extra.asapEmail.trim() ? extra.asapEmail.trim() : undefined;
+	const comment =
+		typeof extra.comment === 'string' && extra.comment.trim() ? extra.comment : undefined;
+	const asapEmail =
+		typeof extra.asapEmail === 'string' && extra.asapEmail.trim()
+			? extra.asapEmail.trim()
+			: undefined;
 	if (asapEmail && !isEmail(asapEmail)) {
-		throw new NodeOperationError(node, `ASAP List Email "${asapEmail}" is not a valid email address`, { itemIndex: i });
+		throw new NodeOperationError(
+			node,
+			`ASAP List Email "${asapEmail}" is not a valid email address`,
+			{ itemIndex: i },
+		);
 	}
 
 	// 1. the type (checks that it belongs to the category and insurance, and its ASAP setting)
@@ -119,47 +152,87 @@ export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i
 
 	// 2. the slot's time, so that a lost answer can be checked against the patient's appointments
 	//    (the whole calendar: Search From/To only narrow the dropdown, not the chosen slot)
-	const slots = await listAvailabilities.call(this, { insuranceId, categoryId, typeId }, 'Book Appointment: load availabilities', i);
+	const slots = await listAvailabilities.call(
+		this,
+		{ insuranceId, categoryId, typeId },
+		'Book Appointment: load availabilities',
+		i,
+	);
 	const found = slots.find((s) => s.id === availabilityId) as SlotInfo | undefined;
-	const target: BookingTarget = { slot: found ?? { id: availabilityId }, typeId, slotWasFree: found !== undefined, appointmentsShowSlot: false };
+	const target: BookingTarget = {
+		slot: found ?? { id: availabilityId },
+		typeId,
+		slotWasFree: found !== undefined,
+		appointmentsShowSlot: false,
+	};
 	//    and the patient's appointments as they are now: only a new one can be this booking
 	try {
-		const before = await listAppointments.call(this, i, 'Book Appointment: read the patient\'s appointments');
+		const before = await listAppointments.call(
+			this,
+			i,
+			"Book Appointment: read the patient's appointments",
+		);
 		target.existingIds = new Set(before.map((a) => String(a.id)));
 		target.appointmentsShowSlot = before.some((a) => a.availability_id !== undefined);
 		// already booked (an earlier run whose answer was lost, then n8n's Retry On Fail): that
 		// appointment is the answer, and nothing is sent again
-		const already = before.find((a) => !isCancelled(a) && a.availability_id !== undefined && String(a.availability_id) === availabilityId);
+		const already = before.find(
+			(a) =>
+				!isCancelled(a) &&
+				a.availability_id !== undefined &&
+				String(a.availability_id) === availabilityId,
+		);
 		if (already) return toItems(bookedOutput(already, availabilityId, false, true), i);
 	} catch (error) {
 		// a refused read (401, 403) is the answer the booking would get too; anything else only
 		// makes a lost answer impossible to settle, which recoverLostBooking then says
 		const status = statusOfError(error);
 		if (status === 401) throw itemError(node, error, i);
-		this.logger.warn(`Book Appointment: the patient's appointments could not be read before booking (${(error as Error).message})`);
+		this.logger.warn(
+			`Book Appointment: the patient's appointments could not be read before booking (${(error as Error).message})`,
+		);
 	}
 
 	// 3. the booking: one POST, never retried
-	const body: IDataObject = { availability_id: availabilityId, insurance_id: insuranceValue(insuranceId) };
+	const body: IDataObject = {
+		availability_id: availabilityId,
+		insurance_id: insuranceValue(insuranceId),
+	};
 	if (comment !== undefined) body.comment = comment;
 	if (optIn) {
 		body.asap_list_opt_in = true;
 		if (asapEmail) body.email = asapEmail;
 	}
-	const result = await sendWrite.call(this, i, { method: 'POST', segments: ['booking'], body, what: 'Book Appointment' }, {
-		unsettled: async (u) => await recoverLostBooking.call(this, i, target, u.res ? `${u.cause}${vendorSuffix(u.res.body)}` : u.cause),
-		refused: async (res) => {
-			throw bookingRefused(this, i, res.status, res.body, target);
+	const result = await sendWrite.call(
+		this,
+		i,
+		{ method: 'POST', segments: ['booking'], body, what: 'Book Appointment' },
+		{
+			unsettled: async (u) =>
+				await recoverLostBooking.call(
+					this,
+					i,
+					target,
+					u.res ? `${u.cause}${vendorSuffix(u.res.body)}` : u.cause,
+				),
+			refused: async (res) => {
+				throw bookingRefused(this, i, res.status, res.body, target);
+			},
+			done: async (res) => {
+				const appointment = unwrap<unknown>(res.body);
+				if (!isRecord(appointment) || appointment.id === undefined) {
+					// booked (2xx) but no id in the answer: find it rather than report nothing
+					return await recoverLostBooking.call(
+						this,
+						i,
+						target,
+						'the portal confirmed the booking without an appointment ID',
+					);
+				}
+				return bookedOutput(appointment, target.slot.id, false);
+			},
 		},
-		done: async (res) => {
-			const appointment = unwrap<unknown>(res.body);
-			if (!isRecord(appointment) || appointment.id === undefined) {
-				// booked (2xx) but no id in the answer: find it rather than report nothing
-				return await recoverLostBooking.call(this, i, target, 'the portal confirmed the booking without an appointment ID');
-			}
-			return bookedOutput(appointment, target.slot.id, false);
-		},
-	});
+	);
 	return toItems(result, i);
 }
 
@@ -168,7 +241,13 @@ function vendorSuffix(body: unknown): string {
 	return v ? ` (${v})` : '';
 }
 
-function bookingRefused(ctx: IExecuteFunctions, i: number, status: number, body: unknown, target: BookingTarget) {
+function bookingRefused(
+	ctx: IExecuteFunctions,
+	i: number,
+	status: number,
+	body: unknown,
+	target: BookingTarget,
+) {
 	const vendor = vendorMessage(body) ?? '';
 	const code = isRecord(body) ? String(body.error ?? '') : '';
 	const aboutSlot = /availab|slot|taken|booked|time/i.test(`${code} ${vendor}`) || status === 409;
@@ -203,7 +282,12 @@ function nothingBooked(target: BookingTarget): boolean {
  * The answer to the booking was lost. Looks for the appointment among the patient's own; if it
  * is there, the booking happened. Never sends the booking again.
  */
-async function recoverLostBooking(this: IExecuteFunctions, i: number, target: BookingTarget, cause: string): Promise<IDataObject> {
+async function recoverLostBooking(
+	this: IExecuteFunctions,
+	i: number,
+	target: BookingTarget,
+	cause: string,
+): Promise<IDataObject> {
 	const { slot, existingIds } = target;
 	const unknown = stateUnknown(
 		this.getNode(),
@@ -211,13 +295,20 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 		'Booking',
 		`the booking of availability ${slot.id}${slot.start_time ? ` at ${slot.start_time}` : ''}`,
 		cause,
-		'The request reached the portal but its answer was lost, so the appointment may or may not exist. Look at the patient\'s appointments (List Appointments) before booking again, so that nothing is booked twice.',
+		"The request reached the portal but its answer was lost, so the appointment may or may not exist. Look at the patient's appointments (List Appointments) before booking again, so that nothing is booked twice.",
 	);
 	if (!slot.start_time) {
-		throw unknown('the slot was not in the portal\'s availabilities before booking, so its time is unknown and the appointment cannot be matched');
+		throw unknown(
+			"the slot was not in the portal's availabilities before booking, so its time is unknown and the appointment cannot be matched",
+		);
 	}
 	const { result, last } = await readUntilSettled(
-		async () => await listAppointments.call(this, i, 'Book Appointment: look up the patient\'s appointments after a lost answer'),
+		async () =>
+			await listAppointments.call(
+				this,
+				i,
+				"Book Appointment: look up the patient's appointments after a lost answer",
+			),
 		(e) => unknown(`looking up the patient's appointments failed too (${e.message})`),
 		(list) => {
 			const match = list.find(
@@ -225,7 +316,8 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 					!isCancelled(a) &&
 					!existingIds?.has(String(a.id)) &&
 					(a.availability_id === slot.id ||
-						(sameInstant(a.start_time, slot.start_time) && (typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
+						(sameInstant(a.start_time, slot.start_time) &&
+							(typeIdOf(a) === undefined || typeIdOf(a) === target.typeId))),
 			);
 			if (match && !existingIds) {
 				throw unknown(
@@ -236,10 +328,15 @@ async function recoverLostBooking(this: IExecuteFunctions, i: number, target: Bo
 		},
 	);
 	if (result) return result;
-	const older = last.find((a) => !isCancelled(a) && existingIds?.has(String(a.id)) && sameInstant(a.start_time, slot.start_time));
+	const older = last.find(
+		(a) =>
+			!isCancelled(a) &&
+			existingIds?.has(String(a.id)) &&
+			sameInstant(a.start_time, slot.start_time),
+	);
 	throw unknown(
 		older
 			? `no new appointment at that time is among the patient's appointments yet (appointment ${String(older.id)} at that time existed before this booking)`
-			: 'no appointment at that time is among the patient\'s appointments yet',
+			: "no appointment at that time is among the patient's appointments yet",
 	);
 }

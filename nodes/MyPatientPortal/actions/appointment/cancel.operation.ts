@@ -1,6 +1,12 @@
 // Cancel Appointment: one DELETE, not repeated blindly. An already cancelled appointment is a
 // clear error, or "done" with the option; a lost answer is settled by reading the appointment.
-import { NodeOperationError, type IDataObject, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IDataObject,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 import { apiError, vendorMessage } from '../../../shared/errors';
 import { toItems } from '../../../shared/runner';
 import { isRecord } from '../../../shared/values';
@@ -36,40 +42,56 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const node = this.getNode();
 	const raw = this.getNodeParameter('appointmentId', i, '') as unknown;
-	if (typeof raw === 'string' && !raw.trim()) throw new NodeOperationError(node, 'Appointment ID is empty: set the ID of the appointment to cancel', { itemIndex: i });
+	if (typeof raw === 'string' && !raw.trim())
+		throw new NodeOperationError(
+			node,
+			'Appointment ID is empty: set the ID of the appointment to cancel',
+			{ itemIndex: i },
+		);
 	const id = stringParam(this, 'appointmentId', 'Appointment ID', i);
 	const opts = this.getNodeParameter('cancelOptions', i, {}) as IDataObject;
 	const alreadyOk = opts.alreadyCancelledIsSuccess === true;
 	const what = `Cancel Appointment ${id}`;
 
-	const result = await sendWrite.call(this, i, { method: 'DELETE', segments: ['appointments', id], what }, {
-		unsettled: async (u) => {
-			const cause = u.res ? apiError(node, { what, status: u.res.status, body: u.res.body, itemIndex: i }) : u.error;
-			return await settle.call(this, i, id, cause, alreadyOk, true, undefined);
+	const result = await sendWrite.call(
+		this,
+		i,
+		{ method: 'DELETE', segments: ['appointments', id], what },
+		{
+			unsettled: async (u) => {
+				const cause = u.res
+					? apiError(node, { what, status: u.res.status, body: u.res.body, itemIndex: i })
+					: u.error;
+				return await settle.call(this, i, id, cause, alreadyOk, true, undefined);
+			},
+			refused: async (res) => {
+				if (res.status === 404 || res.status === 410) {
+					throw apiError(node, {
+						what,
+						status: res.status,
+						body: res.body,
+						message: `${what} failed (HTTP ${res.status}): ${vendorMessage(res.body) ?? 'the appointment was not found'}`,
+						hint: "Check the appointment ID (List Appointments shows the patient's appointments).",
+						itemIndex: i,
+					});
+				}
+				const refusal = apiError(node, { what, status: res.status, body: res.body, itemIndex: i });
+				return await settle.call(this, i, id, refusal, alreadyOk, false, vendorMessage(res.body));
+			},
+			done: async (res) => {
+				const answer = unwrap<unknown>(res.body);
+				const appt = isRecord(answer) ? answer : {};
+				return cancelledOutput(appt, appt.id !== undefined ? appt.id : id, false, false);
+			},
 		},
-		refused: async (res) => {
-			if (res.status === 404 || res.status === 410) {
-				throw apiError(node, {
-					what,
-					status: res.status,
-					body: res.body,
-					message: `${what} failed (HTTP ${res.status}): ${vendorMessage(res.body) ?? 'the appointment was not found'}`,
-					hint: 'Check the appointment ID (List Appointments shows the patient\'s appointments).',
-					itemIndex: i,
-				});
-			}
-			const refusal = apiError(node, { what, status: res.status, body: res.body, itemIndex: i });
-			return await settle.call(this, i, id, refusal, alreadyOk, false, vendorMessage(res.body));
-		},
-		done: async (res) => {
-			const answer = unwrap<unknown>(res.body);
-			const appt = isRecord(answer) ? answer : {};
-			return cancelledOutput(appt, appt.id !== undefined ? appt.id : id, false, false);
-		},
-	});
+	);
 	return toItems(result, i);
 }
 
@@ -98,7 +120,8 @@ async function settle(
 		`Cancel Appointment ${id} failed${status ? ` (HTTP ${status})` : ''}: the appointment is already cancelled${vendorText ? ` (portal: ${vendorText.slice(0, 300)})` : ''}`,
 		{
 			itemIndex: i,
-			description: 'Nothing changed. To treat an already cancelled appointment as done, turn on "Treat Already Cancelled as Success".',
+			description:
+				'Nothing changed. To treat an already cancelled appointment as done, turn on "Treat Already Cancelled as Success".',
 		},
 	);
 }

@@ -10,7 +10,11 @@ const OP = ['get'];
 
 export const description: INodeProperties[] = [appointmentIdField(OP)];
 
-export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const id = stringParam(this, 'appointmentId', 'Appointment ID', i);
 	return toItems(await getAppointment.call(this, id, i, `Get Appointment ${id}`), i);
 }

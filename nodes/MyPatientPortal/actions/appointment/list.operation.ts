@@ -25,9 +25,18 @@ export const description: INodeProperties[] = [
 	...returnAllLimitProperties({ operation: OP }),
 ];
 
-export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const status = this.getNodeParameter('status', i, 'all') as string;
 	const limit = readLimit(this, i, 'appointments');
-	const list = await listAppointments.call(this, i, 'List Appointments', status === 'all' ? undefined : status);
+	const list = await listAppointments.call(
+		this,
+		i,
+		'List Appointments',
+		status === 'all' ? undefined : status,
+	);
 	return toItems(list.slice(0, limit), i);
 }

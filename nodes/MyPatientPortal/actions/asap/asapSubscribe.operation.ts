@@ -1,5 +1,10 @@
 // ASAP Subscribe: put an appointment on the ASAP list (an email address is required).
-import { NodeOperationError, type IExecuteFunctions, type INodeExecutionData, type INodeProperties } from 'n8n-workflow';
+import {
+	NodeOperationError,
+	type IExecuteFunctions,
+	type INodeExecutionData,
+	type INodeProperties,
+} from 'n8n-workflow';
 import { toItems } from '../../../shared/runner';
 import { isEmail } from '../../../shared/values';
 import { appointmentIdField } from '../../descriptions/appointment';
@@ -24,16 +29,27 @@ export const description: INodeProperties[] = [
 	},
 ];
 
-export async function execute(this: IExecuteFunctions, _ctx: OperationContext, i: number): Promise<INodeExecutionData[]> {
+export async function execute(
+	this: IExecuteFunctions,
+	_ctx: OperationContext,
+	i: number,
+): Promise<INodeExecutionData[]> {
 	const id = stringParam(this, 'appointmentId', 'Appointment ID', i);
 	const email = String(this.getNodeParameter('email', i, '') ?? '').trim();
 	if (!isEmail(email)) {
 		throw new NodeOperationError(
 			this.getNode(),
-			email ? `Email "${email}" is not a valid email address` : 'Email is empty: the ASAP list needs an email address',
+			email
+				? `Email "${email}" is not a valid email address`
+				: 'Email is empty: the ASAP list needs an email address',
 			{ itemIndex: i },
 		);
 	}
-	const body = await asapRequest.call(this, id, i, { method: 'POST', segment: 'asap_list', body: { email }, what: 'ASAP Subscribe' });
+	const body = await asapRequest.call(this, id, i, {
+		method: 'POST',
+		segment: 'asap_list',
+		body: { email },
+		what: 'ASAP Subscribe',
+	});
 	return toItems(asapOutput(body, id, true), i);
 }

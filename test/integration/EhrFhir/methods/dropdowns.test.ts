@@ -18,29 +18,55 @@ describe.each(STORE_VENDORS)('%s', (vendor) => {
 	it('Resource Type lists the declared types; Search Parameter the declared parameters of the chosen type', async () => {
 		const { type, store } = storeCredentials(sb, vendor);
 		const before = sb.app.requests.length;
-		const types = await loadOptions(EhrFhir, 'getResourceTypes', { parameters: { authentication: type, resource: 'resource', operation: 'search' }, credentials: store });
+		const types = await loadOptions(EhrFhir, 'getResourceTypes', {
+			parameters: { authentication: type, resource: 'resource', operation: 'search' },
+			credentials: store,
+		});
 		expect(types.map((t) => t.value)).toEqual([...STORE_TYPES].sort());
-		expect(sentSince(sb, before).map((r) => r.path)).toEqual([expect.stringMatching(/\/metadata$/)]);
-		const params = await loadOptions(EhrFhir, 'getSearchParameters', { parameters: { authentication: type, resource: 'resource', operation: 'search', resourceType: 'Observation' }, credentials: store });
-		expect(params.map((p) => p.value)).toEqual(paramList('Observation').map((p) => p.name).sort((a, b) => a.localeCompare(b)));
+		expect(sentSince(sb, before).map((r) => r.path)).toEqual([
+			expect.stringMatching(/\/metadata$/),
+		]);
+		const params = await loadOptions(EhrFhir, 'getSearchParameters', {
+			parameters: {
+				authentication: type,
+				resource: 'resource',
+				operation: 'search',
+				resourceType: 'Observation',
+			},
+			credentials: store,
+		});
+		expect(params.map((p) => p.value)).toEqual(
+			paramList('Observation')
+				.map((p) => p.name)
+				.sort((a, b) => a.localeCompare(b)),
+		);
 		expect(params.find((p) => p.value === 'date')?.description).toBe('A date parameter');
 	});
 });
 
 describe('without a CapabilityStatement', () => {
-	it('onpatient: the profile\'s types, no request', async () => {
+	it("onpatient: the profile's types, no request", async () => {
 		const { type, store } = storeCredentials(sb, 'onpatient');
 		const before = sb.app.requests.length;
-		const types = await loadOptions(EhrFhir, 'getResourceTypes', { parameters: { authentication: type }, credentials: store });
+		const types = await loadOptions(EhrFhir, 'getResourceTypes', {
+			parameters: { authentication: type },
+			credentials: store,
+		});
 		expect(types.map((t) => t.value)).toEqual(['Immunization', 'Patient']);
-		const params = await loadOptions(EhrFhir, 'getSearchParameters', { parameters: { authentication: type, resourceType: 'Immunization' }, credentials: store });
+		const params = await loadOptions(EhrFhir, 'getSearchParameters', {
+			parameters: { authentication: type, resourceType: 'Immunization' },
+			credentials: store,
+		});
 		expect(params.map((p) => p.value)).toEqual(['_id', '_lastUpdated']);
 		expect(sentSince(sb, before)).toEqual([]);
 	});
 
 	it('a server whose /metadata is missing: the common FHIR types', async () => {
 		const { type, store } = adHocCredentials(sb);
-		const types = await loadOptions(EhrFhir, 'getResourceTypes', { parameters: { authentication: type }, credentials: store });
+		const types = await loadOptions(EhrFhir, 'getResourceTypes', {
+			parameters: { authentication: type },
+			credentials: store,
+		});
 		expect(types.map((t) => t.value)).toContain('Observation');
 		expect(types.map((t) => t.value)).toContain('MedicationRequest');
 	});

@@ -9,8 +9,25 @@ import type { Sandbox } from '../../../../sandbox/server';
 import { sendJson } from '../../../../sandbox/http';
 import { runNode } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
-import { VENDORS, PATIENT, LIST, byId, byUrl, credentialsFor, ds, expectedPatient, ids } from '../fixtures';
-import { adHocCredentials, failure, runFhir, serveAdHocFhir, useFhirSandbox, type AdHocFhir } from '../helpers';
+import {
+	VENDORS,
+	PATIENT,
+	LIST,
+	byId,
+	byUrl,
+	credentialsFor,
+	ds,
+	expectedPatient,
+	ids,
+} from '../fixtures';
+import {
+	adHocCredentials,
+	failure,
+	runFhir,
+	serveAdHocFhir,
+	useFhirSandbox,
+	type AdHocFhir,
+} from '../helpers';
 
 let sb: Sandbox;
 let adHoc: AdHocFhir;
@@ -21,7 +38,11 @@ useFhirSandbox((s) => {
 
 describe.each(VENDORS)('%s', (vendor) => {
 	it('Get Patient returns the FHIR Patient, or simplified fields', async () => {
-		const raw = await runFhir(sb, vendor, { ...PATIENT, patientId: byId('pt-00003'), simplify: false });
+		const raw = await runFhir(sb, vendor, {
+			...PATIENT,
+			patientId: byId('pt-00003'),
+			simplify: false,
+		});
 		expect(raw.output[0]).toHaveLength(1);
 		expect(raw.output[0][0].json).toEqual(expectedPatient(sb, vendor, 'pt-00003'));
 		expect(raw.output[0][0].pairedItem).toEqual({ item: 0 });
@@ -41,7 +62,9 @@ describe.each(VENDORS)('%s', (vendor) => {
 			city: p.address[0].city,
 			postalCode: p.address[0].postalCode,
 			mrn: p.identifier[0].value,
-			identifiers: [{ system: 'https://ehr-sandbox.example.org/fhir/sid/mrn', value: p.identifier[0].value }],
+			identifiers: [
+				{ system: 'https://ehr-sandbox.example.org/fhir/sid/mrn', value: p.identifier[0].value },
+			],
 		});
 	});
 });
@@ -56,7 +79,9 @@ describe('By URL, input items and unknown patients', () => {
 		);
 		expect(ids(output[0])).toEqual(['pt-00002', 'pt-00005']);
 		expect(output[0].map((i) => i.pairedItem)).toEqual([{ item: 0 }, { item: 1 }]);
-		expect(sb.app.requests.filter((r) => r.path === '/emp/fhir/r4/Patient/pt-00005')).toHaveLength(1);
+		expect(sb.app.requests.filter((r) => r.path === '/emp/fhir/r4/Patient/pt-00005')).toHaveLength(
+			1,
+		);
 	});
 
 	it('a patient URL of another server is refused before any request, naming both servers (Get Patient and List Immunizations)', async () => {
@@ -80,9 +105,15 @@ describe('By URL, input items and unknown patients', () => {
 		expect(output[0][0].json.description).toBe(
 			`Use a URL of the credential's server (${sb.url}/emp/fhir/r4/Patient/<id>), enter the ID with "By ID", or choose a credential for the other server.`,
 		);
-		expect(sb.app.requests.slice(before).map((r) => r.path)).toEqual(['/emp/fhir/r4/Patient/pt-00002']);
+		expect(sb.app.requests.slice(before).map((r) => r.path)).toEqual([
+			'/emp/fhir/r4/Patient/pt-00002',
+		]);
 
-		const list = await runFhir(sb, 'emp', { ...LIST, scope: 'patient', patientId: byUrl('https://fhir.other-hospital.example/r4/Patient/pt-00002') }).catch((e) => e);
+		const list = await runFhir(sb, 'emp', {
+			...LIST,
+			scope: 'patient',
+			patientId: byUrl('https://fhir.other-hospital.example/r4/Patient/pt-00002'),
+		}).catch((e) => e);
 		expect((list as Error).message).toBe(
 			`The patient URL is on https://fhir.other-hospital.example/r4, but the credential's FHIR server is ${sb.url}/emp/fhir/r4: nothing was sent`,
 		);
@@ -91,18 +122,29 @@ describe('By URL, input items and unknown patients', () => {
 	it('an unknown patient: NodeApiError with the vendor message; continueOnFail gives an error item', async () => {
 		const { type, store } = credentialsFor(sb, 'smart');
 		const params = { authentication: type, ...PATIENT, patientId: byId('pt-99999') } as never;
-		await expect(runNode(EhrFhir, { parameters: params, credentials: store })).rejects.toThrow(NodeApiError);
+		await expect(runNode(EhrFhir, { parameters: params, credentials: store })).rejects.toThrow(
+			NodeApiError,
+		);
 		await expect(runNode(EhrFhir, { parameters: params, credentials: store })).rejects.toThrow(
 			'Get Patient pt-99999 failed (HTTP 404): error/not-found: Resource Patient/pt-99999 is not known.',
 		);
 		const { output } = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byUrl('={{ $json.url }}') } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byUrl('={{ $json.url }}'),
+			} as never,
 			credentials: store,
 			continueOnFail: true,
-			items: [{ json: { url: `${sb.url}/smart/fhir/Patient/pt-99999` } }, { json: { url: `${sb.url}/smart/fhir/Patient/pt-00001` } }],
+			items: [
+				{ json: { url: `${sb.url}/smart/fhir/Patient/pt-99999` } },
+				{ json: { url: `${sb.url}/smart/fhir/Patient/pt-00001` } },
+			],
 		});
 		expect(output[0]).toHaveLength(2);
-		expect(output[0][0].json.error).toBe('Get Patient pt-99999 failed (HTTP 404): error/not-found: Resource Patient/pt-99999 is not known.');
+		expect(output[0][0].json.error).toBe(
+			'Get Patient pt-99999 failed (HTTP 404): error/not-found: Resource Patient/pt-99999 is not known.',
+		);
 		expect(output[0][0].pairedItem).toEqual({ item: 0 });
 		expect(output[0][1].json.id).toBe('pt-00001');
 	});
@@ -112,46 +154,74 @@ describe('ids and URLs that are not a patient id', () => {
 	it('an id with a path in it stays one path segment', async () => {
 		const { type, store } = credentialsFor(sb, 'onpatient');
 		const err = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byId('1/../../Immunization/imm-00001-001') } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byId('1/../../Immunization/imm-00001-001'),
+			} as never,
 			credentials: store,
 		}).catch((e) => e as NodeApiError);
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect((err as NodeApiError).message).toBe('Get Patient 1/../../Immunization/imm-00001-001 failed (HTTP 404): Not found.');
+		expect((err as NodeApiError).message).toBe(
+			'Get Patient 1/../../Immunization/imm-00001-001 failed (HTTP 404): Not found.',
+		);
 	});
 
 	it('a URL that is not a FHIR Patient URL is refused before any request', async () => {
 		const { type, store } = credentialsFor(sb, 'smart');
 		const before = sb.app.requests.length;
 		const err = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byUrl('https://example.org/Observation/1') } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byUrl('https://example.org/Observation/1'),
+			} as never,
 			credentials: store,
 		}).catch((e) => e as NodeOperationError);
 		expect(err).toBeInstanceOf(NodeOperationError);
 		expect(sb.app.requests.length).toBe(before);
 	});
 
-	it.each(['.', '..', ' .. '])('Get Patient "%s" is refused before any request (never the base URL or a patient search)', async (id) => {
-		const { type, store } = credentialsFor(sb, 'smart');
-		const before = sb.app.requests.length;
-		const err = await failure(
-			runNode(EhrFhir, { parameters: { authentication: type, ...PATIENT, patientId: byId(id) } as never, credentials: store }),
-		);
-		expect(err).toBeInstanceOf(NodeOperationError);
-		expect(err.message).toBe(`"${id.trim()}" is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)`);
-		expect(sb.app.requests.length).toBe(before);
-	});
+	it.each(['.', '..', ' .. '])(
+		'Get Patient "%s" is refused before any request (never the base URL or a patient search)',
+		async (id) => {
+			const { type, store } = credentialsFor(sb, 'smart');
+			const before = sb.app.requests.length;
+			const err = await failure(
+				runNode(EhrFhir, {
+					parameters: { authentication: type, ...PATIENT, patientId: byId(id) } as never,
+					credentials: store,
+				}),
+			);
+			expect(err).toBeInstanceOf(NodeOperationError);
+			expect(err.message).toBe(
+				`"${id.trim()}" is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)`,
+			);
+			expect(sb.app.requests.length).toBe(before);
+		},
+	);
 
 	it('By URL ending in /Patient/.. is refused too, and continue-on-fail pairs the error with its item', async () => {
 		const { type, store } = credentialsFor(sb, 'emp');
 		const { output } = await runNode(EhrFhir, {
-			parameters: { authentication: type, ...PATIENT, patientId: byUrl('={{ $json.url }}') } as never,
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byUrl('={{ $json.url }}'),
+			} as never,
 			credentials: store,
 			continueOnFail: true,
-			items: [{ json: { url: `${sb.url}/emp/fhir/r4/Patient/pt-00002` } }, { json: { url: `${sb.url}/emp/fhir/r4/Patient/..` } }],
+			items: [
+				{ json: { url: `${sb.url}/emp/fhir/r4/Patient/pt-00002` } },
+				{ json: { url: `${sb.url}/emp/fhir/r4/Patient/..` } },
+			],
 		});
 		expect(ids([output[0][0]])).toEqual(['pt-00002']);
 		expect(output[0][1]).toEqual({
-			json: { error: '".." is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)' },
+			json: {
+				error:
+					'".." is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)',
+			},
 			pairedItem: { item: 1 },
 		});
 	});
@@ -160,10 +230,15 @@ describe('ids and URLs that are not a patient id', () => {
 		const { type, store } = credentialsFor(sb, 'smart');
 		const id = 'x'.repeat(20000);
 		const err = await failure(
-			runNode(EhrFhir, { parameters: { authentication: type, ...PATIENT, patientId: byId(id) } as never, credentials: store }),
+			runNode(EhrFhir, {
+				parameters: { authentication: type, ...PATIENT, patientId: byId(id) } as never,
+				credentials: store,
+			}),
 		);
 		expect(err).toBeInstanceOf(NodeApiError);
-		expect(err.message.startsWith(`Get Patient ${'x'.repeat(80)}… (20000 characters) failed`)).toBe(true);
+		expect(err.message.startsWith(`Get Patient ${'x'.repeat(80)}… (20000 characters) failed`)).toBe(
+			true,
+		);
 		expect(err.message.length).toBeLessThan(800);
 	});
 });
@@ -171,7 +246,15 @@ describe('ids and URLs that are not a patient id', () => {
 describe('a Patient read answered with something else', () => {
 	const get = async (id = 'pt-00001') => {
 		const { type, store } = adHocCredentials(sb);
-		return runNode(EhrFhir, { parameters: { authentication: type, ...PATIENT, patientId: byId(id), simplify: false } as never, credentials: store });
+		return runNode(EhrFhir, {
+			parameters: {
+				authentication: type,
+				...PATIENT,
+				patientId: byId(id),
+				simplify: false,
+			} as never,
+			credentials: store,
+		});
 	};
 	const bundle = (...pids: string[]) => ({
 		resourceType: 'Bundle',
@@ -196,7 +279,10 @@ describe('a Patient read answered with something else', () => {
 
 	it('an OperationOutcome at 200: an error with the vendor message', async () => {
 		adHoc.patientRead = (_req, res) =>
-			sendJson(res, 200, { resourceType: 'OperationOutcome', issue: [{ severity: 'error', code: 'processing', diagnostics: 'Patient is restricted' }] });
+			sendJson(res, 200, {
+				resourceType: 'OperationOutcome',
+				issue: [{ severity: 'error', code: 'processing', diagnostics: 'Patient is restricted' }],
+			});
 		const err = await failure(get());
 		expect(err.message).toBe(
 			'Get Patient pt-00001 failed: SMART on FHIR server answered with an OperationOutcome instead of a Patient: error/processing: Patient is restricted',

@@ -6,14 +6,29 @@
 import { NodeApiError } from 'n8n-workflow';
 import type { Sandbox } from '../../../../sandbox/server';
 import { failure } from '../helpers';
-import { MRN, RES, createPatients, dataRequestsSince, patientWithMrn, runStore, storeCount, useStore, vendorsWhere } from '../store';
+import {
+	MRN,
+	RES,
+	createPatients,
+	dataRequestsSince,
+	patientWithMrn,
+	runStore,
+	storeCount,
+	useStore,
+	vendorsWhere,
+} from '../store';
 
 let sb: Sandbox;
 useStore((s) => {
 	sb = s;
 });
 
-const create = (mrn: string) => ({ ...RES('createIfNoneExists'), resourceType: 'Patient', condition: `identifier=${MRN}|${mrn}`, body: JSON.stringify(patientWithMrn(mrn)) });
+const create = (mrn: string) => ({
+	...RES('createIfNoneExists'),
+	resourceType: 'Patient',
+	condition: `identifier=${MRN}|${mrn}`,
+	body: JSON.stringify(patientWithMrn(mrn)),
+});
 
 describe.each(vendorsWhere('conditional'))('%s', (vendor) => {
 	it('twice → one resource (the second answer is the existing one)', async () => {
@@ -33,28 +48,49 @@ describe.each(vendorsWhere('conditional'))('%s', (vendor) => {
 		const e = await failure(runStore(sb, vendor, create('dup')));
 		expect(e).toBeInstanceOf(NodeApiError);
 		expect(e.httpCode).toBe('412');
-		expect(e.message).toMatch(new RegExp(`^Create Patient if none exists \\(identifier=${MRN}\\|dup\\) failed: several Patient resources match identifier=${MRN}\\|dup, so it is not clear which one is meant; nothing was written`));
+		expect(e.message).toMatch(
+			new RegExp(
+				`^Create Patient if none exists \\(identifier=${MRN}\\|dup\\) failed: several Patient resources match identifier=${MRN}\\|dup, so it is not clear which one is meant; nothing was written`,
+			),
+		);
 		expect(await storeCount(sb, vendor, 'Patient')).toBe(start);
 	});
 });
 
-describe.each(vendorsWhere('conditional', false))('%s (no conditional create declared)', (vendor) => {
-	it('is refused before any request', async () => {
-		const before = sb.app.requests.length;
-		const e = await failure(runStore(sb, vendor, create('x')));
-		expect(e.message).toBe('This server does not support conditional create (If-None-Exist) on Patient: nothing was sent');
-		expect(dataRequestsSince(sb, before)).toEqual([]);
-	});
-});
+describe.each(vendorsWhere('conditional', false))(
+	'%s (no conditional create declared)',
+	(vendor) => {
+		it('is refused before any request', async () => {
+			const before = sb.app.requests.length;
+			const e = await failure(runStore(sb, vendor, create('x')));
+			expect(e.message).toBe(
+				'This server does not support conditional create (If-None-Exist) on Patient: nothing was sent',
+			);
+			expect(dataRequestsSince(sb, before)).toEqual([]);
+		});
+	},
+);
 
 describe('a lost answer', () => {
 	it('smart: repeated automatically (idempotent): the second attempt answers the patient the first created', async () => {
 		const start = await storeCount(sb, 'smart', 'Patient');
-		sb.app.faults.add({ surface: 'smart', kind: 'reset', method: 'POST', pathContains: '/Patient' });
+		sb.app.faults.add({
+			surface: 'smart',
+			kind: 'reset',
+			method: 'POST',
+			pathContains: '/Patient',
+		});
 		const before = sb.app.requests.length;
 		const [out] = await runStore(sb, 'smart', create('lost-1'));
-		expect(out.json).toMatchObject({ resourceType: 'Patient', identifier: [{ system: MRN, value: 'lost-1' }] });
-		expect(dataRequestsSince(sb, before).filter((r) => r.method === 'POST').map((r) => r.fault ?? r.status)).toEqual(['reset', 200]);
+		expect(out.json).toMatchObject({
+			resourceType: 'Patient',
+			identifier: [{ system: MRN, value: 'lost-1' }],
+		});
+		expect(
+			dataRequestsSince(sb, before)
+				.filter((r) => r.method === 'POST')
+				.map((r) => r.fault ?? r.status),
+		).toEqual(['reset', 200]);
 		expect(await storeCount(sb, 'smart', 'Patient')).toBe(start + 1);
 	});
 });

@@ -4,14 +4,29 @@
 // server declares no conditional update (eMedicalPractice).
 import type { Sandbox } from '../../../../sandbox/server';
 import { failure } from '../helpers';
-import { MRN, RES, createPatients, dataRequestsSince, patientWithMrn, runStore, storeCount, useStore, vendorsWhere } from '../store';
+import {
+	MRN,
+	RES,
+	createPatients,
+	dataRequestsSince,
+	patientWithMrn,
+	runStore,
+	storeCount,
+	useStore,
+	vendorsWhere,
+} from '../store';
 
 let sb: Sandbox;
 useStore((s) => {
 	sb = s;
 });
 
-const upsert = (mrn: string, family = 'Sync') => ({ ...RES('upsert'), resourceType: 'Patient', condition: `identifier=${MRN}|${mrn}`, body: JSON.stringify(patientWithMrn(mrn, family)) });
+const upsert = (mrn: string, family = 'Sync') => ({
+	...RES('upsert'),
+	resourceType: 'Patient',
+	condition: `identifier=${MRN}|${mrn}`,
+	body: JSON.stringify(patientWithMrn(mrn, family)),
+});
 
 describe.each(vendorsWhere('conditional'))('%s', (vendor) => {
 	it('twice → one resource, updated the second time', async () => {
@@ -30,16 +45,23 @@ describe.each(vendorsWhere('conditional'))('%s', (vendor) => {
 		const start = await storeCount(sb, vendor, 'Patient');
 		const e = await failure(runStore(sb, vendor, upsert('dup', 'X')));
 		expect(e.httpCode).toBe('412');
-		expect(e.message).toMatch(/failed: several Patient resources match .*, so it is not clear which one to update; nothing was written/);
+		expect(e.message).toMatch(
+			/failed: several Patient resources match .*, so it is not clear which one to update; nothing was written/,
+		);
 		expect(await storeCount(sb, vendor, 'Patient')).toBe(start);
 	});
 });
 
-describe.each(vendorsWhere('conditional', false))('%s (no conditional update declared)', (vendor) => {
-	it('is refused before any request', async () => {
-		const before = sb.app.requests.length;
-		const e = await failure(runStore(sb, vendor, upsert('x')));
-		expect(e.message).toBe('This server does not support conditional update (create or update by a search) on Patient: nothing was sent');
-		expect(dataRequestsSince(sb, before)).toEqual([]);
-	});
-});
+describe.each(vendorsWhere('conditional', false))(
+	'%s (no conditional update declared)',
+	(vendor) => {
+		it('is refused before any request', async () => {
+			const before = sb.app.requests.length;
+			const e = await failure(runStore(sb, vendor, upsert('x')));
+			expect(e.message).toBe(
+				'This server does not support conditional update (create or update by a search) on Patient: nothing was sent',
+			);
+			expect(dataRequestsSince(sb, before)).toEqual([]);
+		});
+	},
+);

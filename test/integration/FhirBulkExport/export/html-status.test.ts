@@ -5,20 +5,44 @@ import { armFault } from '../../../helpers/sandbox';
 import { useBulkSandbox } from '../helpers';
 
 describe('FHIR Bulk Export with HTML 429 / 503 answers', () => {
-	const bulk = useBulkSandbox({ patients: 10, bulk: { resourcesPerFile: 50, pollsBeforeDone: 2, retryAfterSeconds: 0 } });
+	const bulk = useBulkSandbox({
+		patients: 10,
+		bulk: { resourcesPerFile: 50, pollsBeforeDone: 2, retryAfterSeconds: 0 },
+	});
 
 	it('the kick-off and the status checks are waited out; the export completes', async () => {
 		await armFault(bulk.sb, [
-			{ surface: 'smart', kind: 'html-500', status: 503, retryAfter: '0', pathContains: '/$export' },
-			{ surface: 'smart', kind: 'html-500', status: 503, retryAfter: '0', pathContains: '$bulkdata-status' },
-			{ surface: 'smart', kind: 'html-500', status: 429, retryAfter: '0', pathContains: '$bulkdata-status', after: 1 },
+			{
+				surface: 'smart',
+				kind: 'html-500',
+				status: 503,
+				retryAfter: '0',
+				pathContains: '/$export',
+			},
+			{
+				surface: 'smart',
+				kind: 'html-500',
+				status: 503,
+				retryAfter: '0',
+				pathContains: '$bulkdata-status',
+			},
+			{
+				surface: 'smart',
+				kind: 'html-500',
+				status: 429,
+				retryAfter: '0',
+				pathContains: '$bulkdata-status',
+				after: 1,
+			},
 		]);
 		const seq = bulk.lastSeq();
 		const { output, logs } = await bulk.run({ types: ['Patient'] });
 		expect(output[0].reduce((a, i) => a + (i.json.lines as number), 0)).toBe(10);
 		const log = bulk.newRequests(seq);
 		expect(log.filter((r) => r.path.endsWith('/$export')).map((r) => r.status)).toEqual([503, 202]);
-		const polls = log.filter((r) => r.path.endsWith('$bulkdata-status') && r.method === 'GET').map((r) => r.status);
+		const polls = log
+			.filter((r) => r.path.endsWith('$bulkdata-status') && r.method === 'GET')
+			.map((r) => r.status);
 		expect(polls[0]).toBe(503);
 		expect(polls).toContain(429);
 		expect(polls.at(-1)).toBe(200);

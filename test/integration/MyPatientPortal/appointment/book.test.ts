@@ -8,7 +8,18 @@ import type { Sandbox } from '../../../../sandbox/server';
 import { mppState } from '../../../../sandbox/surfaces/mpp';
 import { runNode } from '../../../harness';
 import { MyPatientPortal } from '../../../../nodes/MyPatientPortal/MyPatientPortal.node';
-import { adminAppointments, bookingPosts, bookParams, escapeRegExp, patientToken, run, runJson, slotsOverHttp, API, useMppSandbox } from '../helpers';
+import {
+	adminAppointments,
+	bookingPosts,
+	bookParams,
+	escapeRegExp,
+	patientToken,
+	run,
+	runJson,
+	slotsOverHttp,
+	API,
+	useMppSandbox,
+} from '../helpers';
 
 /**
  * A portal with two practitioners offers two slots of one type at the same time: adds a twin of
@@ -29,12 +40,25 @@ function addTwinSlot(sb: Sandbox, slotId: string): string {
  */
 async function portalProxy(
 	sb: Sandbox,
-	booking: (forward: () => Promise<{ status: number; body: { data?: { id?: string } } }>, res: http.ServerResponse) => Promise<void>,
+	booking: (
+		forward: () => Promise<{ status: number; body: { data?: { id?: string } } }>,
+		res: http.ServerResponse,
+	) => Promise<void>,
 ): Promise<{ url: string; close: () => Promise<void> }> {
-	const send = async (method: string, path: string, headers: http.IncomingHttpHeaders, body: Buffer) => {
+	const send = async (
+		method: string,
+		path: string,
+		headers: http.IncomingHttpHeaders,
+		body: Buffer,
+	) => {
 		const h: Record<string, string> = {};
-		for (const k of ['authorization', 'content-type', 'accept']) if (typeof headers[k] === 'string') h[k] = headers[k];
-		return await fetch(`${sb.url}${path}`, { method, headers: h, body: method === 'GET' ? undefined : body });
+		for (const k of ['authorization', 'content-type', 'accept'])
+			if (typeof headers[k] === 'string') h[k] = headers[k];
+		return await fetch(`${sb.url}${path}`, {
+			method,
+			headers: h,
+			body: method === 'GET' ? undefined : body,
+		});
 	};
 	const server = http.createServer((req, res) => {
 		const chunks: Buffer[] = [];
@@ -49,20 +73,33 @@ async function portalProxy(
 					}, res);
 				}
 				const r = await send(req.method!, req.url!, req.headers, body);
-				res.writeHead(r.status, { 'Content-Type': r.headers.get('content-type') ?? 'application/json' });
+				res.writeHead(r.status, {
+					'Content-Type': r.headers.get('content-type') ?? 'application/json',
+				});
 				res.end(await r.text());
 			})();
 		});
 	});
 	await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
 	const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-	return { url, close: async () => await new Promise<void>((resolve) => server.close(() => resolve())) };
+	return {
+		url,
+		close: async () => await new Promise<void>((resolve) => server.close(() => resolve())),
+	};
 }
 
 async function bookThrough(proxy: { url: string }, token: string, slotId: string) {
 	return await runNode(MyPatientPortal, {
-		parameters: { ...bookParams(slotId), additionalFields: { comment: 'PHI: allergic to penicillin' } },
-		credentials: { myPatientPortalOAuth2Api: { portalUrl: `${proxy.url}/mpp`, oauthTokenData: { access_token: token, token_type: 'Bearer' } } },
+		parameters: {
+			...bookParams(slotId),
+			additionalFields: { comment: 'PHI: allergic to penicillin' },
+		},
+		credentials: {
+			myPatientPortalOAuth2Api: {
+				portalUrl: `${proxy.url}/mpp`,
+				oauthTokenData: { access_token: token, token_type: 'Bearer' },
+			},
+		},
 	});
 }
 
@@ -75,7 +112,10 @@ describe('MyPatientPortal Book Appointment answered with a redirect', () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[7];
 		const proxy = await portalProxy(sb, async (forward, res) => {
 			const booked = await forward();
-			res.writeHead(303, { Location: `${API}/appointments/${String(booked.body.data?.id)}`, 'Content-Length': '0' });
+			res.writeHead(303, {
+				Location: `${API}/appointments/${String(booked.body.data?.id)}`,
+				'Content-Length': '0',
+			});
 			res.end();
 		});
 		try {
@@ -83,9 +123,19 @@ describe('MyPatientPortal Book Appointment answered with a redirect', () => {
 			const all = await adminAppointments(sb, 'pt-00001');
 			expect(all).toHaveLength(1);
 			expect(output[0]).toHaveLength(1);
-			expect(output[0][0].json).toMatchObject({ id: all[0].id, status: 'booked', start_time: slot.start_time, availabilityId: slot.id, recoveredAfterLostResponse: false });
+			expect(output[0][0].json).toMatchObject({
+				id: all[0].id,
+				status: 'booked',
+				start_time: slot.start_time,
+				availabilityId: slot.id,
+				recoveredAfterLostResponse: false,
+			});
 			expect(await bookingPosts(sb)).toBe(1);
-			expect(sb.app.requests.filter((r) => r.path === `${API}/appointments/${all[0].id}`).map((r) => r.method)).toEqual(['GET']);
+			expect(
+				sb.app.requests
+					.filter((r) => r.path === `${API}/appointments/${all[0].id}`)
+					.map((r) => r.method),
+			).toEqual(['GET']);
 		} finally {
 			await proxy.close();
 		}
@@ -98,7 +148,9 @@ describe('MyPatientPortal Book Appointment answered with a redirect', () => {
 			res.end();
 		});
 		try {
-			const err = (await bookThrough(proxy, token, slot.id).catch((e: unknown) => e)) as Error & { description?: string };
+			const err = (await bookThrough(proxy, token, slot.id).catch((e: unknown) => e)) as Error & {
+				description?: string;
+			};
 			expect(err).toBeInstanceOf(Error);
 			expect(err.message).toBe(
 				`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (Book Appointment failed: the server redirected it (HTTP 307) to another server (${sb.fileUrl}); it was not sent there, so whether it took effect is unknown); no appointment at that time is among the patient's appointments yet`,
@@ -121,7 +173,9 @@ describe('MyPatientPortal Book Appointment answered with a redirect', () => {
 		});
 		try {
 			const err = (await bookThrough(proxy, token, slot.id).catch((e: unknown) => e)) as Error;
-			expect(err.message.startsWith('Booking state unknown — check the portal before retrying: ')).toBe(true);
+			expect(
+				err.message.startsWith('Booking state unknown — check the portal before retrying: '),
+			).toBe(true);
 			expect(err.message).toContain(
 				`(Book Appointment failed: the server asked for the POST to be sent again to ${API}/booking (HTTP 307); it was not repeated automatically, so whether it took effect is unknown)`,
 			);
@@ -161,7 +215,11 @@ describe('MyPatientPortal Book Appointment', () => {
 			'Book Appointment failed (HTTP 422): availability_unknown: The selected availability does not exist or has expired. Load the availabilities again. Pick another slot',
 		);
 		expect(good.pairedItem).toEqual({ item: 1 });
-		expect(good.json).toMatchObject({ status: 'booked', start_time: slot.start_time, availabilityId: slot.id });
+		expect(good.json).toMatchObject({
+			status: 'booked',
+			start_time: slot.start_time,
+			availabilityId: slot.id,
+		});
 		const all = await adminAppointments(sb, 'pt-00001');
 		expect(all.map((a) => a.availability_id)).toEqual([slot.id]);
 	});
@@ -194,7 +252,9 @@ describe('MyPatientPortal Book Appointment', () => {
 				availabilityId: slot.id,
 				additionalFields: { asapListOptIn: true },
 			}),
-		).rejects.toThrow('The appointment type "Follow-up visit" (199) does not allow the ASAP list: turn off "ASAP List Opt-In" or choose a type that allows it');
+		).rejects.toThrow(
+			'The appointment type "Follow-up visit" (199) does not allow the ASAP list: turn off "ASAP List Opt-In" or choose a type that allows it',
+		);
 		expect(await bookingPosts(sb)).toBe(before);
 		expect(await adminAppointments(sb, 'pt-00001')).toEqual([]);
 	});
@@ -220,15 +280,31 @@ describe('MyPatientPortal Book Appointment', () => {
 
 	it('lost answer after the booking was committed: one appointment, reported as booked, one POST', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[3];
-		await armFault(sb, { surface: 'mpp', kind: 'lost-response', pathContains: '/booking', method: 'POST' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'lost-response',
+			pathContains: '/booking',
+			method: 'POST',
+		});
 		const out = await runJson(sb, token, bookParams(slot.id));
 		expect(out).toHaveLength(1);
-		expect(out[0].json).toMatchObject({ status: 'booked', start_time: slot.start_time, availabilityId: slot.id, recoveredAfterLostResponse: true });
+		expect(out[0].json).toMatchObject({
+			status: 'booked',
+			start_time: slot.start_time,
+			availabilityId: slot.id,
+			recoveredAfterLostResponse: true,
+		});
 		const all = await adminAppointments(sb, 'pt-00001');
 		expect(all).toHaveLength(1);
-		expect(all[0]).toMatchObject({ id: out[0].json.id, availability_id: slot.id, status: 'booked' });
+		expect(all[0]).toMatchObject({
+			id: out[0].json.id,
+			availability_id: slot.id,
+			status: 'booked',
+		});
 		expect(await bookingPosts(sb)).toBe(1);
-		const fired = (await (await fetch(`${sb.url}/_admin/faults`)).json()) as { fired: Array<{ kind: string }> };
+		const fired = (await (await fetch(`${sb.url}/_admin/faults`)).json()) as {
+			fired: Array<{ kind: string }>;
+		};
 		expect(fired.fired.map((f) => f.kind)).toEqual(['lost-response']);
 	});
 
@@ -236,9 +312,18 @@ describe('MyPatientPortal Book Appointment', () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[5];
 		await armFault(sb, [
 			{ surface: 'mpp', kind: 'lost-response', pathContains: '/booking', method: 'POST' },
-			{ surface: 'mpp', kind: 'unavailable', pathContains: `${API}/appointments`, method: 'GET', times: 50, retryAfter: '0' },
+			{
+				surface: 'mpp',
+				kind: 'unavailable',
+				pathContains: `${API}/appointments`,
+				method: 'GET',
+				times: 50,
+				retryAfter: '0',
+			},
 		]);
-		const err = (await run(sb, token, bookParams(slot.id)).catch((e: unknown) => e)) as Error & { description?: string };
+		const err = (await run(sb, token, bookParams(slot.id)).catch((e: unknown) => e)) as Error & {
+			description?: string;
+		};
 		expect(err).toBeInstanceOf(Error);
 		expect(err.message).toMatch(
 			new RegExp(
@@ -248,12 +333,21 @@ describe('MyPatientPortal Book Appointment', () => {
 		expect(err.description).toContain('before booking again');
 		expect(await bookingPosts(sb)).toBe(1);
 		// it was in fact booked: exactly once
-		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id)).toEqual([slot.id]);
+		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id)).toEqual([
+			slot.id,
+		]);
 	});
 
 	it('a 503 to the booking is not retried; the node checks and reports the state as unknown', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[6];
-		await armFault(sb, { surface: 'mpp', kind: 'unavailable', pathContains: '/booking', method: 'POST', times: 5, retryAfter: '0' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'unavailable',
+			pathContains: '/booking',
+			method: 'POST',
+			times: 5,
+			retryAfter: '0',
+		});
 		await expect(run(sb, token, bookParams(slot.id))).rejects.toThrow(
 			`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (the portal answered HTTP 503 (service_unavailable: Service temporarily unavailable)); no appointment at that time is among the patient's appointments yet`,
 		);
@@ -263,7 +357,13 @@ describe('MyPatientPortal Book Appointment', () => {
 
 	it('a 503 HTML page (a proxy) to the booking is a 503 like any other: "state unknown", not "check the base URL"', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[10];
-		await armFault(sb, { surface: 'mpp', kind: 'html-500', status: 503, pathContains: '/booking', method: 'POST' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'html-500',
+			status: 503,
+			pathContains: '/booking',
+			method: 'POST',
+		});
 		await expect(run(sb, token, bookParams(slot.id))).rejects.toThrow(
 			`Booking state unknown — check the portal before retrying: no answer to the booking of availability ${slot.id} at ${slot.start_time} (the portal answered HTTP 503); no appointment at that time is among the patient's appointments yet`,
 		);
@@ -274,13 +374,28 @@ describe('MyPatientPortal Book Appointment', () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
 		const twinId = addTwinSlot(sb, slot.id);
 		const older = (await runJson(sb, token, bookParams(slot.id)))[0].json;
-		expect(older).toMatchObject({ status: 'booked', start_time: slot.start_time, recoveredAfterLostResponse: false });
-		await armFault(sb, { surface: 'mpp', kind: 'lost-response', pathContains: '/booking', method: 'POST' });
+		expect(older).toMatchObject({
+			status: 'booked',
+			start_time: slot.start_time,
+			recoveredAfterLostResponse: false,
+		});
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'lost-response',
+			pathContains: '/booking',
+			method: 'POST',
+		});
 		const out = (await runJson(sb, token, bookParams(twinId)))[0].json;
 		const all = await adminAppointments(sb, 'pt-00001');
 		const created = all.find((a) => a.availability_id === twinId)!;
 		expect(created).toBeDefined();
-		expect(out).toMatchObject({ id: created.id, status: 'booked', start_time: slot.start_time, availabilityId: twinId, recoveredAfterLostResponse: true });
+		expect(out).toMatchObject({
+			id: created.id,
+			status: 'booked',
+			start_time: slot.start_time,
+			availabilityId: twinId,
+			recoveredAfterLostResponse: true,
+		});
 		expect(out.id).not.toBe(older.id);
 		expect(await bookingPosts(sb)).toBe(2);
 	});
@@ -289,11 +404,22 @@ describe('MyPatientPortal Book Appointment', () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
 		const twinId = addTwinSlot(sb, slot.id);
 		const older = (await runJson(sb, token, bookParams(slot.id)))[0].json;
-		await armFault(sb, { surface: 'mpp', kind: 'unavailable', pathContains: '/booking', method: 'POST', times: 5, retryAfter: '0' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'unavailable',
+			pathContains: '/booking',
+			method: 'POST',
+			times: 5,
+			retryAfter: '0',
+		});
 		const err = (await run(sb, token, bookParams(twinId)).catch((e: unknown) => e)) as Error;
 		expect(err).toBeInstanceOf(Error);
-		expect(err.message).toMatch(/^Booking state unknown — check the portal before retrying: .*HTTP 503/);
-		expect(err.message).toContain(`appointment ${String(older.id)} at that time existed before this booking`);
+		expect(err.message).toMatch(
+			/^Booking state unknown — check the portal before retrying: .*HTTP 503/,
+		);
+		expect(err.message).toContain(
+			`appointment ${String(older.id)} at that time existed before this booking`,
+		);
 		expect(await bookingPosts(sb)).toBe(2);
 		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.id)).toEqual([older.id]);
 	});
@@ -301,9 +427,18 @@ describe('MyPatientPortal Book Appointment', () => {
 	it('a lost answer to a new booking next to older appointments is still recovered as the new one', async () => {
 		const slots = await slotsOverHttp(sb, token, 53, 198, 136);
 		const older = (await runJson(sb, token, bookParams(slots[0].id)))[0].json;
-		await armFault(sb, { surface: 'mpp', kind: 'lost-response', pathContains: '/booking', method: 'POST' });
+		await armFault(sb, {
+			surface: 'mpp',
+			kind: 'lost-response',
+			pathContains: '/booking',
+			method: 'POST',
+		});
 		const out = (await runJson(sb, token, bookParams(slots[4].id)))[0].json;
-		expect(out).toMatchObject({ status: 'booked', start_time: slots[4].start_time, recoveredAfterLostResponse: true });
+		expect(out).toMatchObject({
+			status: 'booked',
+			start_time: slots[4].start_time,
+			recoveredAfterLostResponse: true,
+		});
 		expect(out.id).not.toBe(older.id);
 		expect(await bookingPosts(sb)).toBe(2);
 	});
@@ -311,7 +446,10 @@ describe('MyPatientPortal Book Appointment', () => {
 	it('slot-taken race: two executions for one slot give one booking and one clear error', async () => {
 		const slot = (await slotsOverHttp(sb, token, 54, 210, 136))[2];
 		const other = patientToken(sb, 'pt-00007');
-		const results = await Promise.allSettled([run(sb, token, bookParams(slot.id, '136', '54', '210')), run(sb, other, bookParams(slot.id, '136', '54', '210'))]);
+		const results = await Promise.allSettled([
+			run(sb, token, bookParams(slot.id, '136', '54', '210')),
+			run(sb, other, bookParams(slot.id, '136', '54', '210')),
+		]);
 		const ok = results.filter((r) => r.status === 'fulfilled');
 		const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		expect(ok).toHaveLength(1);
@@ -323,7 +461,9 @@ describe('MyPatientPortal Book Appointment', () => {
 			'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.',
 		);
 		const all = await adminAppointments(sb);
-		expect(all.filter((a) => a.availability_id === slot.id && a.status === 'booked')).toHaveLength(1);
+		expect(all.filter((a) => a.availability_id === slot.id && a.status === 'booked')).toHaveLength(
+			1,
+		);
 		expect(await bookingPosts(sb)).toBe(2);
 	});
 
@@ -333,7 +473,13 @@ describe('MyPatientPortal Book Appointment', () => {
 		const outs = await Promise.all(slots.map((s) => runJson(sb, token, bookParams(s.id))));
 		const ids = outs.map((o) => o[0].json.id as string);
 		expect(new Set(ids).size).toBe(20);
-		outs.forEach((o, k) => expect(o[0].json).toMatchObject({ start_time: slots[k].start_time, availabilityId: slots[k].id, recoveredAfterLostResponse: false }));
+		outs.forEach((o, k) =>
+			expect(o[0].json).toMatchObject({
+				start_time: slots[k].start_time,
+				availabilityId: slots[k].id,
+				recoveredAfterLostResponse: false,
+			}),
+		);
 		const all = await adminAppointments(sb, 'pt-00001');
 		expect(all).toHaveLength(20);
 		expect(new Set(all.map((a) => a.availability_id))).toEqual(new Set(slots.map((s) => s.id)));
@@ -343,17 +489,28 @@ describe('MyPatientPortal Book Appointment', () => {
 
 	it('several items in one execution: each booked once, a taken slot fails only its own item', async () => {
 		const slots = await slotsOverHttp(sb, token, 53, 200, 136);
-		const r = await run(sb, token, { ...bookParams('={{ $json.slot }}', '136', '53', '200') }, {
-			continueOnFail: true,
-			items: [{ json: { slot: slots[0].id } }, { json: { slot: slots[0].id } }, { json: { slot: slots[1].id } }],
-		});
+		const r = await run(
+			sb,
+			token,
+			{ ...bookParams('={{ $json.slot }}', '136', '53', '200') },
+			{
+				continueOnFail: true,
+				items: [
+					{ json: { slot: slots[0].id } },
+					{ json: { slot: slots[0].id } },
+					{ json: { slot: slots[1].id } },
+				],
+			},
+		);
 		const out = r.output[0];
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[0].json.start_time).toBe(slots[0].start_time);
 		expect(String(out[1].json.error)).toContain('availability_taken');
 		expect(String(out[1].json.error)).toContain('Pick another slot');
 		expect(out[2].json.start_time).toBe(slots[1].start_time);
-		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id).sort()).toEqual([slots[0].id, slots[1].id].sort());
+		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id).sort()).toEqual(
+			[slots[0].id, slots[1].id].sort(),
+		);
 	});
 
 	describe('n8n Retry On Fail after "Booking state unknown"', () => {
@@ -362,15 +519,28 @@ describe('MyPatientPortal Book Appointment', () => {
 			await armFault(sb, [
 				{ surface: 'mpp', kind: 'lost-response', method: 'POST', pathContains: `${API}/booking` },
 				// the read before the POST passes, every read after it fails
-				{ surface: 'mpp', kind: 'unavailable', pathContains: `${API}/appointments`, method: 'GET', after: 1, times: 50, retryAfter: '0' },
+				{
+					surface: 'mpp',
+					kind: 'unavailable',
+					pathContains: `${API}/appointments`,
+					method: 'GET',
+					after: 1,
+					times: 50,
+					retryAfter: '0',
+				},
 			]);
-			await expect(run(sb, token, bookParams(slotId, '136', '53', '198'))).rejects.toThrow(/^Booking state unknown — check the portal before retrying/);
+			await expect(run(sb, token, bookParams(slotId, '136', '53', '198'))).rejects.toThrow(
+				/^Booking state unknown — check the portal before retrying/,
+			);
 			await fetch(`${sb.url}/_admin/faults`, { method: 'DELETE' });
 			expect(await bookingPosts(sb)).toBe(1);
 		}
 
 		it('the portal shows availability ids: try 2 finds the booking (alreadyBooked) and sends no second POST', async () => {
-			await fetch(`${sb.url}/_admin/mpp/settings`, { method: 'POST', body: JSON.stringify({ appointmentAvailabilityId: true }) });
+			await fetch(`${sb.url}/_admin/mpp/settings`, {
+				method: 'POST',
+				body: JSON.stringify({ appointmentAvailabilityId: true }),
+			});
 			const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
 			await firstTryUnknown(slot.id);
 			const [again] = await runJson(sb, token, bookParams(slot.id, '136', '53', '198'));
@@ -389,7 +559,9 @@ describe('MyPatientPortal Book Appointment', () => {
 		it('the portal does not show them: try 2 is refused, and the error does not claim that nothing was booked', async () => {
 			const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[2];
 			await firstTryUnknown(slot.id);
-			const err = (await run(sb, token, bookParams(slot.id, '136', '53', '198')).catch((e) => e)) as { message: string; description?: string };
+			const err = (await run(sb, token, bookParams(slot.id, '136', '53', '198')).catch(
+				(e) => e,
+			)) as { message: string; description?: string };
 			expect(err.message).toMatch(/^Book Appointment failed \(HTTP 422\)/);
 			expect(err.description).not.toMatch(/Nothing was booked/);
 			expect(err.description).toBe(
@@ -403,13 +575,17 @@ describe('MyPatientPortal Book Appointment', () => {
 			// another patient takes the slot between the node's read and its POST
 			const other = patientToken(sb, 'pt-00002');
 			const [mine, theirs] = await Promise.all([
-				run(sb, token, bookParams(slot.id, '136', '53', '198')).catch((e) => e as { message: string; description?: string }),
-				runJson(sb, other, bookParams(slot.id, '136', '53', '198')).catch((e) => e as { message: string; description?: string }),
+				run(sb, token, bookParams(slot.id, '136', '53', '198')).catch(
+					(e) => e as { message: string; description?: string },
+				),
+				runJson(sb, other, bookParams(slot.id, '136', '53', '198')).catch(
+					(e) => e as { message: string; description?: string },
+				),
 			]);
-			const failed = [mine, theirs].find((r) => r instanceof Error) as { message: string; description?: string } | undefined;
+			const failed = [mine, theirs].find((r) => r instanceof Error) as
+				{ message: string; description?: string } | undefined;
 			expect(failed).toBeDefined();
 			expect(failed!.description).toMatch(/^Nothing was booked\./);
 		});
 	});
 });
-

@@ -2,7 +2,14 @@
 // appointment; an ID of the wrong type refused before anything is sent.
 import { armFault } from '../../../helpers/sandbox';
 import type { Sandbox } from '../../../../sandbox/server';
-import { adminAppointments, bookParams, portalWrites, runJson, slotsOverHttp, useMppSandbox } from '../helpers';
+import {
+	adminAppointments,
+	bookParams,
+	portalWrites,
+	runJson,
+	slotsOverHttp,
+	useMppSandbox,
+} from '../helpers';
 
 describe('MyPatientPortal Cancel Appointment', () => {
 	let sb: Sandbox;
@@ -16,23 +23,53 @@ describe('MyPatientPortal Cancel Appointment', () => {
 		// the cancel happens, then the connection dies without an answer
 		await armFault(sb, { surface: 'mpp', kind: 'lost-response', method: 'DELETE' });
 		const [c] = await runJson(sb, token, { operation: 'cancel', appointmentId: id });
-		expect(c.json).toMatchObject({ id, status: 'cancelled', recoveredAfterLostResponse: true, alreadyCancelled: false });
-		const reqs = ((await (await fetch(`${sb.url}/_admin/requests`)).json()) as { requests: Array<{ method: string }> }).requests;
+		expect(c.json).toMatchObject({
+			id,
+			status: 'cancelled',
+			recoveredAfterLostResponse: true,
+			alreadyCancelled: false,
+		});
+		const reqs = (
+			(await (await fetch(`${sb.url}/_admin/requests`)).json()) as {
+				requests: Array<{ method: string }>;
+			}
+		).requests;
 		expect(reqs.filter((q) => q.method === 'DELETE')).toHaveLength(1);
 		expect((await slotsOverHttp(sb, token, 53, 198, 136)).map((s) => s.id)).toContain(slot.id);
 	});
 
 	it('an Appointment ID from an expression that is an object, a list, a boolean or blank: a clear error per item, no DELETE sent; a padded ID still cancels', async () => {
 		const slot = (await slotsOverHttp(sb, token, 53, 198, 136))[1];
-		const booked = (await runJson(sb, token, { operation: 'book', insuranceId: '136', appointmentCategoryId: '53', appointmentTypeId: '198', availabilityId: `${slot.id}\n` }))[0].json;
+		const booked = (
+			await runJson(sb, token, {
+				operation: 'book',
+				insuranceId: '136',
+				appointmentCategoryId: '53',
+				appointmentTypeId: '198',
+				availabilityId: `${slot.id}\n`,
+			})
+		)[0].json;
 		const before = portalWrites(sb);
 		const out = await runJson(
 			sb,
 			token,
 			{ operation: 'cancel', appointmentId: '={{ $json.appt }}' },
-			{ continueOnFail: true, items: [{ json: { appt: { id: booked.id } } }, { json: { appt: [booked.id, 'x'] } }, { json: { appt: true } }, { json: { appt: '  ' } }] },
+			{
+				continueOnFail: true,
+				items: [
+					{ json: { appt: { id: booked.id } } },
+					{ json: { appt: [booked.id, 'x'] } },
+					{ json: { appt: true } },
+					{ json: { appt: '  ' } },
+				],
+			},
 		);
-		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }, { item: 3 }]);
+		expect(out.map((o) => o.pairedItem)).toEqual([
+			{ item: 0 },
+			{ item: 1 },
+			{ item: 2 },
+			{ item: 3 },
+		]);
 		expect(out.map((o) => o.json.error)).toEqual([
 			'Appointment ID must be text or a number, but the expression gave an object: pick the ID field itself (e.g. {{ $json.id }})',
 			'Appointment ID must be text or a number, but the expression gave a list: pick the ID field itself (e.g. {{ $json.id }})',
@@ -42,7 +79,10 @@ describe('MyPatientPortal Cancel Appointment', () => {
 		expect(portalWrites(sb)).toBe(before);
 		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.status)).toEqual(['booked']);
 		// a padded text ID still cancels
-		const ok = await runJson(sb, token, { operation: 'cancel', appointmentId: ` ${String(booked.id)}\n` });
+		const ok = await runJson(sb, token, {
+			operation: 'cancel',
+			appointmentId: ` ${String(booked.id)}\n`,
+		});
 		expect(ok[0].json).toMatchObject({ id: booked.id, status: 'cancelled' });
 	});
 });

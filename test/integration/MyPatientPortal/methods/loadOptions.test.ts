@@ -10,28 +10,48 @@ describe('MyPatientPortal dropdowns', () => {
 
 	it('dropdowns load dependent options from the portal', async () => {
 		const ins = await options(sb, token, 'getInsurances', { operation: 'book' });
-		expect(ins.map((o) => o.value)).toEqual(['136', '137', '138'].sort((a, b) => {
-			const names: Record<string, string> = { '136': 'Gesetzliche Krankenversicherung (GKV)', '137': 'Private Krankenversicherung (PKV)', '138': 'Selbstzahler' };
-			return names[a].localeCompare(names[b]);
-		}));
+		expect(ins.map((o) => o.value)).toEqual(
+			['136', '137', '138'].sort((a, b) => {
+				const names: Record<string, string> = {
+					'136': 'Gesetzliche Krankenversicherung (GKV)',
+					'137': 'Private Krankenversicherung (PKV)',
+					'138': 'Selbstzahler',
+				};
+				return names[a].localeCompare(names[b]);
+			}),
+		);
 		expect(await options(sb, token, 'getAppointmentCategories', { operation: 'book' })).toEqual([]);
 
-		const catsPublic = await options(sb, token, 'getAppointmentCategories', { operation: 'book', insuranceId: '136' });
+		const catsPublic = await options(sb, token, 'getAppointmentCategories', {
+			operation: 'book',
+			insuranceId: '136',
+		});
 		expect(catsPublic.map((o) => [o.name, o.value])).toEqual([
 			['General Practice', '53'],
 			['Preventive Check-ups', '55'],
 			['Vaccinations', '54'],
 		]);
-		const catsSelf = await options(sb, token, 'getAppointmentCategories', { operation: 'book', insuranceId: '138' });
+		const catsSelf = await options(sb, token, 'getAppointmentCategories', {
+			operation: 'book',
+			insuranceId: '138',
+		});
 		expect(catsSelf.map((o) => o.value).sort()).toEqual(['53', '54', '56']);
 
-		const types = await options(sb, token, 'getAppointmentTypes', { operation: 'book', insuranceId: '136', appointmentCategoryId: '53' });
+		const types = await options(sb, token, 'getAppointmentTypes', {
+			operation: 'book',
+			insuranceId: '136',
+			appointmentCategoryId: '53',
+		});
 		expect(types.map((o) => [o.name, o.value, o.description])).toEqual([
 			['Follow-up visit', '199', '15 min, no ASAP list'],
 			['Initial consultation', '198', '30 min, ASAP list available'],
 			['Video consultation', '200', '20 min, ASAP list available'],
 		]);
-		const typesPrivate = await options(sb, token, 'getAppointmentTypes', { operation: 'book', insuranceId: '138', appointmentCategoryId: '53' });
+		const typesPrivate = await options(sb, token, 'getAppointmentTypes', {
+			operation: 'book',
+			insuranceId: '138',
+			appointmentCategoryId: '53',
+		});
 		expect(typesPrivate.map((o) => o.value).sort()).toEqual(['198', '199']);
 
 		const slots = await slotsOverHttp(sb, token, 53, 198, 136);
@@ -54,7 +74,9 @@ describe('MyPatientPortal dropdowns', () => {
 			from: `${day}T00:00:00Z`,
 			to: `${day}T23:59:59Z`,
 		});
-		expect(oneDay.map((o) => o.value)).toEqual(slots.filter((s) => s.start_time.startsWith(day)).map((s) => s.id));
+		expect(oneDay.map((o) => o.value)).toEqual(
+			slots.filter((s) => s.start_time.startsWith(day)).map((s) => s.id),
+		);
 		expect(oneDay.length).toBeLessThan(slots.length);
 	});
 });

@@ -11,9 +11,16 @@ describe('MyPatientPortal Get Profile', () => {
 		const out = await runJson(sb, token, { operation: 'getProfile' });
 		expect(out).toHaveLength(1);
 		expect(out[0].pairedItem).toEqual({ item: 0 });
-		expect(out[0].json).toMatchObject({ id: 'pt-00001', first_name: expect.any(String), last_name: expect.any(String), email: expect.stringContaining('@') });
+		expect(out[0].json).toMatchObject({
+			id: 'pt-00001',
+			first_name: expect.any(String),
+			last_name: expect.any(String),
+			email: expect.stringContaining('@'),
+		});
 		expect(out[0].json.data).toBeUndefined();
 		const noProfile = patientToken(sb, 'pt-00001', ['appointment_read']);
-		await expect(run(sb, noProfile, { operation: 'getProfile' })).rejects.toThrow(/^Get Profile failed \(HTTP 403\)/);
+		await expect(run(sb, noProfile, { operation: 'getProfile' })).rejects.toThrow(
+			/^Get Profile failed \(HTTP 403\)/,
+		);
 	});
 });
