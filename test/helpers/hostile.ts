@@ -85,15 +85,18 @@ function collectGarbage(): void {
 }
 
 /** Samples process.memoryUsage().rss every `ms` (after a garbage collection) until stop(); peak in MB. */
-export function rssMonitor(ms = 20): { peakMb(): number; stop(): number } {
+export function rssMonitor(ms = 20): { peakMb(): number; stop(): number; growthMb(): number } {
 	collectGarbage();
-	let peak = process.memoryUsage().rss;
+	const start = process.memoryUsage().rss;
+	let peak = start;
 	const t = setInterval(() => {
 		peak = Math.max(peak, process.memoryUsage().rss);
 	}, ms);
 	const peakMb = () => Math.round(Math.max(peak, process.memoryUsage().rss) / 1024 / 1024);
 	return {
 		peakMb,
+		/** how far the peak rose above the RSS at the start (what this request held, not the worker's past) */
+		growthMb: () => Math.round((Math.max(peak, process.memoryUsage().rss) - start) / 1024 / 1024),
 		stop: () => {
 			clearInterval(t);
 			return peakMb();

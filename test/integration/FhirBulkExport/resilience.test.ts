@@ -10,13 +10,23 @@ import { FhirBulkExport } from '../../../nodes/FhirBulkExport/FhirBulkExport.nod
 import { jobs, params, setBulkOptions, stubBackendCredential, useBulkSandbox } from './helpers';
 
 describe('FHIR Bulk Export: polling, tokens, failures', () => {
-	const bulk = useBulkSandbox({ patients: 20, bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 } });
+	const bulk = useBulkSandbox({
+		patients: 20,
+		bulk: { resourcesPerFile: 50, pollsBeforeDone: 1, retryAfterSeconds: 0 },
+	});
 	const { run, lastSeq } = bulk;
-	const statusPolls = (since: number) => bulk.newRequests(since).filter((r) => r.path.endsWith('$bulkdata-status') && r.method === 'GET');
+	const statusPolls = (since: number) =>
+		bulk
+			.newRequests(since)
+			.filter((r) => r.path.endsWith('$bulkdata-status') && r.method === 'GET');
 
 	afterEach(async () => {
 		await fetch(`${bulk.sb.url}/_admin/faults`, { method: 'DELETE' });
-		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1, retryAfterSeconds: 0, retryAfterStyle: 'seconds' });
+		await setBulkOptions(bulk.sb, {
+			pollsBeforeDone: 1,
+			retryAfterSeconds: 0,
+			retryAfterStyle: 'seconds',
+		});
 	});
 
 	it('honours Retry-After in seconds between status checks', async () => {
@@ -27,7 +37,11 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(output[0].length).toBe(1);
 		expect(elapsed).toBeGreaterThanOrEqual(950);
 		expect(elapsed).toBeLessThan(4000);
-		expect(logs.some((l) => /in progress: \d+% complete/.test(l.message) && /next check in 1 s/.test(l.message))).toBe(true);
+		expect(
+			logs.some(
+				(l) => /in progress: \d+% complete/.test(l.message) && /next check in 1 s/.test(l.message),
+			),
+		).toBe(true);
 	});
 
 	it('honours Retry-After as an HTTP-date', async () => {
@@ -46,7 +60,9 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 			const elapsed = Date.now() - t0;
 			expect(elapsed).toBeGreaterThanOrEqual(280);
 			expect(elapsed).toBeLessThan(3000);
-			expect(logs.some((l) => l.level === 'warn' && /beyond the maximum wait/.test(l.message))).toBe(true);
+			expect(
+				logs.some((l) => l.level === 'warn' && /beyond the maximum wait/.test(l.message)),
+			).toBe(true);
 		}
 	});
 
@@ -55,7 +71,13 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		await armFault(bulk.sb, [
 			{ surface: 'smart', kind: 'rate-limit', pathContains: '$bulkdata-status', retryAfter: '0' },
 			{ surface: 'smart', kind: 'unavailable', pathContains: '$bulkdata-status', after: 1 },
-			{ surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status', status: 500, after: 1 },
+			{
+				surface: 'smart',
+				kind: 'transient-5xx',
+				pathContains: '$bulkdata-status',
+				status: 500,
+				after: 1,
+			},
 		]);
 		const seq = lastSeq();
 		const { output, logs } = await run({ types: ['Patient'] });
@@ -66,11 +88,20 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		expect(statuses).toContain(500);
 		expect(statuses.at(-1)).toBe(200);
 		expect(logs.some((l) => /rate-limited \(HTTP 429\); slowing down/.test(l.message))).toBe(true);
-		expect(logs.some((l) => /temporary failure \(HTTP 500: .*The export service is busy/.test(l.message))).toBe(true);
+		expect(
+			logs.some((l) =>
+				/temporary failure \(HTTP 500: .*The export service is busy/.test(l.message),
+			),
+		).toBe(true);
 	});
 
 	it('gives up after the bounded number of transient errors, with the server message', async () => {
-		await armFault(bulk.sb, { surface: 'smart', kind: 'transient-5xx', pathContains: '$bulkdata-status', times: 10 });
+		await armFault(bulk.sb, {
+			surface: 'smart',
+			kind: 'transient-5xx',
+			pathContains: '$bulkdata-status',
+			times: 10,
+		});
 		await expect(run({ types: ['Patient'], options: { transientRetries: 2 } })).rejects.toThrow(
 			/HTTP 503\) 3 times in a row: .*The export service is busy/,
 		);
@@ -78,7 +109,10 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 
 	it('a 60-s token expiring mid-export: new token during polling and during downloads (real credential)', async () => {
 		await setBulkOptions(bulk.sb, { pollsBeforeDone: 2 });
-		const pem = readFileSync(join(__dirname, '../../../sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
+		const pem = readFileSync(
+			join(__dirname, '../../../sandbox/keys/TEST-ONLY-rs384-private.pem'),
+			'utf8',
+		);
 		const seq = lastSeq();
 		// advance the sandbox clock past the token's 60 s at the first status check and at the first file
 		let stage = 0;
@@ -94,7 +128,10 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		}, 2);
 		try {
 			const res = await runNode(FhirBulkExport, {
-				parameters: params({ types: ['Patient', 'Immunization'], options: { minWait: 0.15, concurrency: 1 } }),
+				parameters: params({
+					types: ['Patient', 'Immunization'],
+					options: { minWait: 0.15, concurrency: 1 },
+				}),
 				credentials: {
 					smartBackendServicesApi: {
 						fhirBaseUrl: `${bulk.sb.url}/smart/fhir`,
@@ -108,11 +145,15 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 			});
 			expect(stage).toBe(2);
 			expect(res.output[0].find((i) => i.json.type === 'Patient')!.json.lines).toBe(20);
-			const renewals = res.authEvents.filter((e) => e === 'preAuthentication:smartBackendServicesApi:expired');
+			const renewals = res.authEvents.filter(
+				(e) => e === 'preAuthentication:smartBackendServicesApi:expired',
+			);
 			expect(renewals.length).toBeGreaterThanOrEqual(2);
 			const reqs = bulk.sb.app.requests.filter((r) => r.seq > seq);
 			expect(reqs.filter((r) => r.status === 401).length).toBe(renewals.length);
-			expect(reqs.filter((r) => r.path.endsWith('/smart/auth/token')).length).toBe(1 + renewals.length);
+			expect(reqs.filter((r) => r.path.endsWith('/smart/auth/token')).length).toBe(
+				1 + renewals.length,
+			);
 		} finally {
 			clearInterval(timer);
 			bulk.sb.app.clock.reset();
@@ -122,8 +163,10 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 	it('deletes the job on the server when the maximum total wait runs out', async () => {
 		await setBulkOptions(bulk.sb, { pollsBeforeDone: 1000 });
 		const seq = lastSeq();
-		await expect(run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 0.4 } })).rejects.toThrow(
-			/did not finish within the maximum wait of 0.4 s \(the job was deleted on the server\)/,
+		await expect(
+			run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 0.4 } }),
+		).rejects.toThrow(
+			/did not finish within the maximum wait of 0.4 s (?:\(a status check was still waiting for the server's answer\) )?\(the job was deleted on the server\)/,
 		);
 		const del = bulk.sb.app.requests.filter((r) => r.seq > seq && r.method === 'DELETE');
 		expect(del).toHaveLength(1);
@@ -133,28 +176,51 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 	});
 
 	it('Maximum Total Wait ends a status check in progress (a manifest trickling one byte a second) and the job is deleted', async () => {
-		await armFault(bulk.sb, { surface: 'smart', kind: 'drip', pathContains: '$bulkdata-status', method: 'GET', after: 1, delayMs: 1000 });
+		await armFault(bulk.sb, {
+			surface: 'smart',
+			kind: 'drip',
+			pathContains: '$bulkdata-status',
+			method: 'GET',
+			after: 1,
+			delayMs: 1000,
+		});
 		const seq = lastSeq();
 		const t0 = Date.now();
-		await expect(run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 2 } })).rejects.toThrow(
+		await expect(
+			run({ types: ['Patient'], options: { minWait: 0.05, maxTotalWait: 2 } }),
+		).rejects.toThrow(
 			/did not finish within the maximum wait of 2 s \(a status check was still waiting for the server's answer\) \(the job was deleted on the server\)/,
 		);
 		const ms = Date.now() - t0;
-		console.log(`[bounds] Bulk Export, manifest dripping, Maximum Total Wait 2 s: stopped after ${ms} ms`);
+		console.log(
+			`[bounds] Bulk Export, manifest dripping, Maximum Total Wait 2 s: stopped after ${ms} ms`,
+		);
 		expect(ms).toBeLessThan(6000);
 		const del = bulk.sb.app.requests.filter((r) => r.seq > seq && r.method === 'DELETE');
 		expect(del.map((r) => r.status)).toEqual([202]);
 	}, 20_000);
 
 	it('Maximum Total Wait ends a file download in progress: that file is an item with the error, the job is kept', async () => {
-		await armFault(bulk.sb, { surface: 'smart', kind: 'drip', pathContains: '/bulkfiles/', delayMs: 20 });
+		await armFault(bulk.sb, {
+			surface: 'smart',
+			kind: 'drip',
+			pathContains: '/bulkfiles/',
+			delayMs: 20,
+		});
 		const t0 = Date.now();
-		const { output } = await run({ types: ['Patient'], options: { maxTotalWait: 3, fileRetries: 2 } });
+		const { output } = await run({
+			types: ['Patient'],
+			options: { maxTotalWait: 3, fileRetries: 2 },
+		});
 		const ms = Date.now() - t0;
-		console.log(`[bounds] Bulk Export, file dripping, Maximum Total Wait 3 s: stopped after ${ms} ms`);
+		console.log(
+			`[bounds] Bulk Export, file dripping, Maximum Total Wait 3 s: stopped after ${ms} ms`,
+		);
 		expect(ms).toBeLessThan(8000);
 		expect(output[0]).toHaveLength(1);
-		expect(output[0][0].json.error).toBe('Download of bulk export file Patient-1.ndjson did not finish within the Maximum Total Wait; it was stopped');
+		expect(output[0][0].json.error).toBe(
+			'Download of bulk export file Patient-1.ndjson did not finish within the Maximum Total Wait; it was stopped',
+		);
 		expect(String(output[0][0].json.description)).toMatch(/Raise "Maximum Total Wait \(Seconds\)"/);
 		const statusUrl = String(output[0][0].json.statusUrl);
 		expect((await jobs(bulk.sb)).find((j) => statusUrl.endsWith(j.id))?.status).toBe('completed');
@@ -172,17 +238,25 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 				credentialTypes: [stubBackendCredential(bulk.sb)],
 				abortSignal: abort.signal,
 			}),
-		).rejects.toThrow(/The bulk export was cancelled; the job is still on the server: .*\$bulkdata-status\?job=/);
+		).rejects.toThrow(
+			/The bulk export was cancelled; the job is still on the server: .*\$bulkdata-status\?job=/,
+		);
 		const polls = statusPolls(seq).length;
 		await new Promise((r) => setTimeout(r, 200));
 		expect(statusPolls(seq).length).toBe(polls);
 	});
 
-	it('reports truncated NDJSON with the file name, on that file\'s item', async () => {
-		await armFault(bulk.sb, { surface: 'smart', kind: 'truncate-ndjson', pathContains: 'Patient-1.ndjson' });
+	it("reports truncated NDJSON with the file name, on that file's item", async () => {
+		await armFault(bulk.sb, {
+			surface: 'smart',
+			kind: 'truncate-ndjson',
+			pathContains: 'Patient-1.ndjson',
+		});
 		const { output } = await run({ types: ['Patient'] });
 		expect(output[0]).toHaveLength(1);
-		expect(String(output[0][0].json.error)).toMatch(/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/);
+		expect(String(output[0][0].json.error)).toMatch(
+			/Patient-1\.ndjson: the file ends in the middle of line \d+ \(truncated download\)/,
+		);
 	});
 
 	it('retries a file after a transient 503 and a connection reset', async () => {
@@ -193,7 +267,9 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 		const seq = lastSeq();
 		const { output } = await run({ types: ['Patient'] });
 		expect(output[0][0].json.lines).toBe(20);
-		const fileStatuses = bulk.sb.app.requests.filter((r) => r.seq > seq && r.path.includes('/bulkfiles/')).map((r) => r.status);
+		const fileStatuses = bulk.sb.app.requests
+			.filter((r) => r.seq > seq && r.path.includes('/bulkfiles/'))
+			.map((r) => r.status);
 		expect(fileStatuses.length).toBe(3);
 		expect(fileStatuses[0]).toBe(503);
 		expect(fileStatuses[2]).toBe(200);
@@ -201,17 +277,33 @@ describe('FHIR Bulk Export: polling, tokens, failures', () => {
 
 	it('the NDJSON check reports a type mismatch (an error) and a line count other than the manifest count (countMismatch)', async () => {
 		const { NdjsonChecker } = await import('../../../nodes/shared/bulk/ndjson');
-		const c = new NdjsonChecker({ fileName: 'Immunization-1.ndjson', expectedType: 'Immunization', validate: true });
+		const c = new NdjsonChecker({
+			fileName: 'Immunization-1.ndjson',
+			expectedType: 'Immunization',
+			validate: true,
+		});
 		expect(() => c.write(Buffer.from('{"resourceType":"Patient","id":"x"}\n'))).toThrow(
 			/Immunization-1\.ndjson: line 1 has resourceType "Patient" but the manifest lists this file as Immunization/,
 		);
-		const short = new NdjsonChecker({ fileName: 'Patient-3.ndjson', expectedType: 'Patient', expectedCount: 3, validate: true });
+		const short = new NdjsonChecker({
+			fileName: 'Patient-3.ndjson',
+			expectedType: 'Patient',
+			expectedCount: 3,
+			validate: true,
+		});
 		short.write(Buffer.from('{"resourceType":"Patient","id":"a"}\n{"resourceType":"Pat'));
 		short.write(Buffer.from('ient","id":"b"}\n'));
 		expect(() => short.end()).not.toThrow();
 		expect(short.countMismatch).toEqual({ manifest: 3, lines: 2 });
-		const ok = new NdjsonChecker({ fileName: 'Patient-5.ndjson', expectedType: 'Patient', expectedCount: 2, validate: true });
-		ok.write(Buffer.from('{"resourceType":"Patient","id":"a"}\r\n\n{"resourceType" : "Patient","id":"b"}'));
+		const ok = new NdjsonChecker({
+			fileName: 'Patient-5.ndjson',
+			expectedType: 'Patient',
+			expectedCount: 2,
+			validate: true,
+		});
+		ok.write(
+			Buffer.from('{"resourceType":"Patient","id":"a"}\r\n\n{"resourceType" : "Patient","id":"b"}'),
+		);
 		expect(() => ok.end()).not.toThrow();
 		expect(ok.lines).toBe(2);
 	});
