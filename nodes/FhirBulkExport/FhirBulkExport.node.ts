@@ -47,9 +47,7 @@ export class FhirBulkExport implements INodeType {
 		description:
 			'Export whole populations from eMedicalPractice or any SMART on FHIR server (FHIR Bulk Data) as NDJSON files',
 		defaults: { name: 'FHIR Bulk Export' },
-		// not an AI tool: its outputs are NDJSON files in binary data, which n8n advises keeping
-		// away from agents (binary-heavy node)
-		usableAsTool: false,
+		usableAsTool: true,
 		inputs: MAIN,
 		outputs: MAIN,
 		// what credentialChoices(BULK_CREDENTIAL_TYPES) gives, written out so that the linter sees

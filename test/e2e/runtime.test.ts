@@ -66,12 +66,9 @@ test('the package is installed as a community package and every declared node ty
 	expect(installed.overrides).toBeUndefined();
 	expect(installed.devDependencies).toBeUndefined();
 	const ours = (await n8n.nodeTypes()).filter((t) => t.startsWith(`${PACKAGE_NAME}.`)).sort();
-	// every node but FHIR Bulk Export (binary file outputs) is also offered to AI agents as a tool
-	// (`usableAsTool: true` → `<node>Tool`)
+	// every node is also offered to AI agents as a tool (`usableAsTool: true` → `<node>Tool`)
 	const declared = declaredNodeTypes();
-	const tools = declared.filter((t) => !t.endsWith('.fhirBulkExport')).map((t) => `${t}Tool`);
-	expect(tools).toHaveLength(declared.length - 1);
-	expect(ours).toEqual([...declared, ...tools].sort());
+	expect(ours).toEqual([...declared, ...declared.map((t) => `${t}Tool`)].sort());
 	// n8n's own nodes are there too (the listing is real)
 	expect(await n8n.nodeTypes()).toEqual(
 		expect.arrayContaining(['n8n-nodes-base.webhook', 'n8n-nodes-base.httpRequest']),
