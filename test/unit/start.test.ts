@@ -115,6 +115,20 @@ describe('scripts/start.js', () => {
 	});
 });
 
+describe('scripts/start.ts', () => {
+	it("registers the OAuth callback of n8n's actual port with the sandbox", () => {
+		const src = readFileSync(join(root, 'scripts', 'start.ts'), 'utf8');
+		const chosen = /const (\w+) = await portOr\(Number\(process\.env\.N8N_PORT \?\? 5678\)\)/.exec(
+			src,
+		);
+		expect(chosen).not.toBeNull();
+		const name = chosen![1];
+		expect(src).toContain(`n8nPorts: [${name}]`);
+		expect(src).toMatch(new RegExp(`new N8n\\(\\{\\s*port: ${name},`));
+		expect(src.indexOf(`n8nPorts: [${name}]`)).toBeGreaterThan(chosen!.index);
+	});
+});
+
 describe('n8n runtime environment', () => {
 	it('switches off the MCP server list refresh with the other outside calls', async () => {
 		const env = await new N8n({ userFolder: join(dir, 'n8n'), port: 1 }).env();
