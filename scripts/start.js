@@ -1,7 +1,8 @@
 // `npm start`: builds the package, then runs the demo (scripts/start.ts under tsx). npm signals
 // only its own child, so this launcher is that child: SIGINT, SIGTERM and SIGHUP are passed on to
-// the step running (the demo stops n8n and the sandbox on them), no step starts after one, and a
-// step still running when the launcher exits is stopped too. Exits with the last step's code.
+// the step running (SIGHUP as SIGTERM; the demo stops n8n and the sandbox on them), no step
+// starts after one, and a step still running when the launcher exits is stopped too. Exits with
+// the last step's code.
 'use strict';
 const { spawn } = require('node:child_process');
 const { join } = require('node:path');
@@ -27,7 +28,9 @@ function launch(steps, options = {}) {
 	let stopSignal;
 	const forward = (signal) => {
 		stopSignal = stopSignal ?? signal;
-		if (child && child.exitCode === null && child.signalCode === null) child.kill(signal);
+		// tsx passes on SIGINT and SIGTERM only; the demo stops the same way on either
+		const passed = signal === 'SIGHUP' ? 'SIGTERM' : signal;
+		if (child && child.exitCode === null && child.signalCode === null) child.kill(passed);
 	};
 	const handlers = SIGNALS.map((s) => {
 		const h = () => forward(s);

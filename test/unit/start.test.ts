@@ -2,7 +2,7 @@
 // the signals npm passes on reach the running step, no later step starts, the exit code is kept.
 // And the offline settings the n8n runtime starts n8n with (scripts/n8n/runtime.ts).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, existsSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, existsSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { N8n } from '../../scripts/n8n/runtime';
@@ -10,6 +10,7 @@ import { N8n } from '../../scripts/n8n/runtime';
 const root = join(__dirname, '..', '..');
 const launcher = join(root, 'scripts', 'start.js');
 const dir = mkdtempSync(join(tmpdir(), 'ehr-start-test-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** A step that says "ready", then waits; on a signal it writes the signal's name to `file`. */
 function waitingStep(file: string): [string, string[]] {
@@ -60,18 +61,35 @@ function runLauncher(
 describe('scripts/start.js', () => {
 	jest.setTimeout(20_000);
 
-	for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-		it(`passes ${signal} on to the running step and starts no later step`, async () => {
+	for (const [signal, passed] of [
+		['SIGTERM', 'SIGTERM'],
+		['SIGINT', 'SIGINT'],
+		['SIGHUP', 'SIGTERM'],
+	] as const) {
+		it(`passes ${signal} on to the running step (as ${passed}) and starts no later step`, async () => {
 			const got = join(dir, `got-${signal}`);
 			const later = join(dir, `later-${signal}`);
 			const { code } = await runLauncher([waitingStep(got), exiting(0, later)], (pid) =>
 				process.kill(pid, signal),
 			);
-			expect(readFileSync(got, 'utf8')).toBe(signal);
+			expect(readFileSync(got, 'utf8')).toBe(passed);
 			expect(existsSync(later)).toBe(false);
 			expect(code).toBe(0);
 		});
 	}
+
+	it('reaches a TypeScript step under tsx, as the demo runs', async () => {
+		const got = join(dir, 'got-tsx');
+		const [, [js]] = waitingStep(got);
+		const ts = js.replace(/\.js$/, '.ts');
+		writeFileSync(ts, readFileSync(js, 'utf8'));
+		const tsx = join(root, 'node_modules', 'tsx', 'dist', 'cli.mjs');
+		const { code } = await runLauncher([[process.execPath, [tsx, ts]]], (pid) =>
+			process.kill(pid, 'SIGHUP'),
+		);
+		expect(readFileSync(got, 'utf8')).toBe('SIGTERM');
+		expect(code).toBe(0);
+	});
 
 	it('runs the steps in order and stops at the first that fails, with its exit code', async () => {
 		const a = join(dir, 'a');
