@@ -2,12 +2,16 @@
 // node panel search (codex aliases), the Docs links (README anchors) and the spelling of labels.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type {
-	ICredentialType,
-	INodeProperties,
-	INodePropertyOptions,
-	INodeType,
-	INodeTypeDescription,
+import {
+	Workflow,
+	type ICredentialType,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodeTypes,
 } from 'n8n-workflow';
 import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
 import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
@@ -48,11 +52,37 @@ const credentials: ICredentialType[] = [
 	new SmartOnFhirOAuth2Api(),
 ];
 
-/** Evaluates an n8n `={{ … }}` expression with `$parameter` (the subtitle's only input). */
-function evaluate(expression: string, parameters: Record<string, unknown>): unknown {
+/**
+ * Evaluates a subtitle (`={{ … }}` over `$parameter`) twice: as plain JavaScript, and with
+ * n8n-workflow's expression engine as the editor does; both must agree.
+ */
+function evaluate(
+	type: INodeType,
+	expression: string,
+	parameters: Record<string, string | undefined>,
+): unknown {
 	const m = /^=\{\{([\s\S]*)\}\}$/.exec(expression);
 	expect(m).not.toBeNull();
-	return new Function('$parameter', `return (${m![1]});`)(parameters) as unknown;
+	const plain = new Function('$parameter', `return (${m![1]});`)(parameters) as unknown;
+	const nodeTypes = {
+		getByName: () => type,
+		getByNameAndVersion: () => type,
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+	const node: INode = {
+		id: '1',
+		name: type.description.displayName,
+		type: `n8n-nodes-ehr.${type.description.name}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: Object.fromEntries(
+			Object.entries(parameters).filter(([, v]) => v !== undefined),
+		) as INodeParameters,
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const n8n = workflow.expression.getSimpleParameterValue(node, expression, 'internal', {});
+	expect(n8n).toBe(plain);
+	return plain;
 }
 
 const shown = (p: INodeProperties, values: Record<string, unknown>): boolean =>
@@ -108,9 +138,9 @@ describe('subtitles', () => {
 			const pairs = actions(d);
 			expect(pairs.length).toBeGreaterThan(0);
 			for (const { resource, option } of pairs) {
-				const subtitle = evaluate(d.subtitle!, {
+				const subtitle = evaluate(type, d.subtitle!, {
 					resource,
-					operation: option.value,
+					operation: String(option.value),
 					resourceType: 'Observation',
 				});
 				expect(typeof subtitle).toBe('string');
@@ -124,9 +154,13 @@ describe('subtitles', () => {
 	}
 
 	it('EHR FHIR leaves the resource type off while none is chosen', () => {
-		const d = new EhrFhir().description;
+		const type = new EhrFhir();
 		expect(
-			evaluate(d.subtitle!, { resource: 'resource', operation: 'get', resourceType: '' }),
+			evaluate(type, type.description.subtitle!, {
+				resource: 'resource',
+				operation: 'get',
+				resourceType: '',
+			}),
 		).toBe('Get');
 	});
 });
