@@ -104,8 +104,8 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			name: 'smartVersion',
 			type: 'options',
 			options: [
-				{ name: 'SMART v1 (.Read)', value: 'v1' },
-				{ name: 'SMART v2 (.Rs)', value: 'v2' },
+				{ name: 'SMART v1 (.read)', value: 'v1' },
+				{ name: 'SMART v2 (.rs)', value: 'v2' },
 			],
 			default: 'v1',
 			displayOptions: { show: { scopePreset: ['patient', 'user'] } },

@@ -82,12 +82,12 @@ export class MyPatientPortalOAuth2Api implements ICredentialType {
 			type: 'options',
 			options: [
 				{
-					name: 'HTTP Basic (Client_secret_basic)',
+					name: 'HTTP Basic (client_secret_basic)',
 					value: 'header',
 					description: 'Send the client ID and secret as an HTTP Basic Authorization header',
 				},
 				{
-					name: 'Form Body (Client_secret_post)',
+					name: 'Form Body (client_secret_post)',
 					value: 'body',
 					description: 'Send the client ID and secret as form fields',
 				},

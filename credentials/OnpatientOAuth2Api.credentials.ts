@@ -10,7 +10,7 @@ export class OnpatientOAuth2Api implements ICredentialType {
 
 	extends = ['oAuth2Api'];
 
-	displayName = 'Onpatient (Drchrono) OAuth2 API';
+	displayName = 'OnPatient (DrChrono) OAuth2 API';
 
 	documentationUrl = 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#onpatient';
 

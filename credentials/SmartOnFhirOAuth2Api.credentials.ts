@@ -109,8 +109,8 @@ export class SmartOnFhirOAuth2Api implements ICredentialType {
 			name: 'authentication',
 			type: 'options',
 			options: [
-				{ name: 'HTTP Basic (Client_secret_basic)', value: 'header' },
-				{ name: 'Form Body (Client_secret_post)', value: 'body' },
+				{ name: 'HTTP Basic (client_secret_basic)', value: 'header' },
+				{ name: 'Form Body (client_secret_post)', value: 'body' },
 			],
 			displayOptions: { show: { grantType: ['authorizationCode'] } },
 			default: 'header',

@@ -42,6 +42,10 @@ export interface SandboxOptions {
 	patients?: number;
 	/** registration file with the OAuth clients (default: sandbox/clients.json) */
 	clientsFile?: string;
+	/** more redirect URIs for every browser-login client of the clients file */
+	redirectUris?: string[];
+	/** ports of n8n instances on this machine: their OAuth callback URLs become redirect URIs too */
+	n8nPorts?: number[];
 	/** authorize pages approve at once, without a click (default false) */
 	autoApprove?: boolean;
 	/** token lifetimes in seconds, per surface, plus `clientCredentials` (default 60) */

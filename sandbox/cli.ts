@@ -1,5 +1,7 @@
 // `npm run sandbox -- [--port 4010] [--file-port 4011] [--seed 42] [--patients 50]
-//                     [--auto-approve] [--verbose]`
+//                     [--auto-approve] [--verbose] [--n8n-port 5678,5679] [--redirect-uri URL,URL]`
+// --n8n-port registers the OAuth callback of an n8n on that port for the browser-login clients
+// (5678 is in sandbox/clients.json already); --redirect-uri registers any other callback URL.
 // Ports also from SANDBOX_PORT / SANDBOX_FILE_PORT. Listens on 127.0.0.1 only.
 import { PREFIX } from './app';
 import { startSandbox } from './server';
@@ -11,6 +13,11 @@ function flag(name: string): string | undefined {
 	return v && !v.startsWith('--') ? v : 'true';
 }
 
+function list(name: string): string[] {
+	const v = flag(name);
+	return v && v !== 'true' ? v.split(',').filter(Boolean) : [];
+}
+
 async function main(): Promise<void> {
 	const sandbox = await startSandbox({
 		port: Number(flag('port') ?? process.env.SANDBOX_PORT ?? 4010),
@@ -19,6 +26,8 @@ async function main(): Promise<void> {
 		patients: flag('patients') ? Number(flag('patients')) : undefined,
 		autoApprove: flag('auto-approve') === 'true',
 		verbose: flag('verbose') === 'true',
+		n8nPorts: list('n8n-port').map(Number),
+		redirectUris: list('redirect-uri'),
 	});
 	const u = sandbox.url;
 	console.log(`sandbox listening on ${u} (files origin ${sandbox.fileUrl})`);

@@ -40,19 +40,21 @@ async function main(): Promise<void> {
 	process.on('SIGHUP', () => void stop(0));
 
 	try {
+		// n8n's port first: the sandbox registers its OAuth callback for the browser-login clients
+		const n8nPort = await portOr(Number(process.env.N8N_PORT ?? 5678));
 		sandbox = await startSandbox({
 			host: '127.0.0.1',
 			port: await portOr(Number(process.env.SANDBOX_PORT ?? 4010)),
 			filePort: await portOr(Number(process.env.SANDBOX_FILE_PORT ?? 4011)),
 			autoApprove: true,
+			n8nPorts: [n8nPort],
 		});
 		console.log(`sandbox (every vendor) on ${sandbox.url} (files origin ${sandbox.fileUrl})`);
 
-		// 5678 is n8n's usual port and the redirect URI registered with the sandbox's OAuth clients
 		const userFolder = join(REPO_ROOT, '.n8n-run');
 		rmSync(userFolder, { recursive: true, force: true });
 		n8n = new N8n({
-			port: await portOr(Number(process.env.N8N_PORT ?? 5678)),
+			port: n8nPort,
 			userFolder,
 			keepUserFolder: true,
 			encryptionKey: 'n8n-nodes-ehr-demo-key-not-secret',

@@ -44,8 +44,9 @@ export class EhrFhir implements INodeType {
 		icon: { light: 'file:ehrFhir.svg', dark: 'file:ehrFhir.dark.svg' },
 		group: ['transform'],
 		version: 1,
+		documentationUrl: 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#ehr-fhir',
 		subtitle:
-			'={{ $parameter["resource"] === "patient" ? ($parameter["operation"] === "everything" ? "Patient Everything" : "Get Patient") : $parameter["resource"] === "immunization" ? "List Immunizations" : $parameter["resource"] === "bundle" ? $parameter["operation"] : $parameter["operation"] + ": " + $parameter["resourceType"] }}',
+			'={{ ({"patient:get":"Get Patient","patient:everything":"Patient Everything","immunization:list":"List Immunizations","resource:create":"Create","resource:createIfNoneExists":"Create If None Exists","resource:upsert":"Create or Update","resource:delete":"Delete","resource:get":"Get","resource:search":"Get Many","resource:getVersion":"Get Version","resource:history":"History","resource:patch":"Patch","resource:update":"Update","bundle:batch":"Batch","bundle:transaction":"Transaction"})[$parameter["resource"] + ":" + $parameter["operation"]] + ($parameter["resource"] === "resource" && $parameter["resourceType"] ? ": " + $parameter["resourceType"] : "") }}',
 		description:
 			'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
 		defaults: { name: 'EHR FHIR' },

@@ -5,6 +5,7 @@
 import {
 	NodeConnectionTypes,
 	type IExecuteFunctions,
+	type INodeProperties,
 	type INodeExecutionData,
 	type INodeType,
 	type INodeTypeDescription,
@@ -33,6 +34,64 @@ const BULK_CREDENTIAL_TYPES = [
 // one constant: the two lint plugins disagree on NodeConnectionTypes.Main vs 'main' inline
 const MAIN = [NodeConnectionTypes.Main];
 
+const EXPORT_OPERATIONS: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['export'] } },
+	options: [
+		{
+			name: 'Bulk Export',
+			value: 'bulkExport',
+			action: 'Bulk export',
+			description: 'Start an export, wait for it and output its files',
+		},
+		{
+			name: 'Cancel Export',
+			value: 'cancelExport',
+			action: 'Cancel export',
+			description: 'Delete a running or finished export job on the server',
+		},
+		{
+			name: 'Check Export Status',
+			value: 'checkStatus',
+			action: 'Check export status',
+			description: 'Ask once whether an export is finished; returns the manifest when it is',
+		},
+		{
+			name: 'Download Export Files',
+			value: 'downloadFiles',
+			action: 'Download export files',
+			description: 'Download the files a manifest lists',
+		},
+		{
+			name: 'Start Export',
+			value: 'startExport',
+			action: 'Start export',
+			description: 'Kick off an export without waiting',
+		},
+	],
+	default: 'bulkExport',
+};
+
+const KEY_OPERATIONS: INodeProperties = {
+	displayName: 'Operation',
+	name: 'operation',
+	type: 'options',
+	noDataExpression: true,
+	displayOptions: { show: { resource: ['key'] } },
+	options: [
+		{
+			name: 'Get Public JWKS',
+			value: 'getPublicJwks',
+			action: 'Get public JWKS',
+			description: 'Output the public key set to register with the server',
+		},
+	],
+	default: 'getPublicJwks',
+};
+
 export class FhirBulkExport implements INodeType {
 	description: INodeTypeDescription = {
 		displayName: 'FHIR Bulk Export',
@@ -43,7 +102,9 @@ export class FhirBulkExport implements INodeType {
 		},
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		documentationUrl: 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#fhir-bulk-export',
+		subtitle:
+			'={{ ({"bulkExport":"Bulk Export","cancelExport":"Cancel Export","checkStatus":"Check Export Status","downloadFiles":"Download Export Files","startExport":"Start Export","getPublicJwks":"Get Public JWKS"})[$parameter["operation"]] }}',
 		description:
 			'Export whole populations from eMedicalPractice or any SMART on FHIR server (FHIR Bulk Data) as NDJSON files',
 		defaults: { name: 'FHIR Bulk Export' },
@@ -87,62 +148,8 @@ export class FhirBulkExport implements INodeType {
 				],
 				default: 'export',
 			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['export'] } },
-				options: [
-					{
-						name: 'Bulk Export',
-						value: 'bulkExport',
-						action: 'Bulk export and download the files',
-						description: 'Start an export, wait for it and output its files',
-					},
-					{
-						name: 'Cancel Export',
-						value: 'cancelExport',
-						action: 'Cancel export and delete its files',
-						description: 'Delete a running or finished export job on the server',
-					},
-					{
-						name: 'Check Export Status',
-						value: 'checkStatus',
-						action: 'Check export status once',
-						description: 'Ask once whether an export is finished; returns the manifest when it is',
-					},
-					{
-						name: 'Download Export Files',
-						value: 'downloadFiles',
-						action: 'Download export files of a manifest',
-						description: 'Download the files a manifest lists',
-					},
-					{
-						name: 'Start Export',
-						value: 'startExport',
-						action: 'Start export and return the status URL',
-						description: 'Kick off an export without waiting',
-					},
-				],
-				default: 'bulkExport',
-			},
-			{
-				displayName: 'Operation',
-				name: 'operation',
-				type: 'options',
-				noDataExpression: true,
-				displayOptions: { show: { resource: ['key'] } },
-				options: [
-					{
-						name: 'Get Public JWKS',
-						value: 'getPublicJwks',
-						action: 'Get public JWKS of the credential',
-						description: 'Output the public key set to register with the server',
-					},
-				],
-				default: 'getPublicJwks',
-			},
+			EXPORT_OPERATIONS,
+			KEY_OPERATIONS,
 			// in the order the editor shows them: an operation's own properties next to the shared
 			// ones it is shown with
 			...exportRequestProperties, // Bulk Export, Start Export

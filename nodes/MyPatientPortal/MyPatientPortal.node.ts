@@ -21,6 +21,7 @@ import * as asapUnsubscribe from './actions/asap/asapUnsubscribe.operation';
 import * as getEarlierAvailability from './actions/asap/getEarlierAvailability.operation';
 import { router } from './actions/router';
 import { operationProperty } from './descriptions/operation';
+import { optionNames, subtitleExpression } from '../shared/descriptions';
 import * as loadOptions from './methods/loadOptions';
 
 /** one main input, one main output */
@@ -33,7 +34,9 @@ export class MyPatientPortal implements INodeType {
 		icon: { light: 'file:myPatientPortal.svg', dark: 'file:myPatientPortal.dark.svg' },
 		group: ['transform'],
 		version: 1,
-		subtitle: '={{$parameter["operation"]}}',
+		documentationUrl:
+			'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#mypatientportal-booking-an-appointment',
+		subtitle: subtitleExpression(optionNames(operationProperty), '$parameter["operation"]'),
 		description:
 			"Book, cancel and reschedule appointments in a practice's MyPatientPortal (samedi patient portal)",
 		defaults: { name: 'MyPatientPortal' },

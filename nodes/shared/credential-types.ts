@@ -4,7 +4,7 @@ import type { INodeCredentialDescription, INodeProperties } from 'n8n-workflow';
 import { SMART_BACKEND_SERVICES_TEST } from './backend-services-test';
 
 export const CREDENTIAL_LABELS: Record<string, string> = {
-	onpatientOAuth2Api: 'OnPatient (Drchrono)',
+	onpatientOAuth2Api: 'onpatient (drchrono)',
 	oneUpHealthApi: '1upHealth',
 	eMedicalPracticeOAuth2Api: 'eMedicalPractice',
 	smartOnFhirOAuth2Api: 'SMART on FHIR (User Login)',

@@ -1,5 +1,5 @@
 // Property blocks more than one node shows.
-import type { INodeProperties } from 'n8n-workflow';
+import type { INodeProperties, INodePropertyOptions } from 'n8n-workflow';
 
 type Show = Record<string, Array<string | boolean | number>>;
 
@@ -37,4 +37,23 @@ export function optionsCollection(options: INodeProperties[], show?: Show): INod
 		...(show ? { displayOptions: { show } } : {}),
 		options,
 	};
+}
+
+/**
+ * A node's subtitle expression: the human name of the chosen action, looked up by `key` (an
+ * expression over `$parameter` giving the map's key), plus `suffix` (an expression, or nothing).
+ */
+export function subtitleExpression(
+	names: Record<string, string>,
+	key: string,
+	suffix?: string,
+): string {
+	const lookup = `(${JSON.stringify(names)})[${key}]`;
+	return `={{ ${lookup}${suffix ? ` + ${suffix}` : ''} }}`;
+}
+
+/** An options parameter's option names by value (`prefix` + value). */
+export function optionNames(property: INodeProperties, prefix = ''): Record<string, string> {
+	const options = (property.options ?? []) as INodePropertyOptions[];
+	return Object.fromEntries(options.map((o) => [`${prefix}${String(o.value)}`, o.name]));
 }

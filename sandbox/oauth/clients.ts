@@ -69,10 +69,29 @@ export class ClientRegistry {
 		return new ClientRegistry(Array.isArray(parsed) ? parsed : (parsed.clients ?? []));
 	}
 
+	/**
+	 * Registers `uris` as redirect URIs of every client that signs users in through a browser (those
+	 * the clients file gives redirect URIs), e.g. the OAuth callback of an n8n on another port.
+	 */
+	addRedirectUris(uris: string[]): void {
+		for (const c of this.clients) {
+			if (!c.redirect_uris.length) continue;
+			for (const u of uris) if (!c.redirect_uris.includes(u)) c.redirect_uris.push(u);
+		}
+	}
+
 	get(surface: string, clientId: string | undefined): ClientRegistration | undefined {
 		if (!clientId) return undefined;
 		return this.byKey.get(`${surface}|${clientId}`);
 	}
+}
+
+/** n8n's OAuth2 callback URLs for an n8n listening on `port` of this machine (127.0.0.1 and localhost). */
+export function n8nCallbackUris(port: number): string[] {
+	return [
+		`http://127.0.0.1:${port}/rest/oauth2-credential/callback`,
+		`http://localhost:${port}/rest/oauth2-credential/callback`,
+	];
 }
 
 export function isPublic(c: ClientRegistration): boolean {

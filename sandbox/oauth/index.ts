@@ -13,7 +13,7 @@
 import type { SandboxApp } from '../app';
 import { PREFIX } from '../app';
 import { sendJson, type SandboxRequest } from '../http';
-import { ClientRegistry } from './clients';
+import { ClientRegistry, n8nCallbackUris } from './clients';
 import { registerAuthorize, registerToken, type OAuthState, type OAuthSurface } from './flows';
 import { registerOneUp } from './oneup';
 
@@ -140,10 +140,18 @@ function openidConfiguration(
 	};
 }
 
+/** The clients file, plus the redirect URIs the options add (`redirectUris`, `n8nPorts`). */
+function loadRegistry(app: SandboxApp, file: string | undefined): ClientRegistry {
+	const registry = ClientRegistry.load(file);
+	const { redirectUris = [], n8nPorts = [] } = app.options;
+	registry.addRedirectUris([...redirectUris, ...n8nPorts.flatMap((p) => n8nCallbackUris(p))]);
+	return registry;
+}
+
 export function register(app: SandboxApp): void {
 	const file = typeof app.options.clientsFile === 'string' ? app.options.clientsFile : undefined;
 	const st: OAuthState = {
-		registry: ClientRegistry.load(file),
+		registry: loadRegistry(app, file),
 		seenJti: new Map(),
 		families: new Map(),
 		familyOfRefresh: new Map(),

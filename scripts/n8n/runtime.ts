@@ -152,6 +152,8 @@ export class N8n {
 			N8N_COMMUNITY_PACKAGES_ENABLED: 'true',
 			N8N_UNVERIFIED_PACKAGES_ENABLED: 'true',
 			N8N_VERIFIED_PACKAGES_ENABLED: 'false', // would fetch the verified list from api.n8n.io
+			// its refresh task fetches the MCP server list from api.n8n.io at start and every 8 h
+			N8N_DISABLED_MODULES: 'mcp-registry',
 			N8N_RUNNERS_TASK_TIMEOUT: '300',
 			N8N_REINSTALL_MISSING_PACKAGES: 'false',
 			N8N_ENFORCE_SETTINGS_FILE_PERMISSIONS: 'false',

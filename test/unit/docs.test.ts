@@ -71,7 +71,7 @@ describe('CHANGELOG.md', () => {
 			expect(entry).toContain(name);
 		}
 		for (const cred of [
-			'onpatient (drchrono) OAuth2 API',
+			'OnPatient (DrChrono) OAuth2 API',
 			'1upHealth API',
 			'MyPatientPortal OAuth2 API',
 			'eMedicalPractice OAuth2',

@@ -1,0 +1,344 @@
+// What a user meets in n8n's editor before running anything: the subtitle under each node, the
+// node panel search (codex aliases), the Docs links (README anchors) and the spelling of labels.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+	Workflow,
+	type ICredentialType,
+	type INode,
+	type INodeParameters,
+	type INodeProperties,
+	type INodePropertyOptions,
+	type INodeType,
+	type INodeTypeDescription,
+	type INodeTypes,
+} from 'n8n-workflow';
+import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
+import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
+import { MyPatientPortal } from '../../nodes/MyPatientPortal/MyPatientPortal.node';
+import { CREDENTIAL_LABELS } from '../../nodes/shared/credential-types';
+import { EMedicalPracticeOAuth2Api } from '../../credentials/EMedicalPracticeOAuth2Api.credentials';
+import { MyPatientPortalOAuth2Api } from '../../credentials/MyPatientPortalOAuth2Api.credentials';
+import { OneUpHealthApi } from '../../credentials/OneUpHealthApi.credentials';
+import { OnpatientOAuth2Api } from '../../credentials/OnpatientOAuth2Api.credentials';
+import { SmartBackendServicesApi } from '../../credentials/SmartBackendServicesApi.credentials';
+import { SmartOnFhirOAuth2Api } from '../../credentials/SmartOnFhirOAuth2Api.credentials';
+
+const root = join(__dirname, '..', '..');
+const README_URL = 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr';
+
+interface Codex {
+	alias: string[];
+	resources: {
+		primaryDocumentation: { url: string }[];
+		credentialDocumentation: { url: string }[];
+	};
+}
+
+const nodes: Array<{ dir: string; type: INodeType }> = [
+	{ dir: 'EhrFhir', type: new EhrFhir() },
+	{ dir: 'FhirBulkExport', type: new FhirBulkExport() },
+	{ dir: 'MyPatientPortal', type: new MyPatientPortal() },
+];
+const codexOf = (dir: string): Codex =>
+	JSON.parse(readFileSync(join(root, 'nodes', dir, `${dir}.node.json`), 'utf8')) as Codex;
+
+const credentials: ICredentialType[] = [
+	new EMedicalPracticeOAuth2Api(),
+	new MyPatientPortalOAuth2Api(),
+	new OneUpHealthApi(),
+	new OnpatientOAuth2Api(),
+	new SmartBackendServicesApi(),
+	new SmartOnFhirOAuth2Api(),
+];
+
+/**
+ * Evaluates a subtitle (`={{ … }}` over `$parameter`) twice: as plain JavaScript, and with
+ * n8n-workflow's expression engine as the editor does; both must agree.
+ */
+function evaluate(
+	type: INodeType,
+	expression: string,
+	parameters: Record<string, string | undefined>,
+): unknown {
+	const m = /^=\{\{([\s\S]*)\}\}$/.exec(expression);
+	expect(m).not.toBeNull();
+	const plain = new Function('$parameter', `return (${m![1]});`)(parameters) as unknown;
+	const nodeTypes = {
+		getByName: () => type,
+		getByNameAndVersion: () => type,
+		getKnownTypes: () => ({}),
+	} as unknown as INodeTypes;
+	const node: INode = {
+		id: '1',
+		name: type.description.displayName,
+		type: `n8n-nodes-ehr.${type.description.name}`,
+		typeVersion: 1,
+		position: [0, 0],
+		parameters: Object.fromEntries(
+			Object.entries(parameters).filter(([, v]) => v !== undefined),
+		) as INodeParameters,
+	};
+	const workflow = new Workflow({ nodes: [node], connections: {}, active: false, nodeTypes });
+	const n8n = workflow.expression.getSimpleParameterValue(node, expression, 'internal', {});
+	expect(n8n).toBe(plain);
+	return plain;
+}
+
+const shown = (p: INodeProperties, values: Record<string, unknown>): boolean =>
+	Object.entries(p.displayOptions?.show ?? {}).every(([k, allowed]) =>
+		(allowed as unknown[]).includes(values[k]),
+	);
+
+/** Every resource/operation pair a user can pick, with the operation option picked. */
+function actions(d: INodeTypeDescription): Array<{
+	resource?: string;
+	option: INodePropertyOptions;
+}> {
+	const resource = d.properties.find((p) => p.name === 'resource');
+	const resources = resource
+		? (resource.options as INodePropertyOptions[]).map((o) => String(o.value))
+		: [undefined];
+	return resources.flatMap((r) =>
+		d.properties
+			.filter((p) => p.name === 'operation' && shown(p, { resource: r }))
+			.flatMap((p) =>
+				(p.options as INodePropertyOptions[]).map((option) => ({ resource: r, option })),
+			),
+	);
+}
+
+describe('subtitles', () => {
+	const expected: Record<string, Record<string, string>> = {
+		EhrFhir: {
+			'patient:get': 'Get Patient',
+			'patient:everything': 'Patient Everything',
+			'immunization:list': 'List Immunizations',
+			'resource:get': 'Get: Observation',
+			'resource:search': 'Get Many: Observation',
+			'resource:createIfNoneExists': 'Create If None Exists: Observation',
+			'bundle:transaction': 'Transaction',
+			'bundle:batch': 'Batch',
+		},
+		FhirBulkExport: {
+			'export:bulkExport': 'Bulk Export',
+			'key:getPublicJwks': 'Get Public JWKS',
+		},
+		MyPatientPortal: {
+			':book': 'Book Appointment',
+			':findAvailabilities': 'Find Availabilities',
+			':reschedule': 'Reschedule Appointment',
+			':cancel': 'Cancel Appointment',
+		},
+	};
+
+	for (const { dir, type } of nodes) {
+		const d = type.description;
+		it(`${d.displayName} shows the action's name for every resource and operation`, () => {
+			const pairs = actions(d);
+			expect(pairs.length).toBeGreaterThan(0);
+			for (const { resource, option } of pairs) {
+				const subtitle = evaluate(type, d.subtitle!, {
+					resource,
+					operation: String(option.value),
+					resourceType: 'Observation',
+				});
+				expect(typeof subtitle).toBe('string');
+				expect(subtitle).toContain(option.name);
+				expect(subtitle).not.toMatch(/undefined|null/);
+				if (option.name !== option.value) expect(subtitle).not.toBe(option.value);
+				const want = expected[dir][`${resource ?? ''}:${String(option.value)}`];
+				if (want) expect(subtitle).toBe(want);
+			}
+		});
+	}
+
+	it('EHR FHIR leaves the resource type off while none is chosen', () => {
+		const type = new EhrFhir();
+		expect(
+			evaluate(type, type.description.subtitle!, {
+				resource: 'resource',
+				operation: 'get',
+				resourceType: '',
+			}),
+		).toBe('Get');
+	});
+});
+
+describe('node panel search', () => {
+	/** Like the node panel: case-insensitive, against the display name and the codex aliases. */
+	function search(phrase: string): string[] {
+		const q = phrase.toLowerCase();
+		return nodes
+			.filter(({ dir, type }) =>
+				[type.description.displayName, ...codexOf(dir).alias].some((s) =>
+					s.toLowerCase().includes(q),
+				),
+			)
+			.map(({ dir }) => dir);
+	}
+
+	const phrases: Record<string, string> = {
+		'Get Patient': 'EhrFhir',
+		'Patient Everything': 'EhrFhir',
+		Immunizations: 'EhrFhir',
+		vaccination: 'EhrFhir',
+		'FHIR resource': 'EhrFhir',
+		observation: 'EhrFhir',
+		transaction: 'EhrFhir',
+		batch: 'EhrFhir',
+		'Book Appointment': 'MyPatientPortal',
+		'cancel appointment': 'MyPatientPortal',
+		reschedule: 'MyPatientPortal',
+		'find availabilities': 'MyPatientPortal',
+		JWKS: 'FhirBulkExport',
+		'bulk export': 'FhirBulkExport',
+		'check export status': 'FhirBulkExport',
+	};
+	for (const [phrase, dir] of Object.entries(phrases)) {
+		it(`"${phrase}" finds ${dir}`, () => {
+			expect(search(phrase)).toEqual([dir]);
+		});
+	}
+
+	it("every operation's name finds its node", () => {
+		for (const { dir, type } of nodes) {
+			for (const { option } of actions(type.description)) {
+				const name = option.name;
+				expect({ name, found: search(name).includes(dir) }).toEqual({ name, found: true });
+			}
+		}
+	});
+});
+
+describe('Docs links', () => {
+	const readme = readFileSync(join(root, 'README.md'), 'utf8');
+
+	/** The anchors GitHub gives the README's headings (lowercase, spaces → '-', punctuation dropped, repeats -1, -2, …). */
+	function anchors(md: string): Set<string> {
+		const out = new Set<string>();
+		const seen = new Map<string, number>();
+		let fenced = false;
+		for (const line of md.split('\n')) {
+			if (line.startsWith('```')) fenced = !fenced;
+			const m = !fenced && /^#{1,6} (.+)$/.exec(line);
+			if (!m) continue;
+			const slug = m[1]
+				.trim()
+				.toLowerCase()
+				.replace(/[^\p{L}\p{N}\s_-]/gu, '')
+				.replace(/ /g, '-');
+			const n = seen.get(slug) ?? 0;
+			seen.set(slug, n + 1);
+			out.add(n ? `${slug}-${n}` : slug);
+		}
+		return out;
+	}
+	const headings = anchors(readme);
+
+	function anchorOf(url: string): string {
+		expect(url.startsWith(`${README_URL}#`)).toBe(true);
+		return url.slice(README_URL.length + 1);
+	}
+
+	it('computes anchors as GitHub does', () => {
+		expect(anchors('# A: b, c (d)\n## A: b, c (d)\n### `npm start` does\n')).toEqual(
+			new Set(['a-b-c-d', 'a-b-c-d-1', 'npm-start-does']),
+		);
+	});
+
+	for (const { dir, type } of nodes) {
+		it(`${type.description.displayName}: the Docs button and codex links open README sections`, () => {
+			// n8n uses the description's documentationUrl as it is; a codex URL gets ?utm_… appended
+			const url = type.description.documentationUrl!;
+			expect(headings).toContain(anchorOf(url));
+			const codex = codexOf(dir).resources;
+			for (const { url: u } of [...codex.primaryDocumentation, ...codex.credentialDocumentation]) {
+				expect(headings).toContain(anchorOf(u));
+			}
+			expect(codex.primaryDocumentation[0].url).toBe(url);
+		});
+	}
+
+	for (const c of credentials) {
+		it(`${c.displayName}: the documentation URL opens its README section`, () => {
+			expect(headings).toContain(anchorOf(c.documentationUrl!));
+		});
+	}
+});
+
+describe('labels', () => {
+	const optionNames = (props: INodeProperties[]): string[] =>
+		props.flatMap((p) => [
+			...(
+				(p.options ?? []) as Array<INodePropertyOptions | { name: string; options?: unknown }>
+			).map((o) => o.name),
+			...optionNames(
+				((p.options ?? []) as Array<{ values?: INodeProperties[] }>).flatMap((o) => o.values ?? []),
+			),
+			...optionNames(
+				((p.options ?? []) as unknown[]).filter(
+					(o): o is INodeProperties => typeof (o as INodeProperties).type === 'string',
+				),
+			),
+		]);
+	const all = [
+		...nodes.flatMap(({ type }) => optionNames(type.description.properties)),
+		...credentials.flatMap((c) => [c.displayName, ...optionNames(c.properties)]),
+		...Object.values(CREDENTIAL_LABELS),
+	];
+
+	it("spell the vendors' names and the protocol's terms as they do", () => {
+		expect(all).toEqual(
+			expect.arrayContaining([
+				'SMART v1 (.read)',
+				'SMART v2 (.rs)',
+				'HTTP Basic (client_secret_basic)',
+				'Form Body (client_secret_post)',
+				'onpatient (drchrono)',
+			]),
+		);
+		for (const bad of [
+			/\(\.Read\)/,
+			/\(\.Rs\)/,
+			/Client_secret/,
+			/Onpatient/,
+			/Drchrono/,
+			/OnPatient \(Drchrono\)/,
+		]) {
+			expect(all.filter((s) => bad.test(s))).toEqual([]);
+		}
+	});
+
+	it('name every action in one style: sentence case', () => {
+		for (const { type } of nodes) {
+			for (const { option } of actions(type.description)) {
+				const action = option.action!;
+				expect(action[0]).toBe(action[0].toUpperCase());
+				for (const word of action.split(' ').slice(1)) {
+					if (!/^[A-Z]{2,}$|^FHIR$/.test(word)) expect(word).toBe(word.toLowerCase());
+				}
+			}
+		}
+	});
+
+	it('the README names the credentials as the credential picker lists them', () => {
+		const readme = readFileSync(join(root, 'README.md'), 'utf8');
+		expect(readme).not.toMatch(/pick the \*\*Authentication\*\*/);
+		for (const c of credentials) expect(readme).toContain(`**${c.displayName}**`);
+		for (const { type } of nodes) {
+			for (const { option } of actions(type.description)) expect(readme).toContain(option.name);
+		}
+	});
+
+	it('keep the saved option values', () => {
+		const values = (c: ICredentialType, name: string): unknown[] =>
+			(c.properties.find((p) => p.name === name)?.options as INodePropertyOptions[]).map(
+				(o) => o.value,
+			);
+		expect(values(new EMedicalPracticeOAuth2Api(), 'smartVersion')).toEqual(
+			expect.arrayContaining(['v1', 'v2']),
+		);
+		expect(Object.keys(CREDENTIAL_LABELS)).toContain('onpatientOAuth2Api');
+	});
+});
