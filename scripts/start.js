@@ -41,6 +41,13 @@ function launch(steps, options = {}) {
 		if (child && child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
 	};
 	process.on('exit', onExit);
+	// the process that started this one (npm) went away without passing a signal on (npm killed,
+	// or its shell): stop as on SIGTERM
+	const parent = process.ppid;
+	const orphanWatch = setInterval(() => {
+		if (process.ppid !== parent) forward('SIGTERM');
+	}, 500);
+	orphanWatch.unref();
 
 	const runStep = ([command, args]) =>
 		new Promise((resolve) => {
@@ -66,6 +73,7 @@ function launch(steps, options = {}) {
 		}
 		for (const [s, h] of handlers) process.off(s, h);
 		process.off('exit', onExit);
+		clearInterval(orphanWatch);
 		return stopSignal && code === 0 ? 0 : code;
 	})();
 }

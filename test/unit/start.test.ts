@@ -126,7 +126,7 @@ describe('scripts/start.js', () => {
 		const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
 			scripts: Record<string, string>;
 		};
-		expect(pkg.scripts.start).toBe('node scripts/start.js');
+		expect(pkg.scripts.start).toBe('exec node scripts/start.js');
 		const src = readFileSync(launcher, 'utf8');
 		expect(src).toContain("npmRun('build')");
 		expect(src).toContain("join('scripts', 'start.ts')");
