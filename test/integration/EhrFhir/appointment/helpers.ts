@@ -7,17 +7,9 @@ import { runNode } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
 import { storeCredentials } from '../store';
 import type { Vendor } from '../fixtures';
+import { EMP_SCHEDULING_SCOPES as SCHEDULING_SCOPES } from '../../../../scripts/n8n/sandbox-credentials';
 
-export const EMP_SCHEDULING_SCOPES = [
-	'openid',
-	'offline_access',
-	'api:oemr',
-	'user/appointment.read',
-	'user/appointment.write',
-	'user/patient.read',
-	'user/practitioner.read',
-	'user/facility.read',
-];
+export const EMP_SCHEDULING_SCOPES = [...SCHEDULING_SCOPES];
 
 export async function runAppointment(
 	sb: Sandbox,
