@@ -197,6 +197,44 @@ function slotTaken(
 	});
 }
 
+/** Books again an Appointment this node made for the Slot and patient that was cancelled since. */
+async function rebook(
+	this: Fn,
+	ctx: OperationContext,
+	earlier: IDataObject,
+	etag: string | undefined,
+	slot: IDataObject,
+	slotId: string,
+	what: string,
+	i: number,
+): Promise<IDataObject> {
+	const id = String(earlier.id);
+	await assertSupports.call(this, ctx.capabilities, 'Appointment', 'update', i);
+	const body: IDataObject = { ...earlier, status: 'booked', start: slot.start, end: slot.end };
+	delete body.meta;
+	delete body.cancelationReason;
+	const res = await fhirRequest.call(this, ctx, {
+		method: 'PUT',
+		path: ['Appointment', id],
+		body,
+		headers: { ...(etag ? { 'If-Match': etag } : {}), Prefer: 'return=representation' },
+		retry: true,
+		okStatuses: TAKEN,
+		what: `${what}: book the cancelled Appointment ${id} again`,
+		itemIndex: i,
+	});
+	if (res.status >= 400) {
+		const now = (
+			await read.call(this, ctx, 'Appointment', id, `${what}: read Appointment ${id}`, i)
+		).resource;
+		if (ACTIVE.has(String(now.status)))
+			return { booked: true, alreadyBooked: false, rebooked: true, ...appointmentItem(now) };
+		throw slotTaken(this, what, slotId, res.status, res.body, i);
+	}
+	const after = isRecord(res.body) && res.body.resourceType === 'Appointment' ? res.body : body;
+	return { booked: true, alreadyBooked: false, rebooked: true, ...appointmentItem(after) };
+}
+
 export const fhirScheduling: SchedulingBackend = {
 	async findSlots(ctx, i) {
 		await assertSupports.call(this, ctx.capabilities, 'Slot', 'search-type', i);
@@ -366,13 +404,9 @@ export const fhirScheduling: SchedulingBackend = {
 				itemIndex: i,
 			});
 		if (res.status === 200 && !ACTIVE.has(String(booked.status)))
-			throw apiError(this.getNode(), {
-				what,
-				status: 200,
-				message: `${what} failed: this patient's earlier booking of Slot ${slotId} (Appointment ${String(booked.id)}) is ${String(booked.status)}; nothing was booked`,
-				hint: 'Pick another slot (Find Free Slots).',
-				itemIndex: i,
-			});
+			// this patient's earlier booking of the Slot, since cancelled: booked again (the server
+			// checks that the Slot is still free); If-Match makes a repeat harmless
+			return await rebook.call(this, ctx, booked, res.headers.etag, slot, slotId, what, i);
 		return { booked: true, alreadyBooked: res.status === 200, ...appointmentItem(booked) };
 	},
 

@@ -254,6 +254,21 @@ describe('Cancel Appointment', () => {
 			text: 'Patient ill',
 		});
 	});
+	it('the same patient books a Slot again after cancelling it: the cancelled Appointment is booked again (one Appointment, Slot busy)', async () => {
+		const [slot] = await freeSlots();
+		const [b] = await runAppointment(sb, 'smart', book(String(slot.id)));
+		await runAppointment(sb, 'smart', { operation: 'cancel', appointmentId: String(b.json.id) });
+		expect(await slotStatus(String(slot.id))).toBe('free');
+		const [again] = await runAppointment(sb, 'smart', book(String(slot.id)));
+		expect(again.json).toMatchObject({
+			booked: true,
+			rebooked: true,
+			id: b.json.id,
+			status: 'booked',
+		});
+		expect(await slotStatus(String(slot.id))).toBe('busy');
+		expect(await appointments()).toHaveLength(1);
+	});
 });
 
 describe('Reschedule Appointment', () => {
