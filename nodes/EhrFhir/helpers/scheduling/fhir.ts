@@ -19,6 +19,12 @@ import type { OperationContext } from '../context';
 import { patientIdParam } from '../patient';
 import { readList } from '../search';
 import { fhirRequest, versionOfEtag } from '../write';
+import {
+	readUntilSettled,
+	sendOnce,
+	stateUnknown,
+	WRITE_ANSWER_STATUSES,
+} from '../../../shared/writes';
 import type { SchedulingBackend } from './index';
 
 type Fn = IExecuteFunctions;
@@ -235,6 +241,129 @@ async function rebook(
 	return { booked: true, alreadyBooked: false, rebooked: true, ...appointmentItem(after) };
 }
 
+/** The active Appointment this node booked with `identifier`, if there is one. */
+async function myBooking(
+	this: Fn,
+	ctx: OperationContext,
+	identifier: { system: string; value: string },
+	what: string,
+	i: number,
+): Promise<IDataObject | undefined> {
+	const mine = await readList.call(
+		this,
+		ctx,
+		{
+			method: 'GET',
+			url: `${ctx.profile.fhirBaseUrl}/Appointment`,
+			qs: { identifier: `${identifier.system}|${identifier.value}` },
+			headers: { Accept: ctx.profile.accept },
+		},
+		{ limit: 10, simplify: false, included: 'separate', what, itemIndex: i },
+	);
+	return mine.map((m) => m.json).find((a) => ACTIVE.has(String(a.status)));
+}
+
+/** The Appointment in a `$book` answer: the Appointment, a Bundle or Parameters holding it. */
+function bookedIn(body: unknown): IDataObject | undefined {
+	if (!isRecord(body)) return undefined;
+	if (body.resourceType === 'Appointment') return body;
+	const list =
+		body.resourceType === 'Bundle'
+			? body.entry
+			: body.resourceType === 'Parameters'
+				? body.parameter
+				: undefined;
+	return (Array.isArray(list) ? list : [])
+		.filter(isRecord)
+		.map((e) => e.resource)
+		.find((r): r is IDataObject => isRecord(r) && r.resourceType === 'Appointment');
+}
+
+/**
+ * Books through the server's `Appointment/$book` operation (Argonaut Scheduling: a Parameters
+ * resource with `appt-resource`). Not idempotent, so sent once; after a lost answer the
+ * Appointment is looked up by the identifier the node put on it.
+ */
+async function bookWithOperation(
+	this: Fn,
+	ctx: OperationContext,
+	appointment: IDataObject,
+	identifier: { system: string; value: string },
+	slotId: string,
+	what: string,
+	i: number,
+): Promise<IDataObject> {
+	const recover = async (cause: string): Promise<IDataObject> => {
+		const unknown = stateUnknown(
+			this.getNode(),
+			i,
+			'Booking',
+			`the $book of Slot ${slotId}`,
+			cause,
+			`The request reached the server but its answer was lost, so the appointment may or may not exist. Look for the Appointment with identifier ${identifier.value} (Get Many Appointments) before booking again.`,
+			ctx.profile.vendor,
+		);
+		const { result } = await readUntilSettled(
+			async () =>
+				await myBooking.call(
+					this,
+					ctx,
+					identifier,
+					`${what}: look for the booking after a lost answer`,
+					i,
+				),
+			(e) => unknown(`looking for it failed too (${e.message})`),
+			(found) => found,
+		);
+		if (!result) throw unknown(`no Appointment with identifier ${identifier.value} exists yet`);
+		return {
+			booked: true,
+			alreadyBooked: false,
+			recoveredAfterLostResponse: true,
+			...appointmentItem(result),
+		};
+	};
+	return await sendOnce(
+		this,
+		i,
+		async () =>
+			await fhirRequest.call(this, ctx, {
+				method: 'POST',
+				path: ['Appointment'],
+				rawPath: '/$book',
+				body: {
+					resourceType: 'Parameters',
+					parameter: [{ name: 'appt-resource', resource: appointment }],
+				},
+				retry: false,
+				okStatuses: WRITE_ANSWER_STATUSES,
+				what,
+				itemIndex: i,
+			}),
+		{
+			unsettled: async (u) => await recover(u.res ? `${u.cause}${suffix(u.res.body)}` : u.cause),
+			refused: async (res) => {
+				if (TAKEN.includes(res.status))
+					throw slotTaken(this, what, slotId, res.status, res.body, i);
+				throw apiError(this.getNode(), {
+					what,
+					status: res.status,
+					body: res.body,
+					message: `${what} failed (HTTP ${res.status})${suffix(res.body)}; nothing was booked`,
+					itemIndex: i,
+				});
+			},
+			done: async (res) => {
+				const booked = bookedIn(res.body);
+				if (!booked)
+					return await recover(`the server answered HTTP ${res.status} without the Appointment`);
+				return { booked: true, alreadyBooked: false, ...appointmentItem(booked) };
+			},
+		},
+		ctx.profile.vendor,
+	);
+}
+
 export const fhirScheduling: SchedulingBackend = {
 	async findSlots(ctx, i) {
 		await assertSupports.call(this, ctx.capabilities, 'Slot', 'search-type', i);
@@ -304,7 +433,10 @@ export const fhirScheduling: SchedulingBackend = {
 		const slotId = fhirId(this, 'slotId', i, 'slot ID');
 		const patientId = patientIdParam.call(this, i, ctx.profile.fhirBaseUrl);
 		const what = `Book Appointment in Slot ${slotId}`;
-		await assertSupports.call(this, ctx.capabilities, 'Appointment', 'conditional-create', i);
+		const caps = await ctx.capabilities.get();
+		const bookOperation = caps.types.get('Appointment')?.operations.has('book') === true;
+		if (!bookOperation)
+			await assertSupports.call(this, ctx.capabilities, 'Appointment', 'conditional-create', i);
 		await assertSupports.call(this, ctx.capabilities, 'Slot', 'read', i);
 		const { resource: slot } = await read.call(
 			this,
@@ -318,24 +450,13 @@ export const fhirScheduling: SchedulingBackend = {
 		const condition = `identifier=${identifier.system}|${identifier.value}`;
 		if (slot.status !== 'free') {
 			// an earlier run of this booking (its answer lost, then run again) holds the slot: that is the answer
-			const mine = await readList.call(
+			const held = await myBooking.call(
 				this,
 				ctx,
-				{
-					method: 'GET',
-					url: `${ctx.profile.fhirBaseUrl}/Appointment`,
-					qs: { identifier: `${identifier.system}|${identifier.value}` },
-					headers: { Accept: ctx.profile.accept },
-				},
-				{
-					limit: 10,
-					simplify: false,
-					included: 'separate',
-					what: `${what}: look for an earlier booking`,
-					itemIndex: i,
-				},
+				identifier,
+				`${what}: look for an earlier booking`,
+				i,
 			);
-			const held = mine.map((m) => m.json).find((a) => ACTIVE.has(String(a.status)));
 			if (held) return { booked: true, alreadyBooked: true, ...appointmentItem(held) };
 			throw apiError(this.getNode(), {
 				what,
@@ -361,6 +482,8 @@ export const fhirScheduling: SchedulingBackend = {
 			...(str(o.description) ? { description: str(o.description) } : {}),
 			...(str(o.comment) ? { comment: str(o.comment) } : {}),
 		};
+		if (bookOperation)
+			return await bookWithOperation.call(this, ctx, appointment, identifier, slotId, what, i);
 		// a conditional create is idempotent: the transport may repeat it after a lost answer, and the
 		// repeat answers the appointment the first attempt made
 		let res;
