@@ -92,6 +92,10 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 					value: 'user',
 				},
 				{
+					name: 'Staff Scheduling (Standard API Appointments, Patients, Providers, Facilities)',
+					value: 'scheduling',
+				},
+				{
 					name: 'Custom Scopes',
 					value: 'custom',
 				},
@@ -116,7 +120,7 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			name: 'offlineAccess',
 			type: 'boolean',
 			default: true,
-			displayOptions: { show: { scopePreset: ['patient', 'user'] } },
+			displayOptions: { show: { scopePreset: ['patient', 'user', 'scheduling'] } },
 			description:
 				'Whether to request offline_access. eMedicalPractice issues a refresh token only with it; without it the credential must be reconnected when the 1-hour token expires.',
 		},
@@ -133,7 +137,7 @@ export class EMedicalPracticeOAuth2Api implements ICredentialType {
 			name: 'scope',
 			type: 'hidden',
 			default:
-				'={{$self["scopePreset"] === "custom" ? ($self["customScopes"] || "") : "openid fhirUser " + ($self["offlineAccess"] ? "offline_access " : "online_access ") + ($self["scopePreset"] === "user" ? "api:fhir api:oemr user/*." : "launch/patient patient/*.") + ($self["smartVersion"] === "v2" ? "rs" : "read")}}',
+				'={{$self["scopePreset"] === "custom" ? ($self["customScopes"] || "") : "openid fhirUser " + ($self["offlineAccess"] ? "offline_access " : "online_access ") + ($self["scopePreset"] === "scheduling" ? "api:oemr user/appointment.read user/appointment.write user/patient.read user/practitioner.read user/facility.read" : ($self["scopePreset"] === "user" ? "api:fhir api:oemr user/*." : "launch/patient patient/*.") + ($self["smartVersion"] === "v2" ? "rs" : "read"))}}',
 		},
 		{
 			displayName: 'Auth URI Query Parameters',

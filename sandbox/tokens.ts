@@ -149,7 +149,12 @@ export function scopeAllows(granted: string[], needed: string): boolean {
 		if (gtype !== '*' && gtype !== type) return false;
 		if (gperm === perm || gperm === '*') return true;
 		if ((perm === 'read' || perm === 'rs') && readLike(gperm)) return true;
-		if (perm === 'write' && (gperm === 'write' || /[cud]/.test(gperm))) return true;
+		// SMART v2 letters (c, u, d) grant writes; `read` (which has a d in it) does not
+		if (
+			perm === 'write' &&
+			(gperm === 'write' || (/^c?r?u?d?s?$/.test(gperm) && /[cud]/.test(gperm)))
+		)
+			return true;
 		return false;
 	});
 }

@@ -1,4 +1,5 @@
-// EHR FHIR: Get Patient, List Immunizations, Patient Everything, every FHIR REST interaction on
+// EHR FHIR: Get Patient, List Immunizations, Patient Everything, Appointments (book, cancel,
+// reschedule, free slots), every FHIR REST interaction on
 // any resource type (FHIR Resource) and Batch / Transaction (Bundle) on onpatient (drchrono),
 // 1upHealth, eMedicalPractice and any SMART on FHIR server, where the server declares them. The user picks the credential type; the vendor
 // profile (../shared/vendors) says everything vendor-specific; every request goes through
@@ -25,6 +26,20 @@ import * as resourceUpsert from './actions/resource/upsert.operation';
 import * as resourceHistory from './actions/resource/history.operation';
 import * as bundleBatch from './actions/bundle/batch.operation';
 import * as bundleTransaction from './actions/bundle/transaction.operation';
+import * as appointmentBook from './actions/appointment/book.operation';
+import * as appointmentCancel from './actions/appointment/cancel.operation';
+import * as appointmentReschedule from './actions/appointment/reschedule.operation';
+import * as appointmentFindSlots from './actions/appointment/find-slots.operation';
+import * as appointmentGet from './actions/appointment/get.operation';
+import * as appointmentList from './actions/appointment/list.operation';
+import { appointmentOperations, appointmentOptions } from './descriptions/appointment';
+import {
+	getEmpFacilities,
+	getEmpProviders,
+	getPractitioners,
+	getSchedules,
+	searchEmpPatients,
+} from './methods/scheduling';
 import { bundleOperations, resourceOperations } from './descriptions/operations';
 import { router } from './actions/router';
 import { searchPatients } from './methods/listSearch';
@@ -46,7 +61,7 @@ export class EhrFhir implements INodeType {
 		version: 1,
 		documentationUrl: 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#ehr-fhir',
 		subtitle:
-			'={{ ({"patient:get":"Get Patient","patient:everything":"Patient Everything","immunization:list":"List Immunizations","resource:create":"Create","resource:createIfNoneExists":"Create If None Exists","resource:upsert":"Create or Update","resource:delete":"Delete","resource:get":"Get","resource:search":"Get Many","resource:getVersion":"Get Version","resource:history":"History","resource:patch":"Patch","resource:update":"Update","bundle:batch":"Batch","bundle:transaction":"Transaction"})[$parameter["resource"] + ":" + $parameter["operation"]] + ($parameter["resource"] === "resource" && $parameter["resourceType"] ? ": " + $parameter["resourceType"] : "") }}',
+			'={{ ({"patient:get":"Get Patient","patient:everything":"Patient Everything","immunization:list":"List Immunizations","resource:create":"Create","resource:createIfNoneExists":"Create If None Exists","resource:upsert":"Create or Update","resource:delete":"Delete","resource:get":"Get","resource:search":"Get Many","resource:getVersion":"Get Version","resource:history":"History","resource:patch":"Patch","resource:update":"Update","bundle:batch":"Batch","bundle:transaction":"Transaction","appointment:book":"Book Appointment","appointment:cancel":"Cancel Appointment","appointment:reschedule":"Reschedule Appointment","appointment:findSlots":"Find Free Slots","appointment:get":"Get Appointment","appointment:list":"Get Many Appointments"})[$parameter["resource"] + ":" + $parameter["operation"]] + ($parameter["resource"] === "resource" && $parameter["resourceType"] ? ": " + $parameter["resourceType"] : "") }}',
 		description:
 			'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
 		defaults: { name: 'EHR FHIR' },
@@ -65,6 +80,12 @@ export class EhrFhir implements INodeType {
 				type: 'options',
 				noDataExpression: true,
 				options: [
+					{
+						name: 'Appointment',
+						value: 'appointment',
+						description:
+							'Book, cancel and reschedule appointments (FHIR Slots, or the eMedicalPractice Standard API)',
+					},
 					{
 						name: 'Bundle (Batch / Transaction)',
 						value: 'bundle',
@@ -121,6 +142,7 @@ export class EhrFhir implements INodeType {
 			},
 			resourceOperations,
 			bundleOperations,
+			appointmentOperations,
 			...getPatient.description,
 			...patientEverything.description,
 			...listImmunizations.description,
@@ -136,14 +158,28 @@ export class EhrFhir implements INodeType {
 			...resourceHistory.description,
 			...bundleBatch.description,
 			...bundleTransaction.description,
+			...appointmentFindSlots.description,
+			...appointmentBook.description,
+			...appointmentCancel.description,
+			...appointmentReschedule.description,
+			...appointmentGet.description,
+			...appointmentList.description,
+			...appointmentOptions,
 			optionsProperty,
 		],
 	};
 
 	methods = {
-		listSearch: { searchPatients },
+		listSearch: { searchPatients, searchEmpPatients },
 		credentialTest: { smartBackendServicesApiTest },
-		loadOptions: { getResourceTypes, getSearchParameters },
+		loadOptions: {
+			getResourceTypes,
+			getSearchParameters,
+			getEmpProviders,
+			getEmpFacilities,
+			getPractitioners,
+			getSchedules,
+		},
 	};
 
 	async execute(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

@@ -29,6 +29,15 @@ export interface VendorProfile {
 	 * by resource type; undefined with `metadata: false` = unknown (every request is sent)
 	 */
 	declared?: Record<string, string[]>;
+	/**
+	 * how appointments are booked: 'openemr-standard' = OpenEMR's Standard API at
+	 * `standardApiBaseUrl` (appointments per patient, no slots, no update route); 'fhir' = FHIR
+	 * Schedule / Slot / Appointment on the FHIR base, as far as the CapabilityStatement declares;
+	 * undefined = the vendor has no booking API (refused before any request)
+	 */
+	scheduling?: 'openemr-standard' | 'fhir';
+	/** the Standard API (`/api`) base URL, absolute, without a trailing slash (OpenEMR servers) */
+	standardApiBaseUrl?: string;
 	immunizations: {
 		/** the search parameter naming the patient */
 		patientParam: string;
@@ -149,6 +158,9 @@ const PROFILES: Record<string, ProfileFactory> = {
 		credentialType: t,
 		vendor: 'eMedicalPractice',
 		fhirBaseUrl: `${credentialBaseUrl(c.serverUrl, 'server URL', t, node)}/fhir/r4`,
+		// FHIR Appointment is read-only there and it has no Slot: staff book through the Standard API
+		scheduling: 'openemr-standard',
+		standardApiBaseUrl: `${credentialBaseUrl(c.serverUrl, 'server URL', t, node)}/api`,
 		fhirVersion: 'r4',
 		accept: 'application/fhir+json, application/json',
 		pageSizeParam: undefined,
@@ -186,6 +198,7 @@ function smartProfile(
 		maxPageSize: 100,
 		patientSearch: true,
 		metadata: true,
+		scheduling: 'fhir',
 		immunizations: {
 			patientParam: 'patient',
 			dateFilter: true,

@@ -12,6 +12,7 @@ import {
 	type OpCtx,
 } from './context';
 import { applyPatch, PatchError } from './patch';
+import { appointmentSlots } from './scheduling';
 import { allMatches } from './search';
 import type { Current, Res, Version } from './store';
 
@@ -89,7 +90,11 @@ function put(
 	const old = ctx.store.current(type, id)?.resource;
 	const deniedOld = old && compartment(g, old);
 	if (deniedOld) return deniedOld;
-	return written(ctx, op, type, id, ctx.store.write(type, id, { ...r, id }, method), status);
+	const slots = appointmentSlots(ctx, type, { ...r, id }, old);
+	if (slots && typeof slots !== 'function') return slots;
+	const v = ctx.store.write(type, id, { ...r, id }, method);
+	slots?.();
+	return written(ctx, op, type, id, v, status);
 }
 
 function conditionalQuery(raw: string, type: string): URLSearchParams {
@@ -266,5 +271,8 @@ export function deleteOp(ctx: OpCtx, op: Op, type: string, id: string): Result {
 	if (stale) return stale;
 	const denied = compartment(g, cur.resource);
 	if (denied) return denied;
-	return done(ctx.store.write(type, id, null, 'DELETE').versionId);
+	const slots = appointmentSlots(ctx, type, null, cur.resource);
+	const v = ctx.store.write(type, id, null, 'DELETE').versionId;
+	if (typeof slots === 'function') slots();
+	return done(v);
 }

@@ -43,6 +43,8 @@ export interface StoreProfile {
 	conditionalUpdate: boolean;
 	/** _include / _revinclude are honoured */
 	includes: boolean;
+	/** seeded Schedules and Slots, and Slot state kept by Appointment writes (scheduling.ts) */
+	scheduling?: boolean;
 }
 
 /** `_include` values per type (`Type:param`), from its reference parameters. */
@@ -98,6 +100,7 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 		conditionalCreate: true,
 		conditionalUpdate: true,
 		includes: true,
+		scheduling: true,
 	},
 	emp: {
 		name: 'eMedicalPractice FHIR R4',

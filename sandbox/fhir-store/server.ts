@@ -15,6 +15,7 @@ import type { OpCtx } from './context';
 import { execute } from './ops';
 import { PROFILES, storeCapabilities } from './profiles';
 import { FhirStore } from './store';
+import { seedScheduling } from './scheduling';
 
 export type StoreSurface = 'smart' | 'emp' | 'oneup';
 
@@ -28,7 +29,12 @@ export interface StoreServerConfig {
 /** The store of a surface (re-created by `POST /_admin/reset`). */
 export function storeFor(app: SandboxApp, surface: StoreSurface): FhirStore {
 	const stores = (app.state.fhirStores ??= {}) as Record<string, FhirStore>;
-	return (stores[surface] ??= new FhirStore(datasetFor(app), () => app.clock.now()));
+	let store = stores[surface];
+	if (!store) {
+		store = stores[surface] = new FhirStore(datasetFor(app), () => app.clock.now());
+		if (PROFILES[surface].scheduling) seedScheduling(store, app.clock.now());
+	}
+	return store;
 }
 
 export function resetStores(app: SandboxApp): void {

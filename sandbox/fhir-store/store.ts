@@ -33,6 +33,8 @@ const GENERATED = new Set(['Patient', 'Immunization']);
 
 export class FhirStore {
 	private written = new Map<string, Version[]>();
+	/** resources present from the start like generated ones (version 1, not writes): scheduling seed */
+	private seeded = new Map<string, Map<string, Res>>();
 	/** ids created in this store (not generated), per type, in creation order */
 	private created = new Map<string, Map<string, true>>();
 	private writesByType = new Map<string, number>();
@@ -49,11 +51,18 @@ export class FhirStore {
 		private now: () => number,
 	) {}
 
-	/** The generated version 1 of a Patient or Immunization, if there is one. */
+	/** The generated version 1 of a Patient or Immunization (or a seeded resource), if there is one. */
 	private generated(type: string, id: string): Res | undefined {
 		if (type === 'Patient') return this.ds.patient(id) as unknown as Res | undefined;
 		if (type === 'Immunization') return this.ds.immunization(id) as unknown as Res | undefined;
-		return undefined;
+		return this.seeded.get(type)?.get(id);
+	}
+
+	/** Adds a resource that is there from the start (version 1, listed like a generated one). */
+	seed(r: Res): void {
+		let m = this.seeded.get(r.resourceType);
+		if (!m) this.seeded.set(r.resourceType, (m = new Map()));
+		m.set(r.id, r);
 	}
 
 	current(type: string, id: string): Current | undefined {
@@ -160,6 +169,10 @@ export class FhirStore {
 				if (r) yield r;
 			}
 		}
+		for (const id of this.seeded.get(type)?.keys() ?? []) {
+			const r = this.current(type, id)?.resource;
+			if (r) yield r;
+		}
 		for (const id of this.created.get(type)?.keys() ?? []) {
 			const r = this.current(type, id)?.resource;
 			if (r) yield r;
@@ -168,17 +181,23 @@ export class FhirStore {
 
 	/** Version 1 of every generated resource of a type, newest first (type history's oldest part). */
 	generatedVersions(type: string): Current[] {
-		if (!GENERATED.has(type)) return [];
 		const out: Current[] = [];
-		for (const g of this.ds.iterate(type as 'Patient'))
-			out.push({ versionId: 1, lastUpdated: g.meta.lastUpdated, resource: g as unknown as Res });
+		for (const r of this.seeded.get(type)?.values() ?? [])
+			out.push({ versionId: 1, lastUpdated: String(r.meta?.lastUpdated ?? ''), resource: r });
+		if (GENERATED.has(type))
+			for (const g of this.ds.iterate(type as 'Patient'))
+				out.push({ versionId: 1, lastUpdated: g.meta.lastUpdated, resource: g as unknown as Res });
 		return out.sort((a, b) =>
 			a.lastUpdated < b.lastUpdated ? 1 : a.lastUpdated > b.lastUpdated ? -1 : 0,
 		);
 	}
 
 	count(type: string): number {
-		if (this.untouched(type)) return GENERATED.has(type) ? this.ds.count(type as 'Patient') : 0;
+		if (this.untouched(type))
+			return (
+				(GENERATED.has(type) ? this.ds.count(type as 'Patient') : 0) +
+				(this.seeded.get(type)?.size ?? 0)
+			);
 		let n = 0;
 		for (const _ of this.list(type)) n++;
 		return n;

@@ -34,6 +34,7 @@ import { registerStoreAdmin } from '../fhir-store/seed';
 import { PROFILES, storeCapabilities } from '../fhir-store/profiles';
 import { registerOnpatient } from './fhir-onpatient';
 import { registerEmpApi } from './fhir-emp-api';
+import { registerEmpAppointments } from './emp-appointments';
 
 export function register(app: SandboxApp): void {
 	app.onReset(() => {
@@ -118,6 +119,7 @@ function registerEmp(app: SandboxApp): void {
 		sendJson(res, 200, storeCapabilities(app, PROFILES.emp, base), {}, 'application/fhir+json'),
 	);
 	registerEmpApi(app);
+	registerEmpAppointments(app);
 }
 
 function registerSmart(app: SandboxApp): void {

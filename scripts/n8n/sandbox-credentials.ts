@@ -21,6 +21,32 @@ export const DEMO_CREDENTIALS = {
 } as const;
 export type DemoCredentialType = keyof typeof DEMO_CREDENTIALS;
 
+/**
+ * Second credentials of two types, for the Appointment examples: eMedicalPractice with the
+ * Staff Scheduling scope preset (Standard API appointments), SMART on FHIR as a front-desk user
+ * who may write (the first SMART credential is patient-scoped and read-only).
+ */
+/** The scopes the eMedicalPractice credential's Staff Scheduling preset asks for. */
+export const EMP_SCHEDULING_SCOPES = [
+	'openid',
+	'fhirUser',
+	'offline_access',
+	'api:oemr',
+	'user/appointment.read',
+	'user/appointment.write',
+	'user/patient.read',
+	'user/practitioner.read',
+	'user/facility.read',
+] as const;
+
+export const SCHEDULING_DEMO_CREDENTIALS = {
+	eMedicalPracticeOAuth2Api: {
+		id: 'ehrDemoEmpSched1',
+		name: 'eMedicalPractice staff scheduling (sandbox)',
+	},
+	smartOnFhirOAuth2Api: { id: 'ehrDemoSmartSch1', name: 'SMART on FHIR front desk (sandbox)' },
+} as const;
+
 /** The demo patient every demo token acts for (first patient of the default data set). */
 export const DEMO_PATIENT = 'pt-00001';
 
@@ -253,6 +279,36 @@ export async function sandboxCredentials(
 				break;
 		}
 		out.push({ id: meta.id, name: meta.name, type, data });
+		if (type === 'eMedicalPracticeOAuth2Api') {
+			const c = SCHEDULING_DEMO_CREDENTIALS.eMedicalPracticeOAuth2Api;
+			const scopes = [...EMP_SCHEDULING_SCOPES];
+			out.push({
+				id: c.id,
+				name: c.name,
+				type,
+				data: {
+					serverUrl: `${u}/emp`,
+					scopePreset: 'scheduling',
+					...(await oauth('emp', 'emp-demo', scopes)),
+				},
+			});
+		}
+		if (type === 'smartOnFhirOAuth2Api') {
+			const c = SCHEDULING_DEMO_CREDENTIALS.smartOnFhirOAuth2Api;
+			const scopes = ['openid', 'offline_access', 'user/*.read', 'user/*.write'];
+			out.push({
+				id: c.id,
+				name: c.name,
+				type,
+				data: {
+					fhirBaseUrl: `${u}/smart/fhir`,
+					authUrl: `${u}/smart/auth/authorize`,
+					accessTokenUrl: `${u}/smart/auth/token`,
+					scopes: scopes.join(' '),
+					...(await oauth('smart', 'smart-demo', scopes)),
+				},
+			});
+		}
 	}
 	return out;
 }

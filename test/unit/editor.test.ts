@@ -119,6 +119,12 @@ describe('subtitles', () => {
 			'resource:createIfNoneExists': 'Create If None Exists: Observation',
 			'bundle:transaction': 'Transaction',
 			'bundle:batch': 'Batch',
+			'appointment:book': 'Book Appointment',
+			'appointment:cancel': 'Cancel Appointment',
+			'appointment:reschedule': 'Reschedule Appointment',
+			'appointment:findSlots': 'Find Free Slots',
+			'appointment:get': 'Get Appointment',
+			'appointment:list': 'Get Many Appointments',
 		},
 		FhirBulkExport: {
 			'export:bulkExport': 'Bulk Export',
@@ -178,7 +184,7 @@ describe('node panel search', () => {
 			.map(({ dir }) => dir);
 	}
 
-	const phrases: Record<string, string> = {
+	const phrases: Record<string, string | string[]> = {
 		'Get Patient': 'EhrFhir',
 		'Patient Everything': 'EhrFhir',
 		Immunizations: 'EhrFhir',
@@ -187,17 +193,19 @@ describe('node panel search', () => {
 		observation: 'EhrFhir',
 		transaction: 'EhrFhir',
 		batch: 'EhrFhir',
-		'Book Appointment': 'MyPatientPortal',
-		'cancel appointment': 'MyPatientPortal',
-		reschedule: 'MyPatientPortal',
+		'Book Appointment': ['EhrFhir', 'MyPatientPortal'],
+		'cancel appointment': ['EhrFhir', 'MyPatientPortal'],
+		reschedule: ['EhrFhir', 'MyPatientPortal'],
+		'find free slots': 'EhrFhir',
+		'Get Many Appointments': 'EhrFhir',
 		'find availabilities': 'MyPatientPortal',
 		JWKS: 'FhirBulkExport',
 		'bulk export': 'FhirBulkExport',
 		'check export status': 'FhirBulkExport',
 	};
 	for (const [phrase, dir] of Object.entries(phrases)) {
-		it(`"${phrase}" finds ${dir}`, () => {
-			expect(search(phrase)).toEqual([dir]);
+		it(`"${phrase}" finds ${String(dir)}`, () => {
+			expect(search(phrase)).toEqual(Array.isArray(dir) ? dir : [dir]);
 		});
 	}
 

@@ -16,6 +16,12 @@ import * as resourceUpsert from './resource/upsert.operation';
 import * as resourceHistory from './resource/history.operation';
 import * as bundleBatch from './bundle/batch.operation';
 import * as bundleTransaction from './bundle/transaction.operation';
+import * as appointmentBook from './appointment/book.operation';
+import * as appointmentCancel from './appointment/cancel.operation';
+import * as appointmentReschedule from './appointment/reschedule.operation';
+import * as appointmentFindSlots from './appointment/find-slots.operation';
+import * as appointmentGet from './appointment/get.operation';
+import * as appointmentList from './appointment/list.operation';
 import { operationContext, type OperationContext } from '../helpers/context';
 
 const OPERATIONS: OperationTable<OperationContext> = {
@@ -34,6 +40,14 @@ const OPERATIONS: OperationTable<OperationContext> = {
 		history: resourceHistory.execute,
 	},
 	bundle: { batch: bundleBatch.execute, transaction: bundleTransaction.execute },
+	appointment: {
+		findSlots: appointmentFindSlots.execute,
+		book: appointmentBook.execute,
+		cancel: appointmentCancel.execute,
+		reschedule: appointmentReschedule.execute,
+		get: appointmentGet.execute,
+		list: appointmentList.execute,
+	},
 };
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {

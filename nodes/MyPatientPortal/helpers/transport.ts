@@ -1,13 +1,7 @@
 // MyPatientPortal's use of the shared transport: the portal API base URL from the credential,
 // the `{data: ...}` envelope, and the classification of failures that the writes need
 // (an answer from the portal vs. no answer at all).
-import {
-	NodeOperationError,
-	type IDataObject,
-	type IExecuteFunctions,
-	type ILoadOptionsFunctions,
-	type INode,
-} from 'n8n-workflow';
+import { type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
 import {
 	apiRequest,
 	encodePathSegment,
@@ -67,33 +61,9 @@ export function unwrapList(body: unknown): IDataObject[] {
 	return [];
 }
 
-/** HTTP status carried by an error the transport threw, if the server answered at all. */
-export function statusOfError(error: unknown): number | undefined {
-	const e = error as { httpCode?: unknown } | undefined;
-	const n = Number(e?.httpCode);
-	return Number.isInteger(n) && n >= 100 ? n : undefined;
-}
-
-/** True when the request certainly never reached the portal (refused connection, bad host). */
-export function neverSent(error: unknown): boolean {
-	const msg = String((error as Error | undefined)?.message ?? '');
-	return /ECONNREFUSED|ENOTFOUND|EAI_NONAME|Invalid URL|ERR_INVALID_URL/i.test(msg);
-}
-
-/** Statuses a write returns to the node instead of throwing: the node words those errors itself. */
-export const WRITE_ANSWER_STATUSES = [400, 404, 409, 410, 412, 415, 422, 500, 502, 503, 504];
-
-/**
- * A NodeOperationError that keeps its message as written. (n8n replaces messages that mention a
- * network error code such as ECONNRESET with a generic sentence; ours say more than that.)
- */
-export function operationError(
-	node: INode,
-	message: string,
-	opts: { itemIndex?: number; description?: string } = {},
-): NodeOperationError {
-	const err = new NodeOperationError(node, message, opts);
-	err.message = message;
-	if (opts.description) err.description = opts.description;
-	return err;
-}
+export {
+	neverSent,
+	operationError,
+	statusOfError,
+	WRITE_ANSWER_STATUSES,
+} from '../../shared/writes';

@@ -86,6 +86,11 @@ it('eMedicalPractice: URLs, aud and scope presets', () => {
 		}).scope,
 	).toBe('openid fhirUser online_access api:fhir api:oemr user/*.rs');
 	expect(
+		resolve(emp, { serverUrl: `${S}/emp`, scopePreset: 'scheduling', offlineAccess: true }).scope,
+	).toBe(
+		'openid fhirUser offline_access api:oemr user/appointment.read user/appointment.write user/patient.read user/practitioner.read user/facility.read',
+	);
+	expect(
 		resolve(emp, {
 			serverUrl: `${S}/emp`,
 			scopePreset: 'custom',
