@@ -17,8 +17,14 @@
 //   foreign-next    a list page whose `next` points at another origin (the file origin)
 //   redirect        the route answers 302 to the same resource at another path
 //   truncate-ndjson an NDJSON file cut off in the middle of a line
-//   lost-response   the request is carried out (e.g. a booking committed), then the socket dies
-//   transient-5xx   a 5xx with an OperationOutcome whose issue code is `transient`
+//   lost-response   the request is carried out (e.g. a booking committed), then the socket dies:
+//                   MyPatientPortal booking / PUT / DELETE of appointments, and the eMedicalPractice
+//                   Standard API's POST /patient/{pid}/appointment (the appointment is stored) and
+//                   DELETE /patient/{pid}/appointment/{eid} (it is removed)
+//   transient-5xx   a 5xx with an OperationOutcome whose issue code is `transient` (bulk status and
+//                   files); on the eMedicalPractice Standard API's DELETE /patient/{pid}/appointment/
+//                   {eid}: nothing removed, HTTP `status` (default 500) in its
+//                   {validationErrors, internalErrors, data} envelope
 export const FRAMEWORK_FAULTS = [
 	'rate-limit',
 	'unavailable',

@@ -5,8 +5,7 @@ import type { SandboxRequest } from '../http';
 import type { Dataset } from '../data';
 import type { TokenRecord } from '../tokens';
 import { fail, grant, type Action, type Grant, type Result } from './access';
-import { STORE_TYPES } from './params';
-import { supports, type Interaction, type StoreProfile } from './profiles';
+import { profileTypes, supports, type Interaction, type StoreProfile } from './profiles';
 import type { SearchCtx } from './search';
 import { served, type Current, type FhirStore, type Res } from './store';
 
@@ -48,8 +47,9 @@ export function abs(ctx: OpCtx, path: string): string {
 
 /** The canonical type of a path segment (`patient` on lower-case servers), or undefined. */
 export function typeOf(ctx: OpCtx, seg: string): string | undefined {
-	if (STORE_TYPES.includes(seg)) return seg;
-	if (ctx.lowerCaseTypes) return STORE_TYPES.find((t) => t.toLowerCase() === seg);
+	const types = profileTypes(ctx.profile);
+	if (types.includes(seg)) return seg;
+	if (ctx.lowerCaseTypes) return types.find((t) => t.toLowerCase() === seg);
 	return undefined;
 }
 

@@ -45,6 +45,25 @@ export interface StoreProfile {
 	includes: boolean;
 	/** seeded Schedules and Slots, and Slot state kept by Appointment writes (scheduling.ts) */
 	scheduling?: boolean;
+	/** the resource types served and declared (default: every store type) */
+	types?: string[];
+}
+
+/** The resource types a profile serves and declares. */
+export function profileTypes(p: StoreProfile): string[] {
+	return p.types ?? STORE_TYPES;
+}
+
+/**
+ * The profile with interactions left out (`Type.interaction`, e.g. `Appointment.update`): its
+ * CapabilityStatement omits them and the server refuses them (405), as a server without them does.
+ */
+export function withholding(p: StoreProfile, withheld: readonly string[]): StoreProfile {
+	if (!withheld.length) return p;
+	return {
+		...p,
+		interactions: (type) => p.interactions(type).filter((i) => !withheld.includes(`${type}.${i}`)),
+	};
 }
 
 /** `_include` values per type (`Type:param`), from its reference parameters. */
@@ -75,6 +94,8 @@ export function revIncludes(type: string): string[] {
 }
 
 const EMP_WRITABLE = new Set(['Patient', 'Observation', 'AllergyIntolerance', 'Condition']);
+/** OpenEMR's FHIR API has no Schedule, Slot or Subscription resources (vendor-notes.md) */
+const EMP_ABSENT = new Set(['Schedule', 'Slot']);
 const ONEUP: Interaction[] = [
 	'read',
 	'vread',
@@ -118,6 +139,7 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 		conditionalCreate: false,
 		conditionalUpdate: false,
 		includes: false,
+		types: STORE_TYPES.filter((t) => !EMP_ABSENT.has(t)),
 	},
 	oneup: {
 		name: '1upHealth FHIR R4',
@@ -136,7 +158,7 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 };
 
 export function supports(p: StoreProfile, type: string, i: Interaction): boolean {
-	return STORE_TYPES.includes(type) && p.interactions(type).includes(i);
+	return profileTypes(p).includes(type) && p.interactions(type).includes(i);
 }
 
 /** The CapabilityStatement of a store surface: exactly what the server does. */
@@ -154,7 +176,7 @@ export function storeCapabilities(
 	});
 	const rest = (cs.rest as Array<Record<string, unknown>>)[0];
 	if (!p.authorize) delete rest.security;
-	rest.resource = STORE_TYPES.map((type) => {
+	rest.resource = profileTypes(p).map((type) => {
 		const interactions = p.interactions(type);
 		const writes = interactions.includes('create') || interactions.includes('update');
 		const r: Record<string, unknown> = {

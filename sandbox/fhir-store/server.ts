@@ -8,12 +8,12 @@ import type { ServerResponse } from 'node:http';
 import type { SandboxApp } from '../app';
 import { sendFhir, type SandboxRequest } from '../http';
 import { datasetFor } from '../data';
-import { maybeRedirect } from '../surfaces/fhir-common';
+import { fhirSettings, maybeRedirect } from '../surfaces/fhir-common';
 import { outcomeOf, type Result } from './access';
 import { bundleOp } from './bundle';
 import type { OpCtx } from './context';
 import { execute } from './ops';
-import { PROFILES, storeCapabilities } from './profiles';
+import { PROFILES, storeCapabilities, withholding, type StoreProfile } from './profiles';
 import { FhirStore } from './store';
 import { seedScheduling } from './scheduling';
 
@@ -88,9 +88,13 @@ function jsonBody(
 
 export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): void {
 	const { surface, base } = cfg;
-	const profile = PROFILES[surface];
+	// the SMART profile less the interactions the `smartWithhold` setting leaves out
+	const profileNow = (): StoreProfile =>
+		surface === 'smart'
+			? withholding(PROFILES.smart, fhirSettings(app).smartWithhold)
+			: PROFILES[surface];
 	app.route('GET', `${base}/metadata`, surface, (_req, res) =>
-		sendFhir(res, 200, storeCapabilities(app, profile, base)),
+		sendFhir(res, 200, storeCapabilities(app, profileNow(), base)),
 	);
 	app.route('*', `${base}/*rest`, surface, (req, res) => {
 		const parts = req.params.rest ? req.params.rest.split('/') : [];
@@ -101,7 +105,7 @@ export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): vo
 			app,
 			surface,
 			base,
-			profile,
+			profile: profileNow(),
 			store: storeFor(app, surface),
 			ds: datasetFor(app),
 			token,

@@ -24,6 +24,9 @@ export interface FhirSettings {
 	/** SMART generic server: default and maximum `_count` */
 	smartDefaultCount: number;
 	smartMaxCount: number;
+	/** SMART store: interactions (`Type.interaction`, e.g. `Appointment.update`) its
+	 * CapabilityStatement leaves out and the server refuses with 405 */
+	smartWithhold: string[];
 }
 
 export function fhirSettings(app: SandboxApp): FhirSettings {
@@ -42,6 +45,7 @@ export function defaultSettings(app: SandboxApp): FhirSettings {
 		empPageSize: positiveInt(o.empPageSize, 20),
 		smartDefaultCount: positiveInt(o.smartDefaultCount, 20),
 		smartMaxCount: positiveInt(o.smartMaxCount, 100),
+		smartWithhold: [],
 	};
 }
 

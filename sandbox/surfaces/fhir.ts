@@ -15,7 +15,8 @@
 // `foreign-next` (next on the files origin, which answers 404 without data and reports whether an
 // Authorization header arrived), `redirect` (302 to the same path with the trailing slash toggled).
 // Settings: SandboxOptions `onpatientListShape`, `empPageSize`, `smartDefaultCount`,
-// `smartMaxCount`; at run time `POST /_admin/fhir/settings` with any of them (reset restores).
+// `smartMaxCount`; at run time `POST /_admin/fhir/settings` with any of them (reset restores), and
+// `smartWithhold` (interactions the SMART store leaves out of its CapabilityStatement and refuses).
 import type { ServerResponse } from 'node:http';
 import { PREFIX, type SandboxApp } from '../app';
 import { bearerToken, sendJson, type SandboxRequest } from '../http';
@@ -75,6 +76,18 @@ function registerAdmin(app: SandboxApp): void {
 					error_description: `${k} must be a positive integer`,
 				});
 			s[k] = n;
+		}
+		if (body.smartWithhold !== undefined) {
+			const list: unknown = body.smartWithhold;
+			const ok = (v: unknown) =>
+				typeof v === 'string' && /^[A-Z][A-Za-z]+\.(?:[a-z]+(?:-[a-z]+)?)$/.test(v);
+			if (!Array.isArray(list) || !list.every(ok))
+				return sendJson(res, 400, {
+					error: 'invalid_setting',
+					error_description:
+						'smartWithhold is a list of "Type.interaction", e.g. "Appointment.update"',
+				});
+			s.smartWithhold = list as string[];
 		}
 		sendJson(res, 200, s);
 	});

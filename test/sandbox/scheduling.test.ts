@@ -1,7 +1,9 @@
 // Sandbox scheduling: the SMART store's seeded Schedules and Slots with real Slot state (a booked
 // Slot is busy, a second booking is refused with 409, cancel / move / delete free it, two
 // concurrent bookings have one winner, a failed transaction leaves the Slot free), and the
-// eMedicalPractice Standard API appointment routes (scopes, wrapped answers, 422, 404, reset).
+// eMedicalPractice Standard API appointment routes (scopes, wrapped answers, 422, 404, reset);
+// the eMedicalPractice FHIR surface declares and serves no Schedule / Slot (OpenEMR has none), and
+// the `smartWithhold` setting takes an interaction out of the SMART CapabilityStatement.
 import { withSandbox } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { client, type FhirClient } from './fhir-store-util';
@@ -141,6 +143,58 @@ describe('SMART: Schedules and Slots', () => {
 		await fhir.call('POST', 'Appointment', appointment(slot));
 		await fetch(`${sb.url}/_admin/reset`, { method: 'POST' });
 		expect(await slotStatus(slot)).toBe('free');
+	});
+});
+
+describe('which surfaces declare scheduling', () => {
+	const types = async (base: string) =>
+		(
+			(await (await fetch(`${sb.url}${base}/metadata`)).json()) as {
+				rest: Array<{ resource: Array<{ type: string; interaction: Array<{ code: string }> }> }>;
+			}
+		).rest[0].resource;
+
+	it('eMedicalPractice (OpenEMR: no Schedule, Slot) neither declares nor serves them; SMART does', async () => {
+		const emp = (await types('/emp/fhir/r4')).map((r) => r.type);
+		expect(emp).toEqual(expect.arrayContaining(['Patient', 'Appointment', 'Practitioner']));
+		expect(emp).not.toContain('Slot');
+		expect(emp).not.toContain('Schedule');
+		const empFhir = client(sb, 'emp', ['user/*.read']);
+		for (const path of ['Slot?status=free', 'Schedule', 'Slot/slot-x', 'slot'])
+			expect((await empFhir.get(path)).status).toBe(404);
+		const smart = (await types('/smart/fhir')).map((r) => r.type);
+		expect(smart).toEqual(expect.arrayContaining(['Slot', 'Schedule']));
+	});
+
+	it('smartWithhold: the SMART statement leaves Appointment update out and a PUT is refused (405); reset restores', async () => {
+		const slot = (await fhir.get('Slot?status=free&_count=1')).body.entry[0].resource.id as string;
+		const made = await fhir.call('POST', 'Appointment', appointment(slot));
+		const set = await fetch(`${sb.url}/_admin/fhir/settings`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ smartWithhold: ['Appointment.update'] }),
+		});
+		expect(((await set.json()) as { smartWithhold: string[] }).smartWithhold).toEqual([
+			'Appointment.update',
+		]);
+		const codes = async () =>
+			(await types('/smart/fhir'))
+				.find((r) => r.type === 'Appointment')!
+				.interaction.map((i) => i.code);
+		expect(await codes()).not.toContain('update');
+		expect(await codes()).toContain('patch');
+		const id = String(made.body.id);
+		const put = await fhir.call('PUT', `Appointment/${id}`, { ...made.body, status: 'cancelled' });
+		expect(put.status).toBe(405);
+		expect(await slotStatus(slot)).toBe('busy');
+		const bad = await fetch(`${sb.url}/_admin/fhir/settings`, {
+			method: 'POST',
+			headers: { 'content-type': 'application/json' },
+			body: JSON.stringify({ smartWithhold: 'Appointment.update' }),
+		});
+		expect(bad.status).toBe(400);
+		await fetch(`${sb.url}/_admin/reset`, { method: 'POST' });
+		expect(await codes()).toContain('update');
 	});
 });
 

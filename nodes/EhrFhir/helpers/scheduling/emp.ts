@@ -20,10 +20,10 @@ import {
 	WRITE_ANSWER_STATUSES,
 	type Unsettled,
 } from '../../../shared/writes';
-import { itemError } from '../../../shared/runner';
 import type { OperationContext } from '../context';
 import { requestLimits } from '../limits';
 import type { SchedulingBackend } from './index';
+import { replaceAppointment } from './replace';
 
 type Fn = IExecuteFunctions;
 
@@ -590,43 +590,20 @@ export const empScheduling: SchedulingBackend = {
 			refuseIfBusy: o.refuseIfBusy !== false,
 			ignoreId: eid,
 		};
-		// 1. the new appointment first: if this fails, the old one is untouched
-		let booked: IDataObject;
-		try {
-			booked = await bookEmp.call(this, ctx, b, i, what);
-		} catch (e) {
-			const err = itemError(this.getNode(), e, i);
-			err.message = `${err.message} (appointment ${eid} was kept as it was)`;
-			throw err;
-		}
 		const oldOut = empAppointment(old);
-		// 2. only now the old one
-		try {
-			const r = await removeEmp.call(
-				this,
-				ctx,
-				pid,
-				eid,
-				i,
-				`${what}: remove the old appointment ${eid}`,
-			);
-			return {
-				rescheduled: true,
-				removedAppointmentId: eid,
-				oldAlreadyRemoved: r.alreadyRemoved,
-				...booked,
-				previous: oldOut,
-			};
-		} catch (e) {
-			return {
-				rescheduled: false,
-				bothExist: true,
-				removeAppointmentId: eid,
-				message: `The new appointment ${String(booked.id)} (${b.date} ${b.start}) was booked, but removing the old appointment ${eid} (${String(old.pc_eventDate)} ${hhmm(old.pc_startTime)}) failed: ${(e as Error).message}. Both exist now: remove appointment ${eid} of patient ${pid} (Cancel Appointment).`,
-				newAppointment: booked,
-				oldAppointment: oldOut,
-			};
-		}
+		return await replaceAppointment(this, i, {
+			oldId: eid,
+			oldOut,
+			action: 'remove',
+			book: async () => await bookEmp.call(this, ctx, b, i, what),
+			takeAway: async () => ({
+				oldAlreadyRemoved: (
+					await removeEmp.call(this, ctx, pid, eid, i, `${what}: remove the old appointment ${eid}`)
+				).alreadyRemoved,
+			}),
+			bothExistMessage: (booked, e) =>
+				`The new appointment ${String(booked.id)} (${b.date} ${b.start}) was booked, but removing the old appointment ${eid} (${String(old.pc_eventDate)} ${hhmm(old.pc_startTime)}) failed: ${e.message}. Both exist now: remove appointment ${eid} of patient ${pid} (Cancel Appointment).`,
+		});
 	},
 
 	async get(ctx, i) {

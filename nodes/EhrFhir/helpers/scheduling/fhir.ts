@@ -2,7 +2,9 @@
 // a booking made as a conditional create of an Appointment (`If-None-Exist` on an identifier the
 // node derives from the Slot and the patient, so that a retry finds the first booking instead of
 // making a second one), cancelled by setting `status: cancelled` (JSON Patch where declared, else
-// an update with If-Match), moved to another Slot by an update that keeps the Appointment's id.
+// an update with If-Match), moved to another Slot by an update that keeps the Appointment's id —
+// or, where the server does not declare update, rescheduled by booking the new Slot and then
+// cancelling the old Appointment (replace.ts: the same order and output as eMedicalPractice's).
 // The server keeps the Slot state (busy while booked); a Slot taken meanwhile is refused by it.
 import {
 	NodeApiError,
@@ -26,6 +28,7 @@ import {
 	WRITE_ANSWER_STATUSES,
 } from '../../../shared/writes';
 import type { SchedulingBackend } from './index';
+import { replaceAppointment } from './replace';
 
 type Fn = IExecuteFunctions;
 
@@ -364,6 +367,263 @@ async function bookWithOperation(
 	);
 }
 
+/** Checks that a booking can be made (before anything is sent); true: by `$book`. */
+async function assertCanBook(this: Fn, ctx: OperationContext, i: number): Promise<boolean> {
+	const caps = await ctx.capabilities.get();
+	const bookOperation = caps.types.get('Appointment')?.operations.has('book') === true;
+	if (!bookOperation)
+		await assertSupports.call(this, ctx.capabilities, 'Appointment', 'conditional-create', i);
+	await assertSupports.call(this, ctx.capabilities, 'Slot', 'read', i);
+	return bookOperation;
+}
+
+/**
+ * Books the Slot for the patient: `$book` where declared, else a conditional create on the
+ * booking identifier (a retry finds the first booking); the patient's own earlier booking of the
+ * Slot is the answer (`alreadyBooked`).
+ */
+async function bookSlot(
+	this: Fn,
+	ctx: OperationContext,
+	slotId: string,
+	patientId: string,
+	extra: { description?: string; comment?: string },
+	what: string,
+	i: number,
+): Promise<IDataObject> {
+	const bookOperation = await assertCanBook.call(this, ctx, i);
+	const { resource: slot } = await read.call(
+		this,
+		ctx,
+		'Slot',
+		slotId,
+		`${what}: read the slot`,
+		i,
+	);
+	const identifier = bookingIdentifier(slotId, patientId);
+	const condition = `identifier=${identifier.system}|${identifier.value}`;
+	if (slot.status !== 'free') {
+		// an earlier run of this booking (its answer lost, then run again) holds the slot: that is the answer
+		const held = await myBooking.call(
+			this,
+			ctx,
+			identifier,
+			`${what}: look for an earlier booking`,
+			i,
+		);
+		if (held) return { booked: true, alreadyBooked: true, ...appointmentItem(held) };
+		throw apiError(this.getNode(), {
+			what,
+			message: `${what} failed: Slot ${slotId} is ${String(slot.status ?? 'not free')}; pick another slot (nothing was sent)`,
+			hint: 'Run Find Free Slots again and choose a free one.',
+			itemIndex: i,
+		});
+	}
+	const actors = await scheduleActor.call(this, ctx, slot, what, i);
+	const appointment: IDataObject = {
+		resourceType: 'Appointment',
+		identifier: [identifier],
+		status: 'booked',
+		slot: [{ reference: `Slot/${slotId}` }],
+		start: slot.start,
+		end: slot.end,
+		participant: [
+			{ actor: { reference: `Patient/${patientId}` }, status: 'accepted' },
+			...actors.map((actor) => ({ actor, status: 'accepted' })),
+		],
+		...(Array.isArray(slot.serviceType) ? { serviceType: slot.serviceType } : {}),
+		...(extra.description ? { description: extra.description } : {}),
+		...(extra.comment ? { comment: extra.comment } : {}),
+	};
+	if (bookOperation)
+		return await bookWithOperation.call(this, ctx, appointment, identifier, slotId, what, i);
+	// a conditional create is idempotent: the transport may repeat it after a lost answer, and the
+	// repeat answers the appointment the first attempt made
+	let res;
+	try {
+		res = await fhirRequest.call(this, ctx, {
+			method: 'POST',
+			path: ['Appointment'],
+			body: appointment,
+			headers: { 'If-None-Exist': condition, Prefer: 'return=representation' },
+			retry: true,
+			okStatuses: TAKEN,
+			what,
+			itemIndex: i,
+		});
+	} catch (e) {
+		if (e instanceof NodeApiError && !e.httpCode)
+			e.description =
+				`${e.description ?? ''} Running this again is safe: the booking is a conditional create on identifier ${identifier.value}, so a booking that did happen is found, not repeated.`.trim();
+		throw itemError(this.getNode(), e, i);
+	}
+	if (TAKEN.includes(res.status)) {
+		if (res.status === 412)
+			throw apiError(this.getNode(), {
+				what,
+				status: 412,
+				body: res.body,
+				message: `${what} failed: several appointments carry the identifier ${identifier.value}; nothing was booked`,
+				hint: "Look at the patient's appointments (Get Many Appointments) and cancel the duplicates.",
+				itemIndex: i,
+			});
+		throw slotTaken(this, what, slotId, res.status, res.body, i);
+	}
+	const booked =
+		isRecord(res.body) && res.body.resourceType === 'Appointment' ? res.body : undefined;
+	if (!booked)
+		throw apiError(this.getNode(), {
+			what,
+			status: res.status,
+			message: `${what}: ${ctx.profile.vendor} answered HTTP ${res.status} without the Appointment`,
+			hint: `Look for the appointment with identifier ${identifier.value} (Get Many Appointments) before booking again.`,
+			itemIndex: i,
+		});
+	if (res.status === 200 && !ACTIVE.has(String(booked.status)))
+		// this patient's earlier booking of the Slot, since cancelled: booked again (the server
+		// checks that the Slot is still free); If-Match makes a repeat harmless
+		return await rebook.call(this, ctx, booked, res.headers.etag, slot, slotId, what, i);
+	return { booked: true, alreadyBooked: res.status === 200, ...appointmentItem(booked) };
+}
+
+/** Whether a cancel is a JSON Patch (else an update); refused when neither is declared. */
+async function cancelByPatch(this: Fn, ctx: OperationContext, i: number): Promise<boolean> {
+	const caps = await ctx.capabilities.get();
+	const patch = !caps.known || caps.types.get('Appointment')?.interactions.has('patch') === true;
+	await assertSupports.call(this, ctx.capabilities, 'Appointment', patch ? 'patch' : 'update', i);
+	return patch;
+}
+
+/** Cancels an Appointment (`status: cancelled`) by JSON Patch where declared, else by update. */
+async function cancelAppointment(
+	this: Fn,
+	ctx: OperationContext,
+	id: string,
+	reason: string | undefined,
+	what: string,
+	i: number,
+): Promise<IDataObject> {
+	const patch = await cancelByPatch.call(this, ctx, i);
+	const { resource, etag } = await read.call(
+		this,
+		ctx,
+		'Appointment',
+		id,
+		`${what}: read the appointment`,
+		i,
+	);
+	if (resource.status === 'cancelled')
+		return { cancelled: true, alreadyCancelled: true, ...appointmentItem(resource) };
+	const res = await fhirRequest.call(this, ctx, {
+		method: patch ? 'PATCH' : 'PUT',
+		path: ['Appointment', id],
+		body: patch
+			? [
+					{ op: 'test', path: '/status', value: resource.status },
+					{ op: 'replace', path: '/status', value: 'cancelled' },
+					...(reason ? [{ op: 'add', path: '/cancelationReason', value: { text: reason } }] : []),
+				]
+			: {
+					...resource,
+					status: 'cancelled',
+					...(reason ? { cancelationReason: { text: reason } } : {}),
+				},
+		headers: {
+			...(patch ? { 'Content-Type': 'application/json-patch+json' } : {}),
+			...(etag ? { 'If-Match': etag } : {}),
+			Prefer: 'return=representation',
+		},
+		retry: true,
+		okStatuses: [409, 412, 422],
+		what,
+		itemIndex: i,
+	});
+	if (res.status >= 400) {
+		// a repeat after a lost answer finds the version moved on: read what is there now
+		const now = await read.call(
+			this,
+			ctx,
+			'Appointment',
+			id,
+			`${what}: read the appointment again`,
+			i,
+		);
+		if (now.resource.status === 'cancelled')
+			return { cancelled: true, alreadyCancelled: false, ...appointmentItem(now.resource) };
+		throw apiError(this.getNode(), {
+			what,
+			status: res.status,
+			body: res.body,
+			message: `${what} failed (HTTP ${res.status}): the appointment changed while it was being cancelled${suffix(res.body)}; it is ${String(now.resource.status)}`,
+			hint: 'Run the node again: it reads the current version first.',
+			itemIndex: i,
+		});
+	}
+	const after =
+		isRecord(res.body) && res.body.resourceType === 'Appointment'
+			? res.body
+			: (await read.call(this, ctx, 'Appointment', id, `${what}: read the appointment`, i))
+					.resource;
+	return { cancelled: true, alreadyCancelled: false, ...appointmentItem(after) };
+}
+
+/**
+ * Reschedule where the server cannot move an Appointment (no update declared): the new Slot is
+ * booked first (the conditional-create Book, so a retry cannot book twice), the old Appointment
+ * is cancelled (patch) only once the new one exists. The new one has its own id.
+ */
+async function rebookElsewhere(
+	this: Fn,
+	ctx: OperationContext,
+	old: IDataObject,
+	newSlotId: string,
+	what: string,
+	i: number,
+): Promise<IDataObject> {
+	const id = String(old.id);
+	const patientId = (Array.isArray(old.participant) ? old.participant : [])
+		.filter(isRecord)
+		.map((p) => idFromReference(ref(p.actor), 'Patient'))
+		.find(Boolean);
+	if (!patientId)
+		throw apiError(this.getNode(), {
+			what,
+			message: `${what} failed: the appointment names no patient, so no new one can be booked for it; nothing was changed`,
+			hint: 'Book the new appointment for the patient (Book Appointment), then cancel this one.',
+			itemIndex: i,
+		});
+	const oldOut = appointmentItem(old);
+	return await replaceAppointment(this, i, {
+		oldId: id,
+		oldOut,
+		action: 'cancel',
+		book: async () =>
+			await bookSlot.call(
+				this,
+				ctx,
+				newSlotId,
+				patientId,
+				{ description: str(old.description), comment: str(old.comment) },
+				`${what}: book Slot ${newSlotId}`,
+				i,
+			),
+		takeAway: async (booked) => ({
+			oldAlreadyCancelled: (
+				await cancelAppointment.call(
+					this,
+					ctx,
+					id,
+					`Rescheduled: replaced by Appointment/${String(booked.id)}`,
+					`${what}: cancel the old appointment ${id}`,
+					i,
+				)
+			).alreadyCancelled,
+		}),
+		bothExistMessage: (booked, e) =>
+			`The new appointment ${String(booked.id)} (Slot ${newSlotId}, ${String(booked.start)}) was booked, but cancelling the old appointment ${id} (${String(old.start)}) failed: ${e.message}. Both exist now: cancel appointment ${id} (Cancel Appointment).`,
+	});
+}
+
 export const fhirScheduling: SchedulingBackend = {
 	async findSlots(ctx, i) {
 		await assertSupports.call(this, ctx.capabilities, 'Slot', 'search-type', i);
@@ -432,182 +692,45 @@ export const fhirScheduling: SchedulingBackend = {
 	async book(ctx, i) {
 		const slotId = fhirId(this, 'slotId', i, 'slot ID');
 		const patientId = patientIdParam.call(this, i, ctx.profile.fhirBaseUrl);
-		const what = `Book Appointment in Slot ${slotId}`;
-		const caps = await ctx.capabilities.get();
-		const bookOperation = caps.types.get('Appointment')?.operations.has('book') === true;
-		if (!bookOperation)
-			await assertSupports.call(this, ctx.capabilities, 'Appointment', 'conditional-create', i);
-		await assertSupports.call(this, ctx.capabilities, 'Slot', 'read', i);
-		const { resource: slot } = await read.call(
+		const o = options(this, i);
+		return await bookSlot.call(
 			this,
 			ctx,
-			'Slot',
 			slotId,
-			`${what}: read the slot`,
+			patientId,
+			{ description: str(o.description), comment: str(o.comment) },
+			`Book Appointment in Slot ${slotId}`,
 			i,
 		);
-		const identifier = bookingIdentifier(slotId, patientId);
-		const condition = `identifier=${identifier.system}|${identifier.value}`;
-		if (slot.status !== 'free') {
-			// an earlier run of this booking (its answer lost, then run again) holds the slot: that is the answer
-			const held = await myBooking.call(
-				this,
-				ctx,
-				identifier,
-				`${what}: look for an earlier booking`,
-				i,
-			);
-			if (held) return { booked: true, alreadyBooked: true, ...appointmentItem(held) };
-			throw apiError(this.getNode(), {
-				what,
-				message: `${what} failed: Slot ${slotId} is ${String(slot.status ?? 'not free')}; pick another slot (nothing was sent)`,
-				hint: 'Run Find Free Slots again and choose a free one.',
-				itemIndex: i,
-			});
-		}
-		const actors = await scheduleActor.call(this, ctx, slot, what, i);
-		const o = options(this, i);
-		const appointment: IDataObject = {
-			resourceType: 'Appointment',
-			identifier: [identifier],
-			status: 'booked',
-			slot: [{ reference: `Slot/${slotId}` }],
-			start: slot.start,
-			end: slot.end,
-			participant: [
-				{ actor: { reference: `Patient/${patientId}` }, status: 'accepted' },
-				...actors.map((actor) => ({ actor, status: 'accepted' })),
-			],
-			...(Array.isArray(slot.serviceType) ? { serviceType: slot.serviceType } : {}),
-			...(str(o.description) ? { description: str(o.description) } : {}),
-			...(str(o.comment) ? { comment: str(o.comment) } : {}),
-		};
-		if (bookOperation)
-			return await bookWithOperation.call(this, ctx, appointment, identifier, slotId, what, i);
-		// a conditional create is idempotent: the transport may repeat it after a lost answer, and the
-		// repeat answers the appointment the first attempt made
-		let res;
-		try {
-			res = await fhirRequest.call(this, ctx, {
-				method: 'POST',
-				path: ['Appointment'],
-				body: appointment,
-				headers: { 'If-None-Exist': condition, Prefer: 'return=representation' },
-				retry: true,
-				okStatuses: TAKEN,
-				what,
-				itemIndex: i,
-			});
-		} catch (e) {
-			if (e instanceof NodeApiError && !e.httpCode)
-				e.description =
-					`${e.description ?? ''} Running this again is safe: the booking is a conditional create on identifier ${identifier.value}, so a booking that did happen is found, not repeated.`.trim();
-			throw itemError(this.getNode(), e, i);
-		}
-		if (TAKEN.includes(res.status)) {
-			if (res.status === 412)
-				throw apiError(this.getNode(), {
-					what,
-					status: 412,
-					body: res.body,
-					message: `${what} failed: several appointments carry the identifier ${identifier.value}; nothing was booked`,
-					hint: "Look at the patient's appointments (Get Many Appointments) and cancel the duplicates.",
-					itemIndex: i,
-				});
-			throw slotTaken(this, what, slotId, res.status, res.body, i);
-		}
-		const booked =
-			isRecord(res.body) && res.body.resourceType === 'Appointment' ? res.body : undefined;
-		if (!booked)
-			throw apiError(this.getNode(), {
-				what,
-				status: res.status,
-				message: `${what}: ${ctx.profile.vendor} answered HTTP ${res.status} without the Appointment`,
-				hint: `Look for the appointment with identifier ${identifier.value} (Get Many Appointments) before booking again.`,
-				itemIndex: i,
-			});
-		if (res.status === 200 && !ACTIVE.has(String(booked.status)))
-			// this patient's earlier booking of the Slot, since cancelled: booked again (the server
-			// checks that the Slot is still free); If-Match makes a repeat harmless
-			return await rebook.call(this, ctx, booked, res.headers.etag, slot, slotId, what, i);
-		return { booked: true, alreadyBooked: res.status === 200, ...appointmentItem(booked) };
 	},
 
 	async cancel(ctx, i) {
 		const id = fhirId(this, 'appointmentId', i, 'appointment ID');
-		const what = `Cancel Appointment ${id}`;
-		const caps = await ctx.capabilities.get();
-		const patch = !caps.known || caps.types.get('Appointment')?.interactions.has('patch');
-		await assertSupports.call(this, ctx.capabilities, 'Appointment', patch ? 'patch' : 'update', i);
-		const { resource, etag } = await read.call(
-			this,
-			ctx,
-			'Appointment',
-			id,
-			`${what}: read the appointment`,
-			i,
-		);
-		if (resource.status === 'cancelled')
-			return { cancelled: true, alreadyCancelled: true, ...appointmentItem(resource) };
 		const reason = str(options(this, i).cancellationReason);
-		const res = await fhirRequest.call(this, ctx, {
-			method: patch ? 'PATCH' : 'PUT',
-			path: ['Appointment', id],
-			body: patch
-				? [
-						{ op: 'test', path: '/status', value: resource.status },
-						{ op: 'replace', path: '/status', value: 'cancelled' },
-						...(reason ? [{ op: 'add', path: '/cancelationReason', value: { text: reason } }] : []),
-					]
-				: {
-						...resource,
-						status: 'cancelled',
-						...(reason ? { cancelationReason: { text: reason } } : {}),
-					},
-			headers: {
-				...(patch ? { 'Content-Type': 'application/json-patch+json' } : {}),
-				...(etag ? { 'If-Match': etag } : {}),
-				Prefer: 'return=representation',
-			},
-			retry: true,
-			okStatuses: [409, 412, 422],
-			what,
-			itemIndex: i,
-		});
-		if (res.status >= 400) {
-			// a repeat after a lost answer finds the version moved on: read what is there now
-			const now = await read.call(
-				this,
-				ctx,
-				'Appointment',
-				id,
-				`${what}: read the appointment again`,
-				i,
-			);
-			if (now.resource.status === 'cancelled')
-				return { cancelled: true, alreadyCancelled: false, ...appointmentItem(now.resource) };
-			throw apiError(this.getNode(), {
-				what,
-				status: res.status,
-				body: res.body,
-				message: `${what} failed (HTTP ${res.status}): the appointment changed while it was being cancelled${suffix(res.body)}; it is ${String(now.resource.status)}`,
-				hint: 'Run the node again: it reads the current version first.',
-				itemIndex: i,
-			});
-		}
-		const after =
-			isRecord(res.body) && res.body.resourceType === 'Appointment'
-				? res.body
-				: (await read.call(this, ctx, 'Appointment', id, `${what}: read the appointment`, i))
-						.resource;
-		return { cancelled: true, alreadyCancelled: false, ...appointmentItem(after) };
+		return await cancelAppointment.call(this, ctx, id, reason, `Cancel Appointment ${id}`, i);
 	},
 
 	async reschedule(ctx, i) {
 		const id = fhirId(this, 'appointmentId', i, 'appointment ID');
 		const newSlotId = fhirId(this, 'newSlotId', i, 'new slot ID');
 		const what = `Reschedule Appointment ${id}`;
-		await assertSupports.call(this, ctx.capabilities, 'Appointment', 'update', i);
+		const caps = await ctx.capabilities.get();
+		const appointmentCaps = caps.types.get('Appointment');
+		// a server that cannot move the Appointment (no update): book the new Slot, then cancel the old
+		const replace = caps.known && appointmentCaps?.interactions.has('update') !== true;
+		if (replace) {
+			if (appointmentCaps?.interactions.has('patch') !== true)
+				throw new NodeOperationError(
+					this.getNode(),
+					`${what}: ${ctx.profile.vendor} declares neither Appointment update nor patch, so the appointment can be neither moved nor cancelled; nothing was sent`,
+					{
+						itemIndex: i,
+						description:
+							'Reschedule with this server in its own application, or with a credential for a server that declares Appointment update or patch in its CapabilityStatement.',
+					},
+				);
+			await assertCanBook.call(this, ctx, i);
+		} else await assertSupports.call(this, ctx.capabilities, 'Appointment', 'update', i);
 		const { resource: old, etag } = await read.call(
 			this,
 			ctx,
@@ -627,7 +750,8 @@ export const fhirScheduling: SchedulingBackend = {
 			idFromReference(ref(s), 'Slot'),
 		);
 		if (oldSlots.includes(newSlotId))
-			return { rescheduled: true, unchanged: true, ...appointmentItem(old) };
+			return { rescheduled: true, unchanged: true, sameId: true, ...appointmentItem(old) };
+		if (replace) return await rebookElsewhere.call(this, ctx, old, newSlotId, what, i);
 		const { resource: slot } = await read.call(
 			this,
 			ctx,
@@ -706,7 +830,12 @@ export const fhirScheduling: SchedulingBackend = {
 			);
 			// a repeat after a lost answer: the first attempt moved it
 			if (nowSlots.includes(newSlotId) && ACTIVE.has(String(now.status)))
-				return { rescheduled: true, previousSlotIds: oldSlots, ...appointmentItem(now) };
+				return {
+					rescheduled: true,
+					sameId: true,
+					previousSlotIds: oldSlots,
+					...appointmentItem(now),
+				};
 			if (res.status === 412)
 				throw apiError(this.getNode(), {
 					what,
@@ -727,7 +856,12 @@ export const fhirScheduling: SchedulingBackend = {
 			);
 		}
 		const after = isRecord(res.body) && res.body.resourceType === 'Appointment' ? res.body : moved;
-		return { rescheduled: true, previousSlotIds: oldSlots, ...appointmentItem(after) };
+		return {
+			rescheduled: true,
+			sameId: true,
+			previousSlotIds: oldSlots,
+			...appointmentItem(after),
+		};
 	},
 
 	async get(ctx, i) {

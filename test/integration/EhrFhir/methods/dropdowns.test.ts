@@ -4,7 +4,8 @@
 import type { Sandbox } from '../../../../sandbox/server';
 import { loadOptions } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
-import { STORE_TYPES, paramList } from '../../../../sandbox/fhir-store/params';
+import { paramList } from '../../../../sandbox/fhir-store/params';
+import { PROFILES, profileTypes } from '../../../../sandbox/fhir-store/profiles';
 import { adHocCredentials, serveAdHocFhir, useFhirSandbox } from '../helpers';
 import { STORE_VENDORS, sentSince, storeCredentials } from '../store';
 
@@ -22,7 +23,10 @@ describe.each(STORE_VENDORS)('%s', (vendor) => {
 			parameters: { authentication: type, resource: 'resource', operation: 'search' },
 			credentials: store,
 		});
-		expect(types.map((t) => t.value)).toEqual([...STORE_TYPES].sort());
+		// the types the store declares (eMedicalPractice: no Schedule or Slot, as on OpenEMR)
+		const surface = vendor === 'emp' ? 'emp' : vendor === 'oneup-r4' ? 'oneup' : 'smart';
+		expect(types.map((t) => t.value)).toEqual([...profileTypes(PROFILES[surface])].sort());
+		if (vendor === 'emp') expect(types.map((t) => t.value)).not.toContain('Slot');
 		expect(sentSince(sb, before).map((r) => r.path)).toEqual([
 			expect.stringMatching(/\/metadata$/),
 		]);
