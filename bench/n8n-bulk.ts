@@ -9,7 +9,7 @@
 //       CPU = n8n's main process (/proc/<pid>/stat) before/after; peak RSS = VmRSS sampled every 50 ms
 //   (b) serial plain-stream baseline in this process: fetch (gunzip by fetch) → pipeline → file
 // then the same at the smallest size with each download paced like a remote server
-// (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 4 MiB/s).
+// (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
@@ -34,40 +34,12 @@ import {
 	type SandboxProc,
 } from './lib/n8n-env';
 import { median, ratioLine, runsList } from './lib/stats';
+import { CLIENT, SCOPES, exportManifest, type Manifest } from './lib/bulk';
 
 const SIZES = (process.env.BENCH_BULK_SIZES ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
-const PACED_BPS = Number(process.env.BENCH_BULK_PACED_BPS ?? 4 * 2 ** 20);
+const PACED_BPS = Number(process.env.BENCH_BULK_PACED_BPS ?? 2 ** 20);
 const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
-const CLIENT = 'smart-backend-demo';
-const SCOPES = [
-	'system/*.read',
-	'system/*.$export',
-	'system/*.$bulkdata-status',
-	'system/Binary.read',
-];
-
-interface Manifest {
-	requiresAccessToken: boolean;
-	output: Array<{ type: string; url: string; count: number }>;
-}
-
-async function exportManifest(sb: SandboxProc): Promise<{ manifest: Manifest; token: string }> {
-	const { access_token: token } = await mintToken(sb, 'smart', CLIENT, SCOPES);
-	const auth = { authorization: `Bearer ${token}` };
-	const k = await fetch(`${sb.url}/smart/fhir/$export`, {
-		headers: { ...auth, accept: 'application/fhir+json', prefer: 'respond-async' },
-	});
-	if (k.status !== 202) throw new Error(`kick-off: ${k.status} ${await k.text()}`);
-	const status = k.headers.get('content-location')!;
-	for (;;) {
-		const r = await fetch(status, { headers: auth });
-		if (r.status === 200) return { manifest: (await r.json()) as Manifest, token };
-		await r.arrayBuffer();
-		if (r.status !== 202) throw new Error(`status: ${r.status}`);
-		await new Promise((res) => setTimeout(res, 500));
-	}
-}
 
 /** (b): one file after the other, fetch → pipeline → file; returns wall ms, CPU s, NDJSON bytes. */
 async function baseline(manifest: Manifest, token: string) {
@@ -117,7 +89,7 @@ async function main(): Promise<void> {
 			});
 			sandboxes.push(sb);
 			const t0 = Date.now();
-			const { manifest, token } = await exportManifest(sb);
+			const { manifest, token } = await exportManifest(sb.url);
 			const resources = manifest.output.reduce((a, o) => a + o.count, 0);
 			console.log(
 				`${size}: sandbox generated and gzip'd ${resources} resources in ${manifest.output.length} files (${((Date.now() - t0) / 1000).toFixed(1)} s)`,

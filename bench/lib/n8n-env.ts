@@ -180,11 +180,23 @@ export async function runWebhook(
 	const r = await env.n8n.webhook(path, undefined, 'GET');
 	const wallMs = Number(process.hrtime.bigint() - t0) / 1e6;
 	if (r.status !== 200) throw new Error(`webhook ${path} → ${r.status} ${r.text.slice(0, 500)}`);
-	const list = await env.n8n.finishedExecutions(workflowId, seen.size + 1, 120_000);
-	const fresh = list.filter((e) => !seen.has(e.id));
-	if (fresh.length !== 1)
-		throw new Error(`expected one new execution of ${workflowId}, found ${fresh.length}`);
-	const id = fresh[0].id;
+	// the new execution once it is saved and finished (earlier ones may have been deleted)
+	const deadline = Date.now() + 120_000;
+	let fresh: Array<{ id: string; status: string }> = [];
+	for (;;) {
+		fresh = (await env.n8n.executions(workflowId)).filter((x) => !seen.has(x.id));
+		// n8n's list can show a running row next to the saved one of the same execution
+		const finished = new Set(
+			fresh.filter((x) => !['new', 'running'].includes(x.status)).map((x) => x.id),
+		);
+		const done = fresh.length > 0 && fresh.every((x) => finished.has(x.id));
+		if (done || Date.now() > deadline) break;
+		await new Promise((res) => setTimeout(res, 200));
+	}
+	const ids = [...new Set(fresh.map((x) => x.id))];
+	if (ids.length !== 1)
+		throw new Error(`expected one new execution of ${workflowId}, found ${ids.length}`);
+	const id = ids[0];
 	seen.add(id);
 	const e = await env.n8n.rest<{ data: string | unknown; status: string }>(
 		'GET',

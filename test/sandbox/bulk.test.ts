@@ -43,6 +43,29 @@ describe('sandbox bulk export', () => {
 		});
 	}
 
+	/** GET with Accept-Encoding gzip, the body as sent (node:http does not decompress) */
+	function gzipGet(url: URL) {
+		return new Promise<{ enc?: string; len?: string; body: Buffer }>((resolve, reject) => {
+			httpRequest(
+				url,
+				{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
+				(res) => {
+					const chunks: Buffer[] = [];
+					res.on('data', (c: Buffer) => chunks.push(c));
+					res.on('end', () =>
+						resolve({
+							enc: res.headers['content-encoding'],
+							len: res.headers['content-length'],
+							body: Buffer.concat(chunks),
+						}),
+					);
+				},
+			)
+				.on('error', reject)
+				.end();
+		});
+	}
+
 	async function kick(path: string, init: RequestInit = {}) {
 		const r = await fetch(`${base()}${path}`, { headers: H(), ...init });
 		const body = await r.text();
@@ -283,21 +306,7 @@ describe('sandbox bulk export', () => {
 			expect(Number.isNaN(Date.parse(seen[0].retryAfter!))).toBe(false);
 			expect(seen[0].retryAfter).toMatch(/GMT$/);
 			const url = new URL(manifest!.output[0].url);
-			const raw = await new Promise<{ enc?: string; body: Buffer }>((resolve, reject) => {
-				httpRequest(
-					url,
-					{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
-					(res) => {
-						const chunks: Buffer[] = [];
-						res.on('data', (c: Buffer) => chunks.push(c));
-						res.on('end', () =>
-							resolve({ enc: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
-						);
-					},
-				)
-					.on('error', reject)
-					.end();
-			});
+			const raw = await gzipGet(url);
 			expect(raw.enc).toBe('gzip');
 			const text = gunzipSync(raw.body).toString('utf8');
 			expect(text.split('\n').filter(Boolean)).toHaveLength(manifest!.output[0].count);
@@ -318,27 +327,7 @@ describe('sandbox bulk export', () => {
 			const file = jobsNow.jobs.find((j) => k.location!.endsWith(j.id))!.files[0];
 			expect(file.gzPath).toMatch(/\.gz$/);
 			const onDisk = readFileSync(file.gzPath!);
-			const raw = await new Promise<{ enc?: string; len?: string; body: Buffer }>(
-				(resolve, reject) => {
-					httpRequest(
-						url,
-						{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
-						(res) => {
-							const chunks: Buffer[] = [];
-							res.on('data', (c: Buffer) => chunks.push(c));
-							res.on('end', () =>
-								resolve({
-									enc: res.headers['content-encoding'],
-									len: res.headers['content-length'],
-									body: Buffer.concat(chunks),
-								}),
-							);
-						},
-					)
-						.on('error', reject)
-						.end();
-				},
-			);
+			const raw = await gzipGet(url);
 			expect(raw.enc).toBe('gzip');
 			// the bytes of the file on disk, not a new compression (level 6 there, 1 on the fly)
 			expect(raw.body.equals(onDisk)).toBe(true);

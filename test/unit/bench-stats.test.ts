@@ -20,7 +20,7 @@ describe('bench helpers', () => {
 		expect(ratioLine(0.9, 1, true)).toBe('0.900  (goal ≥ 1: NOT met)');
 	});
 
-	it('cpuprofile summary counts only samples under runNode, self and inclusive', () => {
+	it('cpuprofile summary: samples under runNode, or in the windows in which the package ran', () => {
 		const f = (id: number, functionName: string, url: string, children: number[] = []) => ({
 			id,
 			callFrame: { functionName, url, lineNumber: 0 },
@@ -38,13 +38,18 @@ describe('bench helpers', () => {
 			// timeDeltas[i + 1] is the duration of sample i (µs)
 			timeDeltas: [0, 1000, 2000, 4000, 8000],
 		};
-		const s = summarize([profile]);
+		const s = summarize([profile], 'runNode', '');
 		// samples 0, 1, 3 are under runNode: 1 + 2 + 8 ms; sample 2 (startup, 4 ms) is left out
 		expect(s.totalMs).toBe(11);
 		expect(s.self.find((x) => x.name.startsWith('parse'))!.ms).toBe(9);
 		expect(s.inclusive.find((x) => x.name.startsWith('execute'))!.ms).toBe(11);
 		expect(s.packages.find((x) => x.name === 'n8n-nodes-ehr')!.ms).toBe(11);
 		expect(s.self.some((x) => x.name.startsWith('startup'))).toBe(false);
+		// window mode (the default): from the first to the last sample with a frame of the
+		// package, whatever ran in between (async continuations have no frame of it)
+		const w = summarize([profile]);
+		expect(w.totalMs).toBe(15);
+		expect(w.self.find((x) => x.name.startsWith('startup'))!.ms).toBe(4);
 		expect(shortUrl('file:///x/node_modules/@n8n/di/dist/y.js')).toBe('@n8n/di/y.js');
 	});
 });
