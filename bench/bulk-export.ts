@@ -20,6 +20,7 @@ import http from 'node:http';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { startSandbox } from '../sandbox/server';
+import { CLIENT, exportManifest, type Manifest } from './lib/bulk';
 import { runNode } from '../test/harness';
 import type { FhirBulkExport as FhirBulkExportType } from '../nodes/FhirBulkExport/FhirBulkExport.node';
 
@@ -31,25 +32,10 @@ const { FhirBulkExport } = require(
 
 const ROOT = path.resolve(__dirname, '..');
 const KEY = path.join(ROOT, 'sandbox/keys/TEST-ONLY-rs384-private.pem');
-const CLIENT = 'smart-backend-demo';
-const SCOPES = [
-	'system/*.read',
-	'system/*.$export',
-	'system/*.$bulkdata-status',
-	'system/Binary.read',
-];
 
 function arg(name: string, dflt: string): string {
 	const i = process.argv.indexOf(`--${name}`);
 	return i >= 0 && process.argv[i + 1] ? process.argv[i + 1] : dflt;
-}
-
-interface Manifest {
-	transactionTime: string;
-	requiresAccessToken: boolean;
-	output: Array<{ type: string; url: string; count: number }>;
-	error: unknown[];
-	deleted: unknown[];
 }
 
 // ---------------------------------------------------------------- child: the sandbox
@@ -191,37 +177,6 @@ async function runChild<T>(role: string, args: string[]): Promise<T> {
 	const line = await firstLine(cp);
 	await new Promise((r) => cp.on('exit', r));
 	return JSON.parse(line) as T;
-}
-
-async function exportManifest(
-	url: string,
-): Promise<{ manifest: Manifest; token: string; generationMs: number }> {
-	const tr = await fetch(`${url}/_admin/tokens`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({
-			surface: 'smart',
-			clientId: CLIENT,
-			scopes: SCOPES,
-			lifetimeSeconds: 36000,
-		}),
-	});
-	const token = ((await tr.json()) as { access_token: string }).access_token;
-	const auth = { authorization: `Bearer ${token}` };
-	const t0 = Date.now();
-	const k = await fetch(`${url}/smart/fhir/$export`, {
-		headers: { ...auth, accept: 'application/fhir+json', prefer: 'respond-async' },
-	});
-	if (k.status !== 202) throw new Error(`kick-off: ${k.status} ${await k.text()}`);
-	const status = k.headers.get('content-location')!;
-	for (;;) {
-		const r = await fetch(status, { headers: auth });
-		if (r.status === 200)
-			return { manifest: (await r.json()) as Manifest, token, generationMs: Date.now() - t0 };
-		await r.arrayBuffer();
-		if (r.status !== 202) throw new Error(`status: ${r.status}`);
-		await new Promise((res) => setTimeout(res, 500));
-	}
 }
 
 interface NodeResult {

@@ -151,6 +151,8 @@ export function register(app: SandboxApp): void {
 					kind: f.kind,
 					count: f.count,
 					bytes: f.bytes,
+					gzPath: f.gzPath,
+					gzBytes: f.gzBytes,
 				})),
 			})),
 		}),
@@ -468,20 +470,24 @@ async function serveFile(
 		end = pos - 1;
 	}
 	const gzip = /\bgzip\b/i.test(String(req.headers['accept-encoding'] ?? ''));
+	// a file gzip'd at generation goes out as it is (not when a fault cut it short)
+	const ready = gzip && file.gzPath !== undefined && end === file.bytes - 1;
 	const headers: Record<string, string> = { 'Content-Type': 'application/fhir+ndjson' };
 	if (gzip) headers['Content-Encoding'] = 'gzip';
-	else headers['Content-Length'] = String(end + 1);
+	if (ready) headers['Content-Length'] = String(file.gzBytes);
+	else if (!gzip) headers['Content-Length'] = String(end + 1);
 	res.writeHead(200, headers);
-	if (file.bytes === 0) {
+	if (file.bytes === 0 && !ready) {
 		res.end();
 		return;
 	}
 	const rate = bulkState(app).options.fileBytesPerSecond;
-	const src = createReadStream(file.path, {
-		start: 0,
-		end,
-		highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024,
-	});
+	const src = createReadStream(
+		ready ? file.gzPath! : file.path,
+		ready
+			? { highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024 }
+			: { start: 0, end, highWaterMark: rate > 0 ? 64 * 1024 : 256 * 1024 },
+	);
 	// a remote server's per-connection bandwidth (fileBytesPerSecond): pace the chunks
 	const paced = async function* (source: AsyncIterable<Buffer>) {
 		const t0 = Date.now();
@@ -494,7 +500,10 @@ async function serveFile(
 		}
 	};
 	try {
-		if (rate > 0) {
+		if (ready) {
+			if (rate > 0) await pipeline(src, paced, res);
+			else await pipeline(src, res);
+		} else if (rate > 0) {
 			if (gzip) await pipeline(src, paced, createGzip({ level: 1 }), res);
 			else await pipeline(src, paced, res);
 		} else if (gzip) await pipeline(src, createGzip({ level: 1 }), res);

@@ -1,5 +1,6 @@
 import { gunzipSync } from 'node:zlib';
 import { request as httpRequest } from 'node:http';
+import { readFileSync } from 'node:fs';
 import { withSandbox, armFault } from '../helpers/sandbox';
 import type { Sandbox } from '../../sandbox/server';
 import { datasetFor } from '../../sandbox/data';
@@ -39,6 +40,29 @@ describe('sandbox bulk export', () => {
 			method: 'POST',
 			body: JSON.stringify(o),
 			headers: { 'content-type': 'application/json' },
+		});
+	}
+
+	/** GET with Accept-Encoding gzip, the body as sent (node:http does not decompress) */
+	function gzipGet(url: URL) {
+		return new Promise<{ enc?: string; len?: string; body: Buffer }>((resolve, reject) => {
+			httpRequest(
+				url,
+				{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
+				(res) => {
+					const chunks: Buffer[] = [];
+					res.on('data', (c: Buffer) => chunks.push(c));
+					res.on('end', () =>
+						resolve({
+							enc: res.headers['content-encoding'],
+							len: res.headers['content-length'],
+							body: Buffer.concat(chunks),
+						}),
+					);
+				},
+			)
+				.on('error', reject)
+				.end();
 		});
 	}
 
@@ -282,26 +306,42 @@ describe('sandbox bulk export', () => {
 			expect(Number.isNaN(Date.parse(seen[0].retryAfter!))).toBe(false);
 			expect(seen[0].retryAfter).toMatch(/GMT$/);
 			const url = new URL(manifest!.output[0].url);
-			const raw = await new Promise<{ enc?: string; body: Buffer }>((resolve, reject) => {
-				httpRequest(
-					url,
-					{ headers: { authorization: `Bearer ${token}`, 'accept-encoding': 'gzip' } },
-					(res) => {
-						const chunks: Buffer[] = [];
-						res.on('data', (c: Buffer) => chunks.push(c));
-						res.on('end', () =>
-							resolve({ enc: res.headers['content-encoding'], body: Buffer.concat(chunks) }),
-						);
-					},
-				)
-					.on('error', reject)
-					.end();
-			});
+			const raw = await gzipGet(url);
 			expect(raw.enc).toBe('gzip');
 			const text = gunzipSync(raw.body).toString('utf8');
 			expect(text.split('\n').filter(Boolean)).toHaveLength(manifest!.output[0].count);
 		} finally {
 			await setOptions({ retryAfterStyle: 'seconds', retryAfterSeconds: 1 });
+		}
+	});
+
+	it("precompressed: sends the file gzip'd once at generation, with its Content-Length, and plain text to other clients", async () => {
+		await setOptions({ precompressed: true });
+		try {
+			const k = await kick('/$export?_type=Patient');
+			const { manifest } = await untilDone(k.location!);
+			const url = new URL(manifest!.output[0].url);
+			const jobsNow = (await (await fetch(`${sb.url}/_admin/bulk/jobs`)).json()) as {
+				jobs: Array<{ id: string; files: Array<{ gzPath?: string; gzBytes?: number }> }>;
+			};
+			const file = jobsNow.jobs.find((j) => k.location!.endsWith(j.id))!.files[0];
+			expect(file.gzPath).toMatch(/\.gz$/);
+			const onDisk = readFileSync(file.gzPath!);
+			const raw = await gzipGet(url);
+			expect(raw.enc).toBe('gzip');
+			// the bytes of the file on disk, not a new compression (level 6 there, 1 on the fly)
+			expect(raw.body.equals(onDisk)).toBe(true);
+			expect(Number(raw.len)).toBe(onDisk.length);
+			const text = gunzipSync(raw.body).toString('utf8');
+			expect(text.split('\n').filter(Boolean)).toHaveLength(manifest!.output[0].count);
+			// a client without gzip gets the NDJSON itself
+			const plain = await lines(manifest!.output[0].url, {
+				authorization: `Bearer ${token}`,
+				'accept-encoding': 'identity',
+			});
+			expect(plain).toHaveLength(manifest!.output[0].count);
+		} finally {
+			await setOptions({ precompressed: false });
 		}
 	});
 

@@ -1,0 +1,255 @@
+// FHIR Bulk Export inside a real n8n 2.41.1 (`npm run bench -- n8n-bulk`; `npm run bench` runs it
+// too), binary data in n8n's filesystem mode. One sandbox process per size (BENCH_BULK_SIZES,
+// default 100000,1000000 resources in 20 NDJSON files) with `precompressed` on: every file is
+// gzip'd once at generation and sent from disk with Content-Encoding gzip, so loopback measures
+// the clients, not the server's compression. The export is made before n8n starts; its manifest
+// is in the workflow. Compared, interleaved, BENCH_RUNS (3) times per size:
+//   (a) FHIR Bulk Export → Download Export Files, output Files (SMART Backend Services credential),
+//       triggered through a production webhook; time = the node's executionTime from the run data;
+//       CPU = n8n's main process (/proc/<pid>/stat) before/after; peak RSS = VmRSS sampled every 50 ms
+//   (b) serial plain-stream baseline in this process: fetch (gunzip by fetch) → pipeline → file
+// then the same at the smallest size with each download paced like a remote server
+// (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
+// Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
+// n8n within 20% from the smallest to the largest size.
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
+import type { CredentialImport, WorkflowJson } from '../scripts/n8n/runtime';
+import { REPO_ROOT } from '../scripts/n8n/paths';
+import {
+	cpuSeconds,
+	deleteExecutions,
+	mintToken,
+	rssBytes,
+	runWebhook,
+	sandboxPost,
+	startBenchN8n,
+	startSandboxProcess,
+	webhookWorkflow,
+	type BenchN8n,
+	type SandboxProc,
+} from './lib/n8n-env';
+import { median, ratioLine, runsList } from './lib/stats';
+import { CLIENT, SCOPES, exportManifest, type Manifest } from './lib/bulk';
+
+const SIZES = (process.env.BENCH_BULK_SIZES ?? '100000,1000000').split(',').map(Number);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const PACED_BPS = Number(process.env.BENCH_BULK_PACED_BPS ?? 2 ** 20);
+const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
+
+/** (b): one file after the other, fetch → pipeline → file; returns wall ms, CPU s, NDJSON bytes. */
+async function baseline(manifest: Manifest, token: string) {
+	const dir = mkdtempSync(join(os.tmpdir(), 'bench-n8n-bulk-baseline-'));
+	const c0 = process.cpuUsage();
+	const t0 = process.hrtime.bigint();
+	let bytes = 0;
+	try {
+		for (const [i, f] of manifest.output.entries()) {
+			const res = await fetch(f.url, {
+				headers: {
+					Accept: 'application/fhir+ndjson',
+					...(manifest.requiresAccessToken ? { Authorization: `Bearer ${token}` } : {}),
+				},
+			});
+			if (res.status !== 200 || !res.body) throw new Error(`baseline: ${f.url} → ${res.status}`);
+			const target = join(dir, `${i}.ndjson`);
+			await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(target));
+			bytes += statSync(target).size;
+		}
+		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+		const c = process.cpuUsage(c0);
+		return { ms, cpu: (c.user + c.system) / 1e6, bytes };
+	} finally {
+		rmSync(dir, { recursive: true, force: true });
+	}
+}
+
+async function main(): Promise<void> {
+	const sandboxes: SandboxProc[] = [];
+	let env: BenchN8n | undefined;
+	try {
+		const key = readFileSync(join(REPO_ROOT, 'sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
+		const exports: Array<{ size: number; sb: SandboxProc; manifest: Manifest; token: string }> = [];
+		const credentials: CredentialImport[] = [];
+		const workflows: WorkflowJson[] = [];
+		for (const size of SIZES) {
+			const sb = await startSandboxProcess({
+				patients: Math.max(1, Math.round(size / 10)),
+				bulk: {
+					resourcesPerFile: Math.ceil(size / 20),
+					pollsBeforeDone: 0,
+					retryAfterSeconds: 1,
+					manifestExtras: true,
+					precompressed: true,
+				},
+			});
+			sandboxes.push(sb);
+			const t0 = Date.now();
+			const { manifest, token } = await exportManifest(sb.url);
+			const resources = manifest.output.reduce((a, o) => a + o.count, 0);
+			console.log(
+				`${size}: sandbox generated and gzip'd ${resources} resources in ${manifest.output.length} files (${((Date.now() - t0) / 1000).toFixed(1)} s)`,
+			);
+			exports.push({ size, sb, manifest, token });
+			const cred = {
+				id: `benchBulkCred${exports.length}`.padEnd(16, '0'),
+				name: `SMART BS bench ${size}`,
+			};
+			credentials.push({
+				...cred,
+				type: 'smartBackendServicesApi',
+				data: {
+					fhirBaseUrl: `${sb.url}/smart/fhir`,
+					tokenUrl: `${sb.url}/smart/auth/token`,
+					clientId: CLIENT,
+					privateKey: key,
+					algorithm: 'RS384',
+					keyId: 'sandbox-test-rs384',
+					scope: SCOPES.join(' '),
+				},
+			});
+			workflows.push(
+				webhookWorkflow(
+					`benchBulkWf${exports.length}`.padEnd(16, '0'),
+					`Bench: bulk ${size}`,
+					`bench-bulk-${size}`,
+					[
+						{
+							name: 'FHIR Bulk Export',
+							type: 'n8n-nodes-ehr.fhirBulkExport',
+							typeVersion: 1,
+							parameters: {
+								authentication: 'smartBackendServicesApi',
+								operation: 'downloadFiles',
+								manifest: JSON.stringify(manifest),
+								outputMode: 'files',
+								options: { concurrency: CONCURRENCY, acceptGzip: true },
+							},
+							credentials: { smartBackendServicesApi: cred },
+						},
+					],
+				),
+			);
+		}
+		env = await startBenchN8n({
+			credentials,
+			workflows,
+			n8n: { env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } },
+		});
+		const e = env;
+		const seen: Record<string, Set<string>> = Object.fromEntries(
+			workflows.map((w) => [w.id, new Set<string>()]),
+		);
+		const ours = async (i: number) => {
+			const wf = workflows[i];
+			let peak = rssBytes(e.pid);
+			const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(e.pid))), 50);
+			const c0 = cpuSeconds(e.pid);
+			try {
+				const r = await runWebhook(e, wf.id, `bench-bulk-${exports[i].size}`, seen[wf.id]);
+				const cpu = cpuSeconds(e.pid) - c0;
+				const items = r.nodeJson['FHIR Bulk Export'];
+				const bytes = items.reduce((a, x) => a + Number(x.bytes), 0);
+				const lines = items.reduce((a, x) => a + Number(x.lines), 0);
+				await deleteExecutions(e, [r.executionId]).catch((err: Error) =>
+					console.warn(`  (could not delete execution ${r.executionId}: ${err.message})`),
+				);
+				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, bytes, lines, peak };
+			} finally {
+				clearInterval(sampler);
+			}
+		};
+		type Row = {
+			a: number[];
+			b: number[];
+			acpu: number[];
+			bcpu: number[];
+			bytes: number;
+			peak: number;
+		};
+		const measure = async (i: number, runs: number): Promise<Row> => {
+			const x = exports[i];
+			const resources = x.manifest.output.reduce((s, o) => s + o.count, 0);
+			const row: Row = { a: [], b: [], acpu: [], bcpu: [], bytes: 0, peak: 0 };
+			for (let k = 0; k < runs; k++) {
+				const doA = async () => {
+					const a = await ours(i);
+					if (a.lines !== resources)
+						throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
+					row.a.push(a.ms);
+					row.acpu.push(a.cpu);
+					row.bytes = a.bytes;
+					row.peak = Math.max(row.peak, a.peak);
+				};
+				const doB = async () => {
+					const b = await baseline(x.manifest, x.token);
+					row.b.push(b.ms);
+					row.bcpu.push(b.cpu);
+					if (row.bytes && b.bytes !== row.bytes)
+						throw new Error(`byte counts differ: ${row.bytes} vs ${b.bytes}`);
+					row.bytes = b.bytes;
+				};
+				if (k % 2 === 0) {
+					await doA();
+					await doB();
+				} else {
+					await doB();
+					await doA();
+				}
+			}
+			return row;
+		};
+		console.log('warm-up run…');
+		await ours(0);
+		const rows: Array<Row & { size: number }> = [];
+		for (let i = 0; i < exports.length; i++)
+			rows.push({ size: exports[i].size, ...(await measure(i, RUNS)) });
+		await sandboxPost(exports[0].sb, '/_admin/bulk/options', { fileBytesPerSecond: PACED_BPS });
+		const paced = { size: exports[0].size, ...(await measure(0, RUNS)) };
+		await sandboxPost(exports[0].sb, '/_admin/bulk/options', { fileBytesPerSecond: 0 });
+
+		const gb = (r: Row) => r.bytes / 2 ** 30;
+		const show = (label: string, r: Row & { size: number }, goal: number) => {
+			const a = median(r.a);
+			const b = median(r.b);
+			const ca = median(r.acpu) / gb(r);
+			const cb = median(r.bcpu) / gb(r);
+			console.log(
+				`${label} ${r.size} resources, ${(r.bytes / 2 ** 20).toFixed(0)} MiB NDJSON: (a) n8n node ${a.toFixed(0)} ms ${runsList(r.a)}, (b) baseline ${b.toFixed(0)} ms ${runsList(r.b)}`,
+			);
+			console.log(
+				`    throughput (a) ${(r.bytes / 2 ** 20 / (a / 1000)).toFixed(0)} MiB/s, (b) ${(r.bytes / 2 ** 20 / (b / 1000)).toFixed(0)} MiB/s; ratio b/a: ${ratioLine(b / a, goal, true)}`,
+			);
+			console.log(
+				`    CPU s/GB: (a) n8n ${ca.toFixed(2)}, (b) ${cb.toFixed(2)}; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
+			);
+			console.log(`    peak RSS of the n8n process: ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
+		};
+		console.log(
+			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs`,
+		);
+		for (const r of rows) show('loopback', r, 1.0);
+		show(`paced ${(PACED_BPS / 2 ** 20).toFixed(1)} MiB/s per connection,`, paced, 3.0);
+		if (rows.length > 1) {
+			const g = rows[rows.length - 1].peak / rows[0].peak - 1;
+			console.log(
+				`peak RSS ${rows[0].size} → ${rows[rows.length - 1].size}: ${(g * 100).toFixed(1)}% (goal within 20%: ${Math.abs(g) <= 0.2 ? 'met' : 'NOT met'})`,
+			);
+		}
+		console.log(
+			`load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`,
+		);
+	} finally {
+		await env?.stop().catch((err) => console.error(err));
+		for (const sb of sandboxes) await sb.close();
+	}
+}
+
+main().catch((err) => {
+	console.error(err);
+	process.exit(1);
+});
