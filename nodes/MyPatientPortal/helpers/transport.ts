@@ -7,6 +7,7 @@ import {
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,
 	type INode,
+	type IPollFunctions,
 } from 'n8n-workflow';
 import {
 	apiRequest,
@@ -20,7 +21,7 @@ export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
 /** the portal API lives under this path of the practice's portal URL */
 export const API_PATH = '/api/portal/v1';
 
-export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL_TYPE);
