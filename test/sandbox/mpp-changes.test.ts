@@ -4,6 +4,7 @@
 import type { Sandbox } from '../../sandbox/server';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { withSandbox } from '../helpers/sandbox';
+import { freeSlot } from '../helpers/mpp';
 
 let sb: Sandbox;
 let token: string;
@@ -36,18 +37,10 @@ const call = async (method: string, url: string, body?: unknown, auth = true) =>
 };
 
 async function book(asap = false) {
-	const st = mppState(sb.app);
-	const now = sb.app.clock.now();
-	const free = st.data.slots.filter(
-		(s) =>
-			s.startMs > now &&
-			!st.taken.has(s.id) &&
-			(!asap || st.typesById.get(s.appointment_type_id)!.asap_notifications_enabled),
-	);
-	const slot = free[asap ? free.length - 1 : 0];
+	const { slot, insuranceId } = freeSlot(sb.app, { asap, late: asap });
 	const r = await call('POST', `${API}/booking`, {
 		availability_id: slot.id,
-		insurance_id: st.typesById.get(slot.appointment_type_id)!.insurance_ids[0],
+		insurance_id: insuranceId,
 		...(asap ? { asap_list_opt_in: true, email: 'p@example.org' } : {}),
 	});
 	expect(r.status).toBe(201);

@@ -5,8 +5,8 @@
 // unselected events are remembered, not delivered later; manual mode leaves the state alone.
 import type { IDataObject } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
-import { mppState } from '../../../sandbox/surfaces/mpp';
 import { withSandbox } from '../../helpers/sandbox';
+import { freeSlot } from '../../helpers/mpp';
 import { runPoll } from '../../harness';
 import { MyPatientPortalTrigger } from '../../../nodes/MyPatientPortalTrigger/MyPatientPortalTrigger.node';
 import { API, credentialsFor, patientToken } from '../MyPatientPortal/helpers';
@@ -56,18 +56,10 @@ async function portal(method: string, path: string, body?: unknown): Promise<IDa
 
 /** Books a free slot (of an ASAP-enabled type when asked; the last free one with `late`). */
 async function book(opts: { asap?: boolean; late?: boolean } = {}): Promise<IDataObject> {
-	const st = mppState(sb.app);
-	const now = sb.app.clock.now();
-	const types = st.data.types.filter((t) => !opts.asap || t.asap_notifications_enabled);
-	const free = st.data.slots.filter(
-		(s) =>
-			s.startMs > now && !st.taken.has(s.id) && types.some((t) => t.id === s.appointment_type_id),
-	);
-	const slot = opts.late ? free[free.length - 1] : free[0];
-	const type = st.typesById.get(slot.appointment_type_id)!;
+	const { slot, insuranceId } = freeSlot(sb.app, opts);
 	return await portal('POST', '/booking', {
 		availability_id: slot.id,
-		insurance_id: type.insurance_ids[0],
+		insurance_id: insuranceId,
 		...(opts.asap ? { asap_list_opt_in: true, email: 'patient@example.org' } : {}),
 	});
 }
