@@ -4,7 +4,7 @@
 //   - eMedicalPractice standard API `{ data: [...] }` and a bare JSON array (single page)
 // A `next` link is resolved against the page's URL, never followed to another origin with the
 // token, never followed twice, and a page limit stops a runaway server.
-import type { IExecuteFunctions, ILoadOptionsFunctions } from 'n8n-workflow';
+import type { IExecuteFunctions, ILoadOptionsFunctions, IPollFunctions } from 'n8n-workflow';
 import { apiRequest, type ApiRequest } from './http';
 import { apiError, vendorMessage } from './errors';
 import { isRecord } from './values';
@@ -38,7 +38,7 @@ export interface PaginateOptions {
 	itemIndex?: number;
 }
 
-type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 /** The resources and the next link of one page, whatever its shape. */
 export function readPage(body: unknown): { entries: unknown[]; next?: string; total?: number } {

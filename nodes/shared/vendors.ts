@@ -25,6 +25,13 @@ export interface VendorProfile {
 	/** the server has a CapabilityStatement at `GET [base]/metadata` */
 	metadata: boolean;
 	/**
+	 * the EHR FHIR Trigger asks for changes with `_lastUpdated=ge<cursor>`; false: it reads the
+	 * whole list each poll and compares `meta.lastUpdated` / versionId with what it remembers
+	 */
+	lastUpdatedSearch: boolean;
+	/** `_sort=_lastUpdated` is honoured (else the trigger reads every page and sorts itself) */
+	lastUpdatedSort: boolean;
+	/**
 	 * what a server without a CapabilityStatement can do: FHIR interactions (read, search-type, …)
 	 * by resource type; undefined with `metadata: false` = unknown (every request is sent)
 	 */
@@ -118,6 +125,9 @@ const PROFILES: Record<string, ProfileFactory> = {
 		maxPageSize: 1000,
 		patientSearch: false,
 		metadata: false,
+		// its `{results, next}` lists take no `_lastUpdated` or `_sort`
+		lastUpdatedSearch: false,
+		lastUpdatedSort: false,
 		// no /metadata: reads of patients and immunizations only (`{results, next}` lists)
 		declared: { Patient: ['read'], Immunization: ['read', 'search-type'] },
 		immunizations: {
@@ -143,6 +153,8 @@ const PROFILES: Record<string, ProfileFactory> = {
 			maxPageSize: 100,
 			patientSearch: true,
 			metadata: true,
+			lastUpdatedSearch: true,
+			lastUpdatedSort: true,
 			immunizations: {
 				patientParam: 'patient',
 				dateFilter: true,
@@ -168,6 +180,9 @@ const PROFILES: Record<string, ProfileFactory> = {
 		maxPageSize: 20,
 		patientSearch: true,
 		metadata: true,
+		// OpenEMR searches `_lastUpdated` but has no `_sort`: the trigger sorts what it reads
+		lastUpdatedSearch: true,
+		lastUpdatedSort: false,
 		immunizations: {
 			patientParam: 'patient',
 			dateFilter: false,
@@ -199,6 +214,8 @@ function smartProfile(
 		patientSearch: true,
 		metadata: true,
 		scheduling: 'fhir',
+		lastUpdatedSearch: true,
+		lastUpdatedSort: true,
 		immunizations: {
 			patientParam: 'patient',
 			dateFilter: true,

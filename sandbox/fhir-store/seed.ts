@@ -1,6 +1,7 @@
 // Admin routes of the stores: `POST /_admin/fhir/seed {surface, resourceType, count, patient?}`
 // creates N deterministic resources (answer `{created, ids}`); `GET /_admin/fhir/store?surface=
-// &type=` counts what a surface holds (current, not deleted).
+// &type=` counts what a surface holds (current, not deleted); `POST /_admin/fhir/options {surface,
+// lastUpdatedPrecision: 'ms' | 's'}` sets the precision of new `meta.lastUpdated` stamps (reset: ms).
 import type { SandboxApp } from '../app';
 import { sendJson } from '../http';
 import { datasetFor } from '../data';
@@ -129,6 +130,25 @@ export function registerStoreAdmin(app: SandboxApp): void {
 			ids.push(id);
 		}
 		sendJson(res, 201, { created: count, ids });
+	});
+	app.route('POST', '/_admin/fhir/options', 'admin', (req, res) => {
+		const b = (req.json<Record<string, unknown> | null>() ?? {}) as Record<string, unknown>;
+		const surface = b.surface as StoreSurface;
+		if (!SURFACES.includes(surface))
+			return sendJson(res, 400, {
+				error: 'invalid_request',
+				error_description: `surface is one of ${SURFACES.join(', ')}`,
+			});
+		const store = storeFor(app, surface);
+		if (b.lastUpdatedPrecision !== undefined) {
+			if (b.lastUpdatedPrecision !== 'ms' && b.lastUpdatedPrecision !== 's')
+				return sendJson(res, 400, {
+					error: 'invalid_request',
+					error_description: 'lastUpdatedPrecision is ms or s',
+				});
+			store.lastUpdatedPrecision = b.lastUpdatedPrecision;
+		}
+		sendJson(res, 200, { surface, lastUpdatedPrecision: store.lastUpdatedPrecision });
 	});
 	app.route('GET', '/_admin/fhir/store', 'admin', (req, res) => {
 		const surface = (req.query.get('surface') ?? 'smart') as StoreSurface;

@@ -45,6 +45,11 @@ export class FhirStore {
 	private seq = 0;
 	private journal: Array<() => void> | undefined;
 	private cache = new Map<string, Res[]>();
+	/**
+	 * `meta.lastUpdated` precision: 'ms' (default; every write gets a later millisecond) or 's'
+	 * (whole seconds, like servers that store seconds: writes in one second share the stamp)
+	 */
+	lastUpdatedPrecision: 'ms' | 's' = 'ms';
 
 	constructor(
 		private ds: Dataset,
@@ -150,6 +155,11 @@ export class FhirStore {
 	}
 
 	private stamp(): string {
+		if (this.lastUpdatedPrecision === 's') {
+			const t = Math.max(this.now(), this.lastTime);
+			this.lastTime = t;
+			return new Date(Math.floor(t / 1000) * 1000).toISOString().replace('.000Z', 'Z');
+		}
 		const t = Math.max(this.now(), this.lastTime + 1);
 		this.lastTime = t;
 		return new Date(t).toISOString();

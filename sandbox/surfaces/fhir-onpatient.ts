@@ -8,6 +8,12 @@
 //       ?status= (completed, not-done, entered-in-error; comma = or)
 //   GET /onpatient_api/fhir/Immunization/{id}   one Immunization
 //
+// Changes (onpatient itself has no write API; the triggers' tests need lists that change):
+// `POST /_admin/onpatient/immunizations {id?, patient?, status?, lotNumber?, occurrenceDateTime?}`
+// updates an immunization (given id: fields over the current one, `meta.lastUpdated` now) or
+// creates one for `patient` (new id `imm-w-000001`…, listed after the generated ones); answer the
+// resource. Reads and lists show the changes; `POST /_admin/reset` forgets them.
+//
 // List shape: `{count, next, previous, results}` with absolute `next`/`previous` URLs, or (switch
 // `onpatientListShape: 'bundle'`) a FHIR searchset Bundle with `link[relation=next]`. Errors in
 // Django REST framework shape `{detail}`; list errors (bad parameters, a page past the end,
@@ -26,6 +32,7 @@ import {
 	fhirSettings,
 	immunizationFilter,
 	intParam,
+	matchesFilter,
 	maybeRedirect,
 	parseDateParam,
 	render,
@@ -36,6 +43,16 @@ import {
 	type Access,
 } from './fhir-common';
 import { patientRef } from './fhir-server';
+import type { FhirImmunization } from '../data';
+
+/** immunizations written through the admin route, by id (updates and creations) */
+function writes(app: SandboxApp): Map<string, FhirImmunization> {
+	return (app.state.onpatientWrites ??= new Map()) as Map<string, FhirImmunization>;
+}
+
+function currentImmunization(app: SandboxApp, id: string): FhirImmunization | undefined {
+	return writes(app).get(id) ?? dataset(app).immunization(id);
+}
 
 const BASE = `${PREFIX.onpatientApi}/onpatient_api/fhir`;
 const MAX_PAGE_SIZE = 1000;
@@ -91,7 +108,7 @@ export function registerOnpatient(app: SandboxApp): void {
 		if (maybeRedirect(app, req, res)) return;
 		const acc = access(app, req, res, 'Immunization');
 		if (!acc) return;
-		const imm = dataset(app).immunization(req.params.id);
+		const imm = currentImmunization(app, req.params.id);
 		if (!imm || (acc.only !== undefined && patientRef(imm.patient.reference ?? '') !== acc.only))
 			return notFound(res);
 		sendJson(res, 200, imm);
@@ -132,7 +149,24 @@ export function registerOnpatient(app: SandboxApp): void {
 			ids = [acc.only];
 		}
 		const offset = (pageNo - 1) * size;
-		const { total, items } = selectImmunizations(dataset(app), ids, filter, offset, size);
+		const generated = selectImmunizations(dataset(app), ids, filter, offset, size);
+		// admin writes: updates in place, creations after the generated ones
+		const w = writes(app);
+		const created = [...w.values()].filter(
+			(x) =>
+				!dataset(app).immunization(x.id) &&
+				(!ids || ids.includes(patientRef(x.patient.reference ?? ''))) &&
+				matchesFilter(x, filter, 'r4'),
+		);
+		const total = generated.total + created.length;
+		const items = generated.items.map((x) => w.get(x.id) ?? x);
+		if (items.length < size)
+			items.push(
+				...created.slice(
+					Math.max(0, offset - generated.total),
+					Math.max(0, offset - generated.total) + size - items.length,
+				),
+			);
 		if (pageNo > 1 && offset >= total) return denied(res, 'Invalid page.');
 		const realNext = offset + size < total ? withQuery(app, req, { page: pageNo + 1 }) : null;
 		const next = faultedNext(app, req, realNext);
@@ -154,5 +188,45 @@ export function registerOnpatient(app: SandboxApp): void {
 			);
 		}
 		sendJson(res, 200, { count: total, next, previous, results: items });
+	});
+
+	app.onReset(() => writes(app).clear());
+
+	app.route('POST', '/_admin/onpatient/immunizations', 'admin', (req, res) => {
+		const body = req.json<Record<string, unknown> | null>() ?? {};
+		const now = new Date(app.clock.now()).toISOString();
+		const id = typeof body.id === 'string' ? body.id : undefined;
+		const fields: Partial<FhirImmunization> = {};
+		if (typeof body.status === 'string') fields.status = body.status as FhirImmunization['status'];
+		if (typeof body.lotNumber === 'string') fields.lotNumber = body.lotNumber;
+		if (typeof body.occurrenceDateTime === 'string')
+			fields.occurrenceDateTime = body.occurrenceDateTime;
+		if (id) {
+			const current = currentImmunization(app, id);
+			if (!current) return sendJson(res, 404, { detail: `Immunization ${id} does not exist.` });
+			const v = Number(current.meta.versionId ?? 1);
+			const next = {
+				...current,
+				...fields,
+				meta: { ...current.meta, versionId: String(v + 1), lastUpdated: now },
+			};
+			writes(app).set(id, next);
+			return sendJson(res, 200, next);
+		}
+		const patient = typeof body.patient === 'string' ? body.patient : 'pt-00001';
+		const template =
+			dataset(app).immunizations(patient)[0] ?? dataset(app).immunizations('pt-00001')[0];
+		const n = [...writes(app).keys()].filter((k) => k.startsWith('imm-w-')).length + 1;
+		const created: FhirImmunization = {
+			...template,
+			id: `imm-w-${String(n).padStart(6, '0')}`,
+			patient: { reference: `Patient/${patient}` },
+			occurrenceDateTime: now,
+			recorded: now,
+			...fields,
+			meta: { ...template.meta, versionId: '1', lastUpdated: now },
+		};
+		writes(app).set(created.id, created);
+		sendJson(res, 201, created);
 	});
 }

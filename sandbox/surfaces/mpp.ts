@@ -23,7 +23,11 @@
 // then the socket is destroyed without an answer.
 // Admin: `GET /_admin/mpp/appointments[?patient=]` — every appointment, with its availability id;
 // `POST /_admin/mpp/settings {appointmentAvailabilityId: true}` — the portal API's appointments
-// carry `availability_id` too (some portal versions do; the vendor text does not say; reset: off).
+// carry `availability_id` too (some portal versions do; the vendor text does not say; reset: off);
+// `{appointmentsPageSize: n}` — `GET /appointments` in pages of n with `next` (reset: 0, one page);
+// `POST /_admin/mpp/appointments/{id} {status? | cancel? | availability_id? | move: 'next'}` — the
+// practice changes an appointment; `POST /_admin/mpp/slots {appointment_id, minutesFromNow?}` — a
+// slot opens earlier than that appointment (what its earlier availability then shows).
 // Option `mppStartDate` (YYYY-MM-DD) fixes the first day with availabilities (default: tomorrow).
 import type { ServerResponse } from 'node:http';
 import type { SandboxApp } from '../app';
@@ -47,7 +51,8 @@ export interface MppAppointment {
 	patientId: string;
 	slotId: string;
 	insuranceId: number | null;
-	status: 'booked' | 'cancelled';
+	/** 'booked' or 'cancelled' through the API; the practice may set others (admin route) */
+	status: string;
 	comment: string | null;
 	asapEmail: string | null;
 	createdAt: string;
@@ -66,6 +71,8 @@ export interface MppState {
 	appointments: Map<string, MppAppointment>;
 	/** appointments in the portal API carry `availability_id` (POST /_admin/mpp/settings) */
 	appointmentAvailabilityId: boolean;
+	/** `GET /appointments` pages of this size with `?page=` and a `next` URL (0: one page) */
+	appointmentsPageSize: number;
 }
 
 export function mppState(app: SandboxApp): MppState {
@@ -90,6 +97,7 @@ export function register(app: SandboxApp): void {
 			taken: new Map(),
 			appointments: new Map(),
 			appointmentAvailabilityId: false,
+			appointmentsPageSize: 0,
 		};
 		const now = new Date(app.clock.now()).toISOString();
 		for (const seeded of data.seedAppointments) {
@@ -215,8 +223,17 @@ export function register(app: SandboxApp): void {
 		const data = [...st().appointments.values()]
 			.filter((a) => a.patientId === pid && (!status || a.status === status))
 			.map(publicAppointment)
-			.sort((a, b) => a.start_time.localeCompare(b.start_time));
-		sendJson(res, 200, { data });
+			.sort((a, b) => a.start_time.localeCompare(b.start_time) || a.id.localeCompare(b.id));
+		const size = st().appointmentsPageSize;
+		if (!size) return sendJson(res, 200, { data });
+		const page = Math.max(1, Number(req.query.get('page') ?? 1) || 1);
+		const next = new URL(app.url(req.url.pathname));
+		for (const [k, v] of req.query) if (k !== 'page') next.searchParams.append(k, v);
+		next.searchParams.set('page', String(page + 1));
+		sendJson(res, 200, {
+			data: data.slice((page - 1) * size, page * size),
+			next: page * size < data.length ? next.toString() : null,
+		});
 	});
 
 	get('/appointments/:id', 'appointment_read', (req, res, tok) => {
@@ -448,10 +465,86 @@ export function register(app: SandboxApp): void {
 	});
 
 	app.route('POST', '/_admin/mpp/settings', 'admin', (req, res) => {
-		const body = req.json<{ appointmentAvailabilityId?: unknown } | null>() ?? {};
+		const body =
+			req.json<{ appointmentAvailabilityId?: unknown; appointmentsPageSize?: unknown } | null>() ??
+			{};
 		if (typeof body.appointmentAvailabilityId === 'boolean')
 			st().appointmentAvailabilityId = body.appointmentAvailabilityId;
-		sendJson(res, 200, { appointmentAvailabilityId: st().appointmentAvailabilityId });
+		if (
+			typeof body.appointmentsPageSize === 'number' &&
+			Number.isInteger(body.appointmentsPageSize) &&
+			body.appointmentsPageSize >= 0
+		)
+			st().appointmentsPageSize = body.appointmentsPageSize;
+		sendJson(res, 200, {
+			appointmentAvailabilityId: st().appointmentAvailabilityId,
+			appointmentsPageSize: st().appointmentsPageSize,
+		});
+	});
+
+	// the practice changes an appointment: `{status}` (any status, e.g. confirmed, checked_in),
+	// `{cancel: true}` (cancelled by the practice, its slot freed), `{availability_id}` or
+	// `{move: 'next'}` (moved to that free slot / the next free slot of its type)
+	app.route('POST', '/_admin/mpp/appointments/:id', 'admin', (req, res) => {
+		const s = st();
+		const appt = s.appointments.get(req.params.id);
+		if (!appt) fail(404, 'not_found', `Appointment ${req.params.id} was not found.`);
+		const body = req.json<Record<string, unknown> | null>() ?? {};
+		const own = slotOf(appt);
+		let target: MppSlot | undefined;
+		if (typeof body.availability_id === 'string') {
+			target = s.slotsById.get(body.availability_id);
+			if (!target || s.taken.has(target.id))
+				fail(422, 'availability_unknown', 'That availability does not exist or is taken.');
+		} else if (body.move === 'next') {
+			target = freeSlots(
+				(x) => x.appointment_type_id === own.appointment_type_id,
+				own.startMs + 1,
+				Infinity,
+			)[0];
+			if (!target) fail(422, 'availability_unknown', 'No later free slot of this type.');
+		}
+		if (target) {
+			if (s.taken.get(own.id) === appt.id) s.taken.delete(own.id);
+			s.taken.set(target.id, appt.id);
+			appt.history.push(own.start_time);
+			appt.slotId = target.id;
+		}
+		if (body.cancel === true) {
+			appt.status = 'cancelled';
+			appt.cancelledAt = nowIso();
+			appt.asapEmail = null;
+			if (s.taken.get(appt.slotId) === appt.id) s.taken.delete(appt.slotId);
+		} else if (typeof body.status === 'string' && body.status) appt.status = body.status;
+		appt.updatedAt = nowIso();
+		sendJson(res, 200, { data: publicAppointment(appt) });
+	});
+
+	// a free slot opens earlier than an appointment (same type and category), e.g. after another
+	// patient cancelled: `{appointment_id, minutesFromNow?}` (default 60); answer the slot
+	app.route('POST', '/_admin/mpp/slots', 'admin', (req, res) => {
+		const s = st();
+		const body = req.json<Record<string, unknown> | null>() ?? {};
+		const appt = s.appointments.get(String(body.appointment_id ?? ''));
+		if (!appt) fail(404, 'not_found', `Appointment ${String(body.appointment_id)} was not found.`);
+		const own = slotOf(appt);
+		const minutes = typeof body.minutesFromNow === 'number' ? body.minutesFromNow : 60;
+		const startMs = Math.floor((app.clock.now() + minutes * 60_000) / 60_000) * 60_000;
+		if (startMs >= own.startMs)
+			fail(422, 'invalid_request', 'The new slot would not be earlier than the appointment.');
+		const length = Date.parse(own.end_time) - own.startMs;
+		const slot: MppSlot = {
+			id: `opened-${s.data.slots.length + 1}-${startMs.toString(36)}`,
+			appointment_category_id: own.appointment_category_id,
+			appointment_type_id: own.appointment_type_id,
+			start_time: new Date(startMs).toISOString().replace('.000Z', 'Z'),
+			end_time: new Date(startMs + length).toISOString().replace('.000Z', 'Z'),
+			startMs,
+		};
+		s.data.slots.push(slot);
+		s.data.slots.sort((a, b) => a.startMs - b.startMs);
+		s.slotsById.set(slot.id, slot);
+		sendJson(res, 201, { data: publicSlot(slot) });
 	});
 
 	// ---- helpers -------------------------------------------------------------------------------

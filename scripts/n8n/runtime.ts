@@ -467,6 +467,23 @@ export class N8n {
 		return summarizeRun({ data, status: e.status, finished: e.finished });
 	}
 
+	/**
+	 * Stops the main process and the workers, then starts them again on the same user folder and
+	 * database (as after a crash or an upgrade): active workflows are activated again by n8n.
+	 * `whileDown` runs while nothing of n8n runs.
+	 */
+	async restart(whileDown?: () => Promise<void>): Promise<void> {
+		const workers = this.workers.length;
+		await Promise.all(this.workers.map((w) => stopProcess(w, 15_000)));
+		this.workers = [];
+		await stopProcess(this.main, 20_000);
+		this.main = undefined;
+		this.cookie = '';
+		await whileDown?.();
+		await this.start();
+		for (let i = 0; i < workers; i++) await this.startWorker();
+	}
+
 	async stop(): Promise<void> {
 		await Promise.all(this.workers.map((w) => stopProcess(w, 15_000)));
 		this.workers = [];

@@ -45,5 +45,7 @@ export function describeTrigger(wf: WorkflowJson): string {
 		return `webhook ${String(hook.parameters?.httpMethod ?? 'GET')} /webhook/${String(hook.parameters?.path ?? '')}`;
 	if (wf.nodes.some((n) => n.type === 'n8n-nodes-base.scheduleTrigger'))
 		return 'schedule (and manual)';
+	if (wf.nodes.some((n) => n.type.startsWith('n8n-nodes-ehr.') && n.type.endsWith('Trigger')))
+		return 'polling trigger (activate the workflow)';
 	return 'manual';
 }

@@ -1,6 +1,7 @@
 // Shared by the e2e test files: one real n8n per file (started in beforeAll, stopped in
 // afterAll), a sandbox on free ports, demo credentials, example and test workflows.
 import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { startQueueServices, type Services } from '../../scripts/n8n/services';
 import { join } from 'node:path';
 import { startSandbox, type Sandbox } from '../../sandbox/server';
 import {
@@ -111,4 +112,39 @@ export async function sandboxJson<T = unknown>(
 	const res = await fetch(sandbox.url + path, init);
 	if (res.status >= 300) throw new Error(`sandbox ${path} → ${res.status} ${await res.text()}`);
 	return (await res.json()) as T;
+}
+
+export interface QueueEnv extends Env {
+	services: Services;
+}
+
+/** Queue mode: PostgreSQL and Redis, then n8n's main process and two workers. */
+export async function startQueueEnv(workflows: WorkflowJson[]): Promise<QueueEnv> {
+	const services = await startQueueServices();
+	let env: Env | undefined;
+	try {
+		env = await startEnv({ workflows, n8n: { env: services.env } });
+		await env.n8n.startWorker();
+		await env.n8n.startWorker();
+	} catch (e) {
+		await stopEnv(env);
+		await services.stop();
+		throw e;
+	}
+	return { ...env, services };
+}
+
+export async function stopQueueEnv(env: QueueEnv | undefined): Promise<void> {
+	await stopEnv(env);
+	await env?.services.stop();
+}
+
+/** execution id → the worker (1, 2, …) whose log says it ran it */
+export function workerExecutions(env: Env): Map<string, number> {
+	const byId = new Map<string, number>();
+	env.n8n.workers.forEach((_w, i) => {
+		const text = readFileSync(join(env.n8n.userFolder, `n8n-worker-${i + 1}.log`), 'utf8');
+		for (const m of text.matchAll(/started execution (\d+)/gi)) byId.set(m[1], i + 1);
+	});
+	return byId;
 }

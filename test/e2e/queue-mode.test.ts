@@ -5,12 +5,19 @@
 // runs in-process) of the same workflow against the same sandbox state.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { startQueueServices, type Services } from '../../scripts/n8n/services';
 import type { RunOutput, WorkflowJson } from '../../scripts/n8n/runtime';
 import { loadExamples, missingNodeTypes } from '../../scripts/n8n/workflows';
 import { DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
 import { mppState } from '../../sandbox/surfaces/mpp';
-import { E2E_TIMEOUT, sandboxJson, startEnv, stopEnv, testWorkflow, type Env } from './helpers';
+import {
+	E2E_TIMEOUT,
+	sandboxJson,
+	startQueueEnv,
+	stopQueueEnv,
+	testWorkflow,
+	workerExecutions,
+	type QueueEnv,
+} from './helpers';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -78,46 +85,32 @@ const all = loadExamples();
 const manualExamples = all.filter((e) =>
 	e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'),
 );
-const webhookExamples = all.filter(
-	(e) => !e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.manualTrigger'),
+// examples started by a polling trigger (05) run in queue mode in test/e2e/triggers-polling.test.ts
+const webhookExamples = all.filter((e) =>
+	e.workflow.nodes.some((n) => n.type === 'n8n-nodes-base.webhook'),
 );
 const usable = (wf: WorkflowJson) => missingNodeTypes(wf).length === 0;
 
-let services: Services | undefined;
-let env: Env | undefined;
+let env: QueueEnv | undefined;
 
 beforeAll(async () => {
-	services = await startQueueServices();
 	const workflows = [
 		...manualExamples
 			.filter((e) => usable(e.workflow))
 			.flatMap((e) => [e.workflow, webhookVariant(e.workflow)]),
 		...webhookExamples.filter((e) => usable(e.workflow)).map((e) => e.workflow),
 	];
-	env = await startEnv({ workflows, n8n: { env: services.env } });
-	await env.n8n.startWorker();
-	await env.n8n.startWorker();
+	env = await startQueueEnv(workflows);
 }, E2E_TIMEOUT);
 
 afterAll(async () => {
-	await stopEnv(env);
-	await services?.stop();
+	await stopQueueEnv(env);
 }, 120_000);
 
 const reset = async () => {
 	const r = await fetch(`${env!.sandbox.url}/_admin/reset`, { method: 'POST' });
 	expect(r.status).toBe(200);
 };
-
-/** execution ids the workers' logs say they ran */
-function workerExecutions(): Map<string, number> {
-	const byId = new Map<string, number>();
-	env!.n8n.workers.forEach((_w, i) => {
-		const text = readFileSync(join(env!.n8n.userFolder, `n8n-worker-${i + 1}.log`), 'utf8');
-		for (const m of text.matchAll(/started execution (\d+)/gi)) byId.set(m[1], i + 1);
-	});
-	return byId;
-}
 
 test('main process and two workers run in queue mode on PostgreSQL and Redis', async () => {
 	const log = readFileSync(env!.n8n.logFile, 'utf8');
@@ -162,7 +155,7 @@ for (const { file, workflow } of manualExamples) {
 			const lastNode = Object.keys(regular.nodes).pop()!;
 			expect((res.json as unknown[]).length).toBe(regular.nodes[lastNode].items.length);
 			// a worker ran it, not the main process
-			expect(workerExecutions().has(execs[0].id)).toBe(true);
+			expect(workerExecutions(env!).has(execs[0].id)).toBe(true);
 		},
 	);
 }
@@ -201,7 +194,7 @@ for (const { file, workflow } of webhookExamples) {
 			expect(mine.map((a) => a.availability_id).sort()).toEqual(slots.map((s) => s.id).sort());
 			const execs = await n8n.finishedExecutions(workflow.id, 6);
 			expect(execs.filter((e) => e.status === 'success')).toHaveLength(6);
-			const ran = workerExecutions();
+			const ran = workerExecutions(env!);
 			const workersUsed = new Set(execs.map((e) => ran.get(e.id)));
 			expect(workersUsed.has(undefined)).toBe(false);
 			expect(workersUsed.size).toBe(2);

@@ -66,9 +66,11 @@ test('the package is installed as a community package and every declared node ty
 	expect(installed.overrides).toBeUndefined();
 	expect(installed.devDependencies).toBeUndefined();
 	const ours = (await n8n.nodeTypes()).filter((t) => t.startsWith(`${PACKAGE_NAME}.`)).sort();
-	// every node is also offered to AI agents as a tool (`usableAsTool: true` → `<node>Tool`)
+	// every action node is also offered to AI agents as a tool (`usableAsTool: true` →
+	// `<node>Tool`); trigger nodes are not (n8n's convention)
 	const declared = declaredNodeTypes();
-	expect(ours).toEqual([...declared, ...declared.map((t) => `${t}Tool`)].sort());
+	const tools = declared.filter((t) => !t.endsWith('Trigger')).map((t) => `${t}Tool`);
+	expect(ours).toEqual([...declared, ...tools].sort());
 	// n8n's own nodes are there too (the listing is real)
 	expect(await n8n.nodeTypes()).toEqual(
 		expect.arrayContaining(['n8n-nodes-base.webhook', 'n8n-nodes-base.httpRequest']),

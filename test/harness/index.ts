@@ -26,6 +26,7 @@ import {
 	type IBinaryData,
 	type NodeParameterValueType,
 	type IPairedItemData,
+	type IPollFunctions,
 } from 'n8n-workflow';
 import type { Readable } from 'node:stream';
 import { CredentialRegistry, resolveExpression } from './credentials';
@@ -385,6 +386,69 @@ function loadOptionsFunctions(ctx: Context): ILoadOptionsFunctions {
 		helpers: requestHelpers(ctx),
 	};
 	return fns as unknown as ILoadOptionsFunctions;
+}
+
+export interface PollOptions extends Omit<HarnessOptions, 'items' | 'continueOnFail'> {
+	/**
+	 * The node's workflow static data (`getWorkflowStaticData('node')`): the object the node
+	 * mutates, as n8n keeps it between polls of an active workflow. Pass the same object to the
+	 * next poll; default: a new empty object.
+	 */
+	staticData?: IDataObject;
+	/** 'trigger' (an active workflow's poll, default) or 'manual' ("Fetch Test Event") */
+	mode?: 'trigger' | 'manual';
+	/** n8n's activation mode ('init', 'activate', 'update', 'manual'); default 'activate' */
+	activationMode?: string;
+}
+
+export interface PollResult {
+	/** what `poll` returned: null means "nothing new" (n8n starts no execution) */
+	output: INodeExecutionData[][] | null;
+	staticData: IDataObject;
+	logs: Array<{ level: string; message: string }>;
+	credentialsStore: Record<string, ICredentialDataDecryptedObject>;
+}
+
+function pollFunctions(ctx: Context, opts: PollOptions, staticData: IDataObject): IPollFunctions {
+	const fns = {
+		getNodeParameter: (name: string, fallback?: unknown, options?: { extractValue?: boolean }) =>
+			getNodeParameter(ctx, name, 0, fallback, options),
+		getNode: () => ctx.node,
+		getCredentials: async (type: string) => await getCredentials(ctx, type),
+		getMode: () => opts.mode ?? 'trigger',
+		getActivationMode: () => opts.activationMode ?? 'activate',
+		getWorkflowStaticData: (type: string) => {
+			if (type !== 'node') throw new Error(`harness: static data "${type}" is not supported`);
+			return staticData;
+		},
+		getTimezone: () => 'UTC',
+		getInstanceId: () => 'harness-instance',
+		getWorkflow: () => ({ id: 'harness-workflow', name: 'Harness workflow', active: true }),
+		getExecutionCancelSignal: () => ctx.abort.signal,
+		logger: logger(ctx),
+		helpers: {
+			...requestHelpers(ctx),
+			returnJsonArray: (data: IDataObject | IDataObject[]): INodeExecutionData[] =>
+				(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
+		},
+		__emit: () => {
+			throw new Error('harness: a polling node returns its items, it does not emit them');
+		},
+	};
+	return fns as unknown as IPollFunctions;
+}
+
+/**
+ * Runs the node's real `poll` once, like n8n's poller (mode 'trigger') or "Fetch Test Event"
+ * (mode 'manual'). The static data object is mutated by the node and returned.
+ */
+export async function runPoll(NodeType: NodeClass, opts: PollOptions): Promise<PollResult> {
+	const { ctx, nodeType } = makeContext(NodeType, opts);
+	if (typeof nodeType.poll !== 'function')
+		throw new Error(`${ctx.description.name} has no poll method`);
+	const staticData = opts.staticData ?? {};
+	const output = await nodeType.poll.call(pollFunctions(ctx, opts, staticData));
+	return { output, staticData, logs: ctx.logs, credentialsStore: ctx.store };
 }
 
 /** Calls `methods.loadOptions[methodName]` (a dropdown) like the editor does. */

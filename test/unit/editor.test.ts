@@ -16,6 +16,8 @@ import {
 import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
 import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
 import { MyPatientPortal } from '../../nodes/MyPatientPortal/MyPatientPortal.node';
+import { EhrFhirTrigger } from '../../nodes/EhrFhirTrigger/EhrFhirTrigger.node';
+import { MyPatientPortalTrigger } from '../../nodes/MyPatientPortalTrigger/MyPatientPortalTrigger.node';
 import { CREDENTIAL_LABELS } from '../../nodes/shared/credential-types';
 import { EMedicalPracticeOAuth2Api } from '../../credentials/EMedicalPracticeOAuth2Api.credentials';
 import { MyPatientPortalOAuth2Api } from '../../credentials/MyPatientPortalOAuth2Api.credentials';
@@ -40,6 +42,12 @@ const nodes: Array<{ dir: string; type: INodeType }> = [
 	{ dir: 'FhirBulkExport', type: new FhirBulkExport() },
 	{ dir: 'MyPatientPortal', type: new MyPatientPortal() },
 ];
+/** trigger nodes: no actions (no resource / operation), events instead */
+const triggers: Array<{ dir: string; type: INodeType }> = [
+	{ dir: 'EhrFhirTrigger', type: new EhrFhirTrigger() },
+	{ dir: 'MyPatientPortalTrigger', type: new MyPatientPortalTrigger() },
+];
+const allNodes = [...nodes, ...triggers];
 const codexOf = (dir: string): Codex =>
 	JSON.parse(readFileSync(join(root, 'nodes', dir, `${dir}.node.json`), 'utf8')) as Codex;
 
@@ -175,7 +183,7 @@ describe('node panel search', () => {
 	/** Like the node panel: case-insensitive, against the display name and the codex aliases. */
 	function search(phrase: string): string[] {
 		const q = phrase.toLowerCase();
-		return nodes
+		return allNodes
 			.filter(({ dir, type }) =>
 				[type.description.displayName, ...codexOf(dir).alias].some((s) =>
 					s.toLowerCase().includes(q),
@@ -202,6 +210,10 @@ describe('node panel search', () => {
 		JWKS: 'FhirBulkExport',
 		'bulk export': 'FhirBulkExport',
 		'check export status': 'FhirBulkExport',
+		'patient trigger': 'EhrFhirTrigger',
+		'new patient': 'EhrFhirTrigger',
+		'new appointment': 'MyPatientPortalTrigger',
+		'earlier slot': 'MyPatientPortalTrigger',
 	};
 	for (const [phrase, dir] of Object.entries(phrases)) {
 		it(`"${phrase}" finds ${String(dir)}`, () => {
@@ -217,6 +229,31 @@ describe('node panel search', () => {
 			}
 		}
 	});
+});
+
+describe('trigger nodes', () => {
+	for (const { type } of triggers) {
+		const d = type.description;
+		it(`${d.displayName} follows n8n's trigger conventions and shows a subtitle`, () => {
+			expect(d.name).toMatch(/Trigger$/);
+			expect(d.displayName).toMatch(/ Trigger$/);
+			expect(d.inputs).toEqual([]);
+			expect(d.polling).toBe(true);
+			expect(d.group).toEqual(['trigger']);
+			expect(d.usableAsTool).toBeUndefined();
+			expect(typeof type.poll).toBe('function');
+			const subtitle = evaluate(
+				type,
+				String(d.subtitle),
+				d.name === 'ehrFhirTrigger'
+					? { resourceType: 'Patient' }
+					: { events: ['appointmentBooked', 'appointmentCancelled'] as unknown as string },
+			);
+			expect(subtitle).toBe(
+				d.name === 'ehrFhirTrigger' ? 'New or updated Patient' : '2 appointment event(s)',
+			);
+		});
+	}
 });
 
 describe('Docs links', () => {
@@ -255,7 +292,7 @@ describe('Docs links', () => {
 		);
 	});
 
-	for (const { dir, type } of nodes) {
+	for (const { dir, type } of allNodes) {
 		it(`${type.description.displayName}: the Docs button and codex links open README sections`, () => {
 			// n8n uses the description's documentationUrl as it is; a codex URL gets ?utm_… appended
 			const url = type.description.documentationUrl!;
@@ -291,7 +328,7 @@ describe('labels', () => {
 			),
 		]);
 	const all = [
-		...nodes.flatMap(({ type }) => optionNames(type.description.properties)),
+		...allNodes.flatMap(({ type }) => optionNames(type.description.properties)),
 		...credentials.flatMap((c) => [c.displayName, ...optionNames(c.properties)]),
 		...Object.values(CREDENTIAL_LABELS),
 	];

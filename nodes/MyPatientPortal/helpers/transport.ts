@@ -1,7 +1,12 @@
 // MyPatientPortal's use of the shared transport: the portal API base URL from the credential,
 // the `{data: ...}` envelope, and the classification of failures that the writes need
 // (an answer from the portal vs. no answer at all).
-import { type IDataObject, type IExecuteFunctions, type ILoadOptionsFunctions } from 'n8n-workflow';
+import {
+	type IDataObject,
+	type IExecuteFunctions,
+	type ILoadOptionsFunctions,
+	type IPollFunctions,
+} from 'n8n-workflow';
 import {
 	apiRequest,
 	encodePathSegment,
@@ -14,7 +19,7 @@ export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
 /** the portal API lives under this path of the practice's portal URL */
 export const API_PATH = '/api/portal/v1';
 
-export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
 	const creds = await this.getCredentials(CREDENTIAL_TYPE);

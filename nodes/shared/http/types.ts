@@ -4,6 +4,7 @@ import type {
 	IAdditionalCredentialOptions,
 	IExecuteFunctions,
 	ILoadOptionsFunctions,
+	IPollFunctions,
 } from 'n8n-workflow';
 
 /** The part of a Node.js Readable the transport uses (a stream body). */
@@ -73,7 +74,8 @@ export interface ApiResponse<T = unknown> {
 	url: string;
 }
 
-export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+/** where a request may come from: an action node, a dropdown, a polling trigger */
+export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export interface RawResponse {
 	status: number;
