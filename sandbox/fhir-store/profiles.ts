@@ -3,6 +3,7 @@
 import type { SandboxApp } from '../app';
 import { capabilityStatement } from '../surfaces/fhir-server';
 import { STORE_TYPES, paramList } from './params';
+import { subscriptionCapability } from './subscriptions';
 
 export type Interaction =
 	| 'read'
@@ -43,6 +44,8 @@ export interface StoreProfile {
 	conditionalUpdate: boolean;
 	/** _include / _revinclude are honoured */
 	includes: boolean;
+	/** R4 rest-hook Subscriptions (subscriptions.ts) */
+	subscriptions?: boolean;
 }
 
 /** `_include` values per type (`Type:param`), from its reference parameters. */
@@ -98,7 +101,9 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 		conditionalCreate: true,
 		conditionalUpdate: true,
 		includes: true,
+		subscriptions: true,
 	},
+	// OpenEMR's FHIR API has no Subscription resource (vendor notes)
 	emp: {
 		name: 'eMedicalPractice FHIR R4',
 		software: 'eMedicalPractice',
@@ -178,6 +183,7 @@ export function storeCapabilities(
 		}
 		return r;
 	});
+	if (p.subscriptions) (rest.resource as unknown[]).push(subscriptionCapability());
 	const sys: Array<{ code: string }> = [];
 	if (p.batch) sys.push({ code: 'batch' });
 	if (p.transaction) sys.push({ code: 'transaction' });

@@ -15,6 +15,7 @@ import type { OpCtx } from './context';
 import { execute } from './ops';
 import { PROFILES, storeCapabilities } from './profiles';
 import { FhirStore } from './store';
+import { SUBSCRIPTION, subscriptionOp, watchStore } from './subscriptions';
 
 export type StoreSurface = 'smart' | 'emp' | 'oneup';
 
@@ -28,7 +29,12 @@ export interface StoreServerConfig {
 /** The store of a surface (re-created by `POST /_admin/reset`). */
 export function storeFor(app: SandboxApp, surface: StoreSurface): FhirStore {
 	const stores = (app.state.fhirStores ??= {}) as Record<string, FhirStore>;
-	return (stores[surface] ??= new FhirStore(datasetFor(app), () => app.clock.now()));
+	let store = stores[surface];
+	if (!store) {
+		store = stores[surface] = new FhirStore(datasetFor(app), () => app.clock.now());
+		if (PROFILES[surface].subscriptions) watchStore(app, surface, store);
+	}
+	return store;
 }
 
 export function resetStores(app: SandboxApp): void {
@@ -135,18 +141,18 @@ export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): vo
 				);
 			return send(res, bundleOp(ctx, body));
 		}
-		send(
-			res,
-			execute(ctx, {
-				method,
-				parts,
-				query,
-				ifMatch: header(req, 'if-match'),
-				ifNoneExist: header(req, 'if-none-exist'),
-				prefer: header(req, 'prefer'),
-				body,
-				self,
-			}),
-		);
+		const op = {
+			method,
+			parts,
+			query,
+			ifMatch: header(req, 'if-match'),
+			ifNoneExist: header(req, 'if-none-exist'),
+			prefer: header(req, 'prefer'),
+			body,
+			self,
+		};
+		if (profile.subscriptions && parts[0] === SUBSCRIPTION)
+			return send(res, subscriptionOp(ctx, op));
+		send(res, execute(ctx, op));
 	});
 }

@@ -43,6 +43,8 @@ export class FhirStore {
 	private seq = 0;
 	private journal: Array<() => void> | undefined;
 	private cache = new Map<string, Res[]>();
+	/** called after every write (subscriptions.ts watches the store through it) */
+	onWrite?: () => void;
 
 	constructor(
 		private ds: Dataset,
@@ -129,6 +131,7 @@ export class FhirStore {
 		this.history.push({ type, id, version });
 		this.writesByType.set(type, (this.writesByType.get(type) ?? 0) + 1);
 		this.revision++;
+		this.onWrite?.();
 		this.journal?.push(() => {
 			list.pop();
 			if (fresh) this.written.delete(key);
