@@ -6,7 +6,7 @@ import { loadOptions } from '../../../harness';
 import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
 import { STORE_TYPES, paramList } from '../../../../sandbox/fhir-store/params';
 import { adHocCredentials, serveAdHocFhir, useFhirSandbox } from '../helpers';
-import { STORE_VENDORS, sentSince, storeCredentials } from '../store';
+import { STORE_SURFACE, STORE_VENDORS, sentSince, storeCredentials } from '../store';
 
 let sb: Sandbox;
 useFhirSandbox((s) => {
@@ -22,7 +22,10 @@ describe.each(STORE_VENDORS)('%s', (vendor) => {
 			parameters: { authentication: type, resource: 'resource', operation: 'search' },
 			credentials: store,
 		});
-		expect(types.map((t) => t.value)).toEqual([...STORE_TYPES].sort());
+		// the SMART store also serves Subscription (sandbox/fhir-store/subscriptions.ts)
+		const served =
+			STORE_SURFACE[vendor] === 'smart' ? [...STORE_TYPES, 'Subscription'] : STORE_TYPES;
+		expect(types.map((t) => t.value)).toEqual([...served].sort());
 		expect(sentSince(sb, before).map((r) => r.path)).toEqual([
 			expect.stringMatching(/\/metadata$/),
 		]);
