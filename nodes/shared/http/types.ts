@@ -3,7 +3,9 @@
 import type {
 	IAdditionalCredentialOptions,
 	IExecuteFunctions,
+	IHookFunctions,
 	ILoadOptionsFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 
 /** The part of a Node.js Readable the transport uses (a stream body). */
@@ -73,7 +75,8 @@ export interface ApiResponse<T = unknown> {
 	url: string;
 }
 
-export type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+/** every context a node calls the transport from (webhook triggers: their hooks and webhook()) */
+export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions | IWebhookFunctions;
 
 export interface RawResponse {
 	status: number;
