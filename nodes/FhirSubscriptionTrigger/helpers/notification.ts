@@ -147,7 +147,7 @@ export async function itemsOf(
 	const simplify = ctx.getNodeParameter('simplify', false) as boolean;
 	const out: IDataObject[] = [...n.resources];
 	for (const ref of n.ids) {
-		if (options.fetchResource === true) {
+		if (options.fetchResource !== false) {
 			try {
 				out.push(await fetchResource(ctx, ref));
 			} catch (e) {
