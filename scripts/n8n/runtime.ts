@@ -467,6 +467,21 @@ export class N8n {
 		return summarizeRun({ data, status: e.status, finished: e.finished });
 	}
 
+	/**
+	 * Stops the main process and the workers and starts them again on the same user folder,
+	 * database and port (what a server restart is for active workflows: n8n re-activates them).
+	 */
+	async restart(): Promise<void> {
+		const workers = this.workers.length;
+		await Promise.all(this.workers.map((w) => stopProcess(w, 15_000)));
+		this.workers = [];
+		await stopProcess(this.main, 20_000);
+		this.main = undefined;
+		this.cookie = '';
+		await this.start();
+		for (let i = 0; i < workers; i++) await this.startWorker();
+	}
+
 	async stop(): Promise<void> {
 		await Promise.all(this.workers.map((w) => stopProcess(w, 15_000)));
 		this.workers = [];

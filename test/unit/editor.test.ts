@@ -16,6 +16,7 @@ import {
 import { EhrFhir } from '../../nodes/EhrFhir/EhrFhir.node';
 import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
 import { MyPatientPortal } from '../../nodes/MyPatientPortal/MyPatientPortal.node';
+import { FhirSubscriptionTrigger } from '../../nodes/FhirSubscriptionTrigger/FhirSubscriptionTrigger.node';
 import { CREDENTIAL_LABELS } from '../../nodes/shared/credential-types';
 import { EMedicalPracticeOAuth2Api } from '../../credentials/EMedicalPracticeOAuth2Api.credentials';
 import { MyPatientPortalOAuth2Api } from '../../credentials/MyPatientPortalOAuth2Api.credentials';
@@ -39,6 +40,7 @@ const nodes: Array<{ dir: string; type: INodeType }> = [
 	{ dir: 'EhrFhir', type: new EhrFhir() },
 	{ dir: 'FhirBulkExport', type: new FhirBulkExport() },
 	{ dir: 'MyPatientPortal', type: new MyPatientPortal() },
+	{ dir: 'FhirSubscriptionTrigger', type: new FhirSubscriptionTrigger() },
 ];
 const codexOf = (dir: string): Codex =>
 	JSON.parse(readFileSync(join(root, 'nodes', dir, `${dir}.node.json`), 'utf8')) as Codex;
@@ -134,6 +136,8 @@ describe('subtitles', () => {
 
 	for (const { dir, type } of nodes) {
 		const d = type.description;
+		// triggers have no actions (their subtitle has its own test)
+		if (d.group.includes('trigger')) continue;
 		it(`${d.displayName} shows the action's name for every resource and operation`, () => {
 			const pairs = actions(d);
 			expect(pairs.length).toBeGreaterThan(0);
@@ -165,6 +169,13 @@ describe('subtitles', () => {
 	});
 });
 
+it('FHIR Subscription Trigger shows the resource type it listens to', () => {
+	const type = new FhirSubscriptionTrigger();
+	const subtitle = type.description.subtitle!;
+	expect(evaluate(type, subtitle, { resourceType: 'Observation' })).toBe('On change: Observation');
+	expect(evaluate(type, subtitle, { resourceType: '' })).toBe('On change');
+});
+
 describe('node panel search', () => {
 	/** Like the node panel: case-insensitive, against the display name and the codex aliases. */
 	function search(phrase: string): string[] {
@@ -194,6 +205,8 @@ describe('node panel search', () => {
 		JWKS: 'FhirBulkExport',
 		'bulk export': 'FhirBulkExport',
 		'check export status': 'FhirBulkExport',
+		'fhir subscription': 'FhirSubscriptionTrigger',
+		'rest-hook': 'FhirSubscriptionTrigger',
 	};
 	for (const [phrase, dir] of Object.entries(phrases)) {
 		it(`"${phrase}" finds ${dir}`, () => {
