@@ -14,6 +14,7 @@ import { authenticationProperty, credentialChoices } from '../shared/credential-
 import { smartBackendServicesApiTest } from '../shared/backend-services-test';
 import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
 import { getResourceTypes, getSearchParameters } from '../EhrFhir/methods/loadOptions';
+import { searchParameterValues } from '../EhrFhir/actions/resource/search.operation';
 import { createSubscription, deleteSubscription, subscriptionExists } from './helpers/subscription';
 import { answer, itemsOf, readNotification, refusal } from './helpers/notification';
 
@@ -73,26 +74,7 @@ export class FhirSubscriptionTrigger implements INodeType {
 					{
 						name: 'filter',
 						displayName: 'Filter',
-						values: [
-							{
-								displayName: 'Parameter Name or ID',
-								name: 'name',
-								type: 'options',
-								typeOptions: {
-									loadOptionsMethod: 'getSearchParameters',
-									loadOptionsDependsOn: ['resourceType'],
-								},
-								default: '',
-								description:
-									'Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>',
-							},
-							{
-								displayName: 'Value',
-								name: 'value',
-								type: 'string',
-								default: '',
-							},
-						],
+						values: searchParameterValues,
 					},
 				],
 			},

@@ -6,13 +6,16 @@
 // it. Queue mode (PostgreSQL, Redis, main + 2 workers): each event is exactly one execution.
 // Prints the delivery latency (sandbox write → n8n's answer) it measured.
 import type { Sandbox } from '../../sandbox/server';
-import type { CredentialImport, N8n, WorkflowJson } from '../../scripts/n8n/runtime';
+import type { N8n, WorkflowJson } from '../../scripts/n8n/runtime';
 import { startQueueServices, type Services } from '../../scripts/n8n/services';
-import { E2E_TIMEOUT, startEnv, stopEnv, type Env } from './helpers';
+import { E2E_TIMEOUT, startEnv, stopEnv, writingSmartCredential, type Env } from './helpers';
+import { smartFhir } from '../helpers/sandbox';
 
 jest.setTimeout(E2E_TIMEOUT);
 
 const WEBHOOK_ID = '5b7e0d2c-6f4a-4c1e-9a53-8d2f1e0c4b11';
+/** Subscriptions need a token that may write, not limited to a patient */
+const SCOPES = ['openid', 'offline_access', 'user/*.read', 'user/*.write'];
 const CREDENTIAL = { id: 'ehrSubSmartW0001', name: 'SMART on FHIR, write (subscription e2e)' };
 
 const WORKFLOW: WorkflowJson = {
@@ -34,56 +37,10 @@ const WORKFLOW: WorkflowJson = {
 	settings: { executionOrder: 'v1' },
 };
 
-/** A SMART credential whose token may write (Subscriptions need it); not limited to a patient. */
-async function writingCredential(sb: Sandbox): Promise<CredentialImport[]> {
-	const scopes = ['openid', 'offline_access', 'user/*.read', 'user/*.write'];
-	const r = await fetch(`${sb.url}/_admin/tokens`, {
-		method: 'POST',
-		headers: { 'content-type': 'application/json' },
-		body: JSON.stringify({ surface: 'smart', clientId: 'smart-demo', scopes, withRefresh: true }),
-	});
-	const t = (await r.json()) as { access_token: string; refresh_token?: string };
-	return [
-		{
-			...CREDENTIAL,
-			type: 'smartOnFhirOAuth2Api',
-			data: {
-				fhirBaseUrl: `${sb.url}/smart/fhir`,
-				authUrl: `${sb.url}/smart/auth/authorize`,
-				accessTokenUrl: `${sb.url}/smart/auth/token`,
-				clientId: 'smart-demo',
-				clientSecret: 'smart-demo-secret',
-				scopes: scopes.join(' '),
-				oauthTokenData: {
-					access_token: t.access_token,
-					refresh_token: t.refresh_token,
-					token_type: 'Bearer',
-					expires_in: 3600,
-					scope: scopes.join(' '),
-				},
-			},
-		},
-	];
-}
-
-async function fhir(sb: Sandbox, method: string, path: string, body?: unknown) {
-	const token = sb.app.tokens.issue({
-		surface: 'smart',
-		clientId: 'test',
-		scopes: ['user/*.read', 'user/*.write'],
-		lifetimeSeconds: 600,
-	}).access_token;
-	const r = await fetch(`${sb.url}/smart/fhir/${path}`, {
-		method,
-		headers: {
-			authorization: `Bearer ${token}`,
-			accept: 'application/fhir+json',
-			...(body ? { 'content-type': 'application/fhir+json' } : {}),
-		},
-		body: body ? JSON.stringify(body) : undefined,
-	});
-	return { status: r.status, body: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
-}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
+const fhir = async (sb: Sandbox, method: string, path: string, body?: unknown) =>
+	(await smartFhir(sb, method, path, body)) as { status: number; body: Json };
 
 async function subscriptions(sb: Sandbox) {
 	const r = await fhir(sb, 'GET', 'Subscription');
@@ -151,7 +108,10 @@ describe('regular mode', () => {
 	let sb: Sandbox;
 	let subscriptionId = '';
 	beforeAll(async () => {
-		env = await startEnv({ workflows: [WORKFLOW], credentials: writingCredential });
+		env = await startEnv({
+			workflows: [WORKFLOW],
+			credentials: (s) => writingSmartCredential(s, CREDENTIAL, SCOPES),
+		});
 		({ n8n, sandbox: sb } = env);
 	});
 	afterAll(() => stopEnv(env));
@@ -234,7 +194,7 @@ describe('queue mode (main + 2 workers)', () => {
 		services = await startQueueServices();
 		env = await startEnv({
 			workflows: [WORKFLOW],
-			credentials: writingCredential,
+			credentials: (s) => writingSmartCredential(s, CREDENTIAL, SCOPES),
 			n8n: { env: services.env },
 		});
 		await env.n8n.startWorker();

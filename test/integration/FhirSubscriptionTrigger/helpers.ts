@@ -6,6 +6,9 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { IDataObject, INodeExecutionData } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
+import { smartFhir, withSandbox } from '../../helpers/sandbox';
+
+export { smartFhir as smartWrite };
 import { webhookHarness, type WebhookHarness } from '../../harness';
 import { FhirSubscriptionTrigger } from '../../../nodes/FhirSubscriptionTrigger/FhirSubscriptionTrigger.node';
 import { storeCredentials } from '../EhrFhir/store';
@@ -101,39 +104,29 @@ export async function until<T>(
 	throw new Error(`timed out waiting for ${what}`);
 }
 
-/** The Subscription as the SMART store holds it (admin-free: read with a fresh token). */
-export async function readSubscription(
-	sb: Sandbox,
-	id: string,
-): Promise<{ status: number; body: IDataObject }> {
-	const token = sb.app.tokens.issue({
-		surface: 'smart',
-		clientId: 'test',
-		scopes: ['user/*.read'],
-		lifetimeSeconds: 600,
-	}).access_token;
-	const r = await fetch(`${sb.url}/smart/fhir/Subscription/${id}`, {
-		headers: { authorization: `Bearer ${token}`, accept: 'application/fhir+json' },
-	});
-	return { status: r.status, body: (await r.json()) as IDataObject };
-}
+/** The Subscription as the SMART store holds it (read with a fresh token). */
+export const readSubscription = (sb: Sandbox, id: string) =>
+	smartFhir(sb, 'GET', `Subscription/${id}`);
 
-/** Writes through the SMART FHIR API with a fresh token. */
-export async function smartWrite(sb: Sandbox, method: string, path: string, body?: unknown) {
-	const token = sb.app.tokens.issue({
-		surface: 'smart',
-		clientId: 'test',
-		scopes: ['user/*.read', 'user/*.write'],
-		lifetimeSeconds: 600,
-	}).access_token;
-	const r = await fetch(`${sb.url}/smart/fhir/${path}`, {
-		method,
-		headers: {
-			authorization: `Bearer ${token}`,
-			accept: 'application/fhir+json',
-			...(body ? { 'content-type': 'application/fhir+json' } : {}),
-		},
-		body: body ? JSON.stringify(body) : undefined,
+/**
+ * One sandbox and one endpoint per test file; before each test the sandbox is reset and the
+ * endpoint's record emptied. `use` gets them once they run.
+ */
+export function useTriggerSandbox(use: (sb: Sandbox, ep: Endpoint) => void): void {
+	let sb: Sandbox;
+	let ep: Endpoint;
+	beforeAll(async () => {
+		sb = await withSandbox({ patients: 20 });
+		ep = await startEndpoint();
+		use(sb, ep);
 	});
-	return { status: r.status, body: (await r.json()) as IDataObject };
+	afterAll(async () => {
+		await ep.close();
+		await sb.close();
+	});
+	beforeEach(() => {
+		sb.app.reset();
+		ep.calls.length = 0;
+		ep.executions.length = 0;
+	});
 }

@@ -5,11 +5,10 @@
 // anything is sent: eMedicalPractice and 1upHealth (no Subscription declared), onpatient (no
 // CapabilityStatement), ID Only (needs topic-based Subscriptions).
 import type { Sandbox } from '../../../sandbox/server';
-import { withSandbox } from '../../helpers/sandbox';
 import {
 	readSubscription,
 	smartWrite,
-	startEndpoint,
+	useTriggerSandbox,
 	trigger,
 	until,
 	type Endpoint,
@@ -17,18 +16,9 @@ import {
 
 let sb: Sandbox;
 let ep: Endpoint;
-beforeAll(async () => {
-	sb = await withSandbox({ patients: 20 });
-	ep = await startEndpoint();
-});
-afterAll(async () => {
-	await ep.close();
-	await sb.close();
-});
-beforeEach(() => {
-	sb.app.reset();
-	ep.calls.length = 0;
-	ep.executions.length = 0;
+useTriggerSandbox((s, e) => {
+	sb = s;
+	ep = e;
 });
 
 it('create: the Subscription holds our endpoint, the criteria and a random secret header; the handshake starts nothing; checkExists true', async () => {

@@ -7,24 +7,14 @@
 // Fetch Resource (never from another origin); Simplify; a body too large → 413; not FHIR → 400.
 import type { IDataObject } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
-import { withSandbox } from '../../helpers/sandbox';
 import { MAX_NOTIFICATION_BYTES } from '../../../nodes/FhirSubscriptionTrigger/helpers/notification';
-import { smartWrite, startEndpoint, trigger, until, type Endpoint } from './helpers';
+import { smartWrite, useTriggerSandbox, trigger, until, type Endpoint } from './helpers';
 
 let sb: Sandbox;
 let ep: Endpoint;
-beforeAll(async () => {
-	sb = await withSandbox({ patients: 20 });
-	ep = await startEndpoint();
-});
-afterAll(async () => {
-	await ep.close();
-	await sb.close();
-});
-beforeEach(() => {
-	sb.app.reset();
-	ep.calls.length = 0;
-	ep.executions.length = 0;
+useTriggerSandbox((s, e) => {
+	sb = s;
+	ep = e;
 });
 
 const patient = (family: string, gender = 'female') => ({
