@@ -3,7 +3,7 @@
 //
 // Shapes read:
 // - an empty body: an R4 ping (the handshake of a new Subscription, or a notification without
-//   payload) → answered 200, nothing starts;
+//   payload) → answered 200, nothing starts (with or without the secret: it carries nothing);
 // - a FHIR resource: an R4 rest-hook notification with payload → one item;
 // - a topic-based (R4B/R5 backport) notification Bundle (`type` history or
 //   subscription-notification) whose first entry is a SubscriptionStatus (or Parameters in the
@@ -58,11 +58,19 @@ export function answer(ctx: IWebhookFunctions, status: number, message: string) 
 	return { noWebhookResponse: true } as const;
 }
 
-/** Refuses what is too large or lacks the secret; undefined when the request may be read. */
+/**
+ * Refuses what is too large, and anything with a body that lacks the secret; undefined when the
+ * request may be read. An empty body (a ping: no data, nothing starts) is let through without
+ * the secret: a server sends its handshake right after the Subscription is created, and n8n may
+ * run this webhook before it has saved the static data holding the new secret.
+ */
 export function refusal(ctx: IWebhookFunctions) {
-	if (bodySize(ctx) > MAX_NOTIFICATION_BYTES)
+	const size = bodySize(ctx);
+	if (size > MAX_NOTIFICATION_BYTES)
 		return answer(ctx, 413, `Notification larger than ${MAX_NOTIFICATION_BYTES} bytes`);
-	if (!secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
+	const body = ctx.getBodyData();
+	const empty = size === 0 && (!isRecord(body) || Object.keys(body).length === 0);
+	if (!empty && !secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
 		return answer(ctx, 401, 'Unauthorized');
 	return undefined;
 }
