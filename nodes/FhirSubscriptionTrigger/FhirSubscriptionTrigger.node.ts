@@ -16,7 +16,7 @@ import { FHIR_CREDENTIAL_TYPES } from '../shared/vendors';
 import { getResourceTypes, getSearchParameters } from '../EhrFhir/methods/loadOptions';
 import { searchParameterValues } from '../EhrFhir/actions/resource/search.operation';
 import { createSubscription, deleteSubscription, subscriptionExists } from './helpers/subscription';
-import { answer, itemsOf, readNotification, refusal } from './helpers/notification';
+import { answer, bodyOf, itemsOf, readNotification, refusal } from './helpers/notification';
 
 /** one main output (two lint rules disagree on how to spell it inline) */
 const MAIN_ONLY = [NodeConnectionTypes.Main];
@@ -147,7 +147,12 @@ export class FhirSubscriptionTrigger implements INodeType {
 	async webhook(this: IWebhookFunctions): Promise<IWebhookResponseData> {
 		const refused = refusal(this);
 		if (refused) return refused;
-		const n = readNotification(this.getBodyData());
+		const body = await bodyOf(this);
+		// a chunked body (no Content-Length) is measured once read
+		const late = refusal(this);
+		if (late) return late;
+		if (body === undefined) return answer(this, 400, 'The body is not JSON.');
+		const n = readNotification(body);
 		if (n.kind === 'invalid') return answer(this, 400, n.reason);
 		if (n.kind === 'ping') return answer(this, 200, `OK (${n.type})`);
 		const items = await itemsOf(this, n);

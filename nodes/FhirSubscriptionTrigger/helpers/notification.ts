@@ -45,11 +45,38 @@ function header(ctx: IWebhookFunctions, name: string): string | undefined {
 	return Array.isArray(v) ? v[0] : v;
 }
 
+interface RawRequest {
+	rawBody?: { length: number; toString(encoding: 'utf8'): string };
+	readRawBody?: () => Promise<void>;
+}
+
+function rawRequest(ctx: IWebhookFunctions): RawRequest {
+	return ctx.getRequestObject() as unknown as RawRequest;
+}
+
 /** The size of the request body as far as it is known (Content-Length, or the raw body). */
 function bodySize(ctx: IWebhookFunctions): number {
 	const declared = Number(header(ctx, 'content-length'));
-	const raw = (ctx.getRequestObject() as unknown as { rawBody?: { length: number } }).rawBody;
-	return Math.max(Number.isFinite(declared) ? declared : 0, raw?.length ?? 0);
+	return Math.max(Number.isFinite(declared) ? declared : 0, rawRequest(ctx).rawBody?.length ?? 0);
+}
+
+/**
+ * The notification's JSON. n8n parses `application/json` bodies only: a FHIR server's
+ * `application/fhir+json` arrives as the raw body, read here (after the size check). Undefined:
+ * a body that is not JSON.
+ */
+export async function bodyOf(ctx: IWebhookFunctions): Promise<unknown> {
+	const parsed = ctx.getBodyData();
+	if (isRecord(parsed) && Object.keys(parsed).length) return parsed;
+	const req = rawRequest(ctx);
+	if (!req.rawBody && typeof req.readRawBody === 'function') await req.readRawBody();
+	const text = req.rawBody?.length ? req.rawBody.toString('utf8').replace(/^\uFEFF/, '') : '';
+	if (!text.trim()) return {};
+	try {
+		return JSON.parse(text) as unknown;
+	} catch {
+		return undefined;
+	}
 }
 
 /** Answers the request directly; n8n starts no execution. */
@@ -70,6 +97,7 @@ export function refusal(ctx: IWebhookFunctions) {
 		return answer(ctx, 413, `Notification larger than ${MAX_NOTIFICATION_BYTES} bytes`);
 	const body = ctx.getBodyData();
 	const empty = size === 0 && (!isRecord(body) || Object.keys(body).length === 0);
+	// (a chunked body has no Content-Length: its raw body is read before this check, see webhook())
 	if (!empty && !secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
 		return answer(ctx, 401, 'Unauthorized');
 	return undefined;

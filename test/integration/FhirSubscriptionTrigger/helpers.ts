@@ -44,11 +44,16 @@ export async function startEndpoint(): Promise<Endpoint> {
 				res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 			};
 			if (!trigger) return done(404, { message: 'no trigger' });
+			// n8n 2.41's body parser fills the body for `application/json` only (and XML, forms,
+			// text); a FHIR server's `application/fhir+json` reaches the node as rawBody alone
+			const contentType = (headers['content-type'] ?? '').split(';')[0].trim();
 			let body: IDataObject = {};
-			try {
-				body = text ? (JSON.parse(text) as IDataObject) : {};
-			} catch {
-				return done(400, { message: 'not JSON' });
+			if (contentType === 'application/json' && text) {
+				try {
+					body = JSON.parse(text) as IDataObject;
+				} catch {
+					return done(422, { message: 'Failed to parse request body' });
+				}
 			}
 			trigger.receive({ headers, body, rawBody: raw }).then(
 				(a) => {
