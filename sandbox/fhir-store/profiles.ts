@@ -3,6 +3,7 @@
 import type { SandboxApp } from '../app';
 import { capabilityStatement } from '../surfaces/fhir-server';
 import { STORE_TYPES, paramList } from './params';
+import { subscriptionCapability } from './subscriptions';
 
 export type Interaction =
 	| 'read'
@@ -47,6 +48,8 @@ export interface StoreProfile {
 	scheduling?: boolean;
 	/** the resource types served and declared (default: every store type) */
 	types?: string[];
+	/** R4 rest-hook Subscriptions (subscriptions.ts) */
+	subscriptions?: boolean;
 }
 
 /** The resource types a profile serves and declares. */
@@ -122,7 +125,9 @@ export const PROFILES: Record<'smart' | 'emp' | 'oneup', StoreProfile> = {
 		conditionalUpdate: true,
 		includes: true,
 		scheduling: true,
+		subscriptions: true,
 	},
+	// OpenEMR's FHIR API has no Subscription resource (vendor notes)
 	emp: {
 		name: 'eMedicalPractice FHIR R4',
 		software: 'eMedicalPractice',
@@ -203,6 +208,7 @@ export function storeCapabilities(
 		}
 		return r;
 	});
+	if (p.subscriptions) (rest.resource as unknown[]).push(subscriptionCapability());
 	const sys: Array<{ code: string }> = [];
 	if (p.batch) sys.push({ code: 'batch' });
 	if (p.transaction) sys.push({ code: 'transaction' });

@@ -59,8 +59,8 @@ function unknown(ctx: SearchCtx, what: string): void {
 	if (ctx.strict) throw new SearchError(`${what} (Prefer: handling=strict).`);
 }
 
-/** A predicate for every filtering parameter of `q` on `type`. */
-function predicate(ctx: SearchCtx, type: string, q: URLSearchParams): (r: Res) => boolean {
+/** A predicate for every filtering parameter of `q` on `type` (also Subscription criteria). */
+export function predicate(ctx: SearchCtx, type: string, q: URLSearchParams): (r: Res) => boolean {
 	if (type === 'Immunization') immunizationFilter(q);
 	if (type === 'Patient') patientMatcher(q);
 	const tests: Array<(r: Res) => boolean> = [];

@@ -16,6 +16,7 @@ import { execute } from './ops';
 import { PROFILES, storeCapabilities, withholding, type StoreProfile } from './profiles';
 import { FhirStore } from './store';
 import { seedScheduling } from './scheduling';
+import { SUBSCRIPTION, subscriptionOp, watchStore } from './subscriptions';
 
 export type StoreSurface = 'smart' | 'emp' | 'oneup';
 
@@ -33,6 +34,7 @@ export function storeFor(app: SandboxApp, surface: StoreSurface): FhirStore {
 	if (!store) {
 		store = stores[surface] = new FhirStore(datasetFor(app), () => app.clock.now());
 		if (PROFILES[surface].scheduling) seedScheduling(store, app.clock.now());
+		if (PROFILES[surface].subscriptions) watchStore(app, surface, store);
 	}
 	return store;
 }
@@ -145,18 +147,18 @@ export function registerStoreServer(app: SandboxApp, cfg: StoreServerConfig): vo
 				);
 			return send(res, bundleOp(ctx, body));
 		}
-		send(
-			res,
-			execute(ctx, {
-				method,
-				parts,
-				query,
-				ifMatch: header(req, 'if-match'),
-				ifNoneExist: header(req, 'if-none-exist'),
-				prefer: header(req, 'prefer'),
-				body,
-				self,
-			}),
-		);
+		const op = {
+			method,
+			parts,
+			query,
+			ifMatch: header(req, 'if-match'),
+			ifNoneExist: header(req, 'if-none-exist'),
+			prefer: header(req, 'prefer'),
+			body,
+			self,
+		};
+		if (ctx.profile.subscriptions && parts[0] === SUBSCRIPTION)
+			return send(res, subscriptionOp(ctx, op));
+		send(res, execute(ctx, op));
 	});
 }

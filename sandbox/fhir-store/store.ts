@@ -50,6 +50,8 @@ export class FhirStore {
 	 * (whole seconds, like servers that store seconds: writes in one second share the stamp)
 	 */
 	lastUpdatedPrecision: 'ms' | 's' = 'ms';
+	/** called after every write (subscriptions.ts watches the store through it) */
+	onWrite?: () => void;
 
 	constructor(
 		private ds: Dataset,
@@ -143,6 +145,7 @@ export class FhirStore {
 		this.history.push({ type, id, version });
 		this.writesByType.set(type, (this.writesByType.get(type) ?? 0) + 1);
 		this.revision++;
+		this.onWrite?.();
 		this.journal?.push(() => {
 			list.pop();
 			if (fresh) this.written.delete(key);

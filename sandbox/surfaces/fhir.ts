@@ -32,6 +32,7 @@ import {
 import { registerFhirServer } from './fhir-server';
 import { registerStoreServer, resetStores } from '../fhir-store/server';
 import { registerStoreAdmin } from '../fhir-store/seed';
+import { registerSubscriptionAdmin } from '../fhir-store/subscriptions';
 import { PROFILES, storeCapabilities } from '../fhir-store/profiles';
 import { registerOnpatient } from './fhir-onpatient';
 import { registerEmpApi } from './fhir-emp-api';
@@ -44,6 +45,7 @@ export function register(app: SandboxApp): void {
 	});
 	registerAdmin(app);
 	registerStoreAdmin(app);
+	registerSubscriptionAdmin(app);
 	registerOnpatient(app);
 	registerOneUp(app);
 	registerEmp(app);

@@ -4,7 +4,15 @@
 // Observation with Return All after seeding → exactly the store's count; a Transaction of 100
 // items → 100 entry responses paired with their items and 100 Observations written.
 import { join } from 'node:path';
-import { E2E_TIMEOUT, loadWorkflowDir, sandboxJson, startEnv, stopEnv, type Env } from './helpers';
+import {
+	E2E_TIMEOUT,
+	loadWorkflowDir,
+	sandboxJson,
+	startEnv,
+	stopEnv,
+	writingSmartCredential,
+	type Env,
+} from './helpers';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -17,45 +25,8 @@ let env: Env | undefined;
 beforeAll(async () => {
 	env = await startEnv({
 		workflows: WORKFLOWS,
-		credentials: async (sandbox) => {
-			const scopes = ['openid', 'offline_access', 'user/*.*'];
-			const t = await sandboxJson<{
-				access_token: string;
-				refresh_token?: string;
-				expires_in?: number;
-			}>(sandbox, '/_admin/tokens', {
-				method: 'POST',
-				headers: { 'content-type': 'application/json' },
-				body: JSON.stringify({
-					surface: 'smart',
-					clientId: 'smart-demo',
-					scopes,
-					withRefresh: true,
-				}),
-			});
-			const u = sandbox.url.replace(/\/+$/, '');
-			return [
-				{
-					...CREDENTIAL,
-					type: 'smartOnFhirOAuth2Api',
-					data: {
-						fhirBaseUrl: `${u}/smart/fhir`,
-						authUrl: `${u}/smart/auth/authorize`,
-						accessTokenUrl: `${u}/smart/auth/token`,
-						clientId: 'smart-demo',
-						clientSecret: 'smart-demo-secret',
-						scopes: scopes.join(' '),
-						oauthTokenData: {
-							access_token: t.access_token,
-							refresh_token: t.refresh_token,
-							token_type: 'Bearer',
-							expires_in: Number(t.expires_in ?? 3600),
-							scope: scopes.join(' '),
-						},
-					},
-				},
-			];
-		},
+		credentials: (sandbox) =>
+			writingSmartCredential(sandbox, CREDENTIAL, ['openid', 'offline_access', 'user/*.*']),
 	});
 });
 

@@ -148,3 +148,45 @@ export function workerExecutions(env: Env): Map<string, number> {
 	});
 	return byId;
 }
+
+/**
+ * A SMART on FHIR credential on the sandbox whose token carries `scopes` (writes, Subscriptions),
+ * minted through the admin API and not limited to a patient.
+ */
+export async function writingSmartCredential(
+	sandbox: Sandbox,
+	meta: { id: string; name: string },
+	scopes: string[],
+): Promise<CredentialImport[]> {
+	const t = await sandboxJson<{
+		access_token: string;
+		refresh_token?: string;
+		expires_in?: number;
+	}>(sandbox, '/_admin/tokens', {
+		method: 'POST',
+		headers: { 'content-type': 'application/json' },
+		body: JSON.stringify({ surface: 'smart', clientId: 'smart-demo', scopes, withRefresh: true }),
+	});
+	const u = sandbox.url.replace(/\/+$/, '');
+	return [
+		{
+			...meta,
+			type: 'smartOnFhirOAuth2Api',
+			data: {
+				fhirBaseUrl: `${u}/smart/fhir`,
+				authUrl: `${u}/smart/auth/authorize`,
+				accessTokenUrl: `${u}/smart/auth/token`,
+				clientId: 'smart-demo',
+				clientSecret: 'smart-demo-secret',
+				scopes: scopes.join(' '),
+				oauthTokenData: {
+					access_token: t.access_token,
+					refresh_token: t.refresh_token,
+					token_type: 'Bearer',
+					expires_in: Number(t.expires_in ?? 3600),
+					scope: scopes.join(' '),
+				},
+			},
+		},
+	];
+}

@@ -36,8 +36,9 @@ import { prepareBinaryData, getBinaryStream, binaryToBuffer, readBinary } from '
 export { readBinary, binaryFilePath, binaryDir, setBinaryStreamMode } from './binary';
 export { n8nHttpRequest } from './http';
 export { CredentialRegistry } from './credentials';
+export { webhookHarness, type WebhookHarness, type WebhookRequest } from './webhook';
 
-type NodeClass = new () => INodeType;
+export type NodeClass = new () => INodeType;
 
 export interface HarnessOptions {
 	/** the node's parameters as a user sets them on the canvas (defaults filled by the harness) */
@@ -68,7 +69,7 @@ export interface HarnessResult {
 	logs: Array<{ level: string; message: string }>;
 }
 
-interface Context {
+export interface Context {
 	node: INode;
 	description: INodeTypeDescription;
 	parameters: INodeParameters;
@@ -80,7 +81,7 @@ interface Context {
 	abort: AbortController;
 }
 
-function makeContext(
+export function makeContext(
 	NodeType: NodeClass,
 	opts: HarnessOptions,
 ): { ctx: Context; nodeType: INodeType } {
@@ -213,7 +214,7 @@ function extractValue(value: unknown, name: string, ctx: Context): unknown {
 	return match[1];
 }
 
-function getNodeParameter(
+export function getNodeParameter(
 	ctx: Context,
 	name: string,
 	itemIndex: number,
@@ -230,7 +231,10 @@ function getNodeParameter(
 	return value as NodeParameterValueType;
 }
 
-async function getCredentials(ctx: Context, type: string): Promise<ICredentialDataDecryptedObject> {
+export async function getCredentials(
+	ctx: Context,
+	type: string,
+): Promise<ICredentialDataDecryptedObject> {
 	const declared = ctx.description.credentials ?? [];
 	const decl = declared.find((c) => c.name === type);
 	if (!decl) {
@@ -273,7 +277,7 @@ function authContext(ctx: Context): AuthContext {
 	};
 }
 
-function logger(ctx: Context) {
+export function logger(ctx: Context) {
 	const log = (level: string) => (message: string) => ctx.logs.push({ level, message });
 	return {
 		debug: log('debug'),
@@ -284,7 +288,7 @@ function logger(ctx: Context) {
 	};
 }
 
-function requestHelpers(ctx: Context) {
+export function requestHelpers(ctx: Context) {
 	return {
 		httpRequest: async (o: IHttpRequestOptions) => await n8nHttpRequest(o),
 		httpRequestWithAuthentication: async (

@@ -16,3 +16,28 @@ export async function armFault(sandbox: Sandbox, spec: FaultSpec | FaultSpec[]):
 	});
 	if (res.status !== 201) throw new Error(`arming fault failed: ${res.status} ${await res.text()}`);
 }
+
+/** A request to the SMART FHIR store with a fresh token that may read and write everything. */
+export async function smartFhir(
+	sb: Sandbox,
+	method: string,
+	path: string,
+	body?: unknown,
+): Promise<{ status: number; body: Record<string, unknown> }> {
+	const token = sb.app.tokens.issue({
+		surface: 'smart',
+		clientId: 'test',
+		scopes: ['user/*.read', 'user/*.write'],
+		lifetimeSeconds: 600,
+	}).access_token;
+	const r = await fetch(`${sb.url}/smart/fhir/${path}`, {
+		method,
+		headers: {
+			authorization: `Bearer ${token}`,
+			accept: 'application/fhir+json',
+			...(body ? { 'content-type': 'application/fhir+json' } : {}),
+		},
+		body: body ? JSON.stringify(body) : undefined,
+	});
+	return { status: r.status, body: (await r.json()) as Record<string, unknown> };
+}

@@ -18,6 +18,7 @@ import { FhirBulkExport } from '../../nodes/FhirBulkExport/FhirBulkExport.node';
 import { MyPatientPortal } from '../../nodes/MyPatientPortal/MyPatientPortal.node';
 import { EhrFhirTrigger } from '../../nodes/EhrFhirTrigger/EhrFhirTrigger.node';
 import { MyPatientPortalTrigger } from '../../nodes/MyPatientPortalTrigger/MyPatientPortalTrigger.node';
+import { FhirSubscriptionTrigger } from '../../nodes/FhirSubscriptionTrigger/FhirSubscriptionTrigger.node';
 import { CREDENTIAL_LABELS } from '../../nodes/shared/credential-types';
 import { EMedicalPracticeOAuth2Api } from '../../credentials/EMedicalPracticeOAuth2Api.credentials';
 import { MyPatientPortalOAuth2Api } from '../../credentials/MyPatientPortalOAuth2Api.credentials';
@@ -41,6 +42,7 @@ const nodes: Array<{ dir: string; type: INodeType }> = [
 	{ dir: 'EhrFhir', type: new EhrFhir() },
 	{ dir: 'FhirBulkExport', type: new FhirBulkExport() },
 	{ dir: 'MyPatientPortal', type: new MyPatientPortal() },
+	{ dir: 'FhirSubscriptionTrigger', type: new FhirSubscriptionTrigger() },
 ];
 /** trigger nodes: no actions (no resource / operation), events instead */
 const triggers: Array<{ dir: string; type: INodeType }> = [
@@ -148,6 +150,8 @@ describe('subtitles', () => {
 
 	for (const { dir, type } of nodes) {
 		const d = type.description;
+		// triggers have no actions (their subtitle has its own test)
+		if (d.group.includes('trigger')) continue;
 		it(`${d.displayName} shows the action's name for every resource and operation`, () => {
 			const pairs = actions(d);
 			expect(pairs.length).toBeGreaterThan(0);
@@ -177,6 +181,13 @@ describe('subtitles', () => {
 			}),
 		).toBe('Get');
 	});
+});
+
+it('FHIR Subscription Trigger shows the resource type it listens to', () => {
+	const type = new FhirSubscriptionTrigger();
+	const subtitle = type.description.subtitle!;
+	expect(evaluate(type, subtitle, { resourceType: 'Observation' })).toBe('On change: Observation');
+	expect(evaluate(type, subtitle, { resourceType: '' })).toBe('On change');
 });
 
 describe('node panel search', () => {
@@ -214,6 +225,8 @@ describe('node panel search', () => {
 		'new patient': 'EhrFhirTrigger',
 		'new appointment': 'MyPatientPortalTrigger',
 		'earlier slot': 'MyPatientPortalTrigger',
+		'fhir subscription': 'FhirSubscriptionTrigger',
+		'rest-hook': 'FhirSubscriptionTrigger',
 	};
 	for (const [phrase, dir] of Object.entries(phrases)) {
 		it(`"${phrase}" finds ${String(dir)}`, () => {

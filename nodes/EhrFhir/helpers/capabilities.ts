@@ -4,6 +4,7 @@
 import {
 	NodeOperationError,
 	type IExecuteFunctions,
+	type IHookFunctions,
 	type ILoadOptionsFunctions,
 } from 'n8n-workflow';
 import { apiRequest, joinUrl } from '../../shared/http';
@@ -31,7 +32,7 @@ export interface Capabilities {
 	system: Set<string>;
 }
 
-type Ctx = IExecuteFunctions | ILoadOptionsFunctions;
+type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IHookFunctions;
 
 const UNKNOWN: Capabilities = {
 	known: false,

@@ -3,8 +3,10 @@
 import type {
 	IAdditionalCredentialOptions,
 	IExecuteFunctions,
+	IHookFunctions,
 	ILoadOptionsFunctions,
 	IPollFunctions,
+	IWebhookFunctions,
 } from 'n8n-workflow';
 
 /** The part of a Node.js Readable the transport uses (a stream body). */
@@ -74,8 +76,10 @@ export interface ApiResponse<T = unknown> {
 	url: string;
 }
 
-/** where a request may come from: an action node, a dropdown, a polling trigger */
-export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
+/** every context a node calls the transport from: action nodes, dropdowns, polling triggers,
+ * webhook triggers (their hooks and webhook()) */
+export type Ctx =
+	IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions | IHookFunctions | IWebhookFunctions;
 
 export interface RawResponse {
 	status: number;

@@ -22,6 +22,30 @@ import type { OperationContext } from '../../helpers/context';
 
 const show = { resource: ['resource'], operation: ['search'] };
 
+/** Name (from the CapabilityStatement) and value of one search parameter (also the triggers' filters). */
+export const searchParameterValues: INodeProperties[] = [
+	{
+		displayName: 'Name or ID',
+		name: 'name',
+		type: 'options',
+		typeOptions: {
+			loadOptionsMethod: 'getSearchParameters',
+			loadOptionsDependsOn: ['resourceType'],
+		},
+		default: '',
+		description:
+			'The search parameter, e.g. patient, code or date (a modifier with an expression: code:text). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
+	},
+	{
+		displayName: 'Value',
+		name: 'value',
+		type: 'string',
+		default: '',
+		description:
+			'The value in FHIR search syntax, e.g. pt-00001, http://loinc.org|8867-4 or ge2024-01-01',
+	},
+];
+
 export const description: INodeProperties[] = [
 	resourceTypeProperty(show, 'The FHIR resource type to search, e.g. Observation.'),
 	{
@@ -57,28 +81,7 @@ export const description: INodeProperties[] = [
 			{
 				displayName: 'Parameter',
 				name: 'parameter',
-				values: [
-					{
-						displayName: 'Name or ID',
-						name: 'name',
-						type: 'options',
-						typeOptions: {
-							loadOptionsMethod: 'getSearchParameters',
-							loadOptionsDependsOn: ['resourceType'],
-						},
-						default: '',
-						description:
-							'The search parameter, e.g. patient, code or date (a modifier with an expression: code:text). Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-						description:
-							'The value in FHIR search syntax, e.g. pt-00001, http://loinc.org|8867-4 or ge2024-01-01',
-					},
-				],
+				values: searchParameterValues,
 			},
 		],
 	},

@@ -7,7 +7,7 @@ import { EhrFhir } from '../../../../nodes/EhrFhir/EhrFhir.node';
 import { paramList } from '../../../../sandbox/fhir-store/params';
 import { PROFILES, profileTypes } from '../../../../sandbox/fhir-store/profiles';
 import { adHocCredentials, serveAdHocFhir, useFhirSandbox } from '../helpers';
-import { STORE_VENDORS, sentSince, storeCredentials } from '../store';
+import { STORE_SURFACE, STORE_VENDORS, sentSince, storeCredentials } from '../store';
 
 let sb: Sandbox;
 useFhirSandbox((s) => {
@@ -23,9 +23,12 @@ describe.each(STORE_VENDORS)('%s', (vendor) => {
 			parameters: { authentication: type, resource: 'resource', operation: 'search' },
 			credentials: store,
 		});
-		// the types the store declares (eMedicalPractice: no Schedule or Slot, as on OpenEMR)
+		// the types the store declares (eMedicalPractice: no Schedule or Slot, as on OpenEMR; the
+		// SMART store also serves Subscription, sandbox/fhir-store/subscriptions.ts)
 		const surface = vendor === 'emp' ? 'emp' : vendor === 'oneup-r4' ? 'oneup' : 'smart';
-		expect(types.map((t) => t.value)).toEqual([...profileTypes(PROFILES[surface])].sort());
+		const profile = PROFILES[surface];
+		const served = [...profileTypes(profile), ...(profile.subscriptions ? ['Subscription'] : [])];
+		expect(types.map((t) => t.value)).toEqual(served.sort());
 		if (vendor === 'emp') expect(types.map((t) => t.value)).not.toContain('Slot');
 		expect(sentSince(sb, before).map((r) => r.path)).toEqual([
 			expect.stringMatching(/\/metadata$/),
