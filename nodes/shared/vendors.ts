@@ -90,6 +90,12 @@ const STATUSES: Record<FhirVersion, string[]> = {
 	dstu2: ['in-progress', 'on-hold', 'completed', 'entered-in-error', 'stopped'],
 };
 
+/**
+ * The credential types whose server has no Patient search (the patient picker offers no
+ * "From List" for them; their profiles say `patientSearch: false`).
+ */
+export const NO_PATIENT_SEARCH = ['onpatientOAuth2Api'];
+
 type ProfileFactory = (
 	credentials: ICredentialDataDecryptedObject,
 	credentialType: string,
@@ -107,7 +113,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: 'page-size',
 		pageSize: 50,
 		maxPageSize: 1000,
-		patientSearch: false,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: false,
 		// no /metadata: reads of patients and immunizations only (`{results, next}` lists)
 		declared: { Patient: ['read'], Immunization: ['read', 'search-type'] },
@@ -132,7 +138,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 			pageSizeParam: '_count',
 			pageSize: 100,
 			maxPageSize: 100,
-			patientSearch: true,
+			patientSearch: !NO_PATIENT_SEARCH.includes(t),
 			metadata: true,
 			immunizations: {
 				patientParam: 'patient',
@@ -154,7 +160,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: undefined,
 		pageSize: 20,
 		maxPageSize: 20,
-		patientSearch: true,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: true,
 		immunizations: {
 			patientParam: 'patient',
@@ -184,7 +190,7 @@ function smartProfile(
 		pageSizeParam: '_count',
 		pageSize: 100,
 		maxPageSize: 100,
-		patientSearch: true,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: true,
 		immunizations: {
 			patientParam: 'patient',
