@@ -193,16 +193,26 @@ async function executeStep(p: Page): Promise<string> {
 	}
 }
 
-/** Opens a dropdown (options parameter) and waits for its options (clicked again if it stays shut). */
+/**
+ * Opens a dropdown (options parameter) and waits for its options: the listbox its input
+ * controls (aria-controls), not another dropdown's that is still closing. Clicked again if it
+ * stays shut.
+ */
 async function openDropdown(p: Page, param: string) {
-	const options = p.locator('[role="option"][data-test-id="parameter-input-item"]:visible');
+	const field = p.locator(`[data-test-id="parameter-input-${param}"]`);
 	for (let attempt = 1; ; attempt++) {
-		await p.locator(`[data-test-id="parameter-input-${param}"]`).click();
+		await field.click();
+		// the input is re-rendered when its list reloads: read its listbox each time
+		const list = await field.locator('input').first().getAttribute('aria-controls');
+		const options = list
+			? p.locator(`[id="${list}"] [role="option"]`)
+			: p.locator('[role="option"][data-test-id="parameter-input-item"]:visible');
 		try {
 			await options.first().waitFor({ timeout: 10_000 });
 			return options;
 		} catch (e) {
 			if (attempt === 3) throw e;
+			await p.keyboard.press('Escape');
 		}
 	}
 }
@@ -210,11 +220,13 @@ async function openDropdown(p: Page, param: string) {
 /** Opens a dropdown and picks the option with that text (or the first); returns its label. */
 async function pick(p: Page, param: string, option?: string | RegExp): Promise<string> {
 	const options = await openDropdown(p, param);
-	expect(await pageText(p)).not.toContain('Error fetching options');
 	const target =
 		option === undefined ? options.first() : options.filter({ hasText: option }).first();
+	await target.waitFor({ timeout: 15_000 });
+	expect(await pageText(p)).not.toContain('Error fetching options');
 	const label = (await target.locator('.option-headline').first().innerText()).trim();
 	await target.click();
+	await target.waitFor({ state: 'hidden' });
 	return label;
 }
 
@@ -247,7 +259,11 @@ describe('a new Book Appointment node', () => {
 			// another type: the slot picked for the first one is not a slot of this type
 			const types = await openDropdown(p, 'appointmentTypeId');
 			await types.filter({ hasNotText: firstType }).first().click();
-			const kept = await shownValue(p, 'availabilityId');
+			let kept = await shownValue(p, 'availabilityId');
+			for (let i = 0; i < 60 && /loading/i.test(kept); i++) {
+				await p.waitForTimeout(250);
+				kept = await shownValue(p, 'availabilityId');
+			}
 			process.stderr.write(
 				`[browser] after the type changed, n8n ${kept ? `kept the availability ("${kept}")` : 'cleared the availability'}\n`,
 			);
@@ -261,7 +277,8 @@ describe('a new Book Appointment node', () => {
 			await pick(p, 'availabilityId');
 			const text = await executeStep(p);
 			expect(text).toMatch(/1 item/);
-			expect(text).toContain('booked');
+			const out = p.locator('[data-test-id="ndv"] [data-test-id="output-panel"]').first();
+			await out.getByText('booked').first().waitFor();
 			expect((await adminAppointments(sandbox)).length).toBe(before + 1);
 			await p.keyboard.press('Escape');
 		},
@@ -312,7 +329,9 @@ describe('EHR FHIR', () => {
 			await items.first().click();
 			const text = await executeStep(p);
 			expect(text).toMatch(/1 item/);
-			expect(text).toContain('Martinez');
+			const out = p.locator('[data-test-id="ndv"] [data-test-id="output-panel"]').first();
+			await out.getByText('Martinez').first().waitFor();
+			expect(await out.innerText()).toContain('Martinez');
 			await p.keyboard.press('Escape');
 		},
 	);
@@ -323,11 +342,12 @@ describe('EHR FHIR', () => {
 			const { n8n, sandbox } = env!;
 			const p = page();
 			await addNodeAction(p, n8n, 'Get Patient', 'EHR FHIR', 'Get patient');
-			await chooseCredential(p, 'SMART on FHIR (sandbox)');
+			await chooseCredential(p, 'SMART Backend Services (sandbox)');
 			await p.getByPlaceholder('e.g. pt-00001').fill('pt-99999');
 			const text = await executeStep(p);
 			expect(text).toContain('pt-99999');
-			expect(text).toMatch(/not found|does not exist|404/i);
+			// a system-scoped credential reads any patient: an unknown one is a 404
+			expect(text).toMatch(/HTTP 404|not found|does not exist/i);
 			const all = await pageText(p);
 			for (const secret of await secretsOf(sandbox.url)) expect(all.includes(secret)).toBe(false);
 			await p.keyboard.press('Escape');
@@ -388,11 +408,14 @@ describe('credentials', () => {
 				.fill('mpp-demo-secret');
 			// n8n shows "Connect my account" once the credential can be connected (saved first
 			// when it is not shown yet)
-			const connect = modal.getByRole('button', { name: /connect my account/i }).first();
+			const connect = p
+				.locator('button, [role="button"]')
+				.filter({ hasText: /^\s*Connect( my account)?\s*$/ })
+				.first();
 			try {
 				await connect.waitFor({ timeout: 5_000 });
 			} catch {
-				await modal.locator('[data-test-id="credential-save-button"]').click();
+				await p.locator('[data-test-id="credential-save-button"]').first().click();
 				await connect.waitFor();
 			}
 			await connect.scrollIntoViewIfNeeded();
@@ -406,9 +429,9 @@ describe('credentials', () => {
 			await popup.getByRole('button', { name: /approve/i }).click();
 			await popup.waitForEvent('close', { timeout: 60_000 });
 			current.page = p;
-			await modal
+			await p
 				.locator('[data-test-id="connection-success-callout"]')
-				.or(modal.getByText(/account connected/i))
+				.or(p.getByText(/account connected/i))
 				.first()
 				.waitFor({ timeout: 60_000 });
 			const shown = await pageText(p);
