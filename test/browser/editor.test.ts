@@ -424,16 +424,21 @@ describe('credentials', () => {
 			await connect.click();
 			const popup = await popupP;
 			current.page = popup;
-			await popup.waitForLoadState();
-			expect(popup.url()).toContain(`${sandbox.url}/mpp/oauth/authorize`);
+			// n8n opens the window first, then sends it to the authorize URL
+			await popup.waitForURL((u) => u.href.startsWith(`${sandbox.url}/mpp/oauth/authorize`));
 			await popup.getByRole('button', { name: /approve/i }).click();
 			await popup.waitForEvent('close', { timeout: 60_000 });
 			current.page = p;
-			await p
-				.locator('[data-test-id="connection-success-callout"]')
-				.or(p.getByText(/account connected/i))
-				.first()
-				.waitFor({ timeout: 60_000 });
+			// connected: n8n closes the dialog, the node gets the new credential and n8n holds
+			// its token
+			await expect(
+				p.locator('[data-test-id="node-credentials-select"] input').first().inputValue(),
+			).resolves.toBe('MyPatientPortal account');
+			const creds = await n8n.rest<Array<{ id: string; name: string }>>('GET', '/credentials');
+			const made = creds.find((c) => c.name === 'MyPatientPortal account');
+			if (!made) throw new Error('the new credential was not saved');
+			const stored = await n8n.credentialForEditing(made.id);
+			expect(stored.data.oauthTokenData).toBeTruthy();
 			const shown = await pageText(p);
 			expect(shown).not.toContain('mpp-demo-secret');
 			await p.keyboard.press('Escape');
