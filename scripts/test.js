@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// Runs every jest project (unit, shared, sandbox, integration, e2e) and ends with one plain line
-// "N passed, N failed[, N skipped]". `--fast` leaves out the e2e project (real n8n).
+// Runs every jest project (unit, shared, sandbox, integration, e2e, browser) and ends with one
+// plain line "N passed, N failed[, N skipped]". `--fast` leaves out the e2e and browser projects
+// (real n8n; the browser project drives its editor in Chromium).
 'use strict';
 const { spawnSync } = require('node:child_process');
 const fs = require('node:fs');
@@ -18,7 +19,7 @@ fs.rmSync(assertionsDir, { recursive: true, force: true });
 
 const projects = fast
 	? ['unit', 'shared', 'sandbox', 'integration']
-	: ['unit', 'shared', 'sandbox', 'integration', 'e2e'];
+	: ['unit', 'shared', 'sandbox', 'integration', 'e2e', 'browser'];
 const jestBin = require.resolve('jest/bin/jest');
 const res = spawnSync(
 	process.execPath,

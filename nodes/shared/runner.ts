@@ -47,14 +47,19 @@ export function itemError(
 	return new NodeOperationError(node, error as Error, { itemIndex });
 }
 
-/** The Continue On Fail item of a failed input item: the same shape in every node. */
+/**
+ * The Continue On Fail item of a failed input item: the same shape in every node. The error
+ * itself rides on the item too: n8n's "Continue (using error output)" sends an item to the error
+ * output when it carries `error` (or when its json has only error/message/details keys, which a
+ * `description` breaks).
+ */
 export function errorItem(
 	error: NodeApiError | NodeOperationError,
 	itemIndex: number,
 ): INodeExecutionData {
 	const json: IDataObject = { error: error.message };
 	if (error.description) json.description = error.description;
-	return { json, pairedItem: { item: itemIndex } };
+	return { json, error, pairedItem: { item: itemIndex } };
 }
 
 /** Output items from plain JSON (one object or a list), paired with the input item. */

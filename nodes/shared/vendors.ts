@@ -106,6 +106,12 @@ const STATUSES: Record<FhirVersion, string[]> = {
 	dstu2: ['in-progress', 'on-hold', 'completed', 'entered-in-error', 'stopped'],
 };
 
+/**
+ * The credential types whose server has no Patient search (the patient picker offers no
+ * "From List" for them; their profiles say `patientSearch: false`).
+ */
+export const NO_PATIENT_SEARCH = ['onpatientOAuth2Api'];
+
 type ProfileFactory = (
 	credentials: ICredentialDataDecryptedObject,
 	credentialType: string,
@@ -123,7 +129,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: 'page-size',
 		pageSize: 50,
 		maxPageSize: 1000,
-		patientSearch: false,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: false,
 		// its `{results, next}` lists take no `_lastUpdated` or `_sort`
 		lastUpdatedSearch: false,
@@ -151,7 +157,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 			pageSizeParam: '_count',
 			pageSize: 100,
 			maxPageSize: 100,
-			patientSearch: true,
+			patientSearch: !NO_PATIENT_SEARCH.includes(t),
 			metadata: true,
 			lastUpdatedSearch: true,
 			lastUpdatedSort: true,
@@ -178,7 +184,7 @@ const PROFILES: Record<string, ProfileFactory> = {
 		pageSizeParam: undefined,
 		pageSize: 20,
 		maxPageSize: 20,
-		patientSearch: true,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: true,
 		// OpenEMR searches `_lastUpdated` but has no `_sort`: the trigger sorts what it reads
 		lastUpdatedSearch: true,
@@ -211,7 +217,7 @@ function smartProfile(
 		pageSizeParam: '_count',
 		pageSize: 100,
 		maxPageSize: 100,
-		patientSearch: true,
+		patientSearch: !NO_PATIENT_SEARCH.includes(t),
 		metadata: true,
 		scheduling: 'fhir',
 		lastUpdatedSearch: true,

@@ -126,6 +126,39 @@ testWorkflow(
 );
 
 testWorkflow(
+	byFile('02-webhook-book-appointment.json'),
+	'Webhook → Book Appointment: a slot that cannot be booked answers HTTP 409 with the reason as JSON; nothing booked',
+	async () => {
+		const { n8n, sandbox } = env!;
+		const st = mppState(sandbox.app);
+		const now = sandbox.app.clock.now();
+		// a free slot, but of another type than the one the form sends (a stale pick)
+		const slot = st.data.slots.find(
+			(s) => s.startMs > now && !st.taken.has(s.id) && s.appointment_type_id === 200,
+		)!;
+		const before = await adminAppointments(env!);
+		const execsBefore = (await n8n.finishedExecutions('ehrExample02Book', 1)).length;
+		const res = await n8n.webhook('book-appointment', {
+			insuranceId: 136,
+			appointmentCategoryId: 53,
+			appointmentTypeId: 198,
+			availabilityId: slot.id,
+		});
+		expect(res.status).toBe(409);
+		const body = res.json as { booked: boolean; error: string };
+		expect(body).toEqual({ booked: false, error: expect.any(String) });
+		expect(body.error).toBe(
+			`Availability ${slot.id} is not a free slot of appointment type 198 in category 53 for insurance 136: pick the slot again`,
+		);
+		expect(await adminAppointments(env!)).toEqual(before);
+		const execs = await n8n.finishedExecutions('ehrExample02Book', execsBefore + 1);
+		// the error branch answered: the execution itself succeeded
+		expect(execs.map((e) => e.status)).toEqual(execs.map(() => 'success'));
+		expect(execs).toHaveLength(execsBefore + 1);
+	},
+);
+
+testWorkflow(
 	cancelWf,
 	'a second webhook workflow cancels the appointment the booking webhook made; the slot is free again',
 	async () => {

@@ -7,6 +7,8 @@ import { packPackage } from '../../scripts/n8n/package';
 import { REPO_ROOT } from '../../scripts/n8n/paths';
 
 export default async function globalSetup(): Promise<void> {
+	// the e2e and browser projects both use this setup: one build and pack per jest run
+	if (process.env.N8N_EHR_TARBALL && process.env.N8N_EHR_PACKED_BY_SETUP === '1') return;
 	const t0 = Date.now();
 	await ensureRuntime();
 	if (process.env.N8N_EHR_SKIP_BUILD !== '1') {
@@ -24,6 +26,7 @@ export default async function globalSetup(): Promise<void> {
 		}
 	}
 	process.env.N8N_EHR_TARBALL = await packPackage();
+	process.env.N8N_EHR_PACKED_BY_SETUP = '1';
 	process.stderr.write(
 		`\n[e2e] n8n runtime ready, package built and packed (${((Date.now() - t0) / 1000).toFixed(1)} s)\n`,
 	);

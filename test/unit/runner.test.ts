@@ -127,8 +127,12 @@ describe('runPerItem', () => {
 		);
 		const [out] = await runPerItem(fn, options);
 		expect(out).toEqual([
-			{ json: { error: 'vendor said no', description: 'Do this next.' }, pairedItem: { item: 0 } },
-			{ json: { error: 'plain failure' }, pairedItem: { item: 1 } },
+			{
+				json: { error: 'vendor said no', description: 'Do this next.' },
+				error: expect.any(Error),
+				pairedItem: { item: 0 },
+			},
+			{ json: { error: 'plain failure' }, error: expect.any(Error), pairedItem: { item: 1 } },
 			{ json: { i: 2, ctx: 1 }, pairedItem: { item: 2 } },
 		]);
 	});
@@ -136,6 +140,10 @@ describe('runPerItem', () => {
 	it('itemError and errorItem are the pieces the runner uses', () => {
 		const e = itemError(NODE, new Error('boom'), 3);
 		expect(e.context.itemIndex).toBe(3);
-		expect(errorItem(e, 3)).toEqual({ json: { error: 'boom' }, pairedItem: { item: 3 } });
+		expect(errorItem(e, 3)).toEqual({
+			json: { error: 'boom' },
+			error: expect.any(Error),
+			pairedItem: { item: 3 },
+		});
 	});
 });

@@ -1,12 +1,28 @@
 // The Patient resource locator (From List, By ID, By URL) the patient operations share.
 import type { INodeProperties } from 'n8n-workflow';
 import { PATIENT_URL_REGEX } from '../../shared/fhir';
+import { NO_PATIENT_SEARCH } from '../../shared/vendors';
 
-/** The Patient resource locator, shown for the given operations. */
+/**
+ * The Patient resource locator, shown for the given operations: with "From List" for the
+ * vendors that have a Patient search, without it for the others (n8n cannot hide one mode, so
+ * the parameter comes twice, for mutually exclusive credential types).
+ */
 export function patientLocator(
 	show: Record<string, string[]>,
 	description: string,
-): INodeProperties {
+): INodeProperties[] {
+	const withList = locator(show, description);
+	const withoutList: INodeProperties = {
+		...withList,
+		displayOptions: { show: { ...show, authentication: NO_PATIENT_SEARCH } },
+		modes: withList.modes!.filter((m) => m.name !== 'list'),
+	};
+	withList.displayOptions = { show, hide: { authentication: NO_PATIENT_SEARCH } };
+	return [withList, withoutList];
+}
+
+function locator(show: Record<string, string[]>, description: string): INodeProperties {
 	return {
 		displayName: 'Patient',
 		name: 'patientId',

@@ -27,6 +27,8 @@ export function bookingChoiceFields(operations: string[]): INodeProperties[] {
 			name: 'insuranceId',
 			type: 'options',
 			typeOptions: { loadOptionsMethod: 'getInsurances' },
+			// IDs from expressions (a webhook's body) are not checked against the loaded list
+			allowArbitraryValues: true,
 			required: true,
 			default: '',
 			description:
@@ -41,6 +43,8 @@ export function bookingChoiceFields(operations: string[]): INodeProperties[] {
 				loadOptionsMethod: 'getAppointmentCategories',
 				loadOptionsDependsOn: ['insuranceId'],
 			},
+			// IDs from expressions (a webhook's body) are not checked against the loaded list
+			allowArbitraryValues: true,
 			required: true,
 			default: '',
 			description:
@@ -55,6 +59,8 @@ export function bookingChoiceFields(operations: string[]): INodeProperties[] {
 				loadOptionsMethod: 'getAppointmentTypes',
 				loadOptionsDependsOn: ['insuranceId', 'appointmentCategoryId'],
 			},
+			// IDs from expressions (a webhook's body) are not checked against the loaded list
+			allowArbitraryValues: true,
 			required: true,
 			default: '',
 			description:

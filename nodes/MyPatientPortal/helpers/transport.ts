@@ -22,7 +22,19 @@ export const API_PATH = '/api/portal/v1';
 export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 export async function portalApiBase(this: Ctx): Promise<string> {
-	const creds = await this.getCredentials(CREDENTIAL_TYPE);
+	let creds;
+	try {
+		creds = await this.getCredentials(CREDENTIAL_TYPE);
+	} catch (error) {
+		// a dropdown loaded before a credential is chosen: say what to do, not n8n's internals
+		const chosen = !/does not have any credentials set/i.test((error as Error).message ?? '');
+		throw new NodeOperationError(
+			this.getNode(),
+			chosen
+				? (error as Error)
+				: 'No MyPatientPortal credential is chosen yet: pick one in Credential above, then open the list again',
+		);
+	}
 	const portalUrl = credentialBaseUrl(
 		creds.portalUrl,
 		'Portal URL',

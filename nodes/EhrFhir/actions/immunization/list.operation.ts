@@ -36,7 +36,7 @@ export const description: INodeProperties[] = [
 		default: 'patient',
 		displayOptions: { show },
 	},
-	patientLocator({ ...show, scope: ['patient'] }, 'The patient whose immunizations to list'),
+	...patientLocator({ ...show, scope: ['patient'] }, 'The patient whose immunizations to list'),
 	...returnAllLimitProperties(show),
 	{
 		displayName: 'Filters',

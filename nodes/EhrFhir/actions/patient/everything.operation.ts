@@ -12,7 +12,7 @@ import type { OperationContext } from '../../helpers/context';
 const show = { resource: ['patient'], operation: ['everything'] };
 
 export const description: INodeProperties[] = [
-	patientLocator(show, 'The patient whose whole record to read'),
+	...patientLocator(show, 'The patient whose whole record to read'),
 	simplifyProperty(show),
 ];
 

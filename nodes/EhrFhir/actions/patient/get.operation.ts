@@ -17,7 +17,7 @@ import { requestLimits } from '../../helpers/limits';
 const show = { resource: ['patient'], operation: ['get'] };
 
 export const description: INodeProperties[] = [
-	patientLocator(show, 'The patient to get'),
+	...patientLocator(show, 'The patient to get'),
 	{
 		displayName: 'Simplify',
 		name: 'simplify',

@@ -45,6 +45,9 @@ export const description: INodeProperties[] = [
 				'to',
 			],
 		},
+		// IDs from expressions are not checked against the loaded list (a booked slot is no
+		// longer in it); the node checks the slot against the portal before it books
+		allowArbitraryValues: true,
 		required: true,
 		default: '',
 		description:
@@ -192,6 +195,11 @@ export async function execute(
 			`Book Appointment: the patient's appointments could not be read before booking (${(error as Error).message})`,
 		);
 	}
+	//    the slot must be a free slot of the chosen insurance, category and type (a pick kept
+	//    after the insurance, category or type above it changed, or a slot taken meanwhile, is
+	//    not): nothing is posted then
+	if (!found)
+		throw slotNotOffered(this, i, availabilityId, { insuranceId, categoryId, typeId }, target);
 
 	// 3. the booking: one POST, never retried
 	const body: IDataObject = {
@@ -234,6 +242,26 @@ export async function execute(
 		},
 	);
 	return toItems(result, i);
+}
+
+function slotNotOffered(
+	ctx: IExecuteFunctions,
+	i: number,
+	availabilityId: string,
+	c: { insuranceId: string; categoryId: string; typeId: string },
+	target: BookingTarget,
+): NodeOperationError {
+	return new NodeOperationError(
+		ctx.getNode(),
+		`Availability ${availabilityId.slice(0, 300)} is not a free slot of appointment type ${c.typeId} in category ${c.categoryId} for insurance ${c.insuranceId}: pick the slot again`,
+		{
+			itemIndex: i,
+			description:
+				target.existingIds !== undefined && target.appointmentsShowSlot
+					? 'Nothing was booked. The slot was chosen under another insurance, category or type, or it was taken meanwhile: choose the availability again from the list (or run Find Availabilities).'
+					: "Nothing was sent to the portal. The slot was chosen under another insurance, category or type, or it was taken meanwhile (possibly by an earlier run of this booking: the patient's appointments do not show it, so look at them with List Appointments before booking again); choose the availability again from the list.",
+		},
+	);
 }
 
 function vendorSuffix(body: unknown): string {

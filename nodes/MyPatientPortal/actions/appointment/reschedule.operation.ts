@@ -33,6 +33,8 @@ export const description: INodeProperties[] = [
 			loadOptionsMethod: 'getRescheduleAvailabilities',
 			loadOptionsDependsOn: ['appointmentId'],
 		},
+		// IDs from expressions are not checked against the loaded list
+		allowArbitraryValues: true,
 		required: true,
 		default: '',
 		description:

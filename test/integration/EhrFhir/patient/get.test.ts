@@ -222,6 +222,7 @@ describe('ids and URLs that are not a patient id', () => {
 				error:
 					'".." is not a patient ID: enter the ID of the patient (or a FHIR URL of the patient)',
 			},
+			error: expect.any(Error),
 			pairedItem: { item: 1 },
 		});
 	});

@@ -74,6 +74,7 @@ describe('Get Public JWKS', () => {
 					error: 'Get Public JWKS needs the SMART Backend Services credential',
 					description: `Set Authentication to "${CREDENTIAL_LABELS.smartBackendServicesApi}"; only that credential holds a private key.`,
 				},
+				error: expect.any(Error),
 				pairedItem: { item: 0 },
 			},
 		]);

@@ -211,8 +211,9 @@ describe('MyPatientPortal Book Appointment', () => {
 		});
 		const [bad, good] = r.output[0];
 		expect(bad.pairedItem).toEqual({ item: 0 });
+		// not a free slot of that type: refused before anything is posted
 		expect(bad.json.error).toBe(
-			'Book Appointment failed (HTTP 422): availability_unknown: The selected availability does not exist or has expired. Load the availabilities again. Pick another slot',
+			`Availability ${mangled} is not a free slot of appointment type 210 in category 54 for insurance 137: pick the slot again`,
 		);
 		expect(good.pairedItem).toEqual({ item: 1 });
 		expect(good.json).toMatchObject({
@@ -222,6 +223,20 @@ describe('MyPatientPortal Book Appointment', () => {
 		});
 		const all = await adminAppointments(sb, 'pt-00001');
 		expect(all.map((a) => a.availability_id)).toEqual([slot.id]);
+	});
+
+	it('a slot picked under another type (a pick kept after the fields above it changed) is refused before posting', async () => {
+		const slot = (await slotsOverHttp(sb, token, 53, 200, 136))[0];
+		const postsBefore = await bookingPosts(sb);
+		const err = (await run(sb, token, bookParams(slot.id, '136', '53', '198')).catch((e) => e)) as {
+			message: string;
+			description?: string;
+		};
+		expect(err.message).toBe(
+			`Availability ${slot.id} is not a free slot of appointment type 198 in category 53 for insurance 136: pick the slot again`,
+		);
+		expect(await bookingPosts(sb)).toBe(postsBefore);
+		expect(await adminAppointments(sb, 'pt-00001')).toEqual([]);
 	});
 
 	it('Search From/To narrow only the dropdown: a chosen slot outside the window still books', async () => {
@@ -454,17 +469,27 @@ describe('MyPatientPortal Book Appointment', () => {
 		const failed = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
 		expect(ok).toHaveLength(1);
 		expect(failed).toHaveLength(1);
-		expect((failed[0].reason as Error).message).toBe(
-			`Book Appointment failed (HTTP 422): availability_taken: The selected time slot is no longer available. Pick another slot (the one at ${slot.start_time} is not bookable)`,
-		);
-		expect((failed[0].reason as { description?: string }).description).toBe(
-			'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.',
-		);
+		// the loser is refused by the portal (both read the slot as free) or, when it read the
+		// availabilities after the winner booked, by the node before posting
+		const message = (failed[0].reason as Error).message;
+		const posts = await bookingPosts(sb);
+		if (posts === 2) {
+			expect(message).toBe(
+				`Book Appointment failed (HTTP 422): availability_taken: The selected time slot is no longer available. Pick another slot (the one at ${slot.start_time} is not bookable)`,
+			);
+			expect((failed[0].reason as { description?: string }).description).toBe(
+				'Nothing was booked. Load the availabilities again (or run Find Availabilities) and choose another slot.',
+			);
+		} else {
+			expect(posts).toBe(1);
+			expect(message).toBe(
+				`Availability ${slot.id} is not a free slot of appointment type 210 in category 54 for insurance 136: pick the slot again`,
+			);
+		}
 		const all = await adminAppointments(sb);
 		expect(all.filter((a) => a.availability_id === slot.id && a.status === 'booked')).toHaveLength(
 			1,
 		);
-		expect(await bookingPosts(sb)).toBe(2);
 	});
 
 	it('20 concurrent Book executions for distinct slots: 20 appointments, no duplicates', async () => {
@@ -505,8 +530,11 @@ describe('MyPatientPortal Book Appointment', () => {
 		const out = r.output[0];
 		expect(out.map((o) => o.pairedItem)).toEqual([{ item: 0 }, { item: 1 }, { item: 2 }]);
 		expect(out[0].json.start_time).toBe(slots[0].start_time);
-		expect(String(out[1].json.error)).toContain('availability_taken');
-		expect(String(out[1].json.error)).toContain('Pick another slot');
+		// item 1's slot was booked by item 0: refused before posting
+		expect(String(out[1].json.error)).toBe(
+			`Availability ${slots[0].id} is not a free slot of appointment type 200 in category 53 for insurance 136: pick the slot again`,
+		);
+		expect(await bookingPosts(sb)).toBe(2);
 		expect(out[2].json.start_time).toBe(slots[1].start_time);
 		expect((await adminAppointments(sb, 'pt-00001')).map((a) => a.availability_id).sort()).toEqual(
 			[slots[0].id, slots[1].id].sort(),
@@ -562,11 +590,14 @@ describe('MyPatientPortal Book Appointment', () => {
 			const err = (await run(sb, token, bookParams(slot.id, '136', '53', '198')).catch(
 				(e) => e,
 			)) as { message: string; description?: string };
-			expect(err.message).toMatch(/^Book Appointment failed \(HTTP 422\)/);
-			expect(err.description).not.toMatch(/Nothing was booked/);
-			expect(err.description).toBe(
-				"The portal refused this booking request, but the slot was already taken before it was sent and the patient's appointments do not show whether an earlier run booked it: look at the patient's appointments (List Appointments) before booking again.",
+			// the slot (taken by try 1) is not free any more: refused before a second POST, and the
+			// error does not claim that nothing was booked
+			expect(err.message).toBe(
+				`Availability ${slot.id} is not a free slot of appointment type 198 in category 53 for insurance 136: pick the slot again`,
 			);
+			expect(err.description).not.toMatch(/Nothing was booked/);
+			expect(err.description).toMatch(/possibly by an earlier run of this booking/);
+			expect(await bookingPosts(sb)).toBe(1);
 			expect(await adminAppointments(sb, 'pt-00001')).toHaveLength(1);
 		});
 

@@ -42,6 +42,7 @@ describe('MyPatientPortal Get Appointment', () => {
 						'Get Appointment nope1 failed (HTTP 404): not_found: Appointment nope1 was not found.',
 					description: expect.any(String),
 				},
+				error: expect.any(Error),
 				pairedItem: { item: 0 },
 			},
 			{
@@ -50,6 +51,7 @@ describe('MyPatientPortal Get Appointment', () => {
 						'Get Appointment nope2 failed (HTTP 404): not_found: Appointment nope2 was not found.',
 					description: expect.any(String),
 				},
+				error: expect.any(Error),
 				pairedItem: { item: 1 },
 			},
 		]);

@@ -48,14 +48,17 @@ describe('MyPatientPortal List Appointments', () => {
 		expect(await runWithLimits(sb, token, { operation: 'list' }, [0, -1, 'ten'])).toEqual([
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "0"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 0 },
 			},
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "-1"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 1 },
 			},
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "ten"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 2 },
 			},
 		]);

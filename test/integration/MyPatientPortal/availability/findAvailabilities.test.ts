@@ -41,14 +41,17 @@ describe('MyPatientPortal Find Availabilities', () => {
 		expect(await runWithLimits(sb, token, params, [0, -2, 'many'])).toEqual([
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "0"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 0 },
 			},
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "-2"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 1 },
 			},
 			{
 				json: { error: 'Limit must be a number of 1 or more, not "many"', description },
+				error: expect.any(Error),
 				pairedItem: { item: 2 },
 			},
 		]);
