@@ -134,11 +134,20 @@ export function providerProperty(
 	};
 }
 
-/** The FHIR patient (the shared Patient locator) for Book. */
-export const fhirPatient: INodeProperties = {
-	...patientLocator({}, 'The patient to book the appointment for (FHIR Patient ID, or From List)'),
-	displayOptions: fhirOnly(['book']),
-};
+/** The FHIR patient (the shared Patient locator) for Book; hidden with an eMedicalPractice credential. */
+export const fhirPatient: INodeProperties[] = patientLocator(
+	on(['book']),
+	'The patient to book the appointment for (FHIR Patient ID, or From List)',
+).map((p) => ({
+	...p,
+	displayOptions: {
+		...p.displayOptions,
+		hide: {
+			...p.displayOptions?.hide,
+			authentication: [...(p.displayOptions?.hide?.authentication ?? []), EMP_CREDENTIAL],
+		},
+	},
+}));
 
 export const slotFilters: INodeProperties[] = [
 	{

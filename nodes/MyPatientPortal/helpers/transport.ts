@@ -2,6 +2,7 @@
 // the `{data: ...}` envelope, and the classification of failures that the writes need
 // (an answer from the portal vs. no answer at all).
 import {
+	NodeOperationError,
 	type IDataObject,
 	type IExecuteFunctions,
 	type ILoadOptionsFunctions,

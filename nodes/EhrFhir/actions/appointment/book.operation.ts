@@ -16,7 +16,7 @@ export const description: INodeProperties[] = [
 		['book'],
 		'The free Slot to book (its FHIR id, e.g. {{ $json.id }} after Find Free Slots); start, end and practitioner come from the Slot and its Schedule',
 	),
-	fhirPatient,
+	...fhirPatient,
 	empPatientLocator(
 		['book'],
 		true,
