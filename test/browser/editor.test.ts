@@ -69,6 +69,20 @@ const adminAppointments = async (sb: Env['sandbox']) =>
 
 /** A body for a webhook-started example's test URL; examples without one are skipped. */
 const webhookBodies: Record<string, (e: Env) => Record<string, unknown>> = {
+	'07-emedicalpractice-book-appointment.json': () => ({
+		patientId: '3',
+		providerId: '1',
+		facilityId: '3',
+		date: '2030-01-08',
+		startTime: '10:00',
+		duration: 20,
+		comment: 'browser suite',
+	}),
+	'08-fhir-slot-booking.json': () => ({
+		patientId: 'pt-00001',
+		practitionerId: 'pr-0002',
+		reason: 'Check-up (browser suite)',
+	}),
 	'02-webhook-book-appointment.json': (e) => {
 		const st = mppState(e.sandbox.app);
 		const now = e.sandbox.app.clock.now();

@@ -161,11 +161,16 @@ export async function addNodeAction(
 		.locator('[data-test-id="node-creator-item-name"]', { hasText: nodeName })
 		.first()
 		.click();
-	await page
+	const item = page
 		.locator('[data-test-id="node-creator-item-name"]')
 		.filter({ hasText: new RegExp(`^${action.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'i') })
-		.first()
-		.click();
+		.first();
+	// a node with a trigger twin (MyPatientPortal, EHR FHIR) opens with its Triggers section
+	// expanded and its Actions collapsed on an empty workflow: open Actions as a user would
+	const actions = page.getByText(/^Actions \(\d+\)$/).first();
+	await item.or(actions).first().waitFor();
+	if (!(await item.isVisible())) await actions.click();
+	await item.click();
 	await page.locator('[data-test-id="node-parameters"]').waitFor();
 }
 
