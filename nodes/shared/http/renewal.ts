@@ -16,6 +16,13 @@ export const EXPIRING_CREDENTIALS: Record<string, { tokenField: string; expiresA
 		smartBackendServicesApi: { tokenField: 'accessToken', expiresAtField: 'expiresAt' },
 	};
 
+/**
+ * The stored expiry of each credential, per execution context (nothing outlives the execution or
+ * is shared between executions): while it is outside the renewal window the credential is not
+ * read again; within it (or after a renewal) it is read on every request, as before.
+ */
+const expiries = new WeakMap<object, Map<string, number>>();
+
 function toMs(v: unknown): number | undefined {
 	if (v === undefined || v === null || v === '') return undefined;
 	const n =
@@ -37,6 +44,10 @@ export async function renewIfExpiring(
 ): Promise<IAdditionalCredentialOptions | undefined> {
 	const spec = EXPIRING_CREDENTIALS[credentialType];
 	if (!spec) return undefined;
+	// the expiry read earlier in this execution, while it is still outside the renewal window
+	const known = expiries.get(this)?.get(credentialType);
+	if (known !== undefined && known - Date.now() > RENEW_BEFORE_EXPIRY_MS) return undefined;
+	expiries.get(this)?.delete(credentialType);
 	let creds: ICredentialDataDecryptedObject;
 	try {
 		creds = await this.getCredentials(credentialType);
@@ -46,7 +57,13 @@ export async function renewIfExpiring(
 	const expiresAt = toMs(creds[spec.expiresAtField]);
 	const token = creds[spec.tokenField];
 	if (expiresAt === undefined || token === '' || token === undefined) return undefined;
-	if (expiresAt - Date.now() > RENEW_BEFORE_EXPIRY_MS) return undefined;
+	if (expiresAt - Date.now() > RENEW_BEFORE_EXPIRY_MS) {
+		let m = expiries.get(this);
+		if (!m) expiries.set(this, (m = new Map()));
+		m.set(credentialType, expiresAt);
+		return undefined;
+	}
+	// renewing now: the next request reads the credential (and the new expiry) again
 	const node = this.getNode();
 	const ref = node.credentials?.[credentialType];
 	return {

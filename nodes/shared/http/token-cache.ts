@@ -1,0 +1,93 @@
+// The OAuth2 access token of one execution, kept so that n8n does not re-read (decrypt and
+// evaluate the expressions of) the credential on every request. n8n's `requestOAuth2` calls
+// `getCredentials` for each request it signs; inside a real n8n that is most of the per-page time
+// of a long list. Rules:
+//   - keyed on the execution's context object (`this`), in a WeakMap: nothing outlives the
+//     execution, nothing is shared between executions or workers;
+//   - filled only after a request succeeded through n8n's own helper (so the credential is
+//     connected, and n8n refreshed it if it had to), from the credential as stored then;
+//   - used only for a request to the origin of the credential's own API (the FHIR base URL of its
+//     vendor profile, the MyPatientPortal portal URL): every other origin, redirects included,
+//     goes through n8n's helper as before and never sees the cached token;
+//   - signed the way n8n signs it (`Authorization: Bearer <token>`, only for a bearer token, with
+//     the credential's "Ignore SSL Issues");
+//   - a 401 forgets it, and the request is made again once through n8n's helper, which refreshes
+//     and saves the token as it always did (request.ts).
+import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { getVendorProfile } from '../vendors';
+import { credentialBaseUrl } from '../vendors';
+import type { Ctx } from './types';
+
+export interface CachedToken {
+	/** the `Authorization` header value */
+	authorization: string;
+	/** origin of the credential's own API: the only origin the token is sent to from the cache */
+	origin: string;
+	ignoreSsl: boolean;
+}
+
+/** OAuth2 credential types (they extend oAuth2Api) → the base URL of their own API */
+const API_BASE: Record<string, (c: ICredentialDataDecryptedObject, type: string) => string> = {
+	onpatientOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
+	eMedicalPracticeOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
+	smartOnFhirOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
+	myPatientPortalOAuth2Api: (c, t) => credentialBaseUrl(c.portalUrl, 'Portal URL', t),
+};
+
+/** `null`: looked at and not cacheable (no bearer token, unusable base URL) */
+const cache = new WeakMap<object, Map<string, CachedToken | null>>();
+
+export function cachesToken(credentialType: string): boolean {
+	return credentialType in API_BASE;
+}
+
+/** The cached token for a request to `url`, if there is one for this context and that origin. */
+export function cachedToken(
+	ctx: Ctx,
+	credentialType: string,
+	url: string,
+): CachedToken | undefined {
+	const entry = cache.get(ctx)?.get(credentialType);
+	if (!entry) return undefined;
+	let origin: string;
+	try {
+		origin = new URL(url).origin;
+	} catch {
+		return undefined;
+	}
+	return origin === entry.origin ? entry : undefined;
+}
+
+export function hasCacheEntry(ctx: Ctx, credentialType: string): boolean {
+	return cache.get(ctx)?.has(credentialType) ?? false;
+}
+
+export function forgetToken(ctx: Ctx, credentialType: string): void {
+	cache.get(ctx)?.delete(credentialType);
+}
+
+/** Reads the credential as stored now and keeps its token for this context (see the rules above). */
+export async function rememberToken(ctx: Ctx, credentialType: string): Promise<void> {
+	const base = API_BASE[credentialType];
+	if (!base) return;
+	let entry: CachedToken | null = null;
+	try {
+		const c = await ctx.getCredentials(credentialType);
+		const data = c.oauthTokenData as { access_token?: unknown; token_type?: unknown } | undefined;
+		const token = data?.access_token;
+		// n8n signs with a bearer header only for a bearer token (client-oauth2's default type)
+		const type = typeof data?.token_type === 'string' ? data.token_type.toLowerCase() : 'bearer';
+		if (typeof token === 'string' && token !== '' && type === 'bearer') {
+			entry = {
+				authorization: `Bearer ${token}`,
+				origin: new URL(base(c, credentialType)).origin,
+				ignoreSsl: c.ignoreSSLIssues === true,
+			};
+		}
+	} catch {
+		entry = null; // keep n8n's own path for this credential
+	}
+	let m = cache.get(ctx);
+	if (!m) cache.set(ctx, (m = new Map()));
+	m.set(credentialType, entry);
+}
