@@ -32,6 +32,7 @@ import * as appointmentReschedule from './actions/appointment/reschedule.operati
 import * as appointmentFindSlots from './actions/appointment/find-slots.operation';
 import * as appointmentGet from './actions/appointment/get.operation';
 import * as appointmentList from './actions/appointment/list.operation';
+import * as customApiCall from './actions/customApiCall/request.operation';
 import { appointmentOperations, appointmentOptions } from './descriptions/appointment';
 import {
 	getEmpFacilities,
@@ -61,7 +62,7 @@ export class EhrFhir implements INodeType {
 		version: 1,
 		documentationUrl: 'https://github.com/n8n-nodes-ehr/n8n-nodes-ehr#ehr-fhir',
 		subtitle:
-			'={{ ({"patient:get":"Get Patient","patient:everything":"Patient Everything","immunization:list":"List Immunizations","resource:create":"Create","resource:createIfNoneExists":"Create If None Exists","resource:upsert":"Create or Update","resource:delete":"Delete","resource:get":"Get","resource:search":"Get Many","resource:getVersion":"Get Version","resource:history":"History","resource:patch":"Patch","resource:update":"Update","bundle:batch":"Batch","bundle:transaction":"Transaction","appointment:book":"Book Appointment","appointment:cancel":"Cancel Appointment","appointment:reschedule":"Reschedule Appointment","appointment:findSlots":"Find Free Slots","appointment:get":"Get Appointment","appointment:list":"Get Many Appointments"})[$parameter["resource"] + ":" + $parameter["operation"]] + ($parameter["resource"] === "resource" && $parameter["resourceType"] ? ": " + $parameter["resourceType"] : "") }}',
+			'={{ (({"patient:get":"Get Patient","patient:everything":"Patient Everything","immunization:list":"List Immunizations","resource:create":"Create","resource:createIfNoneExists":"Create If None Exists","resource:upsert":"Create or Update","resource:delete":"Delete","resource:get":"Get","resource:search":"Get Many","resource:getVersion":"Get Version","resource:history":"History","resource:patch":"Patch","resource:update":"Update","bundle:batch":"Batch","bundle:transaction":"Transaction","appointment:book":"Book Appointment","appointment:cancel":"Cancel Appointment","appointment:reschedule":"Reschedule Appointment","appointment:findSlots":"Find Free Slots","appointment:get":"Get Appointment","appointment:list":"Get Many Appointments"})[$parameter["resource"] + ":" + $parameter["operation"]] || ($parameter["operation"] === "__CUSTOM_API_CALL__" ? "Custom API Call" : "")) + ($parameter["resource"] === "resource" && $parameter["resourceType"] ? ": " + $parameter["resourceType"] : "") + ($parameter["operation"] === "__CUSTOM_API_CALL__" && $parameter["path"] ? ": " + $parameter["method"] + " " + $parameter["path"] : "") }}',
 		description:
 			'Read and write any FHIR resource (patients, immunizations, observations, …) on an EHR or patient portal',
 		defaults: { name: 'EHR FHIR' },
@@ -142,6 +143,25 @@ export class EhrFhir implements INodeType {
 			},
 			resourceOperations,
 			bundleOperations,
+			// n8n adds "Custom API Call" (__CUSTOM_API_CALL__) to the Resource list: its one operation,
+			// named so that n8n adds no second one
+			{
+				displayName: 'Operation',
+				name: 'operation',
+				type: 'options',
+				noDataExpression: true,
+				displayOptions: { show: { resource: ['__CUSTOM_API_CALL__'] } },
+				options: [
+					{
+						name: 'Custom API Call',
+						value: '__CUSTOM_API_CALL__',
+						action: 'Send a request to the FHIR server',
+						description:
+							"Send any request (a path under the credential's FHIR base URL) with the credential's authentication",
+					},
+				],
+				default: '__CUSTOM_API_CALL__',
+			},
 			appointmentOperations,
 			...getPatient.description,
 			...patientEverything.description,
@@ -165,6 +185,7 @@ export class EhrFhir implements INodeType {
 			...appointmentGet.description,
 			...appointmentList.description,
 			...appointmentOptions,
+			...customApiCall.description,
 			optionsProperty,
 		],
 	};

@@ -171,6 +171,39 @@ describe('subtitles', () => {
 		});
 	}
 
+	it('EHR FHIR Custom API Call: with the options n8n adds (as its loader does), every one is an action with the request fields, and the subtitle names the request', () => {
+		const type = new EhrFhir();
+		const d = structuredClone(type.description);
+		// n8n's injectCustomApiCallOptions (n8n 2.41.1 load-nodes-and-credentials.js)
+		for (const p of d.properties) {
+			const options = p.options as INodePropertyOptions[] | undefined;
+			if (['resource', 'operation'].includes(p.name) && Array.isArray(options))
+				if (options[options.length - 1].name !== 'Custom API Call')
+					options.push({ name: 'Custom API Call', value: '__CUSTOM_API_CALL__' });
+		}
+		const pairs = actions(d).filter((a) => a.option.value === '__CUSTOM_API_CALL__');
+		// every resource's Operation list, and the Custom API Call resource's own (one, not two)
+		expect(pairs.map((a) => a.resource)).toEqual([
+			'appointment',
+			'bundle',
+			'resource',
+			'immunization',
+			'patient',
+			'__CUSTOM_API_CALL__',
+		]);
+		for (const { resource } of pairs) {
+			const params = { resource, operation: '__CUSTOM_API_CALL__', method: 'POST' };
+			const fields = d.properties.filter((p) => shown(p, params)).map((p) => p.name);
+			expect(fields).toEqual(
+				expect.arrayContaining(['method', 'path', 'queryParameters', 'requestBody', 'options']),
+			);
+			expect(evaluate(type, d.subtitle!, { ...params, path: 'Observation' })).toBe(
+				'Custom API Call: POST Observation',
+			);
+			expect(evaluate(type, d.subtitle!, { ...params, path: '' })).toBe('Custom API Call');
+		}
+	});
+
 	it('EHR FHIR leaves the resource type off while none is chosen', () => {
 		const type = new EhrFhir();
 		expect(
@@ -211,6 +244,8 @@ describe('node panel search', () => {
 		'FHIR resource': 'EhrFhir',
 		observation: 'EhrFhir',
 		transaction: 'EhrFhir',
+		'custom api call': 'EhrFhir',
+		'http request': 'EhrFhir',
 		batch: 'EhrFhir',
 		'Book Appointment': ['EhrFhir', 'MyPatientPortal'],
 		'cancel appointment': ['EhrFhir', 'MyPatientPortal'],

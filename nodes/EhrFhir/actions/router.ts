@@ -22,6 +22,7 @@ import * as appointmentReschedule from './appointment/reschedule.operation';
 import * as appointmentFindSlots from './appointment/find-slots.operation';
 import * as appointmentGet from './appointment/get.operation';
 import * as appointmentList from './appointment/list.operation';
+import * as customApiCall from './customApiCall/request.operation';
 import { operationContext, type OperationContext } from '../helpers/context';
 
 const OPERATIONS: OperationTable<OperationContext> = {
@@ -48,7 +49,11 @@ const OPERATIONS: OperationTable<OperationContext> = {
 		get: appointmentGet.execute,
 		list: appointmentList.execute,
 	},
+	[customApiCall.N8N_CUSTOM_API_CALL]: {},
 };
+// n8n adds "Custom API Call" to the Resource list and every Operation list: each runs the request
+for (const ops of Object.values(OPERATIONS))
+	ops[customApiCall.N8N_CUSTOM_API_CALL] = customApiCall.execute;
 
 export async function router(this: IExecuteFunctions): Promise<INodeExecutionData[][]> {
 	return await runPerItem(this, {

@@ -126,7 +126,13 @@ export function versionParam(
 	return checkId(this, itemIndex, v, 'version ID');
 }
 
-function parseJson(ctx: IExecuteFunctions, itemIndex: number, raw: unknown, what: string): unknown {
+/** A JSON text parameter parsed; invalid JSON is refused naming the item and `what`. */
+export function parseJson(
+	ctx: IExecuteFunctions,
+	itemIndex: number,
+	raw: unknown,
+	what: string,
+): unknown {
 	if (typeof raw !== 'string') return raw;
 	try {
 		return JSON.parse(raw);
