@@ -15,6 +15,9 @@ import {
 	type INodeExecutionData,
 } from 'n8n-workflow';
 
+/** the value n8n's loader adds to Resource / Operation lists of nodes with an OAuth2 credential */
+const CUSTOM_API_CALL = '__CUSTOM_API_CALL__';
+
 /** One operation: runs for one input item and returns its output items. */
 export type Operation<C> = (
 	this: IExecuteFunctions,
@@ -81,9 +84,21 @@ export async function runPerItem<C>(
 	let made = false;
 	for (let i = 0; i < items.length; i++) {
 		try {
-			const operation = fn.getNodeParameter('operation', i) as string;
+			// no Operation when n8n's Custom API Call is the chosen Resource (the list is hidden)
+			const operation = fn.getNodeParameter('operation', i, '') as string;
 			const resource = o.resource.call(fn, i, operation);
 			const run = o.operations[resource]?.[operation];
+			if (!run && (operation === CUSTOM_API_CALL || resource === CUSTOM_API_CALL)) {
+				throw new NodeOperationError(
+					fn.getNode(),
+					'Custom API Call is not available on this node',
+					{
+						itemIndex: i,
+						description:
+							"For a request of your own, use n8n's HTTP Request node; this node's own actions are listed under Operation.",
+					},
+				);
+			}
 			if (!run) {
 				throw new NodeOperationError(
 					fn.getNode(),

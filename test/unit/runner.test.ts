@@ -95,6 +95,15 @@ describe('runPerItem', () => {
 		expect(err.context.itemIndex).toBe(1);
 	});
 
+	it("n8n's Custom API Call entry on a node that has no such action: a clear error naming what to use", async () => {
+		const fn = fakeContext([{ json: {} }], [{ operation: '__CUSTOM_API_CALL__' }]);
+		const err = (await runPerItem(fn, options).catch((e) => e)) as NodeOperationError;
+		expect(err).toBeInstanceOf(NodeOperationError);
+		expect(err.message).toBe('Custom API Call is not available on this node');
+		expect(err.description).toMatch(/HTTP Request node/);
+		expect(err.context.itemIndex).toBe(0);
+	});
+
 	it('without Continue On Fail: a plain Error is wrapped with the itemIndex; a NodeApiError is kept and gets it', async () => {
 		const plain = (await runPerItem(
 			fakeContext([{ json: {} }, { json: {} }], [{ operation: 'echo' }, { operation: 'plain' }]),
