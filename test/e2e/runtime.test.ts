@@ -9,7 +9,11 @@ import { join } from 'node:path';
 import { n8nDir, node24Bin } from '../../scripts/n8n/paths';
 import { mppState } from '../../sandbox/surfaces/mpp';
 import { declaredNodeTypes, PACKAGE_NAME } from '../../scripts/n8n/package';
-import { declaredCredentialTypes, DEMO_PATIENT } from '../../scripts/n8n/sandbox-credentials';
+import {
+	declaredCredentialTypes,
+	DEMO_PATIENT,
+	sandboxCredentials,
+} from '../../scripts/n8n/sandbox-credentials';
 import { missingNodeTypes } from '../../scripts/n8n/workflows';
 import {
 	E2E_TIMEOUT,
@@ -118,11 +122,15 @@ test('demo credentials for every declared credential type import, owned by the o
 	);
 	const ids = list.map((c) => c.id);
 	expect(ids).toContain('e2eMppBearer0001');
-	const types = list
-		.filter((c) => c.id.startsWith('ehrDemo'))
-		.map((c) => c.type)
-		.sort();
+	const demo = list.filter((c) => c.id.startsWith('ehrDemo'));
+	// every declared type has a demo credential (some have two: staff scheduling, front desk)
+	const types = [...new Set(demo.map((c) => c.type))].sort();
 	expect(types).toEqual([...declaredCredentialTypes()].sort());
+	const expected = (await sandboxCredentials(env!.sandbox.url))
+		.map((c) => c.id)
+		.filter((id) => id.startsWith('ehrDemo'))
+		.sort();
+	expect(demo.map((c) => c.id).sort()).toEqual(expected);
 });
 
 test('a credential decrypts in a real execution: its secret reaches the sandbox and the answer comes back', async () => {

@@ -127,6 +127,8 @@ export function providerProperty(
 		name,
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getEmpProviders' },
+		// IDs from expressions (a webhook's body) are not checked against the loaded list
+		allowArbitraryValues: true,
 		default: '',
 		required,
 		description: `${description}. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.`,
@@ -155,6 +157,8 @@ export const slotFilters: INodeProperties[] = [
 		name: 'practitioner',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getPractitioners' },
+		// IDs from expressions (a webhook's body) are not checked against the loaded list
+		allowArbitraryValues: true,
 		default: '',
 		description:
 			'Whose free slots to find (a FHIR Practitioner ID); empty = every practitioner. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -165,6 +169,8 @@ export const slotFilters: INodeProperties[] = [
 		name: 'schedule',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getSchedules', loadOptionsDependsOn: ['practitioner'] },
+		// IDs from expressions (a webhook's body) are not checked against the loaded list
+		allowArbitraryValues: true,
 		default: '',
 		description:
 			'Only the slots of this Schedule (a FHIR Schedule ID; the list shows the chosen practitioner\'s schedules); empty = all of the practitioner\'s schedules. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
@@ -243,6 +249,8 @@ export const empBookFields: INodeProperties[] = [
 		name: 'facility',
 		type: 'options',
 		typeOptions: { loadOptionsMethod: 'getEmpFacilities' },
+		// IDs from expressions (a webhook's body) are not checked against the loaded list
+		allowArbitraryValues: true,
 		default: '',
 		required: true,
 		description:
