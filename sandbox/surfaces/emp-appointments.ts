@@ -20,12 +20,12 @@
 // (the appointment is stored, then the socket dies) and on the DELETE (removed, then the socket
 // dies); `transient-5xx` on the DELETE (nothing removed, HTTP `status` (default 500) with
 // internalErrors).
-import type { ServerResponse } from 'node:http';
 import { PREFIX, type SandboxApp } from '../app';
+import type { ServerResponse } from 'node:http';
 import { sendJson, type SandboxRequest } from '../http';
-import { scopeAllows } from '../tokens';
 import { APPOINTMENT_STATUSES, CATEGORIES, FACILITIES, PRACTITIONERS } from '../data/scheduling';
 import { dataset } from './fhir-common';
+import { envelope, needs } from './fhir-emp-api';
 
 const BASE = `${PREFIX.emp}/api`;
 
@@ -56,19 +56,6 @@ interface EmpState {
 export function empAppointments(app: SandboxApp): EmpState {
 	return app.state.empAppointments as EmpState;
 }
-
-function envelope(
-	res: ServerResponse,
-	status: number,
-	data: unknown,
-	validationErrors: unknown = [],
-	internalErrors: unknown = [],
-): void {
-	sendJson(res, status, { validationErrors, internalErrors, data });
-}
-
-const needs = (scope: string) => (scopes: string[]) =>
-	scopes.includes('api:oemr') && scopeAllows(scopes, scope);
 
 /** The appointment as OpenEMR lists it: the stored fields plus names of patient, provider, facility. */
 function shown(app: SandboxApp, a: EmpAppointment): Record<string, unknown> {

@@ -17,7 +17,8 @@ import { dataset } from './fhir-common';
 
 const BASE = `${PREFIX.emp}/api`;
 
-function envelope(
+/** OpenEMR's Standard API answer: `{validationErrors, internalErrors, data}` */
+export function envelope(
 	res: ServerResponse,
 	status: number,
 	data: unknown,
@@ -27,7 +28,8 @@ function envelope(
 	sendJson(res, status, { validationErrors, internalErrors, data });
 }
 
-const needs = (scope: string) => (scopes: string[]) =>
+/** a Standard API route's scope check: `api:oemr` plus the route's own scope */
+export const needs = (scope: string) => (scopes: string[]) =>
 	scopes.includes('api:oemr') && scopeAllows(scopes, scope);
 
 /** OpenEMR's patient record shape. */
