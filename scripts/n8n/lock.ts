@@ -5,10 +5,21 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+/** A zombie (exited, not yet reaped by its parent) answers signal 0 but holds nothing. */
+function zombie(pid: number): boolean {
+	try {
+		const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+		// pid (comm) state …: comm may contain spaces and parentheses, the state follows the last ')'
+		return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z';
+	} catch {
+		return false;
+	}
+}
+
 function alive(pid: number): boolean {
 	try {
 		process.kill(pid, 0);
-		return true;
+		return !zombie(pid);
 	} catch (e) {
 		return (e as NodeJS.ErrnoException).code === 'EPERM';
 	}

@@ -134,7 +134,8 @@ export class N8n {
 			N8N_LISTEN_ADDRESS: '127.0.0.1',
 			N8N_HOST: '127.0.0.1',
 			N8N_PROTOCOL: 'http',
-			N8N_WEBHOOK_URL: `${this.baseUrl}/`,
+			// n8n reads WEBHOOK_URL (not N8N_WEBHOOK_URL) for the URLs it gives webhooks and triggers
+			WEBHOOK_URL: `${this.baseUrl}/`,
 			N8N_EDITOR_BASE_URL: `${this.baseUrl}/`,
 			N8N_SECURE_COOKIE: 'false',
 			// offline: nothing calls home
