@@ -342,34 +342,40 @@ export function disarmAll(app: SandboxApp): void {
 export type NotificationType =
 	'handshake' | 'heartbeat' | 'event-notification' | 'query-status' | 'query-event';
 
+/** What a notification (or an `$status` / `$events` answer) is made of. */
+export interface NotificationArgs {
+	/** the Subscription's absolute URL */
+	subUrl: string;
+	sub: Res;
+	/** events-since-subscription-start */
+	count: number;
+	type: NotificationType;
+	events: BackportEvent[];
+	content: Content;
+	/** `Type/id` → absolute URL */
+	abs: (path: string) => string;
+}
+
 /** The backport-subscription-status-r4 Parameters. */
-export function statusParameters(
-	subUrl: string,
-	sub: Res,
-	count: number,
-	type: NotificationType,
-	events: BackportEvent[],
-	content: Content,
-	abs: (path: string) => string,
-): Json {
+export function statusParameters(a: NotificationArgs): Json {
 	return {
 		resourceType: 'Parameters',
 		id: randomUUID(),
 		meta: { profile: [BACKPORT_STATUS] },
 		parameter: [
-			{ name: 'subscription', valueReference: { reference: subUrl } },
-			{ name: 'topic', valueCanonical: sub.criteria },
-			{ name: 'status', valueCode: sub.status },
-			{ name: 'type', valueCode: type },
-			{ name: 'events-since-subscription-start', valueString: String(count) },
-			...events.map((e) => ({
+			{ name: 'subscription', valueReference: { reference: a.subUrl } },
+			{ name: 'topic', valueCanonical: a.sub.criteria },
+			{ name: 'status', valueCode: a.sub.status },
+			{ name: 'type', valueCode: a.type },
+			{ name: 'events-since-subscription-start', valueString: String(a.count) },
+			...a.events.map((e) => ({
 				name: 'notification-event',
 				part: [
 					{ name: 'event-number', valueString: String(e.number) },
 					{ name: 'timestamp', valueInstant: e.timestamp },
-					...(content === 'empty'
+					...(a.content === 'empty'
 						? []
-						: [{ name: 'focus', valueReference: { reference: abs(e.focus) } }]),
+						: [{ name: 'focus', valueReference: { reference: a.abs(e.focus) } }]),
 				],
 			})),
 		],
@@ -377,16 +383,8 @@ export function statusParameters(
 }
 
 /** A notification Bundle (type history): the status, then the events as the content says. */
-export function notificationBundle(
-	subUrl: string,
-	sub: Res,
-	count: number,
-	type: NotificationType,
-	events: BackportEvent[],
-	content: Content,
-	abs: (path: string) => string,
-): Json {
-	const status = statusParameters(subUrl, sub, count, type, events, content, abs);
+export function notificationBundle(a: NotificationArgs): Json {
+	const status = statusParameters(a);
 	return {
 		resourceType: 'Bundle',
 		id: randomUUID(),
@@ -396,14 +394,14 @@ export function notificationBundle(
 			{
 				fullUrl: `urn:uuid:${String(status.id)}`,
 				resource: status,
-				request: { method: 'GET', url: `${subUrl}/$status` },
+				request: { method: 'GET', url: `${a.subUrl}/$status` },
 				response: { status: '200' },
 			},
-			...(content === 'empty'
+			...(a.content === 'empty'
 				? []
-				: events.map((e) => ({
-						fullUrl: abs(e.focus),
-						...(content === 'full-resource' ? { resource: e.resource } : {}),
+				: a.events.map((e) => ({
+						fullUrl: a.abs(e.focus),
+						...(a.content === 'full-resource' ? { resource: e.resource } : {}),
 						request: {
 							method: e.trigger === 'create' ? 'POST' : 'PUT',
 							url: e.trigger === 'create' ? e.resource.resourceType : e.focus,

@@ -47,6 +47,7 @@ import {
 	isBackport,
 	logOf,
 	notificationBundle,
+	statusParameters,
 	type BackportEvent,
 	type BackportSettings,
 	type NotificationType,
@@ -308,15 +309,24 @@ function backportOperation(ctx: OpCtx, id: string, name: string, q: URLSearchPar
 	const subUrl = url(`${SUBSCRIPTION}/${id}`);
 	const count = logOf(ctx.store, id).count;
 	if (name === '$status') {
-		const status = notificationBundle(subUrl, sub, count, 'query-status', [], 'empty', url);
-		const entry = (status.entry as Array<Record<string, unknown>>)[0];
+		const status = statusParameters({
+			subUrl,
+			sub,
+			count,
+			type: 'query-status',
+			events: [],
+			content: 'empty',
+			abs: url,
+		});
 		return {
 			status: 200,
 			body: {
 				resourceType: 'Bundle',
 				type: 'searchset',
 				total: 1,
-				entry: [{ ...entry, search: { mode: 'match' }, request: undefined, response: undefined }],
+				entry: [
+					{ fullUrl: `urn:uuid:${String(status.id)}`, resource: status, search: { mode: 'match' } },
+				],
 			},
 		};
 	}
@@ -324,15 +334,15 @@ function backportOperation(ctx: OpCtx, id: string, name: string, q: URLSearchPar
 	if (!Array.isArray(events)) return events;
 	return {
 		status: 200,
-		body: notificationBundle(
+		body: notificationBundle({
 			subUrl,
 			sub,
 			count,
-			'query-event',
+			type: 'query-event',
 			events,
-			contentOf(q, settings.content),
-			url,
-		),
+			content: contentOf(q, settings.content),
+			abs: url,
+		}),
 	};
 }
 
@@ -487,26 +497,17 @@ function payloadOf(
 	const url = (path: string) => app.url(`${base}/${path}`);
 	const type: NotificationType = kind === 'event' ? 'event-notification' : kind;
 	const events = what.event ? [what.event] : [];
-	const bundle = notificationBundle(
-		url(`${SUBSCRIPTION}/${sub.id}`),
+	const bundle = notificationBundle({
+		subUrl: url(`${SUBSCRIPTION}/${sub.id}`),
 		sub,
-		logOf(store, sub.id).count,
+		// an event: the events counted when it was numbered (not later ones already queued)
+		count: what.event?.number ?? logOf(store, sub.id).count,
 		type,
 		events,
-		settings.content,
-		url,
-	);
-	// the events counted so far when this one was numbered (not later ones already queued)
-	if (what.event) setSince(bundle, what.event.number);
+		content: settings.content,
+		abs: url,
+	});
 	return { body: JSON.stringify(bundle), type: String(ch.payload ?? 'application/fhir+json') };
-}
-
-function setSince(bundle: Record<string, unknown>, n: number): void {
-	const status = (
-		bundle.entry as Array<{ resource: { parameter: Array<Record<string, unknown>> } }>
-	)[0].resource;
-	const p = status.parameter.find((x) => x.name === 'events-since-subscription-start');
-	if (p) p.valueString = String(n);
 }
 
 /** the FHIR base path of each surface with subscriptions */

@@ -6,60 +6,34 @@
 // heartbeat-period timer); `$status` and `$events`; lost notifications (admin drop) recovered
 // through `$events`; unknown topic, bad filters, bad content → 400 and nothing stored; R4
 // criteria Subscriptions unchanged (empty handshake, the resource as the body).
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../sandbox/server';
 import { withSandbox } from '../helpers/sandbox';
 import { client, type FhirClient } from './fhir-store-util';
+import { startListener, until, type Listener, type Received } from './subscription-util';
 
 const BP = 'http://hl7.org/fhir/uv/subscriptions-backport';
 const TOPIC = 'http://n8n-nodes-ehr.example/fhir/SubscriptionTopic';
 
-interface Received {
-	headers: IncomingMessage['headers'];
-	body: string;
-}
-
 let sb: Sandbox;
-let listener: Server;
+let listener: Listener;
 let endpoint: string;
-let received: Received[] = [];
+let received: Received[];
 let smart: FhirClient;
 
 beforeAll(async () => {
 	sb = await withSandbox({ patients: 20 });
-	listener = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-			res.writeHead(200).end();
-		});
-	});
-	await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-	endpoint = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/hook`;
+	listener = await startListener();
+	({ endpoint, received } = listener);
 });
 afterAll(async () => {
-	await new Promise((r) => listener.close(r));
+	await listener.close();
 	await sb.close();
 });
 beforeEach(() => {
 	sb.app.reset();
-	received = [];
+	received.length = 0;
 	smart = client(sb, 'smart', ['user/*.read', 'user/*.write']);
 });
-
-async function until<T>(
-	fn: () => Promise<T | undefined> | T | undefined,
-	what: string,
-): Promise<T> {
-	for (let i = 0; i < 300; i++) {
-		const v = await fn();
-		if (v !== undefined && v !== false) return v;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
@@ -107,6 +81,15 @@ function topicSubscription(
 		},
 	};
 }
+
+/** An R4 criteria Subscription on every Patient. */
+const r4Subscription = (channel: Json = {}): Json => ({
+	resourceType: 'Subscription',
+	status: 'requested',
+	criteria: 'Patient?',
+	reason: 'r4',
+	channel: { type: 'rest-hook', endpoint, ...channel },
+});
 
 async function subscribe(body: Json): Promise<string> {
 	const r = await smart.call('POST', 'Subscription', body);
@@ -264,13 +247,7 @@ it('heartbeat: the admin route sends one now; the heartbeat-period timer sends o
 		(await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' })).status,
 	).toBe(404);
 	// an R4 criteria Subscription gets no heartbeat: 404 from the route
-	const r4 = await smart.call('POST', 'Subscription', {
-		resourceType: 'Subscription',
-		status: 'requested',
-		criteria: 'Patient?',
-		reason: 'r4',
-		channel: { type: 'rest-hook', endpoint },
-	});
+	const r4 = await smart.call('POST', 'Subscription', r4Subscription());
 	expect(
 		(
 			await fetch(`${sb.url}/_admin/fhir/subscriptions/${r4.body.id as string}/heartbeat`, {
@@ -321,13 +298,7 @@ it('$status and $events; notifications dropped by the admin route are recovered 
 	]);
 	// bad numbers → 400; an R4 criteria Subscription has no $events
 	expect((await smart.get(`Subscription/${id}/$events?eventsSinceNumber=x`)).status).toBe(400);
-	const r4 = await smart.call('POST', 'Subscription', {
-		resourceType: 'Subscription',
-		status: 'requested',
-		criteria: 'Patient?',
-		reason: 'r4',
-		channel: { type: 'rest-hook', endpoint },
-	});
+	const r4 = await smart.call('POST', 'Subscription', r4Subscription());
 	expect((await smart.get(`Subscription/${r4.body.id as string}/$events`)).status).toBe(400);
 });
 
@@ -348,13 +319,11 @@ it('unknown topic, a filter on another type or parameter, a bad content code →
 });
 
 it('R4 criteria Subscriptions are unchanged: empty handshake, the resource as the body', async () => {
-	const r = await smart.call('POST', 'Subscription', {
-		resourceType: 'Subscription',
-		status: 'requested',
-		criteria: 'Patient?',
-		reason: 'r4',
-		channel: { type: 'rest-hook', endpoint, payload: 'application/fhir+json' },
-	});
+	const r = await smart.call(
+		'POST',
+		'Subscription',
+		r4Subscription({ payload: 'application/fhir+json' }),
+	);
 	await until(
 		async () => (await smart.get(`Subscription/${r.body.id as string}`)).body.status === 'active',
 		'active',

@@ -12,6 +12,7 @@ import {
 import { apiRequest, joinUrl } from '../../shared/http';
 import { isRecord, str } from '../../shared/values';
 import { getVendorProfile, type VendorProfile } from '../../shared/vendors';
+import { fetchCapabilityStatement } from '../../EhrFhir/helpers/capabilities';
 
 export const BACKPORT = 'http://hl7.org/fhir/uv/subscriptions-backport';
 /** the CapabilityStatements a backport server instantiates (R4, and R4B's) */
@@ -57,21 +58,12 @@ export async function readBackportDeclaration(
 	type: string,
 	profile: VendorProfile,
 ): Promise<BackportDeclaration> {
-	const url = joinUrl(profile.fhirBaseUrl, 'metadata');
 	const none = { backport: false, topics: [], events: false };
 	if (!profile.metadata)
 		return { ...none, source: `the ${profile.vendor} profile (no CapabilityStatement)` };
-	const res = await apiRequest.call(ctx, type, {
-		method: 'GET',
-		url,
-		headers: { Accept: profile.accept },
-		what: 'Read the CapabilityStatement',
-		okStatuses: [400, 404, 405, 410, 501],
-	});
-	const source = `its CapabilityStatement (GET ${url})`;
-	const cs = res.body;
-	if (res.status >= 300 || !isRecord(cs) || cs.resourceType !== 'CapabilityStatement')
-		return { ...none, source };
+	const { body: cs, source } = (await fetchCapabilityStatement(ctx, type, profile)) ?? {};
+	if (!isRecord(cs) || cs.resourceType !== 'CapabilityStatement')
+		return { ...none, source: source ?? 'its CapabilityStatement' };
 	const records = (x: unknown): IDataObject[] =>
 		Array.isArray(x) ? (x as unknown[]).filter(isRecord) : [];
 	const rest = records(cs.rest).find((r) => r.mode === 'server' || r.mode === undefined);
@@ -90,7 +82,7 @@ export async function readBackportDeclaration(
 			profiles.includes(BACKPORT_SUBSCRIPTION),
 		topics,
 		events: ops.includes('events'),
-		source,
+		source: source ?? 'its CapabilityStatement',
 	};
 }
 
