@@ -331,6 +331,11 @@ export function disarmHeartbeat(app: SandboxApp, store: FhirStore, subId: string
 	log.timer = undefined;
 }
 
+/** How many heartbeat timers the app has armed (tests: cleared at delete, reset, close). */
+export function armedHeartbeats(app: SandboxApp): number {
+	return timers.get(app)?.size ?? 0;
+}
+
 /** Clears every heartbeat timer of the app (reset, close). */
 export function disarmAll(app: SandboxApp): void {
 	for (const t of timers.get(app) ?? []) clearTimeout(t);

@@ -8,6 +8,7 @@
 // criteria Subscriptions unchanged (empty handshake, the resource as the body).
 import type { Sandbox } from '../../sandbox/server';
 import { withSandbox } from '../helpers/sandbox';
+import { armedHeartbeats } from '../../sandbox/fhir-store/backport';
 import { client, type FhirClient } from './fhir-store-util';
 import { startListener, until, type Listener, type Received } from './subscription-util';
 
@@ -238,14 +239,22 @@ it('heartbeat: the admin route sends one now; the heartbeat-period timer sends o
 	// the period timer: another heartbeat follows without anything else happening
 	await until(() => received.length >= 3, 'a timed heartbeat');
 	expect(statusOf(bundles()[2]).type).toBe('heartbeat');
-	// deleted: no more heartbeats (timer cleared); the admin route answers 404 (no Subscription)
+	expect(armedHeartbeats(sb.app)).toBe(1);
+	// deleted: the timer cleared, no more heartbeats; the admin route answers 404 (no Subscription)
 	await smart.call('DELETE', `Subscription/${id}`);
+	expect(armedHeartbeats(sb.app)).toBe(0);
 	const count = received.length;
 	await new Promise((res) => setTimeout(res, 1300));
 	expect(received.length).toBe(count);
 	expect(
 		(await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' })).status,
 	).toBe(404);
+	// reset clears the timers of the Subscriptions it drops
+	await subscribe(topicSubscription('patient-created', { heartbeat: 60 }));
+	expect(armedHeartbeats(sb.app)).toBe(1);
+	sb.app.reset();
+	expect(armedHeartbeats(sb.app)).toBe(0);
+	smart = client(sb, 'smart', ['user/*.read', 'user/*.write']);
 	// an R4 criteria Subscription gets no heartbeat: 404 from the route
 	const r4 = await smart.call('POST', 'Subscription', r4Subscription());
 	expect(
