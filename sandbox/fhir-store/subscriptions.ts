@@ -606,7 +606,8 @@ function setStatus(store: FhirStore, r: Res, status: string, error?: string): vo
 
 /**
  * Admin: `GET /_admin/fhir/subscriptions/deliveries?since=<seq>&surface=` → `{deliveries}`;
- * `POST /_admin/fhir/subscriptions/{id}/heartbeat?surface=smart` → a heartbeat now (backport);
+ * `POST /_admin/fhir/subscriptions/{id}/heartbeat?surface=smart` → a heartbeat now (backport),
+ *   answered once attempted with `{delivery}` (its log entry; null: not sent, e.g. switched off);
  * `POST /_admin/fhir/subscriptions/{id}/drop?count=N&surface=smart` → the next N event
  * notifications are not sent.
  */
@@ -641,7 +642,13 @@ export function registerSubscriptionAdmin(
 		if ('error' in r) return sendJson(res, 404, { error: r.error });
 		if (r.sub.status !== 'active')
 			return sendJson(res, 409, { error: `Subscription/${r.sub.id} is ${String(r.sub.status)}.` });
-		void heartbeat(app, surface, r.store, r.sub.id).then(() => sendJson(res, 200, { sent: true }));
+		const since = state(app).seq;
+		void heartbeat(app, surface, r.store, r.sub.id).then(() => {
+			const d = state(app).deliveries.find(
+				(x) => x.seq > since && x.kind === 'heartbeat' && x.subscription === r.sub.id,
+			);
+			sendJson(res, 200, { delivery: d ?? null });
+		});
 	});
 	app.route('POST', '/_admin/fhir/subscriptions/:id/drop', 'admin', (req, res) => {
 		const surface = req.query.get('surface') ?? 'smart';

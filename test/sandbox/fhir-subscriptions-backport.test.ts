@@ -233,6 +233,7 @@ it('heartbeat: the admin route sends one now; the heartbeat-period timer sends o
 		method: 'POST',
 	});
 	expect(r.status).toBe(200);
+	expect(((await r.json()) as Json).delivery).toMatchObject({ kind: 'heartbeat', ok: true });
 	const hb = bundles()[1];
 	expect(statusOf(hb)).toMatchObject({ type: 'heartbeat', 'events-since-subscription-start': '0' });
 	expect(hb.entry).toHaveLength(1);

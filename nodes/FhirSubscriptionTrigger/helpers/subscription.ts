@@ -88,6 +88,11 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 	const { type, profile } = await profileOf(this);
 	// the credential now points at another server: the old Subscription is not ours to use
 	if (profile.fhirBaseUrl !== data.fhirBaseUrl) return false;
+	// made for another Subscription Type or topic than the node now says: a new one is needed
+	const kind = subscriptionType(this);
+	if ((data.subscriptionType ?? 'criteria') !== kind) return false;
+	if (kind === 'topic' && data.topic !== String(this.getNodeParameter('topic', '')).trim())
+		return false;
 	const res = await apiRequest.call(this, type, {
 		method: 'GET',
 		url: subscriptionUrl(profile.fhirBaseUrl, data.subscriptionId),
@@ -165,6 +170,11 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 		throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for this node', {
 			description: 'Save the workflow and activate it again.',
 		});
+	// the one this node made before (in error, off, or for other settings) goes first; a failure
+	// to delete it does not stop the new one (the old one cannot pass the new secret check)
+	const old = staticData(this);
+	if (old.subscriptionId && old.fhirBaseUrl === profile.fhirBaseUrl)
+		await deleteSubscription.call(this).catch(() => undefined);
 	const secret = randomBytes(32).toString('hex');
 	const workflow = this.getWorkflow();
 	const reason = `n8n workflow "${workflow.name ?? workflow.id}" (FHIR Subscription Trigger)`;

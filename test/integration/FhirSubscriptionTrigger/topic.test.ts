@@ -8,7 +8,8 @@
 // sandbox's admin drop) read back through $events, or named as missedEvents when the server has
 // no $events; a replayed notification starts nothing; heartbeat → 200, nothing starts; a forged
 // event without the secret → 401; refusals before anything is sent (no backport declared, an
-// R5 server, an undeclared topic, a bad filter).
+// R5 server, an undeclared topic, a bad filter); switching Subscription Type or topic replaces the
+// old Subscription.
 import type { IDataObject } from 'n8n-workflow';
 import type { Sandbox } from '../../../sandbox/server';
 import { sendJson } from '../../../sandbox/http';
@@ -338,4 +339,25 @@ it('refused before anything but /metadata is sent: no backport declared (R4 and 
 		expect(t.staticData).toEqual({});
 	}
 	expect((await smartWrite(sb, 'GET', 'Subscription')).body.total).toBe(0);
+});
+
+it('switched between Criteria and Topic (or to another topic): checkExists false, create replaces the old Subscription', async () => {
+	const { t, id } = await active();
+	const kept = t.staticData;
+	const criteria = trigger(sb, 'smart', ep.url, {}, kept);
+	expect(await criteria.hook('checkExists')).toBe(false);
+	const other = trigger(
+		sb,
+		'smart',
+		ep.url,
+		{ subscriptionType: 'topic', topic: `${TOPIC}/patient-updated` },
+		kept,
+	);
+	expect(await other.hook('checkExists')).toBe(false);
+	expect(await other.hook('create')).toBe(true);
+	expect((await readSubscription(sb, id)).status).toBe(410);
+	const now = other.staticData.subscriptionId as string;
+	expect(now).not.toBe(id);
+	expect((await readSubscription(sb, now)).body.criteria).toBe(`${TOPIC}/patient-updated`);
+	expect(other.staticData).toMatchObject({ topic: `${TOPIC}/patient-updated`, lastEventNumber: 0 });
 });
