@@ -101,6 +101,7 @@ export class SandboxApp {
 	readonly state: Record<string, unknown> = {};
 	/** called by `reset()`: surfaces re-create their state here */
 	private resetters: Array<() => void> = [];
+	private closers: Array<() => void> = [];
 	private seq = 0;
 	mainUrl = '';
 	fileUrl = '';
@@ -132,6 +133,16 @@ export class SandboxApp {
 	onReset(fn: () => void): void {
 		this.resetters.push(fn);
 		fn();
+	}
+
+	/** Registers what `close()` of the sandbox runs (timers to clear). */
+	onClose(fn: () => void): void {
+		this.closers.push(fn);
+	}
+
+	/** Runs the close hooks (sandbox/server.ts calls it when the servers stop). */
+	closing(): void {
+		for (const fn of this.closers.splice(0)) fn();
 	}
 
 	reset(): void {

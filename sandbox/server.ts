@@ -54,6 +54,7 @@ export async function startSandbox(options: SandboxOptions = {}): Promise<Sandbo
 		close: async () => {
 			if (closed) return;
 			closed = true;
+			app.closing();
 			await Promise.all([close(main), close(files)]);
 		},
 	};

@@ -4,6 +4,7 @@ import type { SandboxApp } from '../app';
 import { capabilityStatement } from '../surfaces/fhir-server';
 import { STORE_TYPES, paramList } from './params';
 import { subscriptionCapability } from './subscriptions';
+import { BACKPORT_SERVER_R4 } from './backport';
 
 export type Interaction =
 	| 'read'
@@ -208,7 +209,11 @@ export function storeCapabilities(
 		}
 		return r;
 	});
-	if (p.subscriptions) (rest.resource as unknown[]).push(subscriptionCapability());
+	if (p.subscriptions) {
+		(rest.resource as unknown[]).push(subscriptionCapability());
+		// topic-based Subscriptions: the Subscriptions R5 Backport IG's R4 server (backport.ts)
+		cs.instantiates = [BACKPORT_SERVER_R4];
+	}
 	const sys: Array<{ code: string }> = [];
 	if (p.batch) sys.push({ code: 'batch' });
 	if (p.transaction) sys.push({ code: 'transaction' });

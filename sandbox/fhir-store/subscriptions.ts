@@ -15,6 +15,14 @@
 // timeout) puts the Subscription in `error`. Deliveries go out one at a time per Subscription, in
 // write order; every attempt is logged at `GET /_admin/fhir/subscriptions/deliveries`.
 //
+// Topic-based Subscriptions (the Subscriptions R5 Backport IG for R4: `criteria` a topic
+// canonical) are read and notified through backport.ts: a handshake Bundle instead of the empty
+// POST, numbered event-notification Bundles (content empty / id-only / full-resource), heartbeats,
+// `Subscription/{id}/$status` and `/$events`. Admin routes for tests: `POST
+// /_admin/fhir/subscriptions/{id}/heartbeat` (one heartbeat now), `POST
+// /_admin/fhir/subscriptions/{id}/drop?count=N` (the next N event notifications are numbered and
+// logged but not sent: lost notifications a client recovers through `$events`).
+//
 // Endpoints are refused at create unless they are loopback (127.0.0.1, ::1, localhost): the
 // sandbox is a local emulator holding synthetic patient data, and a Subscription is a way to
 // make it send that data to any URL a client names — it must never reach beyond this machine.
@@ -26,6 +34,24 @@ import type { Op, OpCtx } from './context';
 import { STORE_TYPES } from './params';
 import { predicate } from './search';
 import type { FhirStore, HistoryItem, Res } from './store';
+import {
+	armHeartbeat,
+	backportCapability,
+	backportSettings,
+	contentOf,
+	disarmAll,
+	disarmHeartbeat,
+	eventFor,
+	eventsQuery,
+	invalidBackport,
+	isBackport,
+	logOf,
+	notificationBundle,
+	statusParameters,
+	type BackportEvent,
+	type BackportSettings,
+	type NotificationType,
+} from './backport';
 
 export const SUBSCRIPTION = 'Subscription';
 /** how long one delivery may take before it counts as failed */
@@ -37,7 +63,11 @@ export interface Delivery {
 	seq: number;
 	surface: string;
 	subscription: string;
-	kind: 'handshake' | 'event';
+	kind: 'handshake' | 'event' | 'heartbeat';
+	/** backport: the event number of an event notification */
+	eventNumber?: number;
+	/** backport: recorded but not sent (admin `drop`) */
+	dropped?: boolean;
 	/** `Type/id/_history/v` of the resource the event is about */
 	focus?: string;
 	endpoint: string;
@@ -62,10 +92,13 @@ function state(app: SandboxApp): SubState {
 
 /** The CapabilityStatement entry for Subscription (on surfaces whose profile has `subscriptions`). */
 export function subscriptionCapability(): Record<string, unknown> {
+	const bp = backportCapability();
 	return {
+		...bp,
 		type: SUBSCRIPTION,
 		profile: 'http://hl7.org/fhir/StructureDefinition/Subscription',
 		interaction: ['create', 'read', 'search-type', 'delete'].map((code) => ({ code })),
+		operation: bp.operation,
 		versioning: 'versioned',
 		readHistory: false,
 		updateCreate: false,
@@ -76,7 +109,8 @@ export function subscriptionCapability(): Record<string, unknown> {
 		documentation:
 			'R4 Subscriptions, channel type rest-hook only; payload empty or application/fhir+json; ' +
 			'criteria: a search on a resource type of this server; endpoints on loopback only; ' +
-			'an empty-body handshake is POSTed before the Subscription becomes active; deletions are not notified.',
+			'an empty-body handshake is POSTed before the Subscription becomes active; deletions are not notified. ' +
+			String(bp.documentation),
 	};
 }
 
@@ -130,8 +164,13 @@ function invalid(body: unknown): Result | undefined {
 		);
 	if (r.status !== undefined && r.status !== 'requested' && r.status !== 'active')
 		return fail(400, 'invalid', 'A new Subscription has status "requested".');
-	const c = parseCriteria(r.criteria);
-	if (typeof c === 'string') return fail(400, 'invalid', c);
+	if (isBackport(r)) {
+		const bad = invalidBackport(r);
+		if (bad) return bad;
+	} else {
+		const c = parseCriteria(r.criteria);
+		if (typeof c === 'string') return fail(400, 'invalid', c);
+	}
 	const ch = (r.channel ?? {}) as Record<string, unknown>;
 	if (ch.type !== 'rest-hook')
 		return fail(
@@ -156,6 +195,8 @@ function invalid(body: unknown): Result | undefined {
 export function subscriptionOp(ctx: OpCtx, op: Op): Result {
 	const [, id, ...rest] = op.parts;
 	const store = ctx.store;
+	if (rest.length === 1 && id !== undefined && (op.method === 'GET' || op.method === 'POST'))
+		return backportOperation(ctx, id, rest[0], op.query);
 	if (rest.length)
 		return fail(
 			405,
@@ -221,6 +262,7 @@ export function subscriptionOp(ctx: OpCtx, op: Op): Result {
 		const g = grant(ctx.surface, ctx.token, SUBSCRIPTION, 'd');
 		if (isResult(g)) return g;
 		if (!cur) return fail(404, 'not-found', `Resource Subscription/${id} is not known.`);
+		disarmHeartbeat(ctx.app, store, id);
 		const versionId = cur.resource
 			? store.write(SUBSCRIPTION, id, null, 'DELETE').versionId
 			: cur.versionId;
@@ -244,6 +286,64 @@ export function subscriptionOp(ctx: OpCtx, op: Op): Result {
 
 function abs(app: SandboxApp, base: string, path: string): string {
 	return app.url(`${base}/${path}`);
+}
+
+/** `Subscription/{id}/$status` and `/$events` (backport Subscriptions only). */
+function backportOperation(ctx: OpCtx, id: string, name: string, q: URLSearchParams): Result {
+	if (name !== '$status' && name !== '$events')
+		return fail(405, 'not-supported', `This server does not support Subscription/${id}/${name}.`);
+	const g = grant(ctx.surface, ctx.token, SUBSCRIPTION, 'read');
+	if (isResult(g)) return g;
+	const cur = ctx.store.current(SUBSCRIPTION, id);
+	if (!cur) return fail(404, 'not-found', `Resource Subscription/${id} is not known.`);
+	if (!cur.resource) return fail(410, 'deleted', `Resource Subscription/${id} was deleted.`);
+	const sub = cur.resource;
+	const settings = isBackport(sub) ? backportSettings(sub) : undefined;
+	if (!settings || typeof settings === 'string')
+		return fail(
+			400,
+			'not-supported',
+			`Subscription/${id} is an R4 criteria Subscription; ${name} is for topic-based (backport) Subscriptions.`,
+		);
+	const url = (path: string) => abs(ctx.app, ctx.base, path);
+	const subUrl = url(`${SUBSCRIPTION}/${id}`);
+	const count = logOf(ctx.store, id).count;
+	if (name === '$status') {
+		const status = statusParameters({
+			subUrl,
+			sub,
+			count,
+			type: 'query-status',
+			events: [],
+			content: 'empty',
+			abs: url,
+		});
+		return {
+			status: 200,
+			body: {
+				resourceType: 'Bundle',
+				type: 'searchset',
+				total: 1,
+				entry: [
+					{ fullUrl: `urn:uuid:${String(status.id)}`, resource: status, search: { mode: 'match' } },
+				],
+			},
+		};
+	}
+	const events = eventsQuery(ctx.store, id, q);
+	if (!Array.isArray(events)) return events;
+	return {
+		status: 200,
+		body: notificationBundle({
+			subUrl,
+			sub,
+			count,
+			type: 'query-event',
+			events,
+			content: contentOf(q, settings.content),
+			abs: url,
+		}),
+	};
 }
 
 // ---- delivery ----
@@ -284,32 +384,61 @@ export function watchStore(app: SandboxApp, surface: string, store: FhirStore): 
 	};
 }
 
+type Matcher =
+	| { kind: 'criteria'; type: string; test: (r: Res) => boolean }
+	| { kind: 'topic'; settings: BackportSettings; tests: Array<(r: Res) => boolean> };
+
+function matcherOf(app: SandboxApp, store: FhirStore, s: Res): Matcher | undefined {
+	const ctx = { store, ds: datasetFor(app), includes: false, strict: false };
+	try {
+		if (isBackport(s)) {
+			const settings = backportSettings(s);
+			if (typeof settings === 'string') return undefined;
+			const tests = settings.filters.map((f) => predicate(ctx, f.type, f.query));
+			return { kind: 'topic', settings, tests };
+		}
+		const c = parseCriteria(s.criteria);
+		if (typeof c === 'string') return undefined;
+		return { kind: 'criteria', type: c.type, test: predicate(ctx, c.type, c.query) };
+	} catch {
+		return undefined;
+	}
+}
+
 function dispatch(app: SandboxApp, surface: string, store: FhirStore, items: HistoryItem[]): void {
 	const subs = [...store.list(SUBSCRIPTION)].filter((s) => s.status === 'active');
 	if (!subs.length) return;
-	const matchers = subs.map((s) => {
-		const c = parseCriteria(s.criteria);
-		if (typeof c === 'string') return undefined;
-		try {
-			const test = predicate(
-				{ store, ds: datasetFor(app), includes: false, strict: false },
-				c.type,
-				c.query,
-			);
-			return { type: c.type, test };
-		} catch {
-			return undefined;
-		}
-	});
+	const matchers = subs.map((s) => matcherOf(app, store, s));
 	for (const item of items) {
 		if (item.type === SUBSCRIPTION || !item.version.resource) continue;
 		const r = item.version.resource;
 		subs.forEach((s, i) => {
 			const m = matchers[i];
-			if (!m || m.type !== item.type || !m.test(r)) return;
-			enqueue(app, surface, store, s.id, 'event', r, item.version.lastUpdated);
+			if (!m) return;
+			if (m.kind === 'criteria') {
+				if (m.type !== item.type || !m.test(r)) return;
+				enqueue(app, surface, store, s.id, 'event', { resource: r }, item.version.lastUpdated);
+				return;
+			}
+			const e = eventFor(
+				store,
+				s.id,
+				m.settings,
+				item.type,
+				r,
+				item.version.versionId,
+				item.version.lastUpdated,
+				(f) => m.tests[m.settings.filters.indexOf(f)](r),
+			);
+			if (e) enqueue(app, surface, store, s.id, 'event', { resource: r, event: e }, e.timestamp);
 		});
 	}
+}
+
+interface What {
+	resource?: Res;
+	/** backport event notifications */
+	event?: BackportEvent;
 }
 
 function enqueue(
@@ -318,15 +447,13 @@ function enqueue(
 	store: FhirStore,
 	subId: string,
 	kind: Delivery['kind'],
-	resource: Res | undefined,
+	what: What,
 	queuedAt: string,
 ): Promise<void> {
 	const w = watchOf(store);
 	const prior = w.chains.get(subId) ?? Promise.resolve();
 	const started = Date.now();
-	const next = prior.then(() =>
-		deliver(app, surface, store, subId, kind, resource, queuedAt, started),
-	);
+	const next = prior.then(() => deliver(app, surface, store, subId, kind, what, queuedAt, started));
 	w.chains.set(subId, next);
 	return next;
 }
@@ -338,16 +465,53 @@ function handshake(
 	subId: string,
 ): Promise<void> {
 	const cur = store.current(SUBSCRIPTION, subId)?.resource;
-	return enqueue(
-		app,
-		surface,
-		store,
-		subId,
-		'handshake',
-		undefined,
-		String(cur?.meta?.lastUpdated ?? ''),
-	);
+	return enqueue(app, surface, store, subId, 'handshake', {}, String(cur?.meta?.lastUpdated ?? ''));
 }
+
+/** A heartbeat for a backport Subscription (timer or admin); nothing for others. */
+export function heartbeat(
+	app: SandboxApp,
+	surface: string,
+	store: FhirStore,
+	subId: string,
+): Promise<void> {
+	return enqueue(app, surface, store, subId, 'heartbeat', {}, new Date().toISOString());
+}
+
+/** The request body and content type of a delivery, undefined: an empty POST. */
+function payloadOf(
+	app: SandboxApp,
+	surface: string,
+	store: FhirStore,
+	sub: Res,
+	kind: Delivery['kind'],
+	what: What,
+): { body: string; type: string } | undefined {
+	const ch = (sub.channel ?? {}) as Record<string, unknown>;
+	const settings = isBackport(sub) ? backportSettings(sub) : undefined;
+	if (!settings || typeof settings === 'string') {
+		if (kind !== 'event' || ch.payload === undefined || !what.resource) return undefined;
+		return { body: JSON.stringify(what.resource), type: String(ch.payload) };
+	}
+	const base = PROFILE_BASES[surface] ?? '';
+	const url = (path: string) => app.url(`${base}/${path}`);
+	const type: NotificationType = kind === 'event' ? 'event-notification' : kind;
+	const events = what.event ? [what.event] : [];
+	const bundle = notificationBundle({
+		subUrl: url(`${SUBSCRIPTION}/${sub.id}`),
+		sub,
+		// an event: the events counted when it was numbered (not later ones already queued)
+		count: what.event?.number ?? logOf(store, sub.id).count,
+		type,
+		events,
+		content: settings.content,
+		abs: url,
+	});
+	return { body: JSON.stringify(bundle), type: String(ch.payload ?? 'application/fhir+json') };
+}
+
+/** the FHIR base path of each surface with subscriptions */
+const PROFILE_BASES: Record<string, string> = { smart: '/smart/fhir' };
 
 async function deliver(
 	app: SandboxApp,
@@ -355,25 +519,31 @@ async function deliver(
 	store: FhirStore,
 	subId: string,
 	kind: Delivery['kind'],
-	resource: Res | undefined,
+	what: What,
 	queuedAt: string,
 	started: number,
 ): Promise<void> {
 	const sub = store.current(SUBSCRIPTION, subId)?.resource;
 	// deleted, switched off or failed meanwhile: nothing more goes out
 	if (!sub || sub.status !== (kind === 'handshake' ? 'requested' : 'active')) return;
+	const backport = isBackport(sub) ? backportSettings(sub) : undefined;
+	// heartbeats are a backport thing
+	if (kind === 'heartbeat' && (!backport || typeof backport === 'string')) return;
+	const settings = typeof backport === 'object' ? backport : undefined;
 	const ch = (sub.channel ?? {}) as Record<string, unknown>;
 	const endpoint = String(ch.endpoint);
 	if (loopbackEndpoint(endpoint)) return;
 	const headers = header(ch.header) as Record<string, string>;
-	const withBody = kind === 'event' && ch.payload !== undefined && resource;
-	if (withBody) headers['Content-Type'] = String(ch.payload);
+	const payload = payloadOf(app, surface, store, sub, kind, what);
+	if (payload) headers['Content-Type'] = payload.type;
 	const s = state(app);
+	const resource = what.resource;
 	const d: Delivery = {
 		seq: ++s.seq,
 		surface,
 		subscription: subId,
 		kind,
+		eventNumber: what.event?.number,
 		focus: resource
 			? `${resource.resourceType}/${resource.id}/_history/${String(resource.meta?.versionId ?? '')}`
 			: undefined,
@@ -383,12 +553,21 @@ async function deliver(
 		queuedAt,
 		ms: 0,
 	};
+	const log = settings ? logOf(store, subId) : undefined;
+	if (log && kind === 'event' && log.drop > 0) {
+		log.drop--;
+		d.dropped = true;
+		d.error = 'Not sent: dropped by POST /_admin/fhir/subscriptions/{id}/drop.';
+		s.deliveries.push(d);
+		return;
+	}
+	const timeoutMs = Math.min(DELIVERY_TIMEOUT_MS, (settings?.timeout ?? Infinity) * 1000);
 	try {
 		const res = await fetch(endpoint, {
 			method: 'POST',
 			headers,
-			body: withBody ? JSON.stringify(resource) : undefined,
-			signal: AbortSignal.timeout(DELIVERY_TIMEOUT_MS),
+			body: payload?.body,
+			signal: AbortSignal.timeout(timeoutMs),
 			redirect: 'manual',
 		});
 		await res.arrayBuffer().catch(() => undefined);
@@ -399,7 +578,7 @@ async function deliver(
 		const err = e as Error & { cause?: { code?: string } };
 		d.error =
 			err.name === 'TimeoutError'
-				? `The endpoint did not answer the ${kind} within ${DELIVERY_TIMEOUT_MS} ms.`
+				? `The endpoint did not answer the ${kind} within ${timeoutMs} ms.`
 				: `The ${kind} could not be delivered: ${err.cause?.code ?? err.message}.`;
 	}
 	d.ms = Date.now() - started;
@@ -410,6 +589,12 @@ async function deliver(
 	if (!now?.resource || now.resource.status !== sub.status) return;
 	if (d.ok && kind === 'handshake') setStatus(store, now.resource, 'active');
 	else if (!d.ok) setStatus(store, now.resource, 'error', d.error);
+	// heartbeats: the period counts from the last notification sent
+	if (settings && d.ok)
+		armHeartbeat(app, store, subId, settings.heartbeat, () => {
+			void heartbeat(app, surface, store, subId);
+		});
+	else if (settings) disarmHeartbeat(app, store, subId);
 }
 
 function setStatus(store: FhirStore, r: Res, status: string, error?: string): void {
@@ -419,11 +604,22 @@ function setStatus(store: FhirStore, r: Res, status: string, error?: string): vo
 	store.write(SUBSCRIPTION, r.id, next, 'PUT');
 }
 
-/** Admin: `GET /_admin/fhir/subscriptions/deliveries?since=<seq>&surface=` → `{deliveries}`. */
-export function registerSubscriptionAdmin(app: SandboxApp): void {
+/**
+ * Admin: `GET /_admin/fhir/subscriptions/deliveries?since=<seq>&surface=` → `{deliveries}`;
+ * `POST /_admin/fhir/subscriptions/{id}/heartbeat?surface=smart` → a heartbeat now (backport),
+ *   answered once attempted with `{delivery}` (its log entry; null: not sent, e.g. switched off);
+ * `POST /_admin/fhir/subscriptions/{id}/drop?count=N&surface=smart` → the next N event
+ * notifications are not sent.
+ */
+export function registerSubscriptionAdmin(
+	app: SandboxApp,
+	storeOf: (surface: string) => FhirStore | undefined,
+): void {
 	app.onReset(() => {
+		disarmAll(app);
 		app.state.subscriptions = { deliveries: [], seq: 0 };
 	});
+	app.onClose(() => disarmAll(app));
 	app.route('GET', '/_admin/fhir/subscriptions/deliveries', 'admin', (req, res) => {
 		const since = Number(req.query.get('since') ?? 0) || 0;
 		const surface = req.query.get('surface');
@@ -432,5 +628,36 @@ export function registerSubscriptionAdmin(app: SandboxApp): void {
 				(d) => d.seq > since && (!surface || d.surface === surface),
 			),
 		});
+	});
+	const backportSub = (surface: string, id: string) => {
+		const store = storeOf(surface);
+		const sub = store?.current(SUBSCRIPTION, id)?.resource;
+		if (!store || !sub) return { error: `No Subscription/${id} on ${surface}.` };
+		if (!isBackport(sub)) return { error: `Subscription/${id} is not topic-based.` };
+		return { store, sub };
+	};
+	app.route('POST', '/_admin/fhir/subscriptions/:id/heartbeat', 'admin', (req, res) => {
+		const surface = req.query.get('surface') ?? 'smart';
+		const r = backportSub(surface, req.params.id);
+		if ('error' in r) return sendJson(res, 404, { error: r.error });
+		if (r.sub.status !== 'active')
+			return sendJson(res, 409, { error: `Subscription/${r.sub.id} is ${String(r.sub.status)}.` });
+		const since = state(app).seq;
+		void heartbeat(app, surface, r.store, r.sub.id).then(() => {
+			const d = state(app).deliveries.find(
+				(x) => x.seq > since && x.kind === 'heartbeat' && x.subscription === r.sub.id,
+			);
+			sendJson(res, 200, { delivery: d ?? null });
+		});
+	});
+	app.route('POST', '/_admin/fhir/subscriptions/:id/drop', 'admin', (req, res) => {
+		const surface = req.query.get('surface') ?? 'smart';
+		const r = backportSub(surface, req.params.id);
+		if ('error' in r) return sendJson(res, 404, { error: r.error });
+		const count = Number(req.query.get('count') ?? 1);
+		if (!Number.isInteger(count) || count < 0)
+			return sendJson(res, 400, { error: 'count must be a whole number.' });
+		logOf(r.store, r.sub.id).drop = count;
+		sendJson(res, 200, { drop: count });
 	});
 }

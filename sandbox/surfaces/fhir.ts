@@ -30,7 +30,7 @@ import {
 	type FhirSettings,
 } from './fhir-common';
 import { registerFhirServer } from './fhir-server';
-import { registerStoreServer, resetStores } from '../fhir-store/server';
+import { registerStoreServer, resetStores, storeFor } from '../fhir-store/server';
 import { registerStoreAdmin } from '../fhir-store/seed';
 import { registerSubscriptionAdmin } from '../fhir-store/subscriptions';
 import { PROFILES, storeCapabilities } from '../fhir-store/profiles';
@@ -45,7 +45,11 @@ export function register(app: SandboxApp): void {
 	});
 	registerAdmin(app);
 	registerStoreAdmin(app);
-	registerSubscriptionAdmin(app);
+	registerSubscriptionAdmin(app, (surface) =>
+		surface in PROFILES && PROFILES[surface as keyof typeof PROFILES].subscriptions
+			? storeFor(app, surface as keyof typeof PROFILES)
+			: undefined,
+	);
 	registerOnpatient(app);
 	registerOneUp(app);
 	registerEmp(app);

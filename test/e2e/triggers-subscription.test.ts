@@ -3,7 +3,12 @@
 // created through the FHIR API → exactly three executions carrying their ids; a forged POST
 // without the secret → 401 and no execution; a restart of n8n (same user folder and database)
 // keeps the one Subscription (no duplicate) and later events still arrive; deactivation deletes
-// it. Queue mode (PostgreSQL, Redis, main + 2 workers): each event is exactly one execution.
+// it. A topic-based Subscription (Subscriptions R5 Backport, topic patient-created, ID Only with
+// Fetch Resource) in the same n8n: activation creates it (its handshake Bundle starts nothing),
+// three Patients → exactly three executions numbered 1-3 (the last event number survives between
+// webhook calls), a heartbeat → none, a notification the sandbox drops → read back through $events
+// with the next one, deactivation deletes it. Queue mode (PostgreSQL, Redis, main + 2 workers):
+// each event is exactly one execution.
 // Prints the delivery latency (sandbox write → n8n's answer) it measured.
 import type { Sandbox } from '../../sandbox/server';
 import type { N8n, WorkflowJson } from '../../scripts/n8n/runtime';
@@ -30,6 +35,32 @@ const WORKFLOW: WorkflowJson = {
 			position: [0, 0],
 			webhookId: WEBHOOK_ID,
 			parameters: { authentication: 'smartOnFhirOAuth2Api', resourceType: 'Patient' },
+			credentials: { smartOnFhirOAuth2Api: CREDENTIAL },
+		},
+	],
+	connections: {},
+	settings: { executionOrder: 'v1' },
+};
+
+const TOPIC_WEBHOOK_ID = '9d41c6a8-3b2e-4f7d-8c15-6e0a2b9f4d22';
+const TOPIC = 'http://n8n-nodes-ehr.example/fhir/SubscriptionTopic/patient-created';
+const TOPIC_WORKFLOW: WorkflowJson = {
+	id: 'ehrSubTopic00001',
+	name: 'FHIR Subscription Trigger topic e2e',
+	nodes: [
+		{
+			id: 'c0a80101-0000-4000-8000-000000000002',
+			name: 'FHIR Subscription Trigger',
+			type: 'n8n-nodes-ehr.fhirSubscriptionTrigger',
+			typeVersion: 1,
+			position: [0, 0],
+			webhookId: TOPIC_WEBHOOK_ID,
+			parameters: {
+				authentication: 'smartOnFhirOAuth2Api',
+				subscriptionType: 'topic',
+				topic: TOPIC,
+				payload: 'idOnly',
+			},
 			credentials: { smartOnFhirOAuth2Api: CREDENTIAL },
 		},
 	],
@@ -109,7 +140,7 @@ describe('regular mode', () => {
 	let subscriptionId = '';
 	beforeAll(async () => {
 		env = await startEnv({
-			workflows: [WORKFLOW],
+			workflows: [WORKFLOW, TOPIC_WORKFLOW],
 			credentials: (s) => writingSmartCredential(s, CREDENTIAL, SCOPES),
 		});
 		({ n8n, sandbox: sb } = env);
@@ -186,6 +217,81 @@ describe('regular mode', () => {
 		await createPatients(sb, ['After']);
 		await new Promise((r) => setTimeout(r, 1000));
 		expect(await n8n.finishedExecutions(WORKFLOW.id, 5)).toHaveLength(5);
+	});
+
+	describe('topic Subscription (R4 backport)', () => {
+		let topicSub = '';
+		let seenDeliveries = 0;
+		/** per finished execution: [eventNumber, Patient id, recovered] of each item */
+		async function topicRuns(atLeast: number) {
+			const list = await n8n.finishedExecutions(TOPIC_WORKFLOW.id, atLeast, 90_000);
+			const out: Array<Array<[unknown, unknown, unknown]>> = [];
+			for (const e of list) {
+				expect(e.status).toBe('success');
+				const run = await n8n.execution(e.id);
+				out.push(
+					run.nodes['FHIR Subscription Trigger'].items.map((i) => [
+						i.eventNumber,
+						(i.resource as Json | undefined)?.id,
+						i.recovered,
+					]),
+				);
+			}
+			return out.sort((a, b) => Number(a[0][0]) - Number(b[0][0]));
+		}
+
+		test('activation creates one backport Subscription; its handshake Bundle starts nothing', async () => {
+			seenDeliveries = (await deliveries(sb)).length;
+			await n8n.activate(TOPIC_WORKFLOW.id);
+			const [sub] = await until(async () => {
+				const list = await subscriptions(sb);
+				return list.length === 1 && list[0].status === 'active' ? list : undefined;
+			}, 'an active topic Subscription');
+			topicSub = sub.id as string;
+			expect(sub.criteria).toBe(TOPIC);
+			expect(sub.channel.endpoint).toBe(`${n8n.baseUrl}/webhook/${TOPIC_WEBHOOK_ID}/webhook`);
+			expect(sub.channel._payload.extension[0].valueCode).toBe('id-only');
+			const mine = (await deliveries(sb)).slice(seenDeliveries);
+			expect(mine.map((d) => [d.kind, d.ok])).toEqual([['handshake', true]]);
+			expect(await n8n.executions(TOPIC_WORKFLOW.id)).toEqual([]);
+		});
+
+		test('three Patients → exactly three executions, events 1-3, each resource fetched; a heartbeat → none', async () => {
+			const ids = await createPatients(sb, ['Topic1', 'Topic2', 'Topic3']);
+			const got = await topicRuns(3);
+			expect(got).toEqual(ids.map((id, i) => [[i + 1, id, undefined]]));
+			const r = await fetch(`${sb.url}/_admin/fhir/subscriptions/${topicSub}/heartbeat`, {
+				method: 'POST',
+			});
+			expect(r.status).toBe(200);
+			const hb = (await deliveries(sb)).filter((d) => d.kind === 'heartbeat');
+			expect(hb.map((d) => d.ok)).toEqual([true]);
+			await new Promise((res) => setTimeout(res, 1500));
+			expect(await n8n.finishedExecutions(TOPIC_WORKFLOW.id, 3)).toHaveLength(3);
+		});
+
+		test('a lost notification is read back through $events with the next one (one execution, two items)', async () => {
+			const drop = await fetch(`${sb.url}/_admin/fhir/subscriptions/${topicSub}/drop?count=1`, {
+				method: 'POST',
+			});
+			expect(drop.status).toBe(200);
+			const ids = await createPatients(sb, ['Lost4', 'Next5']);
+			const got = await topicRuns(4);
+			expect(got).toHaveLength(4);
+			expect(got[3]).toEqual([
+				[4, ids[0], true],
+				[5, ids[1], undefined],
+			]);
+		});
+
+		test('deactivation deletes the topic Subscription', async () => {
+			await n8n.deactivate(TOPIC_WORKFLOW.id);
+			await until(async () => (await subscriptions(sb)).length === 0, 'deleted');
+			expect((await fhir(sb, 'GET', `Subscription/${topicSub}`)).status).toBe(410);
+			await createPatients(sb, ['AfterTopic']);
+			await new Promise((r) => setTimeout(r, 1000));
+			expect(await n8n.finishedExecutions(TOPIC_WORKFLOW.id, 4)).toHaveLength(4);
+		});
 	});
 });
 

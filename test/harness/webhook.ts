@@ -2,7 +2,7 @@
 // delete) with an IHookFunctions, and its `webhook()` with an IWebhookFunctions, the way n8n 2.x
 // calls them — parameters with the node's defaults, credentials applied like n8n applies them,
 // one node static data object shared by every call (n8n keeps it on the workflow and saves it
-// after activation), `getNodeWebhookUrl` answering the URL the test gives, and an express-like
+// after activation; changes webhook() makes are dropped where n8n 2.41 drops them, see receive), `getNodeWebhookUrl` answering the URL the test gives, and an express-like
 // response object that records what the node answered when it answers itself
 // (`noWebhookResponse`).
 import type {
@@ -143,7 +143,16 @@ export function webhookHarness(
 						(Array.isArray(data) ? data : [data]).map((json) => ({ json })),
 				},
 			};
+			const before = structuredClone(staticData);
 			const result = await nodeType.webhook.call(fns as unknown as IWebhookFunctions);
+			// n8n 2.41 (regular mode) loses what webhook() changed in the static data when it
+			// answers the request itself and starts an execution: the execution's copy of the
+			// workflow resets the "changed" mark before the save (webhook/live-webhooks.ts +
+			// workflow-runner.ts). Saved: when nothing starts, or when the node answered itself.
+			if (result.workflowData && !result.noWebhookResponse) {
+				for (const k of Object.keys(staticData)) delete staticData[k];
+				Object.assign(staticData, before);
+			}
 			return { result, items: result.workflowData?.[0], response };
 		},
 	};

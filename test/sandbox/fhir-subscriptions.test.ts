@@ -4,59 +4,33 @@
 // channel headers on each POST; payload absent = empty body; criteria filters; no notification
 // for a delete; failures → status error; non-loopback endpoints refused; the eMedicalPractice and
 // 1upHealth stores have no Subscription (and do not declare one).
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { Sandbox } from '../../sandbox/server';
 import { withSandbox } from '../helpers/sandbox';
 import { client, type FhirClient } from './fhir-store-util';
-
-interface Received {
-	headers: IncomingMessage['headers'];
-	body: string;
-}
+import { startListener, until, type Listener, type Received } from './subscription-util';
 
 let sb: Sandbox;
-let listener: Server;
+let listener: Listener;
 let endpoint: string;
-let received: Received[] = [];
+let received: Received[];
 let answer = 200;
 let smart: FhirClient;
 
 beforeAll(async () => {
 	sb = await withSandbox({ patients: 20 });
-	listener = createServer((req, res) => {
-		const chunks: Buffer[] = [];
-		req.on('data', (c: Buffer) => chunks.push(c));
-		req.on('end', () => {
-			received.push({ headers: req.headers, body: Buffer.concat(chunks).toString('utf8') });
-			res.writeHead(answer).end();
-		});
-	});
-	await new Promise<void>((r) => listener.listen(0, '127.0.0.1', r));
-	endpoint = `http://127.0.0.1:${(listener.address() as AddressInfo).port}/hook`;
+	listener = await startListener(() => answer);
+	({ endpoint, received } = listener);
 });
 afterAll(async () => {
-	await new Promise((r) => listener.close(r));
+	await listener.close();
 	await sb.close();
 });
 beforeEach(() => {
 	sb.app.reset();
-	received = [];
+	received.length = 0;
 	answer = 200;
 	smart = client(sb, 'smart', ['user/*.read', 'user/*.write']);
 });
-
-async function until<T>(
-	fn: () => Promise<T | undefined> | T | undefined,
-	what: string,
-): Promise<T> {
-	for (let i = 0; i < 200; i++) {
-		const v = await fn();
-		if (v !== undefined && v !== false) return v;
-		await new Promise((r) => setTimeout(r, 10));
-	}
-	throw new Error(`timed out waiting for ${what}`);
-}
 
 async function deliveries(): Promise<Array<Record<string, unknown>>> {
 	const r = await fetch(`${sb.url}/_admin/fhir/subscriptions/deliveries`);

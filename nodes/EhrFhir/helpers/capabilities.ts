@@ -99,6 +99,27 @@ function fromProfile(profile: VendorProfile): Capabilities {
 	};
 }
 
+/**
+ * `GET [base]/metadata`: the answer's body when it is a 2xx, and how to name where it came from.
+ * Errors (network, 5xx after retries) are thrown.
+ */
+export async function fetchCapabilityStatement(
+	ctx: Ctx,
+	credentialType: string,
+	profile: VendorProfile,
+): Promise<{ body: unknown; source: string } | undefined> {
+	const url = joinUrl(profile.fhirBaseUrl, 'metadata');
+	const res = await apiRequest.call(ctx, credentialType, {
+		method: 'GET',
+		url,
+		headers: { Accept: profile.accept },
+		what: 'Read the CapabilityStatement',
+		okStatuses: [400, 404, 405, 410, 501],
+	});
+	const source = `its CapabilityStatement (GET ${url})`;
+	return res.status < 300 ? { body: res.body, source } : { body: undefined, source };
+}
+
 /** Reads the capabilities of the server once (a server that has no statement: unknown, allow all). */
 export async function loadCapabilities(
 	ctx: Ctx,
@@ -106,20 +127,9 @@ export async function loadCapabilities(
 	profile: VendorProfile,
 ): Promise<Capabilities> {
 	if (!profile.metadata) return fromProfile(profile);
-	const url = joinUrl(profile.fhirBaseUrl, 'metadata');
 	try {
-		const res = await apiRequest.call(ctx, credentialType, {
-			method: 'GET',
-			url,
-			headers: { Accept: profile.accept },
-			what: 'Read the CapabilityStatement',
-			okStatuses: [400, 404, 405, 410, 501],
-		});
-		return (
-			(res.status < 300
-				? readCapabilityStatement(res.body, `its CapabilityStatement (GET ${url})`)
-				: undefined) ?? fromProfile(profile)
-		);
+		const cs = await fetchCapabilityStatement(ctx, credentialType, profile);
+		return (cs && readCapabilityStatement(cs.body, cs.source)) ?? fromProfile(profile);
 	} catch {
 		// a failing /metadata says nothing: the request itself gets the server's answer
 		return fromProfile(profile);

@@ -10,25 +10,46 @@
 //   R4 backport): handshake / heartbeat / query-status → 200, nothing starts; event-notification
 //   → one item per entry after the status (the resource, or its id for id-only payloads, read
 //   from the server when "Fetch Resource" is on).
+// - for a Topic Subscription (Subscription Type "Topic") an event notification gives one item per
+//   notification event: `{ resource, focus, subscription, topic, eventNumber, timestamp }`; the
+//   event numbers are checked against the last one delivered (static data): repeats are dropped,
+//   a gap is read back through `Subscription/{id}/$events` (bounded) and delivered first
+//   (`recovered: true`), or named as `missedEvents` on the first item when it cannot be read.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { simplifyResource } from '../../shared/fhir-simplify';
 import { apiRequest, encodePathSegment, joinUrl } from '../../shared/http';
 import { isRecord, str } from '../../shared/values';
 import { getVendorProfile } from '../../shared/vendors';
-import { SECRET_HEADER, staticData } from './subscription';
+import { SECRET_HEADER, staticData, subscriptionType } from './subscription';
+import { MAX_RECOVERED_EVENTS, readMissedEvents } from './topic';
 
 /** the largest notification read (bytes) */
 export const MAX_NOTIFICATION_BYTES = 5 * 1024 * 1024;
 /** the most resources taken from one notification */
 export const MAX_RESOURCES = 1000;
 
+type Ref = { resourceType: string; id: string; reference: string };
+
+/** What the status entry of a topic-based notification says. */
+export interface NotificationStatus {
+	type?: string;
+	subscription?: string;
+	topic?: string;
+	/** events-since-subscription-start */
+	since?: number;
+	events: Array<{ number?: number; timestamp?: string; focus?: string }>;
+}
+
 export type Notification =
-	| { kind: 'ping'; type: string }
+	| { kind: 'ping'; type: string; status?: NotificationStatus }
 	| {
 			kind: 'event';
 			resources: IDataObject[];
-			ids: Array<{ resourceType: string; id: string; reference: string }>;
+			ids: Ref[];
+			/** topic-based notifications: the status, and the entries after it in order */
+			status?: NotificationStatus;
+			entries?: Array<{ fullUrl?: string; resource?: IDataObject; ref?: Ref }>;
 	  }
 	| { kind: 'invalid'; reason: string };
 
@@ -85,39 +106,78 @@ export function answer(ctx: IWebhookFunctions, status: number, message: string) 
 	return { noWebhookResponse: true } as const;
 }
 
-/**
- * Refuses what is too large, and anything with a body that lacks the secret; undefined when the
- * request may be read. An empty body (a ping: no data, nothing starts) is let through without
- * the secret: a server sends its handshake right after the Subscription is created, and n8n may
- * run this webhook before it has saved the static data holding the new secret.
- */
-export function refusal(ctx: IWebhookFunctions) {
-	const size = bodySize(ctx);
-	if (size > MAX_NOTIFICATION_BYTES)
+/** Refuses what is too large; undefined when the request may be read. */
+export function tooLarge(ctx: IWebhookFunctions) {
+	if (bodySize(ctx) > MAX_NOTIFICATION_BYTES)
 		return answer(ctx, 413, `Notification larger than ${MAX_NOTIFICATION_BYTES} bytes`);
-	const body = ctx.getBodyData();
-	const empty = size === 0 && (!isRecord(body) || Object.keys(body).length === 0);
-	// (a chunked body has no Content-Length: its raw body is read before this check, see webhook())
-	if (!empty && !secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
+	return undefined;
+}
+
+/**
+ * Refuses a request without the secret (401). Called for everything but pings: an empty body, a
+ * handshake or a heartbeat carries no data and starts nothing, so it is answered without the
+ * secret — a server sends its handshake right after the Subscription is created, and n8n may run
+ * this webhook before it has saved the static data holding the new secret.
+ */
+export function unauthorized(ctx: IWebhookFunctions) {
+	if (!secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
 		return answer(ctx, 401, 'Unauthorized');
 	return undefined;
 }
 
-function statusOf(entry: unknown): { type?: string } | undefined {
+const num = (x: unknown): number | undefined => {
+	const n = typeof x === 'number' ? x : typeof x === 'string' && /^\d+$/.test(x) ? Number(x) : NaN;
+	return Number.isSafeInteger(n) ? n : undefined;
+};
+const refOf = (x: unknown): string | undefined => (isRecord(x) ? str(x.reference) : undefined);
+
+function statusOf(entry: unknown): NotificationStatus | undefined {
 	const r = isRecord(entry) ? entry.resource : undefined;
 	if (!isRecord(r)) return undefined;
-	if (r.resourceType === 'SubscriptionStatus')
-		return { type: str(r.type) ?? str(r.notificationType) };
+	if (r.resourceType === 'SubscriptionStatus') {
+		const events = (Array.isArray(r.notificationEvent) ? r.notificationEvent : [])
+			.filter(isRecord)
+			.map((e) => ({
+				number: num(e.eventNumber),
+				timestamp: str(e.timestamp),
+				focus: refOf(e.focus),
+			}));
+		return {
+			type: str(r.type) ?? str(r.notificationType),
+			subscription: refOf(r.subscription),
+			topic: str(r.topic),
+			since: num(r.eventsSinceSubscriptionStart),
+			events,
+		};
+	}
 	if (r.resourceType === 'Parameters' && Array.isArray(r.parameter)) {
-		const p = (r.parameter as unknown[]).filter(isRecord).find((x) => x.name === 'type');
-		return { type: p ? (str(p.valueCode) ?? str(p.valueString)) : undefined };
+		const params = (r.parameter as unknown[]).filter(isRecord);
+		const value = (name: string) => params.find((x) => x.name === name);
+		const type = value('type');
+		const events = params
+			.filter((x) => x.name === 'notification-event' && Array.isArray(x.part))
+			.map((x) => {
+				const part = (x.part as unknown[]).filter(isRecord);
+				const p = (name: string) => part.find((y) => y.name === name);
+				return {
+					number: num(p('event-number')?.valueString ?? p('event-number')?.valueInteger),
+					timestamp: str(p('timestamp')?.valueInstant),
+					focus: refOf(p('focus')?.valueReference),
+				};
+			});
+		const since = value('events-since-subscription-start');
+		return {
+			type: type ? (str(type.valueCode) ?? str(type.valueString)) : undefined,
+			subscription: refOf(value('subscription')?.valueReference),
+			topic: str(value('topic')?.valueCanonical) ?? str(value('topic')?.valueUri),
+			since: num(since?.valueString ?? since?.valueInteger ?? since?.valueUnsignedInt),
+			events,
+		};
 	}
 	return undefined;
 }
 
-function idOf(
-	entry: IDataObject,
-): { resourceType: string; id: string; reference: string } | undefined {
+function idOf(entry: IDataObject): Ref | undefined {
 	const ref = str(entry.fullUrl) ?? (isRecord(entry.request) ? str(entry.request.url) : undefined);
 	const m = ref
 		? /(?:^|\/)([A-Z][A-Za-z]+)\/([A-Za-z0-9\-.]{1,64})(?:\/_history\/[^/]+)?$/.exec(ref)
@@ -132,25 +192,28 @@ export function readNotification(body: unknown): Notification {
 	if (!rt) return { kind: 'invalid', reason: 'The body is not a FHIR resource or notification.' };
 	const status = rt === 'Bundle' && Array.isArray(body.entry) ? statusOf(body.entry[0]) : undefined;
 	if (!status) return { kind: 'event', resources: [body], ids: [] };
-	if (status.type !== 'event-notification') return { kind: 'ping', type: status.type ?? 'unknown' };
+	// $events answers (query-event) carry events like an event notification
+	if (status.type !== 'event-notification' && status.type !== 'query-event')
+		return { kind: 'ping', type: status.type ?? 'unknown', status };
 	const resources: IDataObject[] = [];
-	const ids: Array<{ resourceType: string; id: string; reference: string }> = [];
+	const ids: Ref[] = [];
+	const entries: NonNullable<Extract<Notification, { kind: 'event' }>['entries']> = [];
 	for (const e of (body.entry as unknown[]).slice(1, 1 + MAX_RESOURCES)) {
 		if (!isRecord(e)) continue;
-		if (isRecord(e.resource)) resources.push(e.resource);
-		else {
-			const id = idOf(e);
-			if (id) ids.push(id);
+		const ref = idOf(e);
+		if (isRecord(e.resource)) {
+			resources.push(e.resource);
+			entries.push({ fullUrl: str(e.fullUrl), resource: e.resource, ref });
+		} else if (ref) {
+			ids.push(ref);
+			entries.push({ fullUrl: str(e.fullUrl), ref });
 		}
 	}
-	return { kind: 'event', resources, ids };
+	return { kind: 'event', resources, ids, status, entries };
 }
 
 /** Reads an id-only entry's resource, on the credential's FHIR server only. */
-async function fetchResource(
-	ctx: IWebhookFunctions,
-	ref: { resourceType: string; id: string; reference: string },
-): Promise<IDataObject> {
+async function fetchResource(ctx: IWebhookFunctions, ref: Ref): Promise<IDataObject> {
 	const type = ctx.getNodeParameter('authentication') as string;
 	const profile = getVendorProfile(type, await ctx.getCredentials(type), ctx.getNode());
 	const base = new URL(profile.fhirBaseUrl);
@@ -192,4 +255,136 @@ export async function itemsOf(
 		} else out.push({ ...ref });
 	}
 	return simplify ? out.map((r) => (r.fetchError ? r : simplifyResource(r))) : out;
+}
+
+const refFrom = (reference: string): Ref | undefined => idOf({ fullUrl: reference });
+
+/** The items of one topic-based notification's events (no numbering checks). */
+async function topicEventItems(
+	ctx: IWebhookFunctions,
+	n: Extract<Notification, { kind: 'event' }>,
+	extra: IDataObject = {},
+): Promise<Array<{ number?: number; item: IDataObject }>> {
+	const options = ctx.getNodeParameter('options', {}) as IDataObject;
+	const simplify = ctx.getNodeParameter('simplify', false) as boolean;
+	const status = n.status ?? { events: [] };
+	const entries = n.entries ?? [];
+	// no notification-event listed: one event per entry, unnumbered
+	const events = status.events.length
+		? status.events
+		: entries.map((e) => ({ number: undefined, timestamp: undefined, focus: e.fullUrl }));
+	const out: Array<{ number?: number; item: IDataObject }> = [];
+	for (const [i, ev] of events.entries()) {
+		const focusRef = ev.focus ? refFrom(ev.focus) : undefined;
+		const entry =
+			entries.find((e) => ev.focus !== undefined && e.fullUrl === ev.focus) ??
+			entries.find(
+				(e) =>
+					focusRef &&
+					e.ref &&
+					e.ref.resourceType === focusRef.resourceType &&
+					e.ref.id === focusRef.id,
+			) ??
+			(events.length === entries.length ? entries[i] : undefined);
+		const focus = entry?.ref ?? focusRef;
+		const item: IDataObject = {};
+		if (entry?.resource) item.resource = entry.resource;
+		else if (focus && options.fetchResource !== false) {
+			try {
+				const r = await fetchResource(ctx, focus);
+				if (r.fetchError) item.fetchError = r.fetchError;
+				else item.resource = r;
+			} catch (e) {
+				item.fetchError = (e as Error).message;
+			}
+		}
+		if (simplify && isRecord(item.resource)) item.resource = simplifyResource(item.resource);
+		if (focus) item.focus = { ...focus };
+		item.subscription = status.subscription;
+		item.topic = status.topic;
+		item.eventNumber = ev.number;
+		item.timestamp = ev.timestamp;
+		Object.assign(item, extra);
+		out.push({ number: ev.number, item });
+	}
+	return out;
+}
+
+/**
+ * The items of a topic-based event notification, in event order: events already delivered are
+ * left out; missed ones before them are read through `$events` (when the server declares it) and
+ * come first; what could not be read is named on the first new item as `missedEvents`.
+ */
+export async function topicItemsOf(
+	ctx: IWebhookFunctions,
+	n: Extract<Notification, { kind: 'event' }>,
+): Promise<IDataObject[]> {
+	const data = staticData(ctx);
+	const last = typeof data.lastEventNumber === 'number' ? data.lastEventNumber : undefined;
+	const fresh = (await topicEventItems(ctx, n)).filter(
+		(e) => e.number === undefined || last === undefined || e.number > last,
+	);
+	const numbers = fresh.map((e) => e.number).filter((x): x is number => x !== undefined);
+	const first = numbers.length ? Math.min(...numbers) : undefined;
+	const recovered: IDataObject[] = [];
+	const missed: IDataObject[] = [];
+	if (last !== undefined && first !== undefined && first > last + 1) {
+		const from = last + 1;
+		const to = Math.min(first - 1, last + MAX_RECOVERED_EVENTS);
+		let got: Array<{ number?: number; item: IDataObject }> = [];
+		let reason: string | undefined;
+		if (!data.eventsSupported || !data.subscriptionId || !data.fhirBaseUrl)
+			reason = "The server's CapabilityStatement does not declare Subscription $events.";
+		else {
+			const r = await readMissedEvents(
+				ctx,
+				data.subscriptionId,
+				data.fhirBaseUrl,
+				from,
+				to,
+				String(data.content ?? 'full-resource'),
+			);
+			if ('error' in r) reason = r.error;
+			else {
+				const q = readNotification(r.bundle);
+				if (q.kind === 'event')
+					got = (await topicEventItems(ctx, q, { recovered: true })).filter(
+						(e) => e.number !== undefined && e.number >= from && e.number <= to,
+					);
+				else reason = '$events answered without events.';
+			}
+		}
+		const seen = new Set<number>();
+		for (const e of got.sort((a, b) => (a.number ?? 0) - (b.number ?? 0)))
+			if (!seen.has(e.number!)) {
+				seen.add(e.number!);
+				recovered.push(e.item);
+			}
+		// the numbers still missing, as ranges (what was asked for, then what lies beyond the bound)
+		let start: number | undefined;
+		for (let k = from; k <= to + 1; k++) {
+			const gap = k <= to && !seen.has(k);
+			if (gap && start === undefined) start = k;
+			if (!gap && start !== undefined) {
+				missed.push({ from: start, to: k - 1, reason: reason ?? '$events did not return them.' });
+				start = undefined;
+			}
+		}
+		if (to < first - 1)
+			missed.push({
+				from: to + 1,
+				to: first - 1,
+				reason: `Not read: more than ${MAX_RECOVERED_EVENTS} events were missed; read them with Subscription $events.`,
+			});
+	}
+	const items = [...recovered, ...fresh.map((e) => e.item)];
+	if (missed.length && fresh.length) fresh[0].item.missedEvents = missed;
+	const delivered = [...numbers, ...recovered.map((i) => i.eventNumber as number)];
+	if (delivered.length) data.lastEventNumber = Math.max(last ?? 0, ...delivered);
+	return items;
+}
+
+/** True when the node's Subscription is topic-based (what items look like). */
+export function isTopicNode(ctx: IWebhookFunctions): boolean {
+	return subscriptionType(ctx) === 'topic';
 }

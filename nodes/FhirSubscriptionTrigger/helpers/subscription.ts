@@ -2,12 +2,22 @@
 // `checkExists` first, `create` when it answers false), read by `checkExists`, deleted on
 // deactivation. Its id, the FHIR base it lives on and the secret the server sends back in a
 // header are kept in the node's workflow static data (n8n saves it for active workflows).
+// Two kinds: Criteria (an R4 rest-hook Subscription whose `criteria` is a search) and Topic (the
+// Subscriptions R5 Backport IG for R4: `criteria` is a topic canonical the server declares, see
+// topic.ts); a Topic Subscription also keeps the last event number delivered.
 import { randomBytes } from 'node:crypto';
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
 import { apiRequest, encodePathSegment, joinUrl } from '../../shared/http';
 import { getVendorProfile, type VendorProfile } from '../../shared/vendors';
 import { isRecord, str } from '../../shared/values';
 import { loadCapabilities } from '../../EhrFhir/helpers/capabilities';
+import {
+	CONTENT_CODES,
+	assertTopic,
+	filterCriteria,
+	readBackportDeclaration,
+	topicSubscriptionBody,
+} from './topic';
 
 /** the header the FHIR server sends back on every notification */
 export const SECRET_HEADER = 'X-Ehr-Webhook-Secret';
@@ -18,7 +28,29 @@ export interface SubscriptionStaticData extends IDataObject {
 	fhirBaseUrl?: string;
 	/** hex; compared with the header of each notification */
 	secret?: string;
+	/** 'topic': a backport Subscription (absent: criteria, as before topics existed) */
+	subscriptionType?: string;
+	topic?: string;
+	/** the backport-payload-content code asked for */
+	content?: string;
+	/** the highest event number delivered (topic); 0 right after create */
+	lastEventNumber?: number;
+	/** the server declares `Subscription/{id}/$events` */
+	eventsSupported?: boolean;
 }
+
+/** The node's Subscription Type ('criteria' for workflows saved before it existed). */
+export function subscriptionType(ctx: { getNodeParameter(n: string, d: unknown): unknown }) {
+	return ctx.getNodeParameter('subscriptionType', 'criteria') === 'topic' ? 'topic' : 'criteria';
+}
+
+const TOPIC_KEYS = [
+	'subscriptionType',
+	'topic',
+	'content',
+	'lastEventNumber',
+	'eventsSupported',
+] as const;
 
 export function staticData(ctx: { getWorkflowStaticData(type: string): IDataObject }) {
 	return ctx.getWorkflowStaticData('node') as SubscriptionStaticData;
@@ -56,6 +88,11 @@ export async function subscriptionExists(this: IHookFunctions): Promise<boolean>
 	const { type, profile } = await profileOf(this);
 	// the credential now points at another server: the old Subscription is not ours to use
 	if (profile.fhirBaseUrl !== data.fhirBaseUrl) return false;
+	// made for another Subscription Type or topic than the node now says: a new one is needed
+	const kind = subscriptionType(this);
+	if ((data.subscriptionType ?? 'criteria') !== kind) return false;
+	if (kind === 'topic' && data.topic !== String(this.getNodeParameter('topic', '')).trim())
+		return false;
 	const res = await apiRequest.call(this, type, {
 		method: 'GET',
 		url: subscriptionUrl(profile.fhirBaseUrl, data.subscriptionId),
@@ -92,35 +129,69 @@ async function assertSubscriptions(
 export async function createSubscription(this: IHookFunctions): Promise<boolean> {
 	const { type, profile } = await profileOf(this);
 	const payload = this.getNodeParameter('payload', 'full') as string;
-	if (payload !== 'full')
+	const kind = subscriptionType(this);
+	if (kind === 'criteria' && payload !== 'full')
 		throw new NodeOperationError(
 			this.getNode(),
-			`${profile.vendor}: ID Only notifications need topic-based Subscriptions (the R4B/R5 backport), which this node does not create yet`,
+			`${profile.vendor}: ${payload === 'empty' ? 'Empty' : 'ID Only'} notifications need a topic-based Subscription`,
 			{
-				description: 'Choose Payload "Full Resource": the notification then carries the resource.',
+				description:
+					'Choose Subscription Type "Topic" (the server must declare the Subscriptions R5 Backport), or Payload "Full Resource": an R4 criteria notification then carries the resource.',
 			},
 		);
-	const criteria = criteriaOf(this);
-	await assertSubscriptions(this, type, profile);
+	let criteria: string;
+	let topicBody: ((endpoint: string, header: string, reason: string) => IDataObject) | undefined;
+	let eventsSupported = false;
+	if (kind === 'topic') {
+		const topic = String(this.getNodeParameter('topic', '') ?? '').trim();
+		const filter = filterCriteria(this);
+		const heartbeat = Number(this.getNodeParameter('options.heartbeatPeriod', 0) ?? 0);
+		if (!Number.isInteger(heartbeat) || heartbeat < 0)
+			throw new NodeOperationError(
+				this.getNode(),
+				'Heartbeat Period must be a whole number of seconds',
+				{
+					description: 'Use 0 for no heartbeats.',
+				},
+			);
+		await assertSubscriptions(this, type, profile);
+		const declared = await readBackportDeclaration(this, type, profile);
+		assertTopic(this, profile, declared, topic);
+		eventsSupported = declared.events;
+		criteria = filter ? `${topic} (${filter})` : topic;
+		topicBody = (endpoint, header, reason) =>
+			topicSubscriptionBody({ reason, topic, filter, payload, heartbeat, endpoint, header });
+	} else {
+		criteria = criteriaOf(this);
+		await assertSubscriptions(this, type, profile);
+	}
 	const endpoint = this.getNodeWebhookUrl('default');
 	if (!endpoint)
 		throw new NodeOperationError(this.getNode(), 'n8n gave no webhook URL for this node', {
 			description: 'Save the workflow and activate it again.',
 		});
+	// the one this node made before (in error, off, or for other settings) goes first; a failure
+	// to delete it does not stop the new one (the old one cannot pass the new secret check)
+	const old = staticData(this);
+	if (old.subscriptionId && old.fhirBaseUrl === profile.fhirBaseUrl)
+		await deleteSubscription.call(this).catch(() => undefined);
 	const secret = randomBytes(32).toString('hex');
 	const workflow = this.getWorkflow();
-	const body = {
-		resourceType: 'Subscription',
-		status: 'requested',
-		reason: `n8n workflow "${workflow.name ?? workflow.id}" (FHIR Subscription Trigger)`,
-		criteria,
-		channel: {
-			type: 'rest-hook',
-			endpoint,
-			payload: 'application/fhir+json',
-			header: [`${SECRET_HEADER}: ${secret}`],
-		},
-	};
+	const reason = `n8n workflow "${workflow.name ?? workflow.id}" (FHIR Subscription Trigger)`;
+	const body = topicBody
+		? topicBody(endpoint, `${SECRET_HEADER}: ${secret}`, reason)
+		: {
+				resourceType: 'Subscription',
+				status: 'requested',
+				reason,
+				criteria,
+				channel: {
+					type: 'rest-hook',
+					endpoint,
+					payload: 'application/fhir+json',
+					header: [`${SECRET_HEADER}: ${secret}`],
+				},
+			};
 	const res = await apiRequest.call(this, type, {
 		method: 'POST',
 		url: joinUrl(profile.fhirBaseUrl, 'Subscription'),
@@ -144,6 +215,15 @@ export async function createSubscription(this: IHookFunctions): Promise<boolean>
 	data.subscriptionId = subscriptionId;
 	data.fhirBaseUrl = profile.fhirBaseUrl;
 	data.secret = secret;
+	if (kind === 'topic') {
+		data.subscriptionType = 'topic';
+		data.topic = String(body.criteria);
+		data.content = CONTENT_CODES[payload] ?? 'full-resource';
+		data.lastEventNumber = 0;
+		data.eventsSupported = eventsSupported;
+	} else {
+		for (const k of TOPIC_KEYS) delete data[k];
+	}
 	return true;
 }
 
@@ -166,5 +246,6 @@ export async function deleteSubscription(this: IHookFunctions): Promise<boolean>
 	delete data.subscriptionId;
 	delete data.fhirBaseUrl;
 	delete data.secret;
+	for (const k of TOPIC_KEYS) delete data[k];
 	return true;
 }

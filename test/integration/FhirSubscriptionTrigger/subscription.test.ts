@@ -115,13 +115,18 @@ it.each([
 	},
 );
 
-it('ID Only is refused before anything is sent (this node creates R4 full-resource Subscriptions only)', async () => {
-	const t = trigger(sb, 'smart', ep.url, { payload: 'idOnly' });
-	const before = sb.app.requests.length;
-	await expect(t.hook('create')).rejects.toThrow(
-		/ID Only notifications need topic-based Subscriptions/,
-	);
-	expect(sb.app.requests.length).toBe(before);
+it('Criteria with ID Only or Empty is refused before anything is sent, naming Subscription Type Topic', async () => {
+	for (const payload of ['idOnly', 'empty']) {
+		const t = trigger(sb, 'smart', ep.url, { payload });
+		const before = sb.app.requests.length;
+		const err = (await t.hook('create').catch((e: unknown) => e)) as {
+			message: string;
+			description: string;
+		};
+		expect(err.message).toMatch(/notifications need a topic-based Subscription/);
+		expect(err.description).toMatch(/Subscription Type "Topic"/);
+		expect(sb.app.requests.length).toBe(before);
+	}
 });
 
 it('the credential now points at another server: checkExists false, delete leaves the old server alone', async () => {

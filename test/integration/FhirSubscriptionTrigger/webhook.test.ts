@@ -104,12 +104,17 @@ it('no secret header, or a wrong one → 401, nothing starts', async () => {
 	expect(
 		(await fresh.receive({ headers: { 'x-ehr-webhook-secret': 'x' }, body })).response?.status,
 	).toBe(401);
-	// an empty ping without the secret: 200 and nothing starts (the handshake may come before n8n
-	// saved the secret); a backport handshake Bundle without it is refused like any body
+	// an empty ping, a backport handshake or heartbeat without the secret: 200 and nothing starts
+	// (they carry no data; the handshake may come before n8n saved the secret); an event
+	// notification Bundle without it is refused like any body
 	const ping = await fresh.receive({ headers: {}, body: {} });
 	expect([ping.response?.status, ping.items]).toEqual([200, undefined]);
-	const bundled = await t.receive({ headers: {}, body: bundle('handshake') });
-	expect(bundled.response?.status).toBe(401);
+	for (const type of ['handshake', 'heartbeat']) {
+		const bundled = await t.receive({ headers: {}, body: bundle(type) });
+		expect([bundled.response?.status, bundled.items]).toEqual([200, undefined]);
+	}
+	const event = bundle('event-notification', [{ fullUrl: 'Patient/p1', resource: body }]);
+	expect((await t.receive({ headers: {}, body: event })).response?.status).toBe(401);
 });
 
 it('handshake, heartbeat and empty pings (with the secret) → 200, nothing starts', async () => {
