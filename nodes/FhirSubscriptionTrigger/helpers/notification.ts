@@ -18,7 +18,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IDataObject, IWebhookFunctions } from 'n8n-workflow';
 import { simplifyResource } from '../../shared/fhir-simplify';
-import { apiRequest, encodePathSegment, joinUrl } from '../../shared/http';
+import { apiRequest, joinUrl } from '../../shared/http';
 import { isRecord, str } from '../../shared/values';
 import { getVendorProfile } from '../../shared/vendors';
 import { SECRET_HEADER, staticData, subscriptionType } from './subscription';
@@ -227,7 +227,7 @@ async function fetchResource(ctx: IWebhookFunctions, ref: Ref): Promise<IDataObj
 		return { ...ref, fetchError: `Not read: ${absolute.origin} is not the credential's server.` };
 	const res = await apiRequest.call(ctx, type, {
 		method: 'GET',
-		url: joinUrl(profile.fhirBaseUrl, ref.resourceType, encodePathSegment(ref.id)),
+		url: joinUrl(profile.fhirBaseUrl, ref.resourceType, ref.id),
 		headers: { Accept: profile.accept },
 		okStatuses: [404, 410],
 		what: `Read ${ref.resourceType}/${ref.id}`,

@@ -7,7 +7,7 @@
 // topic.ts); a Topic Subscription also keeps the last event number delivered.
 import { randomBytes } from 'node:crypto';
 import { NodeOperationError, type IDataObject, type IHookFunctions } from 'n8n-workflow';
-import { apiRequest, encodePathSegment, joinUrl } from '../../shared/http';
+import { apiRequest, joinUrl } from '../../shared/http';
 import { getVendorProfile, type VendorProfile } from '../../shared/vendors';
 import { isRecord, str } from '../../shared/values';
 import { loadCapabilities } from '../../EhrFhir/helpers/capabilities';
@@ -62,7 +62,7 @@ async function profileOf(ctx: IHookFunctions): Promise<{ type: string; profile: 
 }
 
 function subscriptionUrl(base: string, id: string): string {
-	return joinUrl(base, 'Subscription', encodePathSegment(id));
+	return joinUrl(base, 'Subscription', id);
 }
 
 /** The search the Subscription's `criteria` carries: `Type?param=value&…`. */
