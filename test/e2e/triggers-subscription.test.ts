@@ -8,7 +8,7 @@
 // three Patients → exactly three executions numbered 1-3 (the last event number survives between
 // webhook calls), a heartbeat → none, a notification the sandbox drops → read back through $events
 // with the next one, deactivation deletes it. Queue mode (PostgreSQL, Redis, main + 2 workers):
-// each event is exactly one execution.
+// each event is exactly one execution, for a criteria and for a topic Subscription.
 // Prints the delivery latency (sandbox write → n8n's answer) it measured.
 import type { Sandbox } from '../../sandbox/server';
 import type { N8n, WorkflowJson } from '../../scripts/n8n/runtime';
@@ -128,6 +128,24 @@ async function executedIds(n8n: N8n, atLeast: number): Promise<string[][]> {
 	return out;
 }
 
+/** per finished execution of the topic workflow: [eventNumber, Patient id, recovered] of each item */
+async function topicExecutions(n8n: N8n, atLeast: number) {
+	const list = await n8n.finishedExecutions(TOPIC_WORKFLOW.id, atLeast, 90_000);
+	const out: Array<Array<[unknown, unknown, unknown]>> = [];
+	for (const e of list) {
+		expect(e.status).toBe('success');
+		const run = await n8n.execution(e.id);
+		out.push(
+			run.nodes['FHIR Subscription Trigger'].items.map((i) => [
+				i.eventNumber,
+				(i.resource as Json | undefined)?.id,
+				i.recovered,
+			]),
+		);
+	}
+	return out.sort((a, b) => Number(a[0][0]) - Number(b[0][0]));
+}
+
 function p50(values: number[]): number {
 	const s = [...values].sort((a, b) => a - b);
 	return s[Math.floor((s.length - 1) / 2)];
@@ -222,23 +240,7 @@ describe('regular mode', () => {
 	describe('topic Subscription (R4 backport)', () => {
 		let topicSub = '';
 		let seenDeliveries = 0;
-		/** per finished execution: [eventNumber, Patient id, recovered] of each item */
-		async function topicRuns(atLeast: number) {
-			const list = await n8n.finishedExecutions(TOPIC_WORKFLOW.id, atLeast, 90_000);
-			const out: Array<Array<[unknown, unknown, unknown]>> = [];
-			for (const e of list) {
-				expect(e.status).toBe('success');
-				const run = await n8n.execution(e.id);
-				out.push(
-					run.nodes['FHIR Subscription Trigger'].items.map((i) => [
-						i.eventNumber,
-						(i.resource as Json | undefined)?.id,
-						i.recovered,
-					]),
-				);
-			}
-			return out.sort((a, b) => Number(a[0][0]) - Number(b[0][0]));
-		}
+		const topicRuns = (atLeast: number) => topicExecutions(n8n, atLeast);
 
 		test('activation creates one backport Subscription; its handshake Bundle starts nothing', async () => {
 			seenDeliveries = (await deliveries(sb)).length;
@@ -301,7 +303,7 @@ describe('queue mode (main + 2 workers)', () => {
 	beforeAll(async () => {
 		services = await startQueueServices();
 		env = await startEnv({
-			workflows: [WORKFLOW],
+			workflows: [WORKFLOW, TOPIC_WORKFLOW],
 			credentials: (s) => writingSmartCredential(s, CREDENTIAL, SCOPES),
 			n8n: { env: services.env },
 		});
@@ -329,5 +331,21 @@ describe('queue mode (main + 2 workers)', () => {
 		);
 		await n8n.deactivate(WORKFLOW.id);
 		await until(async () => (await subscriptions(sb)).length === 0, 'the Subscription deleted');
+	});
+
+	test('topic Subscription: each event is exactly one execution, numbered 1-3 (the last event number survives across main and workers)', async () => {
+		const { n8n, sandbox: sb } = env!;
+		await n8n.activate(TOPIC_WORKFLOW.id);
+		await until(async () => (await subscriptions(sb))[0]?.status === 'active', 'active');
+		const ids = await createPatients(sb, ['QT1', 'QT2', 'QT3']);
+		const got = await topicExecutions(n8n, 3);
+		await new Promise((r) => setTimeout(r, 1500));
+		expect(await n8n.finishedExecutions(TOPIC_WORKFLOW.id, 3)).toHaveLength(3);
+		expect(got).toEqual(ids.map((id, i) => [[i + 1, id, undefined]]));
+		await n8n.deactivate(TOPIC_WORKFLOW.id);
+		await until(
+			async () => (await subscriptions(sb)).length === 0,
+			'the topic Subscription deleted',
+		);
 	});
 });

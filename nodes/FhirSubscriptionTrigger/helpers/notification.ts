@@ -23,6 +23,7 @@ import { isRecord, str } from '../../shared/values';
 import { getVendorProfile } from '../../shared/vendors';
 import { SECRET_HEADER, staticData, subscriptionType } from './subscription';
 import { MAX_RECOVERED_EVENTS, readMissedEvents } from './topic';
+import { claimEvents, claimKey } from './event-claims';
 
 /** the largest notification read (bytes) */
 export const MAX_NOTIFICATION_BYTES = 5 * 1024 * 1024;
@@ -264,6 +265,7 @@ async function topicEventItems(
 	ctx: IWebhookFunctions,
 	n: Extract<Notification, { kind: 'event' }>,
 	extra: IDataObject = {},
+	keep: (n: number | undefined) => boolean = () => true,
 ): Promise<Array<{ number?: number; item: IDataObject }>> {
 	const options = ctx.getNodeParameter('options', {}) as IDataObject;
 	const simplify = ctx.getNodeParameter('simplify', false) as boolean;
@@ -275,6 +277,7 @@ async function topicEventItems(
 		: entries.map((e) => ({ number: undefined, timestamp: undefined, focus: e.fullUrl }));
 	const out: Array<{ number?: number; item: IDataObject }> = [];
 	for (const [i, ev] of events.entries()) {
+		if (!keep(ev.number)) continue;
 		const focusRef = ev.focus ? refFrom(ev.focus) : undefined;
 		const entry =
 			entries.find((e) => ev.focus !== undefined && e.fullUrl === ev.focus) ??
@@ -321,16 +324,43 @@ export async function topicItemsOf(
 ): Promise<IDataObject[]> {
 	const data = staticData(ctx);
 	const last = typeof data.lastEventNumber === 'number' ? data.lastEventNumber : undefined;
-	const fresh = (await topicEventItems(ctx, n)).filter(
-		(e) => e.number === undefined || last === undefined || e.number > last,
+	const listed = (n.status?.events ?? [])
+		.map((e) => e.number)
+		.filter((x): x is number => x !== undefined);
+	// claimed before the first await: a notification handled at the same time in this process
+	// (its static data not saved yet) neither delivers these nor takes them for a gap
+	const key =
+		data.subscriptionId && data.fhirBaseUrl && data.secret
+			? claimKey(data.fhirBaseUrl, data.subscriptionId, data.secret)
+			: undefined;
+	const mine = new Set(key ? claimEvents(key, listed, last) : listed);
+	const firstMine = [...mine].filter((k) => last === undefined || k > last);
+	const first = firstMine.length ? Math.min(...firstMine) : undefined;
+	// the numbers between the last delivered and this notification's first, bounded; only those
+	// nobody else in this process has claimed are this call's to read back
+	const gapFrom = last === undefined || first === undefined ? undefined : last + 1;
+	const gapTo =
+		gapFrom === undefined || first === undefined
+			? undefined
+			: Math.min(first - 1, last! + MAX_RECOVERED_EVENTS);
+	const range =
+		gapFrom !== undefined && gapTo !== undefined && gapTo >= gapFrom
+			? Array.from({ length: gapTo - gapFrom + 1 }, (_, i) => gapFrom + i)
+			: [];
+	const gap = key ? claimEvents(key, range, last) : range;
+	const fresh = await topicEventItems(
+		ctx,
+		n,
+		{},
+		(k) => k === undefined || (mine.has(k) && (last === undefined || k > last)),
 	);
 	const numbers = fresh.map((e) => e.number).filter((x): x is number => x !== undefined);
-	const first = numbers.length ? Math.min(...numbers) : undefined;
 	const recovered: IDataObject[] = [];
 	const missed: IDataObject[] = [];
-	if (last !== undefined && first !== undefined && first > last + 1) {
-		const from = last + 1;
-		const to = Math.min(first - 1, last + MAX_RECOVERED_EVENTS);
+	if (gap.length) {
+		const from = Math.min(...gap);
+		const to = Math.max(...gap);
+		const wanted = new Set(gap);
 		let got: Array<{ number?: number; item: IDataObject }> = [];
 		let reason: string | undefined;
 		if (!data.eventsSupported || !data.subscriptionId || !data.fhirBaseUrl)
@@ -348,8 +378,11 @@ export async function topicItemsOf(
 			else {
 				const q = readNotification(r.bundle);
 				if (q.kind === 'event')
-					got = (await topicEventItems(ctx, q, { recovered: true })).filter(
-						(e) => e.number !== undefined && e.number >= from && e.number <= to,
+					got = await topicEventItems(
+						ctx,
+						q,
+						{ recovered: true },
+						(k) => k !== undefined && wanted.has(k),
 					);
 				else reason = '$events answered without events.';
 			}
@@ -363,19 +396,20 @@ export async function topicItemsOf(
 		// the numbers still missing, as ranges (what was asked for, then what lies beyond the bound)
 		let start: number | undefined;
 		for (let k = from; k <= to + 1; k++) {
-			const gap = k <= to && !seen.has(k);
-			if (gap && start === undefined) start = k;
-			if (!gap && start !== undefined) {
+			const open = k <= to && wanted.has(k) && !seen.has(k);
+			if (open && start === undefined) start = k;
+			if (!open && start !== undefined) {
 				missed.push({ from: start, to: k - 1, reason: reason ?? '$events did not return them.' });
 				start = undefined;
 			}
 		}
-		if (to < first - 1)
-			missed.push({
-				from: to + 1,
-				to: first - 1,
-				reason: `Not read: more than ${MAX_RECOVERED_EVENTS} events were missed; read them with Subscription $events.`,
-			});
+	}
+	if (gapTo !== undefined && first !== undefined && gapTo < first - 1) {
+		missed.push({
+			from: gapTo + 1,
+			to: first - 1,
+			reason: `Not read: more than ${MAX_RECOVERED_EVENTS} events were missed; read them with Subscription $events.`,
+		});
 	}
 	const items = [...recovered, ...fresh.map((e) => e.item)];
 	if (missed.length && fresh.length) fresh[0].item.missedEvents = missed;

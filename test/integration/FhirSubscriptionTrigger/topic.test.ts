@@ -267,6 +267,50 @@ it('lost notifications: read back through $events and delivered first with the n
 	expect([replay.response?.status, replay.items]).toEqual([200, undefined]);
 });
 
+it("a notification handled before the previous one's static data was saved (n8n saves after webhook() returns; each call has its own copy): no event delivered twice, no $events read", async () => {
+	const { t } = await active({ payload: 'idOnly' });
+	const stale = structuredClone(t.staticData); // lastEventNumber 0, as loaded by every call
+	// hold the notifications instead of handing them to the trigger
+	const held: Array<{ headers: Record<string, string>; rawBody: Buffer }> = [];
+	ep.use({
+		receive: async (r: { headers: Record<string, string>; rawBody: Buffer }) => {
+			held.push(r);
+			return {
+				result: { noWebhookResponse: true },
+				items: undefined,
+				response: { status: 200, body: {} },
+			};
+		},
+	} as never);
+	for (const f of ['First', 'Second', 'Third']) await smartWrite(sb, 'POST', 'Patient', patient(f));
+	await until(() => held.length === 3, 'three notifications held');
+	const before = sb.app.requests.length;
+	// event 1 through the trigger that saved its static data; 2 and 3 through copies loaded
+	// before that save (the race of a server sending the next notification as soon as it has
+	// the 200), 2 and 3 at the same time
+	const first = await t.receive({ headers: held[0].headers, body: {}, rawBody: held[0].rawBody });
+	const copies = [1, 2].map(() =>
+		trigger(
+			sb,
+			'smart',
+			ep.url,
+			{ subscriptionType: 'topic', topic: CREATED, payload: 'idOnly' },
+			structuredClone(stale),
+		),
+	);
+	const [second, third] = await Promise.all(
+		[1, 2].map((k, i) =>
+			copies[i].receive({ headers: held[k].headers, body: {}, rawBody: held[k].rawBody }),
+		),
+	);
+	const numbers = [first, second, third].map((a) => (a.items ?? []).map((i) => i.json.eventNumber));
+	expect(numbers).toEqual([[1], [2], [3]]);
+	expect([first, second, third].flatMap((a) => a.items ?? []).some((i) => i.json.recovered)).toBe(
+		false,
+	);
+	expect(sb.app.requests.slice(before).filter((r) => r.path.endsWith('/$events'))).toEqual([]);
+});
+
 it('lost notifications on a server without $events: missedEvents names the range, nothing invented', async () => {
 	const { t, id } = await active();
 	// as if the CapabilityStatement had not declared $events
