@@ -13,7 +13,7 @@
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
 import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -33,6 +33,7 @@ import {
 	type BenchN8n,
 	type SandboxProc,
 } from './lib/n8n-env';
+import { loadProfiles, printSummary, summarize } from './lib/cpuprofile';
 import { median, ratioLine, runsList } from './lib/stats';
 import { CLIENT, SCOPES, exportManifest, type Manifest } from './lib/bulk';
 
@@ -40,6 +41,9 @@ const SIZES = (process.env.BENCH_BULK_SIZES ?? '100000,1000000').split(',').map(
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PACED_BPS = Number(process.env.BENCH_BULK_PACED_BPS ?? 2 ** 20);
 const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
+/** `BENCH_PROFILE=1`: n8n runs with --cpu-prof, the node runs BENCH_PROFILE_RUNS (4) times at the
+ * first size (no baseline, no timing table), then the profile's summary is printed */
+const PROFILE = process.env.BENCH_PROFILE ?? '';
 
 /** (b): one file after the other, fetch → pipeline → file; returns wall ms, CPU s, NDJSON bytes. */
 async function baseline(manifest: Manifest, token: string) {
@@ -135,22 +139,56 @@ async function main(): Promise<void> {
 				),
 			);
 		}
+		// n8n's own cost of one webhook execution: the same trigger with a No Operation node
+		const noop = webhookWorkflow('benchBulkNoop000', 'Bench: bulk no-op', 'bench-bulk-noop', [
+			{ name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+		]);
+		const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'n8n-ehr-cpuprof-')) : '';
 		env = await startBenchN8n({
 			credentials,
-			workflows,
-			n8n: { env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } },
+			workflows: [...workflows, noop],
+			n8n: {
+				env: {
+					N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+					...(PROFILE
+						? {
+								NODE_OPTIONS: `--max-old-space-size=1536 --cpu-prof --cpu-prof-dir=${profileDir}`,
+							}
+						: {}),
+				},
+			},
 		});
 		const e = env;
 		const seen: Record<string, Set<string>> = Object.fromEntries(
-			workflows.map((w) => [w.id, new Set<string>()]),
+			[...workflows, noop].map((w) => [w.id, new Set<string>()]),
 		);
+		/** n8n's CPU for one execution of Webhook → No Operation (s), measured like (a) */
+		const noopRun = async () => {
+			const c0 = cpuSeconds(e.pid);
+			let cpuRun = NaN;
+			const r = await runWebhook(e, noop.id, 'bench-bulk-noop', seen[noop.id], () => {
+				cpuRun = cpuSeconds(e.pid) - c0;
+			});
+			await deleteExecutions(e, [r.executionId]).catch(() => undefined);
+			return cpuRun;
+		};
 		const ours = async (i: number) => {
 			const wf = workflows[i];
 			let peak = rssBytes(e.pid);
 			const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(e.pid))), 50);
 			const c0 = cpuSeconds(e.pid);
+			let cpuRun = NaN;
 			try {
-				const r = await runWebhook(e, wf.id, `bench-bulk-${exports[i].size}`, seen[wf.id]);
+				// cpuRun: n8n's CPU from the webhook call until the execution is finished and saved;
+				// cpu (the figure before 2026-12-01 16:30) also counts n8n answering the bench's REST
+				// read of the whole execution afterwards
+				const r = await runWebhook(
+					e,
+					wf.id,
+					`bench-bulk-${exports[i].size}`,
+					seen[wf.id],
+					() => (cpuRun = cpuSeconds(e.pid) - c0),
+				);
 				const cpu = cpuSeconds(e.pid) - c0;
 				const items = r.nodeJson['FHIR Bulk Export'];
 				const bytes = items.reduce((a, x) => a + Number(x.bytes), 0);
@@ -158,7 +196,7 @@ async function main(): Promise<void> {
 				await deleteExecutions(e, [r.executionId]).catch((err: Error) =>
 					console.warn(`  (could not delete execution ${r.executionId}: ${err.message})`),
 				);
-				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, bytes, lines, peak };
+				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, cpuRun, bytes, lines, peak };
 			} finally {
 				clearInterval(sampler);
 			}
@@ -167,6 +205,7 @@ async function main(): Promise<void> {
 			a: number[];
 			b: number[];
 			acpu: number[];
+			acpuAll: number[];
 			bcpu: number[];
 			bytes: number;
 			peak: number;
@@ -174,14 +213,15 @@ async function main(): Promise<void> {
 		const measure = async (i: number, runs: number): Promise<Row> => {
 			const x = exports[i];
 			const resources = x.manifest.output.reduce((s, o) => s + o.count, 0);
-			const row: Row = { a: [], b: [], acpu: [], bcpu: [], bytes: 0, peak: 0 };
+			const row: Row = { a: [], b: [], acpu: [], acpuAll: [], bcpu: [], bytes: 0, peak: 0 };
 			for (let k = 0; k < runs; k++) {
 				const doA = async () => {
 					const a = await ours(i);
 					if (a.lines !== resources)
 						throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
 					row.a.push(a.ms);
-					row.acpu.push(a.cpu);
+					row.acpu.push(a.cpuRun);
+					row.acpuAll.push(a.cpu);
 					row.bytes = a.bytes;
 					row.peak = Math.max(row.peak, a.peak);
 				};
@@ -205,6 +245,28 @@ async function main(): Promise<void> {
 		};
 		console.log('warm-up run…');
 		await ours(0);
+		if (PROFILE) {
+			const n = Number(process.env.BENCH_PROFILE_RUNS ?? 4);
+			for (let k = 0; k < n; k++) {
+				const a = await ours(0);
+				console.log(`  profiled run: ${a.ms} ms, n8n CPU ${a.cpuRun.toFixed(2)} s`);
+			}
+			await env.stop();
+			env = undefined;
+			console.log(`\nprofile of n8n while the node ran ${n} times (${profileDir}):`);
+			printSummary(
+				summarize(loadProfiles(profileDir)),
+				Number(process.env.BENCH_PROFILE_TOP ?? 40),
+			);
+			return;
+		}
+		// n8n idle (its timers), and its fixed cost per webhook execution
+		const i0 = cpuSeconds(e.pid);
+		await new Promise((res) => setTimeout(res, 3000));
+		const idlePerS = (cpuSeconds(e.pid) - i0) / 3;
+		await noopRun();
+		const noopCpu: number[] = [];
+		for (let k = 0; k < Math.max(3, RUNS); k++) noopCpu.push(await noopRun());
 		const rows: Array<Row & { size: number }> = [];
 		for (let i = 0; i < exports.length; i++)
 			rows.push({ size: exports[i].size, ...(await measure(i, RUNS)) });
@@ -217,6 +279,7 @@ async function main(): Promise<void> {
 			const a = median(r.a);
 			const b = median(r.b);
 			const ca = median(r.acpu) / gb(r);
+			const caAll = median(r.acpuAll) / gb(r);
 			const cb = median(r.bcpu) / gb(r);
 			console.log(
 				`${label} ${r.size} resources, ${(r.bytes / 2 ** 20).toFixed(0)} MiB NDJSON: (a) n8n node ${a.toFixed(0)} ms ${runsList(r.a)}, (b) baseline ${b.toFixed(0)} ms ${runsList(r.b)}`,
@@ -225,12 +288,22 @@ async function main(): Promise<void> {
 				`    throughput (a) ${(r.bytes / 2 ** 20 / (a / 1000)).toFixed(0)} MiB/s, (b) ${(r.bytes / 2 ** 20 / (b / 1000)).toFixed(0)} MiB/s; ratio b/a: ${ratioLine(b / a, goal, true)}`,
 			);
 			console.log(
-				`    CPU s/GB: (a) n8n ${ca.toFixed(2)}, (b) ${cb.toFixed(2)}; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
+				`    CPU s/GB: (a) n8n ${ca.toFixed(2)} ${runsList(r.acpu, 2)} s, (b) ${cb.toFixed(2)} ${runsList(r.bcpu, 2)} s; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
+			);
+			console.log(
+				`    (old measure, n8n's CPU including its REST answer with the execution to the bench: ${caAll.toFixed(2)} s/GB, a/b ${(caAll / cb).toFixed(3)})`,
+			);
+			const fixed = median(noopCpu);
+			console.log(
+				`    without n8n's fixed cost of a webhook execution (${fixed.toFixed(2)} s): (a) ${((median(r.acpu) - fixed) / gb(r)).toFixed(2)} s/GB, a/b ${((median(r.acpu) - fixed) / gb(r) / cb).toFixed(3)}`,
 			);
 			console.log(`    peak RSS of the n8n process: ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
 		};
 		console.log(
 			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs`,
+		);
+		console.log(
+			`n8n idle: ${idlePerS.toFixed(3)} CPU s per s; Webhook → No Operation execution: ${median(noopCpu).toFixed(3)} s ${runsList(noopCpu, 3)}`,
 		);
 		for (const r of rows) show('loopback', r, 1.0);
 		show(`paced ${(PACED_BPS / 2 ** 20).toFixed(1)} MiB/s per connection,`, paced, 3.0);
