@@ -7,17 +7,17 @@
 //   (a) FHIR Bulk Export → Download Export Files, output Files (SMART Backend Services credential),
 //       triggered through a production webhook; time = the node's executionTime from the run data;
 //       CPU = n8n's main process (/proc/<pid>/stat) before/after; peak RSS = VmRSS sampled every 50 ms
-//   (b) serial plain-stream baseline in this process: fetch (gunzip by fetch) → pipeline → file
+//   (b) serial plain-stream baseline (bench/lib/bulk-baseline.ts): fetch (gunzip by fetch) →
+//       pipeline → file, in a long-lived process on the Node.js that runs n8n (24); CPU = that
+//       process's process.cpuUsage(); (b') the same in this bench process (its own Node.js), the
+//       measure of the figures before 2026-12-01 16:40, printed next to it
 // then the same at the smallest size with each download paced like a remote server
 // (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { CredentialImport, WorkflowJson } from '../scripts/n8n/runtime';
 import { REPO_ROOT } from '../scripts/n8n/paths';
 import {
@@ -36,6 +36,7 @@ import {
 import { loadProfiles, printSummary, summarize } from './lib/cpuprofile';
 import { median, ratioLine, runsList } from './lib/stats';
 import { CLIENT, SCOPES, exportManifest, type Manifest } from './lib/bulk';
+import { baselineRun, baselineWorker, type BaselineWorker } from './lib/bulk-baseline';
 
 const SIZES = (process.env.BENCH_BULK_SIZES ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
@@ -45,36 +46,10 @@ const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
  * first size (no baseline, no timing table), then the profile's summary is printed */
 const PROFILE = process.env.BENCH_PROFILE ?? '';
 
-/** (b): one file after the other, fetch → pipeline → file; returns wall ms, CPU s, NDJSON bytes. */
-async function baseline(manifest: Manifest, token: string) {
-	const dir = mkdtempSync(join(os.tmpdir(), 'bench-n8n-bulk-baseline-'));
-	const c0 = process.cpuUsage();
-	const t0 = process.hrtime.bigint();
-	let bytes = 0;
-	try {
-		for (const [i, f] of manifest.output.entries()) {
-			const res = await fetch(f.url, {
-				headers: {
-					Accept: 'application/fhir+ndjson',
-					...(manifest.requiresAccessToken ? { Authorization: `Bearer ${token}` } : {}),
-				},
-			});
-			if (res.status !== 200 || !res.body) throw new Error(`baseline: ${f.url} → ${res.status}`);
-			const target = join(dir, `${i}.ndjson`);
-			await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(target));
-			bytes += statSync(target).size;
-		}
-		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-		const c = process.cpuUsage(c0);
-		return { ms, cpu: (c.user + c.system) / 1e6, bytes };
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
-}
-
 async function main(): Promise<void> {
 	const sandboxes: SandboxProc[] = [];
 	let env: BenchN8n | undefined;
+	let worker: BaselineWorker | undefined;
 	try {
 		const key = readFileSync(join(REPO_ROOT, 'sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
 		const exports: Array<{ size: number; sb: SandboxProc; manifest: Manifest; token: string }> = [];
@@ -159,6 +134,10 @@ async function main(): Promise<void> {
 			},
 		});
 		const e = env;
+		// (b) on the Node.js that runs n8n, in a long-lived process (like with like); (b') the
+		// figure before 2026-12-01 16:40: the same downloads in this bench process (its Node.js)
+		worker = await baselineWorker();
+		const w = worker;
 		const seen: Record<string, Set<string>> = Object.fromEntries(
 			[...workflows, noop].map((w) => [w.id, new Set<string>()]),
 		);
@@ -204,16 +183,28 @@ async function main(): Promise<void> {
 		type Row = {
 			a: number[];
 			b: number[];
+			bOld: number[];
 			acpu: number[];
 			acpuAll: number[];
 			bcpu: number[];
+			bcpuOld: number[];
 			bytes: number;
 			peak: number;
 		};
 		const measure = async (i: number, runs: number): Promise<Row> => {
 			const x = exports[i];
 			const resources = x.manifest.output.reduce((s, o) => s + o.count, 0);
-			const row: Row = { a: [], b: [], acpu: [], acpuAll: [], bcpu: [], bytes: 0, peak: 0 };
+			const row: Row = {
+				a: [],
+				b: [],
+				bOld: [],
+				acpu: [],
+				acpuAll: [],
+				bcpu: [],
+				bcpuOld: [],
+				bytes: 0,
+				peak: 0,
+			};
 			for (let k = 0; k < runs; k++) {
 				const doA = async () => {
 					const a = await ours(i);
@@ -226,11 +217,15 @@ async function main(): Promise<void> {
 					row.peak = Math.max(row.peak, a.peak);
 				};
 				const doB = async () => {
-					const b = await baseline(x.manifest, x.token);
+					const b = await w.run(x.manifest, x.token);
 					row.b.push(b.ms);
 					row.bcpu.push(b.cpu);
-					if (row.bytes && b.bytes !== row.bytes)
-						throw new Error(`byte counts differ: ${row.bytes} vs ${b.bytes}`);
+					const old = await baselineRun(x.manifest, x.token);
+					row.bOld.push(old.ms);
+					row.bcpuOld.push(old.cpu);
+					for (const n of [b.bytes, old.bytes])
+						if (row.bytes && n !== row.bytes)
+							throw new Error(`byte counts differ: ${row.bytes} vs ${n}`);
 					row.bytes = b.bytes;
 				};
 				if (k % 2 === 0) {
@@ -245,6 +240,8 @@ async function main(): Promise<void> {
 		};
 		console.log('warm-up run…');
 		await ours(0);
+		await w.run(exports[0].manifest, exports[0].token);
+		await baselineRun(exports[0].manifest, exports[0].token);
 		if (PROFILE) {
 			const n = Number(process.env.BENCH_PROFILE_RUNS ?? 4);
 			for (let k = 0; k < n; k++) {
@@ -290,8 +287,10 @@ async function main(): Promise<void> {
 			console.log(
 				`    CPU s/GB: (a) n8n ${ca.toFixed(2)} ${runsList(r.acpu, 2)} s, (b) ${cb.toFixed(2)} ${runsList(r.bcpu, 2)} s; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
 			);
+			const bo = median(r.bOld);
+			const cbo = median(r.bcpuOld) / gb(r);
 			console.log(
-				`    (old measure, n8n's CPU including its REST answer with the execution to the bench: ${caAll.toFixed(2)} s/GB, a/b ${(caAll / cb).toFixed(3)})`,
+				`    old measures: (b') baseline in the bench process (Node.js ${process.version}) ${bo.toFixed(0)} ms ${runsList(r.bOld)}, b'/a ${(bo / a).toFixed(3)}; CPU (b') ${cbo.toFixed(2)} s/GB ${runsList(r.bcpuOld, 2)} s, (a incl. the REST read) ${caAll.toFixed(2)} s/GB, a/b' ${(caAll / cbo).toFixed(3)}`,
 			);
 			const fixed = median(noopCpu);
 			console.log(
@@ -300,7 +299,7 @@ async function main(): Promise<void> {
 			console.log(`    peak RSS of the n8n process: ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
 		};
 		console.log(
-			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs`,
+			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs; (b) on Node.js ${w.version} as n8n`,
 		);
 		console.log(
 			`n8n idle: ${idlePerS.toFixed(3)} CPU s per s; Webhook → No Operation execution: ${median(noopCpu).toFixed(3)} s ${runsList(noopCpu, 3)}`,
@@ -317,6 +316,7 @@ async function main(): Promise<void> {
 			`load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`,
 		);
 	} finally {
+		worker?.close();
 		await env?.stop().catch((err) => console.error(err));
 		for (const sb of sandboxes) await sb.close();
 	}
