@@ -7,17 +7,17 @@
 //   (a) FHIR Bulk Export → Download Export Files, output Files (SMART Backend Services credential),
 //       triggered through a production webhook; time = the node's executionTime from the run data;
 //       CPU = n8n's main process (/proc/<pid>/stat) before/after; peak RSS = VmRSS sampled every 50 ms
-//   (b) serial plain-stream baseline in this process: fetch (gunzip by fetch) → pipeline → file
+//   (b) serial plain-stream baseline (bench/lib/bulk-baseline.ts): fetch (gunzip by fetch) →
+//       pipeline → file, in a long-lived process on the Node.js that runs n8n (24); CPU = that
+//       process's process.cpuUsage(); (b') the same in this bench process (its own Node.js), the
+//       measure of the figures before 2026-12-01 16:40, printed next to it
 // then the same at the smallest size with each download paced like a remote server
 // (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
-import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
-import os from 'node:os';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import type { CredentialImport, WorkflowJson } from '../scripts/n8n/runtime';
 import { REPO_ROOT } from '../scripts/n8n/paths';
 import {
@@ -33,44 +33,23 @@ import {
 	type BenchN8n,
 	type SandboxProc,
 } from './lib/n8n-env';
+import { loadProfiles, printSummary, summarize } from './lib/cpuprofile';
 import { median, ratioLine, runsList } from './lib/stats';
 import { CLIENT, SCOPES, exportManifest, type Manifest } from './lib/bulk';
+import { baselineRun, baselineWorker, type BaselineWorker } from './lib/bulk-baseline';
 
 const SIZES = (process.env.BENCH_BULK_SIZES ?? '100000,1000000').split(',').map(Number);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const PACED_BPS = Number(process.env.BENCH_BULK_PACED_BPS ?? 2 ** 20);
 const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
-
-/** (b): one file after the other, fetch → pipeline → file; returns wall ms, CPU s, NDJSON bytes. */
-async function baseline(manifest: Manifest, token: string) {
-	const dir = mkdtempSync(join(os.tmpdir(), 'bench-n8n-bulk-baseline-'));
-	const c0 = process.cpuUsage();
-	const t0 = process.hrtime.bigint();
-	let bytes = 0;
-	try {
-		for (const [i, f] of manifest.output.entries()) {
-			const res = await fetch(f.url, {
-				headers: {
-					Accept: 'application/fhir+ndjson',
-					...(manifest.requiresAccessToken ? { Authorization: `Bearer ${token}` } : {}),
-				},
-			});
-			if (res.status !== 200 || !res.body) throw new Error(`baseline: ${f.url} → ${res.status}`);
-			const target = join(dir, `${i}.ndjson`);
-			await pipeline(Readable.fromWeb(res.body as WebReadableStream), createWriteStream(target));
-			bytes += statSync(target).size;
-		}
-		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
-		const c = process.cpuUsage(c0);
-		return { ms, cpu: (c.user + c.system) / 1e6, bytes };
-	} finally {
-		rmSync(dir, { recursive: true, force: true });
-	}
-}
+/** `BENCH_PROFILE=1`: n8n runs with --cpu-prof, the node runs BENCH_PROFILE_RUNS (4) times at the
+ * first size (no baseline, no timing table), then the profile's summary is printed */
+const PROFILE = process.env.BENCH_PROFILE ?? '';
 
 async function main(): Promise<void> {
 	const sandboxes: SandboxProc[] = [];
 	let env: BenchN8n | undefined;
+	let worker: BaselineWorker | undefined;
 	try {
 		const key = readFileSync(join(REPO_ROOT, 'sandbox/keys/TEST-ONLY-rs384-private.pem'), 'utf8');
 		const exports: Array<{ size: number; sb: SandboxProc; manifest: Manifest; token: string }> = [];
@@ -135,22 +114,60 @@ async function main(): Promise<void> {
 				),
 			);
 		}
+		// n8n's own cost of one webhook execution: the same trigger with a No Operation node
+		const noop = webhookWorkflow('benchBulkNoop000', 'Bench: bulk no-op', 'bench-bulk-noop', [
+			{ name: 'No Operation', type: 'n8n-nodes-base.noOp', typeVersion: 1, parameters: {} },
+		]);
+		const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'n8n-ehr-cpuprof-')) : '';
 		env = await startBenchN8n({
 			credentials,
-			workflows,
-			n8n: { env: { N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem' } },
+			workflows: [...workflows, noop],
+			n8n: {
+				env: {
+					N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+					...(PROFILE
+						? {
+								NODE_OPTIONS: `--max-old-space-size=1536 --cpu-prof --cpu-prof-dir=${profileDir}`,
+							}
+						: {}),
+				},
+			},
 		});
 		const e = env;
+		// (b) on the Node.js that runs n8n, in a long-lived process (like with like); (b') the
+		// figure before 2026-12-01 16:40: the same downloads in this bench process (its Node.js)
+		worker = await baselineWorker();
+		const w = worker;
 		const seen: Record<string, Set<string>> = Object.fromEntries(
-			workflows.map((w) => [w.id, new Set<string>()]),
+			[...workflows, noop].map((w) => [w.id, new Set<string>()]),
 		);
+		/** n8n's CPU for one execution of Webhook → No Operation (s), measured like (a) */
+		const noopRun = async () => {
+			const c0 = cpuSeconds(e.pid);
+			let cpuRun = NaN;
+			const r = await runWebhook(e, noop.id, 'bench-bulk-noop', seen[noop.id], () => {
+				cpuRun = cpuSeconds(e.pid) - c0;
+			});
+			await deleteExecutions(e, [r.executionId]).catch(() => undefined);
+			return cpuRun;
+		};
 		const ours = async (i: number) => {
 			const wf = workflows[i];
 			let peak = rssBytes(e.pid);
 			const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(e.pid))), 50);
 			const c0 = cpuSeconds(e.pid);
+			let cpuRun = NaN;
 			try {
-				const r = await runWebhook(e, wf.id, `bench-bulk-${exports[i].size}`, seen[wf.id]);
+				// cpuRun: n8n's CPU from the webhook call until the execution is finished and saved;
+				// cpu (the figure before 2026-12-01 16:30) also counts n8n answering the bench's REST
+				// read of the whole execution afterwards
+				const r = await runWebhook(
+					e,
+					wf.id,
+					`bench-bulk-${exports[i].size}`,
+					seen[wf.id],
+					() => (cpuRun = cpuSeconds(e.pid) - c0),
+				);
 				const cpu = cpuSeconds(e.pid) - c0;
 				const items = r.nodeJson['FHIR Bulk Export'];
 				const bytes = items.reduce((a, x) => a + Number(x.bytes), 0);
@@ -158,7 +175,7 @@ async function main(): Promise<void> {
 				await deleteExecutions(e, [r.executionId]).catch((err: Error) =>
 					console.warn(`  (could not delete execution ${r.executionId}: ${err.message})`),
 				);
-				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, bytes, lines, peak };
+				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, cpuRun, bytes, lines, peak };
 			} finally {
 				clearInterval(sampler);
 			}
@@ -166,31 +183,49 @@ async function main(): Promise<void> {
 		type Row = {
 			a: number[];
 			b: number[];
+			bOld: number[];
 			acpu: number[];
+			acpuAll: number[];
 			bcpu: number[];
+			bcpuOld: number[];
 			bytes: number;
 			peak: number;
 		};
 		const measure = async (i: number, runs: number): Promise<Row> => {
 			const x = exports[i];
 			const resources = x.manifest.output.reduce((s, o) => s + o.count, 0);
-			const row: Row = { a: [], b: [], acpu: [], bcpu: [], bytes: 0, peak: 0 };
+			const row: Row = {
+				a: [],
+				b: [],
+				bOld: [],
+				acpu: [],
+				acpuAll: [],
+				bcpu: [],
+				bcpuOld: [],
+				bytes: 0,
+				peak: 0,
+			};
 			for (let k = 0; k < runs; k++) {
 				const doA = async () => {
 					const a = await ours(i);
 					if (a.lines !== resources)
 						throw new Error(`node wrote ${a.lines} lines, manifest lists ${resources}`);
 					row.a.push(a.ms);
-					row.acpu.push(a.cpu);
+					row.acpu.push(a.cpuRun);
+					row.acpuAll.push(a.cpu);
 					row.bytes = a.bytes;
 					row.peak = Math.max(row.peak, a.peak);
 				};
 				const doB = async () => {
-					const b = await baseline(x.manifest, x.token);
+					const b = await w.run(x.manifest, x.token);
 					row.b.push(b.ms);
 					row.bcpu.push(b.cpu);
-					if (row.bytes && b.bytes !== row.bytes)
-						throw new Error(`byte counts differ: ${row.bytes} vs ${b.bytes}`);
+					const old = await baselineRun(x.manifest, x.token);
+					row.bOld.push(old.ms);
+					row.bcpuOld.push(old.cpu);
+					for (const n of [b.bytes, old.bytes])
+						if (row.bytes && n !== row.bytes)
+							throw new Error(`byte counts differ: ${row.bytes} vs ${n}`);
 					row.bytes = b.bytes;
 				};
 				if (k % 2 === 0) {
@@ -205,6 +240,30 @@ async function main(): Promise<void> {
 		};
 		console.log('warm-up run…');
 		await ours(0);
+		await w.run(exports[0].manifest, exports[0].token);
+		await baselineRun(exports[0].manifest, exports[0].token);
+		if (PROFILE) {
+			const n = Number(process.env.BENCH_PROFILE_RUNS ?? 4);
+			for (let k = 0; k < n; k++) {
+				const a = await ours(0);
+				console.log(`  profiled run: ${a.ms} ms, n8n CPU ${a.cpuRun.toFixed(2)} s`);
+			}
+			await env.stop();
+			env = undefined;
+			console.log(`\nprofile of n8n while the node ran ${n} times (${profileDir}):`);
+			printSummary(
+				summarize(loadProfiles(profileDir)),
+				Number(process.env.BENCH_PROFILE_TOP ?? 40),
+			);
+			return;
+		}
+		// n8n idle (its timers), and its fixed cost per webhook execution
+		const i0 = cpuSeconds(e.pid);
+		await new Promise((res) => setTimeout(res, 3000));
+		const idlePerS = (cpuSeconds(e.pid) - i0) / 3;
+		await noopRun();
+		const noopCpu: number[] = [];
+		for (let k = 0; k < Math.max(3, RUNS); k++) noopCpu.push(await noopRun());
 		const rows: Array<Row & { size: number }> = [];
 		for (let i = 0; i < exports.length; i++)
 			rows.push({ size: exports[i].size, ...(await measure(i, RUNS)) });
@@ -217,6 +276,7 @@ async function main(): Promise<void> {
 			const a = median(r.a);
 			const b = median(r.b);
 			const ca = median(r.acpu) / gb(r);
+			const caAll = median(r.acpuAll) / gb(r);
 			const cb = median(r.bcpu) / gb(r);
 			console.log(
 				`${label} ${r.size} resources, ${(r.bytes / 2 ** 20).toFixed(0)} MiB NDJSON: (a) n8n node ${a.toFixed(0)} ms ${runsList(r.a)}, (b) baseline ${b.toFixed(0)} ms ${runsList(r.b)}`,
@@ -225,12 +285,24 @@ async function main(): Promise<void> {
 				`    throughput (a) ${(r.bytes / 2 ** 20 / (a / 1000)).toFixed(0)} MiB/s, (b) ${(r.bytes / 2 ** 20 / (b / 1000)).toFixed(0)} MiB/s; ratio b/a: ${ratioLine(b / a, goal, true)}`,
 			);
 			console.log(
-				`    CPU s/GB: (a) n8n ${ca.toFixed(2)}, (b) ${cb.toFixed(2)}; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
+				`    CPU s/GB: (a) n8n ${ca.toFixed(2)} ${runsList(r.acpu, 2)} s, (b) ${cb.toFixed(2)} ${runsList(r.bcpu, 2)} s; ratio a/b: ${ratioLine(ca / cb, 1.3)}`,
+			);
+			const bo = median(r.bOld);
+			const cbo = median(r.bcpuOld) / gb(r);
+			console.log(
+				`    old measures: (b') baseline in the bench process (Node.js ${process.version}) ${bo.toFixed(0)} ms ${runsList(r.bOld)}, b'/a ${(bo / a).toFixed(3)}; CPU (b') ${cbo.toFixed(2)} s/GB ${runsList(r.bcpuOld, 2)} s, (a incl. the REST read) ${caAll.toFixed(2)} s/GB, a/b' ${(caAll / cbo).toFixed(3)}`,
+			);
+			const fixed = median(noopCpu);
+			console.log(
+				`    without n8n's fixed cost of a webhook execution (${fixed.toFixed(2)} s): (a) ${((median(r.acpu) - fixed) / gb(r)).toFixed(2)} s/GB, a/b ${((median(r.acpu) - fixed) / gb(r) / cb).toFixed(3)}`,
 			);
 			console.log(`    peak RSS of the n8n process: ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
 		};
 		console.log(
-			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs`,
+			`\nreal n8n 2.41.1, filesystem binary data, concurrency ${CONCURRENCY}, pre-compressed files from disk, median of ${RUNS} interleaved runs; (b) on Node.js ${w.version} as n8n`,
+		);
+		console.log(
+			`n8n idle: ${idlePerS.toFixed(3)} CPU s per s; Webhook → No Operation execution: ${median(noopCpu).toFixed(3)} s ${runsList(noopCpu, 3)}`,
 		);
 		for (const r of rows) show('loopback', r, 1.0);
 		show(`paced ${(PACED_BPS / 2 ** 20).toFixed(1)} MiB/s per connection,`, paced, 3.0);
@@ -244,6 +316,7 @@ async function main(): Promise<void> {
 			`load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`,
 		);
 	} finally {
+		worker?.close();
 		await env?.stop().catch((err) => console.error(err));
 		for (const sb of sandboxes) await sb.close();
 	}

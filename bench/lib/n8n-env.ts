@@ -175,6 +175,8 @@ export async function runWebhook(
 	workflowId: string,
 	path: string,
 	seen: Set<string>,
+	/** called once the new execution is seen finished, before its run data is read over REST */
+	onFinished?: () => void,
 ): Promise<WebhookRun> {
 	const t0 = process.hrtime.bigint();
 	const r = await env.n8n.webhook(path, undefined, 'GET');
@@ -198,6 +200,7 @@ export async function runWebhook(
 		throw new Error(`expected one new execution of ${workflowId}, found ${ids.length}`);
 	const id = ids[0];
 	seen.add(id);
+	onFinished?.();
 	const e = await env.n8n.rest<{ data: string | unknown; status: string }>(
 		'GET',
 		`/executions/${id}`,

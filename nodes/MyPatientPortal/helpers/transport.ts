@@ -22,7 +22,15 @@ export const API_PATH = '/api/portal/v1';
 
 export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
+/**
+ * The API base of each execution context (a WeakMap on `this`, so nothing outlives or is shared
+ * between executions): the credential is read once per execution, not once per request.
+ */
+const apiBases = new WeakMap<object, string>();
+
 export async function portalApiBase(this: Ctx): Promise<string> {
+	const known = apiBases.get(this);
+	if (known !== undefined) return known;
 	let creds;
 	try {
 		creds = await this.getCredentials(CREDENTIAL_TYPE);
@@ -43,7 +51,9 @@ export async function portalApiBase(this: Ctx): Promise<string> {
 		this.getNode(),
 	);
 	// accept a portal URL that already ends with the API path
-	return portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
+	const base = portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
+	apiBases.set(this, base);
+	return base;
 }
 
 export interface MppRequest extends Omit<ApiRequest, 'url'> {

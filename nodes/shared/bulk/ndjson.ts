@@ -72,14 +72,24 @@ export class NdjsonChecker {
 		);
 	}
 
-	private fast(b: Buffer): boolean {
-		const e = this.expected!;
-		const i = b.indexOf(e.subarray(0, 15), 0); // `"resourceType":`
+	/**
+	 * The line's resourceType is the expected one: the usual `{"resourceType":"<type>"` at its
+	 * start, or `"resourceType":` within its first 64 bytes followed by the type (no allocation).
+	 */
+	private fast(b: Buffer, s: number, e: number): boolean {
+		const x = this.expected!;
+		if (
+			b[s] === 0x7b /* { */ &&
+			e - s > x.length + 1 &&
+			b.compare(x, 0, x.length, s + 1, s + 1 + x.length) === 0
+		)
+			return true;
+		const i = b.subarray(s, Math.min(e, s + 64 + x.length)).indexOf(x.subarray(0, 15)); // `"resourceType":`
 		return (
 			i >= 0 &&
 			i < 64 &&
-			b.compare(e, 0, e.length, i, i + e.length) === 0 &&
-			b[i + e.length] !== undefined
+			s + i + x.length < e &&
+			b.compare(x, 0, x.length, s + i, s + i + x.length) === 0
 		);
 	}
 
@@ -87,23 +97,26 @@ export class NdjsonChecker {
 		return new NdjsonCheckError(`${this.o.fileName}: ${msg}`, this.o.fileName);
 	}
 
-	private line(raw: Buffer): void {
-		const b = trimEnd(raw);
-		if (b.length === 0) return;
+	/** One line: bytes `s` to `end` of `b` (without its newline). */
+	private line(b: Buffer, s: number, end: number): void {
+		let e = end;
+		while (e > s && (b[e - 1] === 0x0d || b[e - 1] === 0x20 || b[e - 1] === 0x09)) e--;
+		if (e === s) return;
 		this.lines++;
 		if (this.o.validate) {
-			if (b[b.length - 1] !== 0x7d /* } */) {
+			if (b[e - 1] !== 0x7d /* } */) {
 				throw this.fail(
 					`line ${this.lines} is not a complete JSON object (the file looks truncated or corrupt)`,
 				);
 			}
-			// fast path: `"resourceType":"<type>"` near the start of the line
-			if (this.o.expectedType && !this.fast(b)) {
-				const i = b.indexOf(RT);
+			if (this.o.expectedType && !this.fast(b, s, e)) {
+				const i = b.indexOf(RT, s);
 				const m =
-					i < 0
+					i < 0 || i >= e
 						? null
-						: /^\s*:\s*"([A-Za-z]+)"/.exec(b.toString('latin1', i + RT.length, i + RT.length + 64));
+						: /^\s*:\s*"([A-Za-z]+)"/.exec(
+								b.toString('latin1', i + RT.length, Math.min(e, i + RT.length + 64)),
+							);
 				const got = m?.[1];
 				if (got !== this.o.expectedType) {
 					throw this.fail(
@@ -112,9 +125,10 @@ export class NdjsonChecker {
 				}
 			}
 		}
-		if (this.o.onLine) this.o.onLine(b);
+		if (this.o.onLine) this.o.onLine(b.subarray(s, e));
 	}
 
+	/** Every complete line is checked in place in the chunk; only a line cut by the chunk's end is copied. */
 	write(chunk: Buffer): void {
 		this.bytes += chunk.length;
 		if (this.o.maxBytes !== undefined && this.bytes > this.o.maxBytes) {
@@ -128,15 +142,16 @@ export class NdjsonChecker {
 		for (;;) {
 			const nl = chunk.indexOf(0x0a, start);
 			if (nl < 0) break;
-			let lineBuf = chunk.subarray(start, nl);
-			if (this.carryLen + lineBuf.length > this.maxLine) throw this.tooLong();
+			if (this.carryLen + (nl - start) > this.maxLine) throw this.tooLong();
 			if (this.carryLen) {
-				this.carry.push(lineBuf);
-				lineBuf = Buffer.concat(this.carry, this.carryLen + lineBuf.length);
+				this.carry.push(chunk.subarray(start, nl));
+				const lineBuf = Buffer.concat(this.carry, this.carryLen + nl - start);
 				this.carry = [];
 				this.carryLen = 0;
+				this.line(lineBuf, 0, lineBuf.length);
+			} else {
+				this.line(chunk, start, nl);
 			}
-			this.line(lineBuf);
 			start = nl + 1;
 		}
 		if (start < chunk.length) {
@@ -164,7 +179,7 @@ export class NdjsonChecker {
 						);
 					}
 				}
-				this.line(last);
+				this.line(last, 0, last.length);
 			}
 		}
 		if (

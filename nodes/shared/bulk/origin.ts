@@ -10,10 +10,22 @@ import { NodeOperationError } from 'n8n-workflow';
 import { getVendorProfile } from '../vendors';
 import type { Ctx } from './types';
 
-/** The FHIR base URL of the credential the user picked (from its vendor profile), without a trailing slash. */
+/** credential type → FHIR base URL, per execution context (nothing outlives the execution) */
+const bases = new WeakMap<object, Map<string, string>>();
+
+/**
+ * The FHIR base URL of the credential the user picked (from its vendor profile), without a
+ * trailing slash; read once per execution context, not for every file or status poll.
+ */
 export async function fhirBaseFor(ctx: Ctx, credentialType: string): Promise<string> {
+	const known = bases.get(ctx)?.get(credentialType);
+	if (known !== undefined) return known;
 	const c = await ctx.getCredentials(credentialType);
-	return getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
+	const base = getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
+	let m = bases.get(ctx);
+	if (!m) bases.set(ctx, (m = new Map()));
+	m.set(credentialType, base);
+	return base;
 }
 
 function originOf(url: string): string | undefined {

@@ -23,7 +23,13 @@ export const EXPIRING_CREDENTIALS: Record<string, { tokenField: string; expiresA
  */
 const expiries = new WeakMap<object, Map<string, number>>();
 
-function toMs(v: unknown): number | undefined {
+/** true when a token expiring at `expiresAt` (ms) is to be renewed now */
+export function isExpiring(expiresAt: number): boolean {
+	return expiresAt - Date.now() <= RENEW_BEFORE_EXPIRY_MS;
+}
+
+/** A stored expiry (ms, s or a date string) in ms; undefined when there is none. */
+export function expiresAtMs(v: unknown): number | undefined {
 	if (v === undefined || v === null || v === '') return undefined;
 	const n =
 		typeof v === 'number' ? v : /^\d+(\.\d+)?$/.test(String(v)) ? Number(v) : Date.parse(String(v));
@@ -41,12 +47,14 @@ function toMs(v: unknown): number | undefined {
 export async function renewIfExpiring(
 	this: Ctx,
 	credentialType: string,
+	/** renew whatever the expiry: the kept token (token-cache.ts) was refused with a 401 */
+	now = false,
 ): Promise<IAdditionalCredentialOptions | undefined> {
 	const spec = EXPIRING_CREDENTIALS[credentialType];
 	if (!spec) return undefined;
 	// the expiry read earlier in this execution, while it is still outside the renewal window
 	const known = expiries.get(this)?.get(credentialType);
-	if (known !== undefined && known - Date.now() > RENEW_BEFORE_EXPIRY_MS) return undefined;
+	if (!now && known !== undefined && known - Date.now() > RENEW_BEFORE_EXPIRY_MS) return undefined;
 	expiries.get(this)?.delete(credentialType);
 	let creds: ICredentialDataDecryptedObject;
 	try {
@@ -54,10 +62,11 @@ export async function renewIfExpiring(
 	} catch {
 		return undefined; // let n8n report the missing credential on the real request
 	}
-	const expiresAt = toMs(creds[spec.expiresAtField]);
+	const expiresAt = expiresAtMs(creds[spec.expiresAtField]);
 	const token = creds[spec.tokenField];
-	if (expiresAt === undefined || token === '' || token === undefined) return undefined;
-	if (expiresAt - Date.now() > RENEW_BEFORE_EXPIRY_MS) {
+	if (token === '' || token === undefined) return undefined; // n8n runs preAuthentication anyway
+	if (!now && expiresAt === undefined) return undefined;
+	if (!now && expiresAt !== undefined && expiresAt - Date.now() > RENEW_BEFORE_EXPIRY_MS) {
 		let m = expiries.get(this);
 		if (!m) expiries.set(this, (m = new Map()));
 		m.set(credentialType, expiresAt);

@@ -181,6 +181,7 @@ async function request(
 			if (withAuth) {
 				// this execution's token, only to the credential's own API origin (token-cache.ts)
 				const cached = req.oauth2 ? undefined : cachedToken(this, credentialType, url);
+				let refused = false;
 				if (cached) {
 					const signed: IHttpRequestOptions = {
 						...options,
@@ -195,12 +196,14 @@ async function request(
 					if (r.statusCode !== 401) result = r;
 					else {
 						// refused: once more through n8n's helper, which refreshes and saves the token
+						// (a preAuthentication token: renewed first, so n8n does not send it again)
 						await drain(r.body);
 						forgetToken(this, credentialType);
+						refused = true;
 					}
 				}
 				if (result === undefined) {
-					const renew = await renewIfExpiring.call(this, credentialType);
+					const renew = await renewIfExpiring.call(this, credentialType, refused);
 					const add = renew ? { ...additional, ...renew } : additional;
 					result = await deadline.race(
 						this.helpers.httpRequestWithAuthentication.call(

@@ -1,7 +1,9 @@
-// The OAuth2 access token of one execution, kept so that n8n does not re-read (decrypt and
-// evaluate the expressions of) the credential on every request. n8n's `requestOAuth2` calls
-// `getCredentials` for each request it signs; inside a real n8n that is most of the per-page time
-// of a long list. Rules:
+// The access token of one execution, kept so that n8n does not re-read (decrypt and evaluate the
+// expressions of) the credential on every request. n8n's `requestOAuth2` calls `getCredentials`
+// for each request it signs, and so does `httpRequestWithAuthentication` for the credentials whose
+// token our own `preAuthentication` makes (1upHealth, SMART Backend Services: n8n runs it when the
+// token field is empty or after a 401, saves the token on the credential and signs with
+// `authenticate`); inside a real n8n that is most of the per-request time. Rules:
 //   - keyed on the execution's context object (`this`), in a WeakMap: nothing outlives the
 //     execution, nothing is shared between executions or workers;
 //   - filled only after a request succeeded through n8n's own helper (so the credential is
@@ -12,10 +14,14 @@
 //   - signed the way n8n signs it (`Authorization: Bearer <token>`, only for a bearer token, with
 //     the credential's "Ignore SSL Issues");
 //   - a 401 forgets it, and the request is made again once through n8n's helper, which refreshes
-//     and saves the token as it always did (request.ts).
+//     and saves the token as it always did (request.ts);
+//   - a preAuthentication token is kept with its stored expiry: within the renewal window
+//     (renewal.ts) it is forgotten and the request goes through the renewal check and n8n's helper,
+//     which renews it before it expires as before.
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { getVendorProfile } from '../vendors';
 import { credentialBaseUrl } from '../vendors';
+import { EXPIRING_CREDENTIALS, expiresAtMs, isExpiring } from './renewal';
 import type { Ctx } from './types';
 
 export interface CachedToken {
@@ -24,14 +30,24 @@ export interface CachedToken {
 	/** origin of the credential's own API: the only origin the token is sent to from the cache */
 	origin: string;
 	ignoreSsl: boolean;
+	/** a preAuthentication token's stored expiry (ms), when the credential has one */
+	expiresAt?: number;
 }
 
-/** OAuth2 credential types (they extend oAuth2Api) → the base URL of their own API */
+/**
+ * Credential types whose token is kept → the base URL of their own API: the OAuth2 ones (they
+ * extend oAuth2Api; token in `oauthTokenData`) and the preAuthentication ones of
+ * EXPIRING_CREDENTIALS (token and expiry in their hidden fields, signed `Bearer <token>` by their
+ * `authenticate`)
+ */
 const API_BASE: Record<string, (c: ICredentialDataDecryptedObject, type: string) => string> = {
 	onpatientOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
 	eMedicalPracticeOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
 	smartOnFhirOAuth2Api: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
 	myPatientPortalOAuth2Api: (c, t) => credentialBaseUrl(c.portalUrl, 'Portal URL', t),
+	// the FHIR base and (1upHealth) the user management API are both under the API host
+	oneUpHealthApi: (c, t) => credentialBaseUrl(c.apiHost, 'API host', t),
+	smartBackendServicesApi: (c, t) => getVendorProfile(t, c).fhirBaseUrl,
 };
 
 /** `null`: looked at and not cacheable (no bearer token, unusable base URL) */
@@ -49,6 +65,11 @@ export function cachedToken(
 ): CachedToken | undefined {
 	const entry = cache.get(ctx)?.get(credentialType);
 	if (!entry) return undefined;
+	if (entry.expiresAt !== undefined && isExpiring(entry.expiresAt)) {
+		// near its expiry: the renewal check and n8n's helper renew it, then it is read again
+		forgetToken(ctx, credentialType);
+		return undefined;
+	}
 	let origin: string;
 	try {
 		origin = new URL(url).origin;
@@ -73,16 +94,30 @@ export async function rememberToken(ctx: Ctx, credentialType: string): Promise<v
 	let entry: CachedToken | null = null;
 	try {
 		const c = await ctx.getCredentials(credentialType);
-		const data = c.oauthTokenData as { access_token?: unknown; token_type?: unknown } | undefined;
-		const token = data?.access_token;
-		// n8n signs with a bearer header only for a bearer token (client-oauth2's default type)
-		const type = typeof data?.token_type === 'string' ? data.token_type.toLowerCase() : 'bearer';
-		if (typeof token === 'string' && token !== '' && type === 'bearer') {
-			entry = {
-				authorization: `Bearer ${token}`,
-				origin: new URL(base(c, credentialType)).origin,
-				ignoreSsl: c.ignoreSSLIssues === true,
-			};
+		const spec = EXPIRING_CREDENTIALS[credentialType];
+		if (spec) {
+			// preAuthentication: `authenticate` signs `Bearer {{$credentials.<tokenField>}}`
+			const token = c[spec.tokenField];
+			if (typeof token === 'string' && token !== '') {
+				entry = {
+					authorization: `Bearer ${token}`,
+					origin: new URL(base(c, credentialType)).origin,
+					ignoreSsl: false,
+					expiresAt: expiresAtMs(c[spec.expiresAtField]),
+				};
+			}
+		} else {
+			const data = c.oauthTokenData as { access_token?: unknown; token_type?: unknown } | undefined;
+			const token = data?.access_token;
+			// n8n signs with a bearer header only for a bearer token (client-oauth2's default type)
+			const type = typeof data?.token_type === 'string' ? data.token_type.toLowerCase() : 'bearer';
+			if (typeof token === 'string' && token !== '' && type === 'bearer') {
+				entry = {
+					authorization: `Bearer ${token}`,
+					origin: new URL(base(c, credentialType)).origin,
+					ignoreSsl: c.ignoreSSLIssues === true,
+				};
+			}
 		}
 	} catch {
 		entry = null; // keep n8n's own path for this credential

@@ -6,6 +6,7 @@
 import type { ServerResponse } from 'node:http';
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
 import { withSandbox } from '../../helpers/sandbox';
+import { countingStore as countReads } from '../../helpers/credential-reads';
 import type { Sandbox } from '../../../sandbox/server';
 import { sendJson, type SandboxRequest } from '../../../sandbox/http';
 import { runNode } from '../../harness';
@@ -55,16 +56,8 @@ beforeAll(async () => {
 afterAll(() => sb.close());
 
 /** the credential store, counting every read of the onpatient credential (harness getCredentials) */
-function countingStore(store: Record<string, ICredentialDataDecryptedObject>, type = TYPE) {
-	const reads = { n: 0 };
-	const proxy = new Proxy(store, {
-		get(target, prop, receiver) {
-			if (prop === type) reads.n++;
-			return Reflect.get(target, prop, receiver) as unknown;
-		},
-	});
-	return { proxy, reads };
-}
+const countingStore = (store: Record<string, ICredentialDataDecryptedObject>, type = TYPE) =>
+	countReads(store, type);
 
 async function listAll(store: Record<string, ICredentialDataDecryptedObject>, patient = PATIENT) {
 	return runNode(EhrFhir, {
