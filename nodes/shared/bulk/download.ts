@@ -23,68 +23,8 @@ export { fileJobs, runPool, type FileJob, type FileKind } from './files';
 interface ByteStream extends AsyncIterable<unknown> {
 	emit(event: string | symbol, ...args: unknown[]): boolean;
 	destroy(error?: Error): unknown;
-	read(): Buffer | null;
-	unshift(chunk: Buffer): void;
-	on(event: string, listener: (...args: unknown[]) => void): unknown;
-	off(event: string, listener: (...args: unknown[]) => void): unknown;
 	readonly destroyed: boolean;
 	readonly readableEnded: boolean;
-}
-
-/**
- * A file whose (decompressed) bytes fit in this is read whole and handed to n8n's binary data
- * store as one buffer: n8n writes a stream with one awaited write per chunk of 16 KiB (the
- * profile of `bench/n8n-bulk.ts` had it at a fifth of the node's time), a buffer with one. A
- * larger file is streamed as before, its first bytes put back in front of the stream. Memory:
- * at most this much per parallel download.
- */
-export const WHOLE_FILE_BYTES = 8 * 1024 * 1024;
-
-/**
- * Reads `stream` (paused, with read(): every chunk still passes emit('data')) until it ends or
- * more than `max` bytes arrived. `ended`: the chunks are the whole stream.
- */
-async function readUpTo(
-	stream: ByteStream,
-	max: number,
-): Promise<{ chunks: Buffer[]; bytes: number; ended: boolean }> {
-	return await new Promise((resolve, reject) => {
-		const chunks: Buffer[] = [];
-		let bytes = 0;
-		const stop = () => {
-			stream.off('readable', onReadable);
-			stream.off('end', onEnd);
-			stream.off('error', onError);
-			stream.off('close', onClose);
-		};
-		const onReadable = () => {
-			for (let c = stream.read(); c !== null; c = stream.read()) {
-				chunks.push(c);
-				bytes += c.length;
-				if (bytes > max) {
-					stop();
-					return resolve({ chunks, bytes, ended: false });
-				}
-			}
-		};
-		const onEnd = () => {
-			stop();
-			resolve({ chunks, bytes, ended: true });
-		};
-		const onError = (e: unknown) => {
-			stop();
-			reject(e instanceof Error ? e : new Error(String(e)));
-		};
-		// destroyed without an error: what arrived is not the whole file
-		const onClose = () => {
-			stop();
-			resolve({ chunks, bytes, ended: stream.readableEnded });
-		};
-		stream.on('readable', onReadable);
-		stream.on('end', onEnd);
-		stream.on('error', onError);
-		stream.on('close', onClose);
-	});
 }
 
 export interface DownloadedFile extends FileJob {
@@ -312,46 +252,19 @@ export async function downloadToBinary(
 		const issues: IDataObject[] = [];
 		const check = checker(job, o, job.kind === 'error' ? issueCollector(issues) : undefined);
 		let bad: unknown;
-		/** bytes put back in front of the stream: checked already, not again */
-		let replay = 0;
 		observeChunks(body, (chunk) => {
 			if (bad) return;
-			let c = chunk;
-			if (replay) {
-				if (c.length <= replay) {
-					replay -= c.length;
-					return;
-				}
-				c = c.subarray(replay);
-				replay = 0;
-			}
 			try {
-				check.write(c);
+				check.write(chunk);
 			} catch (e) {
 				bad = e;
 				body.destroy(e as Error);
 			}
 		});
-		const stoppedEarly = () =>
-			new NodeOperationError(
-				ctx.getNode(),
-				`Download of bulk export file ${job.fileName} stopped before its end`,
-				{ itemIndex: o.itemIndex },
-			);
 		let binary: IBinaryData;
 		try {
-			const head = await readUpTo(body, WHOLE_FILE_BYTES);
-			if (bad) throw bad;
-			if (!head.ended && body.destroyed) throw stoppedEarly();
-			const first = Buffer.concat(head.chunks, head.bytes);
-			if (!head.ended && !body.destroyed) {
-				replay = first.length;
-				body.unshift(first);
-			}
 			binary = await ctx.helpers.prepareBinaryData(
-				(head.ended ? first : body) as unknown as Parameters<
-					Ctx['helpers']['prepareBinaryData']
-				>[0],
+				body as unknown as Parameters<Ctx['helpers']['prepareBinaryData']>[0],
 				job.fileName,
 				'application/fhir+ndjson',
 			);
@@ -359,7 +272,15 @@ export async function downloadToBinary(
 			throw bad ?? e;
 		}
 		if (bad) throw bad;
-		if (!body.readableEnded) throw stoppedEarly();
+		if (!body.readableEnded) {
+			throw new NodeOperationError(
+				ctx.getNode(),
+				`Download of bulk export file ${job.fileName} stopped before its end`,
+				{
+					itemIndex: o.itemIndex,
+				},
+			);
+		}
 		check.end();
 		return {
 			...job,
