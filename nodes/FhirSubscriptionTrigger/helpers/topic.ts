@@ -1,5 +1,6 @@
-// Topic-based Subscriptions (the Subscriptions R5 Backport IG for FHIR R4): what the server
-// declares in its CapabilityStatement (the backport, its topics, `$events`), the Subscription
+// Topic-based Subscriptions (the Subscriptions R5 Backport IG for FHIR R4 and R4B): what the
+// server declares in its CapabilityStatement (the backport, its topics — and on R4B its
+// SubscriptionTopic resources —, `$events`), the Subscription
 // body this node creates, and the recovery of missed events through `Subscription/{id}/$events`.
 import {
 	NodeOperationError,
@@ -44,6 +45,8 @@ export interface BackportDeclaration {
 	/** it instantiates the backport server, or declares the backport-subscription profile */
 	backport: boolean;
 	topics: string[];
+	/** topic canonical → its title (R4B servers' SubscriptionTopic resources) */
+	titles: Record<string, string>;
 	/** `Subscription/{id}/$events` is declared */
 	events: boolean;
 	/** where it was read, for messages */
@@ -58,7 +61,7 @@ export async function readBackportDeclaration(
 	type: string,
 	profile: VendorProfile,
 ): Promise<BackportDeclaration> {
-	const none = { backport: false, topics: [], events: false };
+	const none = { backport: false, topics: [], titles: {}, events: false };
 	if (!profile.metadata)
 		return { ...none, source: `the ${profile.vendor} profile (no CapabilityStatement)` };
 	const { body: cs, source } = (await fetchCapabilityStatement(ctx, type, profile)) ?? {};
@@ -75,15 +78,59 @@ export async function readBackportDeclaration(
 		.map((e) => str(e.valueCanonical) ?? str(e.valueUri))
 		.filter((x): x is string => !!x);
 	const ops = records(sub?.operation).map((o) => String(o.name ?? '').replace(/^\$/, ''));
+	const backport =
+		instantiates.some((u) => BACKPORT_SERVERS.includes(String(u))) ||
+		profiles.includes(BACKPORT_SUBSCRIPTION);
+	// R4B (4.3) has the SubscriptionTopic resource: a backport server there lists its topics as
+	// SubscriptionTopic resources, not (only) as extensions on Subscription
+	const titles: Record<string, string> = {};
+	const searchable = records(rest?.resource).find(
+		(r) => r.type === 'SubscriptionTopic',
+	)?.interaction;
+	if (
+		backport &&
+		records(searchable).some((i) => i.code === 'search-type') &&
+		!str(cs.fhirVersion)?.startsWith('5')
+	)
+		for (const t of await listSubscriptionTopics(ctx, type, profile)) {
+			if (!topics.includes(t.url)) topics.push(t.url);
+			if (t.title) titles[t.url] = t.title;
+		}
 	return {
 		fhirVersion: str(cs.fhirVersion),
-		backport:
-			instantiates.some((u) => BACKPORT_SERVERS.includes(String(u))) ||
-			profiles.includes(BACKPORT_SUBSCRIPTION),
+		backport,
 		topics,
+		titles,
 		events: ops.includes('events'),
 		source: source ?? 'its CapabilityStatement',
 	};
+}
+
+/** the most SubscriptionTopic resources read (one page) */
+export const MAX_TOPICS = 200;
+
+/** An R4B server's active SubscriptionTopic resources (one page, at most MAX_TOPICS). */
+async function listSubscriptionTopics(
+	ctx: Ctx,
+	type: string,
+	profile: VendorProfile,
+): Promise<Array<{ url: string; title?: string }>> {
+	const res = await apiRequest.call(ctx, type, {
+		method: 'GET',
+		url: joinUrl(profile.fhirBaseUrl, 'SubscriptionTopic'),
+		qs: { status: 'active', _count: MAX_TOPICS },
+		headers: { Accept: profile.accept },
+		what: 'List the subscription topics (SubscriptionTopic search)',
+	});
+	const entries =
+		isRecord(res.body) && Array.isArray(res.body.entry) ? (res.body.entry as unknown[]) : [];
+	const out: Array<{ url: string; title?: string }> = [];
+	for (const e of entries.slice(0, MAX_TOPICS)) {
+		const r = isRecord(e) && isRecord(e.resource) ? e.resource : undefined;
+		const url = r?.resourceType === 'SubscriptionTopic' ? str(r.url) : undefined;
+		if (url && /^https?:\/\/\S+$/.test(url)) out.push({ url, title: str(r!.title) });
+	}
+	return out;
 }
 
 function topicName(url: string): string {
@@ -104,10 +151,10 @@ export async function getSubscriptionTopics(
 			this.getNode(),
 			`${profile.vendor} declares no subscription topics`,
 			{
-				description: `${d.source} has no capabilitystatement-subscriptiontopic-canonical extension on Subscription. Choose Subscription Type "Criteria" (R4 rest-hook), or use the EHR FHIR Trigger node, which polls.`,
+				description: `${d.source} has no capabilitystatement-subscriptiontopic-canonical extension on Subscription (and no active SubscriptionTopic resources where it declares them). Choose Subscription Type "Criteria" (R4 rest-hook), or use the EHR FHIR Trigger node, which polls.`,
 			},
 		);
-	return d.topics.map((t) => ({ name: topicName(t), value: t, description: t }));
+	return d.topics.map((t) => ({ name: d.titles[t] ?? topicName(t), value: t, description: t }));
 }
 
 /** Refuses a Topic Subscription on a server that does not declare the backport (or the topic). */

@@ -59,7 +59,65 @@ useTriggerSandbox((s, e) => {
 				],
 			}),
 		);
+	// an R4B (4.3.0) backport server: its topics are SubscriptionTopic resources, one also named
+	// by the Subscription extension; one SubscriptionTopic is retired (not listed)
+	const r4b = '/adhoc-r4b/fhir';
+	s.app.route('GET', `${r4b}/metadata`, 'smart', (_req, res) =>
+		sendJson(res, 200, {
+			resourceType: 'CapabilityStatement',
+			status: 'active',
+			kind: 'instance',
+			fhirVersion: '4.3.0',
+			format: ['json'],
+			instantiates: [`${BP}/CapabilityStatement/backport-subscription-server`],
+			rest: [
+				{
+					mode: 'server',
+					resource: [
+						{
+							type: 'Subscription',
+							supportedProfile: [`${BP}/StructureDefinition/backport-subscription`],
+							interaction: [{ code: 'create' }, { code: 'read' }, { code: 'delete' }],
+							extension: [
+								{
+									url: `${BP}/StructureDefinition/capabilitystatement-subscriptiontopic-canonical`,
+									valueCanonical: R4B_TOPIC,
+								},
+							],
+						},
+						{ type: 'SubscriptionTopic', interaction: [{ code: 'read' }, { code: 'search-type' }] },
+					],
+				},
+			],
+		}),
+	);
+	s.app.route('GET', `${r4b}/SubscriptionTopic`, 'smart', (req, res) =>
+		sendJson(res, 200, {
+			resourceType: 'Bundle',
+			type: 'searchset',
+			entry: [
+				{ url: R4B_TOPIC, title: 'Encounter start' },
+				{ url: 'http://r4b.example/fhir/SubscriptionTopic/lab-result', title: 'Lab result' },
+				{
+					url: 'http://r4b.example/fhir/SubscriptionTopic/old',
+					title: 'Retired',
+					status: 'retired',
+				},
+			]
+				.filter((t) => req.query.get('status') !== 'active' || t.status !== 'retired')
+				.map((t) => ({ resource: { resourceType: 'SubscriptionTopic', status: 'active', ...t } })),
+		}),
+	);
+	s.app.route('POST', `${r4b}/Subscription`, 'smart', (req, res) => {
+		const body = req.json<IDataObject>();
+		r4bPosts.push(body);
+		sendJson(res, 201, { ...body, id: `r4b-${r4bPosts.length}`, status: 'requested' });
+	});
 });
+
+/** what the R4B server below was sent */
+const r4bPosts: IDataObject[] = [];
+const R4B_TOPIC = 'http://r4b.example/fhir/SubscriptionTopic/encounter-start';
 
 const patient = (family: string, gender = 'female') => ({
 	resourceType: 'Patient',
@@ -349,6 +407,50 @@ it('heartbeat (admin route) → 200, nothing starts; an event Bundle without the
 	});
 	expect(forged.status).toBe(401);
 	expect(ep.executions).toHaveLength(1);
+});
+
+it('R4B backport server: the Topic list is its active SubscriptionTopic resources (by title) and the declared canonicals; a listed topic is subscribed', async () => {
+	const { type, store } = storeCredentials(sb, 'smart');
+	(store[type] as IDataObject).fhirBaseUrl = `${sb.url}/adhoc-r4b/fhir`;
+	const topics = await loadOptions(FhirSubscriptionTrigger, 'getSubscriptionTopics', {
+		parameters: { authentication: type, subscriptionType: 'topic' },
+		credentials: store,
+	});
+	expect(topics.map((x) => [x.name, x.value])).toEqual([
+		['Encounter start', R4B_TOPIC],
+		['Lab result', 'http://r4b.example/fhir/SubscriptionTopic/lab-result'],
+	]);
+	const t = webhookHarness(FhirSubscriptionTrigger, {
+		parameters: {
+			authentication: type,
+			subscriptionType: 'topic',
+			topic: 'http://r4b.example/fhir/SubscriptionTopic/lab-result',
+		},
+		credentials: store,
+		webhookUrl: ep.url,
+	});
+	const before = r4bPosts.length;
+	expect(await t.hook('create')).toBe(true);
+	expect(r4bPosts.slice(before)).toHaveLength(1);
+	expect(r4bPosts[before]).toMatchObject({
+		resourceType: 'Subscription',
+		criteria: 'http://r4b.example/fhir/SubscriptionTopic/lab-result',
+		meta: { profile: [`${BP}/StructureDefinition/backport-subscription`] },
+		channel: { type: 'rest-hook', endpoint: ep.url },
+	});
+	expect(t.staticData.subscriptionId).toBe(`r4b-${before + 1}`);
+	// a retired topic is not offered, and not subscribed either
+	const retired = webhookHarness(FhirSubscriptionTrigger, {
+		parameters: {
+			authentication: type,
+			subscriptionType: 'topic',
+			topic: 'http://r4b.example/fhir/SubscriptionTopic/old',
+		},
+		credentials: store,
+		webhookUrl: ep.url,
+	});
+	await expect(retired.hook('create')).rejects.toThrow(/does not declare the topic/);
+	expect(r4bPosts).toHaveLength(before + 1);
 });
 
 it('refused before anything but /metadata is sent: no backport declared (R4 and R5 servers), an undeclared topic, a bad filter', async () => {
