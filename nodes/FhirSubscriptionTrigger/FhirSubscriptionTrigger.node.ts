@@ -21,6 +21,8 @@ import {
 	bodyOf,
 	isTopicNode,
 	itemsOf,
+	hasSecret,
+	heartbeatShowsMissed,
 	readNotification,
 	tooLarge,
 	topicItemsOf,
@@ -225,6 +227,27 @@ export class FhirSubscriptionTrigger implements INodeType {
 		if (late) return late;
 		const n = body === undefined ? undefined : readNotification(body);
 		// handshakes, heartbeats and empty pings start nothing: answered with or without the secret
+		// a heartbeat counting more events than were delivered (Topic): the missed ones are read
+		// back and start the workflow; that needs the secret, like an event notification
+		if (
+			n?.kind === 'ping' &&
+			n.type === 'heartbeat' &&
+			isTopicNode(this) &&
+			hasSecret(this) &&
+			heartbeatShowsMissed(this, n)
+		) {
+			const items = await topicItemsOf(this, {
+				kind: 'event',
+				resources: [],
+				ids: [],
+				status: n.status,
+				entries: [],
+			});
+			if (items.length) {
+				this.getResponseObject().status(200).json({ message: 'Workflow was started' });
+				return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(items)] };
+			}
+		}
 		if (n?.kind === 'ping') return answer(this, 200, `OK (${n.type})`);
 		const refused = unauthorized(this);
 		if (refused) return refused;

@@ -121,9 +121,23 @@ export function tooLarge(ctx: IWebhookFunctions) {
  * this webhook before it has saved the static data holding the new secret.
  */
 export function unauthorized(ctx: IWebhookFunctions) {
-	if (!secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER)))
-		return answer(ctx, 401, 'Unauthorized');
+	if (!hasSecret(ctx)) return answer(ctx, 401, 'Unauthorized');
 	return undefined;
+}
+
+/** The request carries the secret of the node's Subscription (nothing is answered). */
+export function hasSecret(ctx: IWebhookFunctions): boolean {
+	return secretMatches(staticData(ctx).secret, header(ctx, SECRET_HEADER));
+}
+
+/** A topic heartbeat whose events-since-subscription-start is above the last number delivered. */
+export function heartbeatShowsMissed(
+	ctx: IWebhookFunctions,
+	n: Extract<Notification, { kind: 'ping' }>,
+): boolean {
+	const last = staticData(ctx).lastEventNumber;
+	const since = n.status?.since;
+	return typeof last === 'number' && since !== undefined && since > last;
 }
 
 const num = (x: unknown): number | undefined => {
@@ -335,7 +349,14 @@ export async function topicItemsOf(
 			: undefined;
 	const mine = new Set(key ? claimEvents(key, listed, last) : listed);
 	const firstMine = [...mine].filter((k) => last === undefined || k > last);
-	const first = firstMine.length ? Math.min(...firstMine) : undefined;
+	// a notification without events of its own (a heartbeat) whose events-since-subscription-start
+	// is above the last delivered number: the events up to it were missed
+	const since = n.status?.since;
+	const first = firstMine.length
+		? Math.min(...firstMine)
+		: !listed.length && since !== undefined && last !== undefined && since > last
+			? since + 1
+			: undefined;
 	// the numbers between the last delivered and this notification's first, bounded; only those
 	// nobody else in this process has claimed are this call's to read back
 	const gapFrom = last === undefined || first === undefined ? undefined : last + 1;
@@ -413,7 +434,20 @@ export async function topicItemsOf(
 	}
 	const items = [...recovered, ...fresh.map((e) => e.item)];
 	if (missed.length && fresh.length) fresh[0].item.missedEvents = missed;
-	const delivered = [...numbers, ...recovered.map((i) => i.eventNumber as number)];
+	else if (missed.length)
+		// nothing of its own to carry them (a heartbeat): one item saying what is known
+		items.push({
+			subscription: n.status?.subscription,
+			topic: n.status?.topic,
+			notification: n.status?.type,
+			missedEvents: missed,
+		});
+	const delivered = [
+		...numbers,
+		...recovered.map((i) => i.eventNumber as number),
+		// reported once as missed: not reported again by the next notification
+		...missed.map((m) => m.to as number),
+	];
 	if (delivered.length) data.lastEventNumber = Math.max(last ?? 0, ...delivered);
 	return items;
 }

@@ -409,6 +409,68 @@ it('heartbeat (admin route) → 200, nothing starts; an event Bundle without the
 	expect(ep.executions).toHaveLength(1);
 });
 
+it('a heartbeat counting more events than were delivered: the missed ones read back through $events start one execution; without $events one item names them, once', async () => {
+	const { t, id } = await active();
+	await smartWrite(sb, 'POST', 'Patient', patient('Seen'));
+	await until(() => ep.executions.length === 1, 'event 1');
+	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=2`, { method: 'POST' });
+	await smartWrite(sb, 'POST', 'Patient', patient('LostA'));
+	await smartWrite(sb, 'POST', 'Patient', patient('LostB'));
+	expect(ep.executions).toHaveLength(1);
+	const hb = await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	expect(hb.status).toBe(200);
+	await until(() => ep.executions.length === 2, 'the execution the heartbeat started');
+	expect(
+		json(1).map((i) => [
+			i.eventNumber,
+			((i.resource as IDataObject).name as IDataObject[])[0].family,
+			i.recovered,
+		]),
+	).toEqual([
+		[2, 'LostA', true],
+		[3, 'LostB', true],
+	]);
+	expect(t.staticData.lastEventNumber).toBe(3);
+	// nothing missed any more: the next heartbeat starts nothing
+	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await until(
+		() => ep.calls.filter((c) => c.body.includes('"heartbeat"')).length === 2,
+		'heartbeat 2',
+	);
+	expect(ep.executions).toHaveLength(2);
+	// a server without $events: one item with the range, and only once
+	t.staticData.eventsSupported = false;
+	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=1`, { method: 'POST' });
+	await smartWrite(sb, 'POST', 'Patient', patient('LostC'));
+	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await until(() => ep.executions.length === 3, 'the heartbeat naming the gap');
+	expect(json(2)).toEqual([
+		{
+			subscription: `${sb.url}/smart/fhir/Subscription/${id}`,
+			topic: CREATED,
+			notification: 'heartbeat',
+			missedEvents: [
+				{ from: 4, to: 4, reason: expect.stringMatching(/does not declare Subscription \$events/) },
+			],
+		},
+	]);
+	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await until(
+		() => ep.calls.filter((c) => c.body.includes('"heartbeat"')).length === 4,
+		'heartbeat 4',
+	);
+	expect(ep.executions).toHaveLength(3);
+	// a heartbeat without the secret starts nothing, whatever it counts
+	const forged = await t.receive({
+		headers: { 'content-type': 'application/fhir+json' },
+		body: {},
+		rawBody: Buffer.from(
+			ep.calls[ep.calls.length - 1].body.replace(/"valueString":"4"/, '"valueString":"9"'),
+		),
+	});
+	expect([forged.response?.status, forged.items]).toEqual([200, undefined]);
+});
+
 it('R4B backport server: the Topic list is its active SubscriptionTopic resources (by title) and the declared canonicals; a listed topic is subscribed', async () => {
 	const { type, store } = storeCredentials(sb, 'smart');
 	(store[type] as IDataObject).fhirBaseUrl = `${sb.url}/adhoc-r4b/fhir`;
