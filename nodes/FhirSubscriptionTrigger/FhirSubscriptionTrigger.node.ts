@@ -1,6 +1,6 @@
 // FHIR Subscription Trigger: starts the workflow when the FHIR server notifies a change. On
-// activation it creates an R4 rest-hook Subscription pointing at this node's webhook, with a
-// random secret header; deactivation deletes it. Logic in helpers/ (subscription.ts: the
+// activation it creates a rest-hook Subscription (R4 criteria, or topic-based: Subscriptions R5
+// Backport) pointing at this node's webhook, with a random secret header; deactivation deletes it. Logic in helpers/ (subscription.ts: the
 // webhook methods; notification.ts: what arrives).
 import type {
 	IHookFunctions,
@@ -20,6 +20,7 @@ import {
 	answer,
 	bodyOf,
 	isTopicNode,
+	startedByTheNode,
 	itemsOf,
 	hasSecret,
 	heartbeatShowsMissed,
@@ -226,7 +227,6 @@ export class FhirSubscriptionTrigger implements INodeType {
 		const late = tooLarge(this);
 		if (late) return late;
 		const n = body === undefined ? undefined : readNotification(body);
-		// handshakes, heartbeats and empty pings start nothing: answered with or without the secret
 		// a heartbeat counting more events than were delivered (Topic): the missed ones are read
 		// back and start the workflow; that needs the secret, like an event notification
 		if (
@@ -243,11 +243,9 @@ export class FhirSubscriptionTrigger implements INodeType {
 				status: n.status,
 				entries: [],
 			});
-			if (items.length) {
-				this.getResponseObject().status(200).json({ message: 'Workflow was started' });
-				return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(items)] };
-			}
+			if (items.length) return startedByTheNode(this, items);
 		}
+		// handshakes, heartbeats and empty pings start nothing: answered with or without the secret
 		if (n?.kind === 'ping') return answer(this, 200, `OK (${n.type})`);
 		const refused = unauthorized(this);
 		if (refused) return refused;
@@ -260,12 +258,6 @@ export class FhirSubscriptionTrigger implements INodeType {
 		}
 		const items = await topicItemsOf(this, n);
 		if (!items.length) return answer(this, 200, 'OK (already delivered)');
-		// The node answers itself: n8n 2.41 saves the static data changed here (the last event
-		// number) only on that path. When n8n answers, it starts the execution first, and the new
-		// execution's copy of the workflow resets the "changed" mark on the same static data
-		// object, so the save after the answer skips it (found by the e2e test: every
-		// notification saw event number 0 and re-read the earlier events).
-		this.getResponseObject().status(200).json({ message: 'Workflow was started' });
-		return { noWebhookResponse: true, workflowData: [this.helpers.returnJsonArray(items)] };
+		return startedByTheNode(this, items);
 	}
 }
