@@ -3,6 +3,7 @@
 import type { INodeProperties } from 'n8n-workflow';
 import { authenticationProperty } from '../../shared/credential-types';
 import { FHIR_CREDENTIAL_TYPES } from '../../shared/vendors';
+import { searchParameterValues } from '../../EhrFhir/actions/resource/search.operation';
 
 /** Max Items per Poll when the option is not set */
 export const DEFAULT_MAX_ITEMS = 100;
@@ -52,27 +53,7 @@ export const properties: INodeProperties[] = [
 			{
 				displayName: 'Parameter',
 				name: 'parameter',
-				values: [
-					{
-						displayName: 'Name or ID',
-						name: 'name',
-						type: 'options',
-						typeOptions: {
-							loadOptionsMethod: 'getSearchParameters',
-							loadOptionsDependsOn: ['resourceType'],
-						},
-						default: '',
-						description:
-							'The search parameter, e.g. patient, code or status. Choose from the list, or specify an ID using an <a href="https://docs.n8n.io/code/expressions/">expression</a>.',
-					},
-					{
-						displayName: 'Value',
-						name: 'value',
-						type: 'string',
-						default: '',
-						description: 'The value in FHIR search syntax, e.g. pt-00001 or final',
-					},
-				],
+				values: searchParameterValues,
 			},
 		],
 	},
