@@ -1,18 +1,18 @@
 // Binary data like n8n's filesystem mode: every prepareBinaryData call writes to a temp
-// directory (streams are piped, never buffered whole) and the item keeps only a reference.
+// directory (streams are written chunk by chunk as n8n 2.41 does, never buffered whole) and the
+// item keeps only a reference.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import type { IBinaryData } from 'n8n-workflow';
 
 export const BINARY_MODE = 'filesystem-v2';
 let dir: string | undefined;
 
 /**
- * How prepareBinaryData consumes a stream: 'filesystem' pipes it to a file (n8n's default in
+ * How prepareBinaryData consumes a stream: 'filesystem' iterates it into a file (n8n's default in
  * regular mode); 'database' reads it the way n8n's database mode (the default in queue mode)
  * does, with a 'data' listener collecting a buffer — a stream explicitly paused beforehand never
  * resumes there, which is what this mode lets tests catch.
@@ -46,6 +46,29 @@ function collectLikeN8nDatabaseMode(stream: Readable, idleMs = 5000): Promise<Bu
 			reject(e);
 		});
 	});
+}
+
+/**
+ * Filesystem mode as n8n 2.41's FsByteStore.write does it: `fs.promises.writeFile(path, stream)`,
+ * which iterates the stream (its async iterator, not 'data' listeners) and awaits one write per
+ * chunk it yields.
+ */
+async function writeLikeN8nFsByteStore(target: string, stream: Readable): Promise<void> {
+	const fh = await fs.promises.open(target, 'w');
+	try {
+		for await (const chunk of stream as AsyncIterable<Buffer>) {
+			for (let off = 0; off < chunk.length;) {
+				const { bytesWritten } = await fh.write(
+					chunk,
+					off,
+					Math.min(512 * 1024, chunk.length - off),
+				);
+				off += bytesWritten;
+			}
+		}
+	} finally {
+		await fh.close();
+	}
 }
 
 /** The harness's binary data folder (created on first use, removed at process exit). */
@@ -96,7 +119,7 @@ export async function prepareBinaryData(
 		binaryData instanceof Readable ||
 		typeof (binaryData as Readable)?.pipe === 'function'
 	) {
-		await pipeline(binaryData, fs.createWriteStream(target));
+		await writeLikeN8nFsByteStore(target, binaryData);
 	} else {
 		throw new TypeError('prepareBinaryData expects a Buffer or a Readable stream');
 	}
