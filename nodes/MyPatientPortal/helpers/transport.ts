@@ -14,6 +14,7 @@ import {
 	type ApiRequest,
 	type ApiResponse,
 } from '../../shared/http';
+import { ExecutionMemo } from '../../shared/execution-memo';
 import { credentialBaseUrl } from '../../shared/vendors';
 
 export const CREDENTIAL_TYPE = 'myPatientPortalOAuth2Api';
@@ -23,13 +24,13 @@ export const API_PATH = '/api/portal/v1';
 export type Ctx = IExecuteFunctions | ILoadOptionsFunctions | IPollFunctions;
 
 /**
- * The API base of each execution context (a WeakMap on `this`, so nothing outlives or is shared
- * between executions): the credential is read once per execution, not once per request.
+ * The API base, per execution (execution-memo.ts: nothing outlives or is shared between
+ * executions): the credential is read once per execution, not once per request.
  */
-const apiBases = new WeakMap<object, string>();
+const apiBases = new ExecutionMemo<string>();
 
 export async function portalApiBase(this: Ctx): Promise<string> {
-	const known = apiBases.get(this);
+	const known = apiBases.get(this, CREDENTIAL_TYPE);
 	if (known !== undefined) return known;
 	let creds;
 	try {
@@ -52,7 +53,7 @@ export async function portalApiBase(this: Ctx): Promise<string> {
 	);
 	// accept a portal URL that already ends with the API path
 	const base = portalUrl.endsWith(API_PATH) ? portalUrl : portalUrl + API_PATH;
-	apiBases.set(this, base);
+	apiBases.set(this, CREDENTIAL_TYPE, base);
 	return base;
 }
 

@@ -7,24 +7,23 @@
 // refused with a clear message instead (a server that hosts files elsewhere publishes them with
 // `requiresAccessToken: false`, which is downloaded without any token).
 import { NodeOperationError } from 'n8n-workflow';
+import { ExecutionMemo } from '../execution-memo';
 import { getVendorProfile } from '../vendors';
 import type { Ctx } from './types';
 
-/** credential type → FHIR base URL, per execution context (nothing outlives the execution) */
-const bases = new WeakMap<object, Map<string, string>>();
+/** credential type → FHIR base URL, per execution */
+const bases = new ExecutionMemo<string>();
 
 /**
  * The FHIR base URL of the credential the user picked (from its vendor profile), without a
  * trailing slash; read once per execution context, not for every file or status poll.
  */
 export async function fhirBaseFor(ctx: Ctx, credentialType: string): Promise<string> {
-	const known = bases.get(ctx)?.get(credentialType);
+	const known = bases.get(ctx, credentialType);
 	if (known !== undefined) return known;
 	const c = await ctx.getCredentials(credentialType);
 	const base = getVendorProfile(credentialType, c, ctx.getNode()).fhirBaseUrl.replace(/\/+$/, '');
-	let m = bases.get(ctx);
-	if (!m) bases.set(ctx, (m = new Map()));
-	m.set(credentialType, base);
+	bases.set(ctx, credentialType, base);
 	return base;
 }
 

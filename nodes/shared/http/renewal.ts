@@ -1,5 +1,6 @@
 // Token renewal before expiry for credentials whose token comes from `preAuthentication`.
 import type { IAdditionalCredentialOptions, ICredentialDataDecryptedObject } from 'n8n-workflow';
+import { ExecutionMemo } from '../execution-memo';
 import type { Ctx } from './types';
 
 /** renew a token this long before it expires */
@@ -21,7 +22,7 @@ export const EXPIRING_CREDENTIALS: Record<string, { tokenField: string; expiresA
  * is shared between executions): while it is outside the renewal window the credential is not
  * read again; within it (or after a renewal) it is read on every request, as before.
  */
-const expiries = new WeakMap<object, Map<string, number>>();
+const expiries = new ExecutionMemo<number>();
 
 /** true when a token expiring at `expiresAt` (ms) is to be renewed now */
 export function isExpiring(expiresAt: number): boolean {
@@ -53,9 +54,9 @@ export async function renewIfExpiring(
 	const spec = EXPIRING_CREDENTIALS[credentialType];
 	if (!spec) return undefined;
 	// the expiry read earlier in this execution, while it is still outside the renewal window
-	const known = expiries.get(this)?.get(credentialType);
+	const known = expiries.get(this, credentialType);
 	if (!now && known !== undefined && known - Date.now() > RENEW_BEFORE_EXPIRY_MS) return undefined;
-	expiries.get(this)?.delete(credentialType);
+	expiries.delete(this, credentialType);
 	let creds: ICredentialDataDecryptedObject;
 	try {
 		creds = await this.getCredentials(credentialType);
@@ -67,9 +68,7 @@ export async function renewIfExpiring(
 	if (token === '' || token === undefined) return undefined; // n8n runs preAuthentication anyway
 	if (!now && expiresAt === undefined) return undefined;
 	if (!now && expiresAt !== undefined && expiresAt - Date.now() > RENEW_BEFORE_EXPIRY_MS) {
-		let m = expiries.get(this);
-		if (!m) expiries.set(this, (m = new Map()));
-		m.set(credentialType, expiresAt);
+		expiries.set(this, credentialType, expiresAt);
 		return undefined;
 	}
 	// renewing now: the next request reads the credential (and the new expiry) again

@@ -28,7 +28,16 @@ import {
 	tooLargeError,
 } from './limits';
 import { renewIfExpiring } from './renewal';
-import { cachedToken, cachesToken, forgetToken, hasCacheEntry, rememberToken } from './token-cache';
+import {
+	cachedToken,
+	cachesToken,
+	fetchingToken,
+	forgetRefusedToken,
+	hasCacheEntry,
+	rememberToken,
+	tokenBeingFetched,
+	type CachedToken,
+} from './token-cache';
 import { credentialError, credentialFailureOf, tokenHint } from '../token-failures';
 import type { ApiRequest, ApiResponse, Ctx, NetworkFailure, RawResponse } from './types';
 import { buildUrl, describe, hasDotSegment } from './url';
@@ -180,42 +189,66 @@ async function request(
 			let result: unknown;
 			if (withAuth) {
 				// this execution's token, only to the credential's own API origin (token-cache.ts)
-				const cached = req.oauth2 ? undefined : cachedToken(this, credentialType, url);
-				let refused = false;
-				if (cached) {
+				const keeps = !req.oauth2 && cachesToken(credentialType);
+				/** the Authorization that was refused with a 401, if the kept token was */
+				let refused: string | undefined;
+				const sendKept = async (kept: CachedToken): Promise<unknown> => {
 					const signed: IHttpRequestOptions = {
 						...options,
-						headers: { ...options.headers, Authorization: cached.authorization },
+						headers: { ...options.headers, Authorization: kept.authorization },
 						ignoreHttpStatusErrors: true,
 					};
-					if (cached.ignoreSsl) signed.skipSslCertificateValidation = true;
+					if (kept.ignoreSsl) signed.skipSslCertificateValidation = true;
 					const r = (await deadline.race(this.helpers.httpRequest(signed), lateBody)) as {
 						statusCode: number;
 						body: unknown;
 					};
-					if (r.statusCode !== 401) result = r;
-					else {
-						// refused: once more through n8n's helper, which refreshes and saves the token
-						// (a preAuthentication token: renewed first, so n8n does not send it again)
-						await drain(r.body);
-						forgetToken(this, credentialType);
-						refused = true;
+					if (r.statusCode !== 401) return r;
+					// refused: once more through n8n's helper, which refreshes and saves the token
+					// (a preAuthentication token: renewed first, so n8n does not send it again)
+					await drain(r.body);
+					forgetRefusedToken(this, credentialType, kept.authorization);
+					refused = kept.authorization;
+					return undefined;
+				};
+				const kept = keeps ? cachedToken(this, credentialType, url) : undefined;
+				if (kept) result = await sendKept(kept);
+				// another request of this execution is getting (or renewing) the token: wait for it
+				// and use the one it kept (a few times at most, then through n8n's helper)
+				for (let waits = 0; result === undefined && keeps && waits < 3; waits++) {
+					const fresh = cachedToken(this, credentialType, url);
+					if (fresh && fresh.authorization !== refused) {
+						result = await sendKept(fresh);
+						continue;
 					}
+					const pending = tokenBeingFetched(this, credentialType);
+					if (!pending) break;
+					await deadline.race(pending, () => undefined);
 				}
 				if (result === undefined) {
-					const renew = await renewIfExpiring.call(this, credentialType, refused);
-					const add = renew ? { ...additional, ...renew } : additional;
-					result = await deadline.race(
-						this.helpers.httpRequestWithAuthentication.call(
-							this,
-							credentialType,
-							options,
-							Object.keys(add).length ? add : undefined,
-						),
-						lateBody,
-					);
-					if (!req.oauth2 && cachesToken(credentialType) && !hasCacheEntry(this, credentialType))
-						await rememberToken(this, credentialType);
+					// while no token is kept, the others of this execution wait for this one (token-cache.ts;
+					// no await since the loop's last look, so two requests never both take this role)
+					const fetched =
+						keeps && !hasCacheEntry(this, credentialType)
+							? fetchingToken(this, credentialType)
+							: undefined;
+					try {
+						const renew = await renewIfExpiring.call(this, credentialType, refused !== undefined);
+						const add = renew ? { ...additional, ...renew } : additional;
+						result = await deadline.race(
+							this.helpers.httpRequestWithAuthentication.call(
+								this,
+								credentialType,
+								options,
+								Object.keys(add).length ? add : undefined,
+							),
+							lateBody,
+						);
+						if (keeps && !hasCacheEntry(this, credentialType))
+							await rememberToken(this, credentialType);
+					} finally {
+						fetched?.();
+					}
 				}
 			} else {
 				result = await deadline.race(this.helpers.httpRequest(options), lateBody);

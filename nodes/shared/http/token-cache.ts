@@ -4,8 +4,8 @@
 // token our own `preAuthentication` makes (1upHealth, SMART Backend Services: n8n runs it when the
 // token field is empty or after a 401, saves the token on the credential and signs with
 // `authenticate`); inside a real n8n that is most of the per-request time. Rules:
-//   - keyed on the execution's context object (`this`), in a WeakMap: nothing outlives the
-//     execution, nothing is shared between executions or workers;
+//   - kept per execution (execution-memo.ts: keyed on its context object, `this`): nothing
+//     outlives the execution, nothing is shared between executions or workers;
 //   - filled only after a request succeeded through n8n's own helper (so the credential is
 //     connected, and n8n refreshed it if it had to), from the credential as stored then;
 //   - used only for a request to the origin of the credential's own API (the FHIR base URL of its
@@ -15,12 +15,16 @@
 //     the credential's "Ignore SSL Issues");
 //   - a 401 forgets it, and the request is made again once through n8n's helper, which refreshes
 //     and saves the token as it always did (request.ts);
+//   - while no token is kept, one request at a time goes through n8n's helper for it: requests of
+//     the same execution that start meanwhile (a bulk export's parallel downloads) wait for it and
+//     then use the token it kept, so an empty or refused token is fetched or renewed once, not
+//     once per request in flight; if it kept none, each goes through n8n's helper as before;
 //   - a preAuthentication token is kept with its stored expiry: within the renewal window
 //     (renewal.ts) it is forgotten and the request goes through the renewal check and n8n's helper,
 //     which renews it before it expires as before.
 import type { ICredentialDataDecryptedObject } from 'n8n-workflow';
-import { getVendorProfile } from '../vendors';
-import { credentialBaseUrl } from '../vendors';
+import { ExecutionMemo } from '../execution-memo';
+import { credentialBaseUrl, getVendorProfile } from '../vendors';
 import { EXPIRING_CREDENTIALS, expiresAtMs, isExpiring } from './renewal';
 import type { Ctx } from './types';
 
@@ -51,7 +55,7 @@ const API_BASE: Record<string, (c: ICredentialDataDecryptedObject, type: string)
 };
 
 /** `null`: looked at and not cacheable (no bearer token, unusable base URL) */
-const cache = new WeakMap<object, Map<string, CachedToken | null>>();
+const cache = new ExecutionMemo<CachedToken | null>();
 
 export function cachesToken(credentialType: string): boolean {
 	return credentialType in API_BASE;
@@ -63,7 +67,7 @@ export function cachedToken(
 	credentialType: string,
 	url: string,
 ): CachedToken | undefined {
-	const entry = cache.get(ctx)?.get(credentialType);
+	const entry = cache.get(ctx, credentialType);
 	if (!entry) return undefined;
 	if (entry.expiresAt !== undefined && isExpiring(entry.expiresAt)) {
 		// near its expiry: the renewal check and n8n's helper renew it, then it is read again
@@ -80,11 +84,40 @@ export function cachedToken(
 }
 
 export function hasCacheEntry(ctx: Ctx, credentialType: string): boolean {
-	return cache.get(ctx)?.has(credentialType) ?? false;
+	return cache.has(ctx, credentialType);
 }
 
 export function forgetToken(ctx: Ctx, credentialType: string): void {
-	cache.get(ctx)?.delete(credentialType);
+	cache.delete(ctx, credentialType);
+}
+
+/** Forgets the kept token only if it is still the one that was refused (another request may already have kept a renewed one). */
+export function forgetRefusedToken(ctx: Ctx, credentialType: string, authorization: string): void {
+	const entry = cache.get(ctx, credentialType);
+	if (entry && entry.authorization === authorization) forgetToken(ctx, credentialType);
+}
+
+/** the request of a context that is getting a credential's token through n8n's helper */
+const fetching = new ExecutionMemo<Promise<void>>();
+
+/**
+ * Marks this request as the one of its context that gets `credentialType`'s token through n8n's
+ * helper (when no other does); call the returned function once it kept the token or failed.
+ */
+export function fetchingToken(ctx: Ctx, credentialType: string): () => void {
+	if (fetching.has(ctx, credentialType)) return () => undefined;
+	let settle!: () => void;
+	const p = new Promise<void>((resolve) => (settle = resolve));
+	fetching.set(ctx, credentialType, p);
+	return () => {
+		if (fetching.get(ctx, credentialType) === p) fetching.delete(ctx, credentialType);
+		settle();
+	};
+}
+
+/** What settles once the request of this context that is getting the token kept it or failed, if one is. */
+export function tokenBeingFetched(ctx: Ctx, credentialType: string): Promise<void> | undefined {
+	return fetching.get(ctx, credentialType);
 }
 
 /** Reads the credential as stored now and keeps its token for this context (see the rules above). */
@@ -122,7 +155,5 @@ export async function rememberToken(ctx: Ctx, credentialType: string): Promise<v
 	} catch {
 		entry = null; // keep n8n's own path for this credential
 	}
-	let m = cache.get(ctx);
-	if (!m) cache.set(ctx, (m = new Map()));
-	m.set(credentialType, entry);
+	cache.set(ctx, credentialType, entry);
 }
