@@ -15,9 +15,9 @@
 // (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CredentialImport, WorkflowJson } from '../scripts/n8n/runtime';
 import { REPO_ROOT } from '../scripts/n8n/paths';
 import {
@@ -28,6 +28,8 @@ import {
 	runWebhook,
 	sandboxPost,
 	startBenchN8n,
+	threadCpuDelta,
+	threadCpuSeconds,
 	startSandboxProcess,
 	webhookWorkflow,
 	type BenchN8n,
@@ -46,6 +48,29 @@ const CONCURRENCY = Number(process.env.BENCH_BULK_CONCURRENCY ?? 4);
  * first size (no baseline, no timing table), then the profile's summary is printed */
 const PROFILE = process.env.BENCH_PROFILE ?? '';
 
+/** `BENCH_GC=1`: n8n's main-thread garbage collections are logged (bench/lib/gc-observer.cjs) and
+ * counted in each run of (a) */
+const GC_LOG = process.env.BENCH_GC ? join(mkdtempSync(join(tmpdir(), 'n8n-ehr-gc-')), 'gc') : '';
+
+type GcCounts = Record<string, { n: number; ms: number }>;
+
+/** n8n's garbage collections that started between two epoch ms, by kind: count and pause ms. */
+function gcBetween(from: number, to: number): GcCounts {
+	const out: GcCounts = {};
+	if (!GC_LOG) return out;
+	const dir = dirname(GC_LOG);
+	for (const f of readdirSync(dir)) {
+		for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
+			const [t, kind, ms] = line.split(' ');
+			if (!kind || Number(t) < from || Number(t) > to) continue;
+			const k = (out[kind] ??= { n: 0, ms: 0 });
+			k.n++;
+			k.ms += Number(ms);
+		}
+	}
+	return out;
+}
+
 async function main(): Promise<void> {
 	const sandboxes: SandboxProc[] = [];
 	let env: BenchN8n | undefined;
@@ -55,6 +80,7 @@ async function main(): Promise<void> {
 		const exports: Array<{ size: number; sb: SandboxProc; manifest: Manifest; token: string }> = [];
 		const credentials: CredentialImport[] = [];
 		const workflows: WorkflowJson[] = [];
+		const httpWorkflows: WorkflowJson[] = [];
 		for (const size of SIZES) {
 			const sb = await startSandboxProcess({
 				patients: Math.max(1, Math.round(size / 10)),
@@ -113,6 +139,59 @@ async function main(): Promise<void> {
 					],
 				),
 			);
+			// (c): what a user builds from n8n's own nodes for the same files: the manifest's
+			// output list split into items, n8n's HTTP Request node downloading each (Header Auth
+			// with the same token; response format File, which n8n streams into its binary store)
+			const header = {
+				id: `benchBulkHdr${exports.length}`.padEnd(16, '0'),
+				name: `Header bench ${size}`,
+			};
+			credentials.push({
+				...header,
+				type: 'httpHeaderAuth',
+				data: { name: 'Authorization', value: `Bearer ${token}` },
+			});
+			httpWorkflows.push(
+				webhookWorkflow(
+					`benchBulkHttp${exports.length}`.padEnd(16, '0'),
+					`Bench: bulk ${size}, HTTP Request`,
+					`bench-bulk-http-${size}`,
+					[
+						{
+							name: 'Manifest',
+							type: 'n8n-nodes-base.set',
+							typeVersion: 3.4,
+							parameters: {
+								mode: 'raw',
+								jsonOutput: JSON.stringify({ output: manifest.output }),
+								options: {},
+							},
+						},
+						{
+							name: 'Split Out',
+							type: 'n8n-nodes-base.splitOut',
+							typeVersion: 1,
+							parameters: { fieldToSplitOut: 'output', include: 'noOtherFields', options: {} },
+						},
+						{
+							name: 'HTTP Request',
+							type: 'n8n-nodes-base.httpRequest',
+							typeVersion: 4.2,
+							parameters: {
+								url: '={{ $json.url }}',
+								authentication: 'genericCredentialType',
+								genericAuthType: 'httpHeaderAuth',
+								sendHeaders: true,
+								headerParameters: {
+									parameters: [{ name: 'Accept', value: 'application/fhir+ndjson' }],
+								},
+								options: { response: { response: { responseFormat: 'file' } } },
+							},
+							credentials: { httpHeaderAuth: header },
+						},
+					],
+				),
+			);
 		}
 		// n8n's own cost of one webhook execution: the same trigger with a No Operation node
 		const noop = webhookWorkflow('benchBulkNoop000', 'Bench: bulk no-op', 'bench-bulk-noop', [
@@ -121,10 +200,16 @@ async function main(): Promise<void> {
 		const profileDir = PROFILE ? mkdtempSync(join(tmpdir(), 'n8n-ehr-cpuprof-')) : '';
 		env = await startBenchN8n({
 			credentials,
-			workflows: [...workflows, noop],
+			workflows: [...workflows, ...httpWorkflows, noop],
 			n8n: {
 				env: {
 					N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
+					...(GC_LOG
+						? {
+								NODE_OPTIONS: `--max-old-space-size=1536 --require ${join(__dirname, 'lib/gc-observer.cjs')}`,
+								BENCH_GC_LOG: GC_LOG,
+							}
+						: {}),
 					...(PROFILE
 						? {
 								NODE_OPTIONS: `--max-old-space-size=1536 --cpu-prof --cpu-prof-dir=${profileDir}`,
@@ -139,7 +224,7 @@ async function main(): Promise<void> {
 		worker = await baselineWorker();
 		const w = worker;
 		const seen: Record<string, Set<string>> = Object.fromEntries(
-			[...workflows, noop].map((w) => [w.id, new Set<string>()]),
+			[...workflows, ...httpWorkflows, noop].map((w) => [w.id, new Set<string>()]),
 		);
 		/** n8n's CPU for one execution of Webhook → No Operation (s), measured like (a) */
 		const noopRun = async () => {
@@ -151,35 +236,44 @@ async function main(): Promise<void> {
 			await deleteExecutions(e, [r.executionId]).catch(() => undefined);
 			return cpuRun;
 		};
-		const ours = async (i: number) => {
-			const wf = workflows[i];
+		/** one execution of (a) (`http` false) or (c): the node's time, n8n's CPU, its RSS peak */
+		const inN8n = async (i: number, http: boolean) => {
+			const wf = (http ? httpWorkflows : workflows)[i];
+			const node = http ? 'HTTP Request' : 'FHIR Bulk Export';
 			let peak = rssBytes(e.pid);
 			const sampler = setInterval(() => (peak = Math.max(peak, rssBytes(e.pid))), 50);
 			const c0 = cpuSeconds(e.pid);
+			const th0 = threadCpuSeconds(e.pid);
+			const w0 = Date.now();
+			let w1 = NaN;
 			let cpuRun = NaN;
+			let threads: Record<string, number> = {};
 			try {
 				// cpuRun: n8n's CPU from the webhook call until the execution is finished and saved;
 				// cpu (the figure before 2026-12-01 16:30) also counts n8n answering the bench's REST
 				// read of the whole execution afterwards
-				const r = await runWebhook(
-					e,
-					wf.id,
-					`bench-bulk-${exports[i].size}`,
-					seen[wf.id],
-					() => (cpuRun = cpuSeconds(e.pid) - c0),
-				);
+				const path = `bench-bulk-${http ? 'http-' : ''}${exports[i].size}`;
+				const r = await runWebhook(e, wf.id, path, seen[wf.id], () => {
+					cpuRun = cpuSeconds(e.pid) - c0;
+					threads = threadCpuDelta(th0, threadCpuSeconds(e.pid));
+					w1 = Date.now();
+				});
 				const cpu = cpuSeconds(e.pid) - c0;
-				const items = r.nodeJson['FHIR Bulk Export'];
-				const bytes = items.reduce((a, x) => a + Number(x.bytes), 0);
-				const lines = items.reduce((a, x) => a + Number(x.lines), 0);
+				const items = r.nodeJson[node];
+				const bytes = http
+					? r.nodeBinaryBytes[node]
+					: items.reduce((a, x) => a + Number(x.bytes), 0);
+				const lines = http ? NaN : items.reduce((a, x) => a + Number(x.lines), 0);
 				await deleteExecutions(e, [r.executionId]).catch((err: Error) =>
 					console.warn(`  (could not delete execution ${r.executionId}: ${err.message})`),
 				);
-				return { ms: r.nodeMs['FHIR Bulk Export'], cpu, cpuRun, bytes, lines, peak };
+				const gc = gcBetween(w0, w1);
+				return { ms: r.nodeMs[node], cpu, cpuRun, threads, gc, bytes, lines, peak };
 			} finally {
 				clearInterval(sampler);
 			}
 		};
+		const ours = (i: number) => inN8n(i, false);
 		type Row = {
 			a: number[];
 			b: number[];
@@ -188,6 +282,14 @@ async function main(): Promise<void> {
 			acpuAll: number[];
 			bcpu: number[];
 			bcpuOld: number[];
+			athreads: Array<Record<string, number>>;
+			bthreads: Array<Record<string, number>>;
+			gc: GcCounts[];
+			/** (c) n8n's HTTP Request node: time, CPU, threads */
+			c: number[];
+			ccpu: number[];
+			cthreads: Array<Record<string, number>>;
+			cgc: GcCounts[];
 			bytes: number;
 			peak: number;
 		};
@@ -202,6 +304,13 @@ async function main(): Promise<void> {
 				acpuAll: [],
 				bcpu: [],
 				bcpuOld: [],
+				athreads: [],
+				bthreads: [],
+				gc: [],
+				c: [],
+				ccpu: [],
+				cthreads: [],
+				cgc: [],
 				bytes: 0,
 				peak: 0,
 			};
@@ -213,6 +322,8 @@ async function main(): Promise<void> {
 					row.a.push(a.ms);
 					row.acpu.push(a.cpuRun);
 					row.acpuAll.push(a.cpu);
+					row.athreads.push(a.threads);
+					row.gc.push(a.gc);
 					row.bytes = a.bytes;
 					row.peak = Math.max(row.peak, a.peak);
 				};
@@ -220,6 +331,7 @@ async function main(): Promise<void> {
 					const b = await w.run(x.manifest, x.token);
 					row.b.push(b.ms);
 					row.bcpu.push(b.cpu);
+					row.bthreads.push(b.threads);
 					const old = await baselineRun(x.manifest, x.token);
 					row.bOld.push(old.ms);
 					row.bcpuOld.push(old.cpu);
@@ -228,18 +340,28 @@ async function main(): Promise<void> {
 							throw new Error(`byte counts differ: ${row.bytes} vs ${n}`);
 					row.bytes = b.bytes;
 				};
-				if (k % 2 === 0) {
-					await doA();
-					await doB();
-				} else {
-					await doB();
-					await doA();
-				}
+				const doC = async () => {
+					const c = await inN8n(i, true);
+					if (c.bytes !== row.bytes && row.bytes)
+						throw new Error(`HTTP Request stored ${c.bytes} bytes, the node ${row.bytes}`);
+					row.c.push(c.ms);
+					row.ccpu.push(c.cpuRun);
+					row.cthreads.push(c.threads);
+					row.cgc.push(c.gc);
+				};
+				// interleaved, each first in turn
+				const order = [
+					[doA, doB, doC],
+					[doB, doC, doA],
+					[doC, doA, doB],
+				][k % 3];
+				for (const step of order) await step();
 			}
 			return row;
 		};
 		console.log('warm-up run…');
 		await ours(0);
+		await inN8n(0, true);
 		await w.run(exports[0].manifest, exports[0].token);
 		await baselineRun(exports[0].manifest, exports[0].token);
 		if (PROFILE) {
@@ -296,6 +418,32 @@ async function main(): Promise<void> {
 			console.log(
 				`    without n8n's fixed cost of a webhook execution (${fixed.toFixed(2)} s): (a) ${((median(r.acpu) - fixed) / gb(r)).toFixed(2)} s/GB, a/b ${((median(r.acpu) - fixed) / gb(r) / cb).toFixed(3)}`,
 			);
+			const c = median(r.c);
+			const cc = median(r.ccpu) / gb(r);
+			console.log(
+				`    (c) n8n's HTTP Request node, File response, same files (all at once, no checks): ${c.toFixed(0)} ms ${runsList(r.c)}, c/a ${(c / a).toFixed(3)}; CPU ${cc.toFixed(2)} s/GB ${runsList(r.ccpu, 2)} s, a/c ${(ca / cc).toFixed(3)}`,
+			);
+			const byKind = (runs: Array<Record<string, number>>) => {
+				const kinds = [...new Set(runs.flatMap((t) => Object.keys(t)))].sort();
+				return kinds
+					.map((k) => `${k} ${(median(runs.map((t) => t[k] ?? 0)) / gb(r)).toFixed(2)}`)
+					.join(', ');
+			};
+			console.log(`    CPU s/GB by thread, medians: (a) n8n ${byKind(r.athreads)}`);
+			console.log(`                                 (b) ${byKind(r.bthreads)}`);
+			console.log(`                                 (c) n8n ${byKind(r.cthreads)}`);
+			if (GC_LOG) {
+				const gcs = (runs: GcCounts[]) =>
+					[...new Set(runs.flatMap((g) => Object.keys(g)))]
+						.sort()
+						.map(
+							(k) =>
+								`${k} ${median(runs.map((g) => g[k]?.n ?? 0))} [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] (${median(runs.map((g) => g[k]?.ms ?? 0)).toFixed(0)} ms paused)`,
+						)
+						.join(', ');
+				console.log(`    n8n's garbage collections per run, medians: (a) ${gcs(r.gc)}`);
+				console.log(`                                                (c) ${gcs(r.cgc)}`);
+			}
 			console.log(`    peak RSS of the n8n process: ${(r.peak / 2 ** 20).toFixed(0)} MiB`);
 		};
 		console.log(

@@ -14,6 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { node24Bin } from '../../scripts/n8n/paths';
 import type { Manifest } from './bulk';
+import { threadCpuDelta, threadCpuSeconds } from './n8n-env';
 
 export interface BaselineResult {
 	/** wall ms of the downloads */
@@ -22,10 +23,13 @@ export interface BaselineResult {
 	cpu: number;
 	/** NDJSON bytes written */
 	bytes: number;
+	/** CPU seconds by kind of thread (threadCpuSeconds) */
+	threads: Record<string, number>;
 }
 
 export async function baselineRun(manifest: Manifest, token: string): Promise<BaselineResult> {
 	const dir = mkdtempSync(join(os.tmpdir(), 'bench-n8n-bulk-baseline-'));
+	const th0 = threadCpuSeconds('self');
 	const c0 = process.cpuUsage();
 	const t0 = process.hrtime.bigint();
 	let bytes = 0;
@@ -44,7 +48,8 @@ export async function baselineRun(manifest: Manifest, token: string): Promise<Ba
 		}
 		const ms = Number(process.hrtime.bigint() - t0) / 1e6;
 		const c = process.cpuUsage(c0);
-		return { ms, cpu: (c.user + c.system) / 1e6, bytes };
+		const threads = threadCpuDelta(th0, threadCpuSeconds('self'));
+		return { ms, cpu: (c.user + c.system) / 1e6, bytes, threads };
 	} finally {
 		rmSync(dir, { recursive: true, force: true });
 	}

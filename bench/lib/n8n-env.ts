@@ -5,7 +5,7 @@
 // truncates large runs). Holds the machine-wide e2e lock while n8n runs, so a benchmark does not
 // measure next to another e2e n8n.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { acquireLock } from '../../scripts/n8n/lock';
@@ -164,6 +164,8 @@ export interface WebhookRun {
 	nodeItems: Record<string, number>;
 	/** node name → the `json` of the items on its first output */
 	nodeJson: Record<string, Array<Record<string, unknown>>>;
+	/** node name → the bytes of the binary data of the items on its first output */
+	nodeBinaryBytes: Record<string, number>;
 }
 
 /**
@@ -214,15 +216,23 @@ export async function runWebhook(
 	const nodeMs: Record<string, number> = {};
 	const nodeItems: Record<string, number> = {};
 	const nodeJson: Record<string, Array<Record<string, unknown>>> = {};
+	const nodeBinaryBytes: Record<string, number> = {};
 	for (const [name, runs] of Object.entries(data.resultData.runData)) {
 		const t = runs[runs.length - 1];
 		if (t.error) throw new Error(`node ${name} failed: ${t.error.message}`);
 		nodeMs[name] = t.executionTime ?? NaN;
-		const items = (t.data?.main?.[0] ?? []) as Array<{ json: Record<string, unknown> }>;
+		const items = (t.data?.main?.[0] ?? []) as Array<{
+			json: Record<string, unknown>;
+			binary?: Record<string, { bytes?: number }>;
+		}>;
 		nodeItems[name] = items.length;
 		nodeJson[name] = items.map((i) => i.json);
+		nodeBinaryBytes[name] = items.reduce(
+			(a, i) => a + Object.values(i.binary ?? {}).reduce((b, d) => b + Number(d.bytes ?? 0), 0),
+			0,
+		);
 	}
-	return { wallMs, executionId: id, nodeMs, nodeItems, nodeJson };
+	return { wallMs, executionId: id, nodeMs, nodeItems, nodeJson, nodeBinaryBytes };
 }
 
 /** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
@@ -231,6 +241,53 @@ export function cpuSeconds(pid: number): number {
 	const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
 	// fields 14 and 15 (utime, stime) are at 11 and 12 after the command name
 	return (Number(f[11]) + Number(f[12])) / 100;
+}
+
+/**
+ * CPU seconds (user + system) of each kind of thread of a process, from /proc/<pid>/task: 'main'
+ * (the JavaScript thread), 'V8 workers' (V8's platform threads: concurrent marking and sweeping,
+ * background compilation), 'libuv pool' (zlib, file system, crypto, DNS) and the rest by name.
+ * Threads that ended since the last reading are not counted.
+ */
+export function threadCpuSeconds(pid: number | 'self'): Record<string, number> {
+	const out: Record<string, number> = {};
+	const self = pid === 'self' ? process.pid : pid;
+	let tids: string[] = [];
+	try {
+		tids = readdirSync(`/proc/${self}/task`);
+	} catch {
+		return out;
+	}
+	for (const tid of tids) {
+		let stat: string;
+		try {
+			stat = readFileSync(`/proc/${self}/task/${tid}/stat`, 'utf8');
+		} catch {
+			continue;
+		}
+		const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const kind =
+			Number(tid) === self
+				? 'main'
+				: /^V8/.test(name)
+					? 'V8 workers'
+					: /^libuv-worker/.test(name)
+						? 'libuv pool'
+						: name;
+		out[kind] = (out[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
+	}
+	return out;
+}
+
+/** The difference of two threadCpuSeconds readings, per kind. */
+export function threadCpuDelta(
+	before: Record<string, number>,
+	after: Record<string, number>,
+): Record<string, number> {
+	const out: Record<string, number> = {};
+	for (const k of Object.keys(after)) out[k] = after[k] - (before[k] ?? 0);
+	return out;
 }
 
 /** Resident set size in bytes from /proc/<pid>/status (VmRSS). */
