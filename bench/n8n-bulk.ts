@@ -204,17 +204,14 @@ async function main(): Promise<void> {
 			n8n: {
 				env: {
 					N8N_DEFAULT_BINARY_DATA_MODE: 'filesystem',
-					...(GC_LOG
-						? {
-								NODE_OPTIONS: `--max-old-space-size=1536 --require ${join(__dirname, 'lib/gc-observer.cjs')}`,
-								BENCH_GC_LOG: GC_LOG,
-							}
-						: {}),
-					...(PROFILE
-						? {
-								NODE_OPTIONS: `--max-old-space-size=1536 --cpu-prof --cpu-prof-dir=${profileDir}`,
-							}
-						: {}),
+					...(GC_LOG ? { BENCH_GC_LOG: GC_LOG } : {}),
+					NODE_OPTIONS: [
+						'--max-old-space-size=1536',
+						GC_LOG ? `--require ${join(__dirname, 'lib/gc-observer.cjs')}` : '',
+						PROFILE ? `--cpu-prof --cpu-prof-dir=${profileDir}` : '',
+					]
+						.filter(Boolean)
+						.join(' '),
 				},
 			},
 		});

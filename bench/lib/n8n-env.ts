@@ -110,12 +110,21 @@ export async function startBenchN8n(opts: {
 	lock?: boolean;
 }): Promise<BenchN8n> {
 	const release = opts.lock === false ? () => undefined : await waitForLock();
+	// the runtime's Node.js options (or the bench's), then BENCH_N8N_NODE_OPTIONS: any further
+	// Node.js options for n8n, e.g. V8 heap flags (`--max-semi-space-size=1`)
+	const nodeOptions = [
+		opts.n8n?.env?.NODE_OPTIONS ?? '--max-old-space-size=1536',
+		process.env.BENCH_N8N_NODE_OPTIONS ?? '',
+	]
+		.filter(Boolean)
+		.join(' ');
 	const n8n = new N8n({
 		...opts.n8n,
 		env: {
 			// keep n8n's saved executions small in the log and the REST answers quick
 			N8N_LOG_LEVEL: 'warn',
 			...(opts.n8n?.env ?? {}),
+			NODE_OPTIONS: nodeOptions,
 		},
 	});
 	try {
