@@ -15,7 +15,7 @@
 // (BENCH_BULK_PACED_BPS bytes/s per connection on the wire, default 1 MiB/s).
 // Goals: throughput b/a ≥ 1.0 on loopback, ≥ 3 paced; CPU s/GB of (a) ≤ 1.3 × (b)'s; peak RSS of
 // n8n within 20% from the smallest to the largest size.
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os, { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type { CredentialImport, WorkflowJson } from '../scripts/n8n/runtime';
@@ -61,11 +61,14 @@ function gcBetween(from: number, to: number): GcCounts {
 	const dir = dirname(GC_LOG);
 	for (const f of readdirSync(dir)) {
 		for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
-			const [t, kind, ms] = line.split(' ');
+			const [t, kind, ms, young] = line.split(' ');
 			if (!kind || Number(t) < from || Number(t) > to) continue;
 			const k = (out[kind] ??= { n: 0, ms: 0 });
 			k.n++;
 			k.ms += Number(ms);
+			// the young generation's size at the collections (MiB): its largest
+			const y = (out['young MiB'] ??= { n: 0, ms: 0 });
+			y.n = Math.max(y.n, Number(young) || 0);
 		}
 	}
 	return out;
@@ -433,9 +436,10 @@ async function main(): Promise<void> {
 				const gcs = (runs: GcCounts[]) =>
 					[...new Set(runs.flatMap((g) => Object.keys(g)))]
 						.sort()
-						.map(
-							(k) =>
-								`${k} ${median(runs.map((g) => g[k]?.n ?? 0))} [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] (${median(runs.map((g) => g[k]?.ms ?? 0)).toFixed(0)} ms paused)`,
+						.map((k) =>
+							k === 'young MiB'
+								? `young generation at the collections up to [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] MiB`
+								: `${k} ${median(runs.map((g) => g[k]?.n ?? 0))} [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] (${median(runs.map((g) => g[k]?.ms ?? 0)).toFixed(0)} ms paused)`,
 						)
 						.join(', ');
 				console.log(`    n8n's garbage collections per run, medians: (a) ${gcs(r.gc)}`);
@@ -461,6 +465,7 @@ async function main(): Promise<void> {
 			`load average (1 min) at the end: ${os.loadavg()[0].toFixed(2)} on ${os.cpus().length} cores`,
 		);
 	} finally {
+		if (GC_LOG) rmSync(dirname(GC_LOG), { recursive: true, force: true });
 		worker?.close();
 		await env?.stop().catch((err) => console.error(err));
 		for (const sb of sandboxes) await sb.close();
