@@ -52,23 +52,26 @@ const PROFILE = process.env.BENCH_PROFILE ?? '';
  * counted in each run of (a) */
 const GC_LOG = process.env.BENCH_GC ? join(mkdtempSync(join(tmpdir(), 'n8n-ehr-gc-')), 'gc') : '';
 
-type GcCounts = Record<string, { n: number; ms: number }>;
+interface GcCounts {
+	/** by kind: count and main-thread pause ms */
+	kinds: Record<string, { n: number; ms: number }>;
+	/** the largest size of the young generation (new space) at those collections, MiB */
+	youngMiB: number;
+}
 
-/** n8n's garbage collections that started between two epoch ms, by kind: count and pause ms. */
+/** n8n's garbage collections that started between two epoch ms. */
 function gcBetween(from: number, to: number): GcCounts {
-	const out: GcCounts = {};
+	const out: GcCounts = { kinds: {}, youngMiB: 0 };
 	if (!GC_LOG) return out;
 	const dir = dirname(GC_LOG);
 	for (const f of readdirSync(dir)) {
 		for (const line of readFileSync(join(dir, f), 'utf8').split('\n')) {
 			const [t, kind, ms, young] = line.split(' ');
 			if (!kind || Number(t) < from || Number(t) > to) continue;
-			const k = (out[kind] ??= { n: 0, ms: 0 });
+			const k = (out.kinds[kind] ??= { n: 0, ms: 0 });
 			k.n++;
 			k.ms += Number(ms);
-			// the young generation's size at the collections (MiB): its largest
-			const y = (out['young MiB'] ??= { n: 0, ms: 0 });
-			y.n = Math.max(y.n, Number(young) || 0);
+			out.youngMiB = Math.max(out.youngMiB, Number(young) || 0);
 		}
 	}
 	return out;
@@ -434,14 +437,14 @@ async function main(): Promise<void> {
 			console.log(`                                 (c) n8n ${byKind(r.cthreads)}`);
 			if (GC_LOG) {
 				const gcs = (runs: GcCounts[]) =>
-					[...new Set(runs.flatMap((g) => Object.keys(g)))]
-						.sort()
-						.map((k) =>
-							k === 'young MiB'
-								? `young generation at the collections up to [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] MiB`
-								: `${k} ${median(runs.map((g) => g[k]?.n ?? 0))} [${runs.map((g) => g[k]?.n ?? 0).join(', ')}] (${median(runs.map((g) => g[k]?.ms ?? 0)).toFixed(0)} ms paused)`,
-						)
-						.join(', ');
+					[
+						...[...new Set(runs.flatMap((g) => Object.keys(g.kinds)))].sort().map((k) => {
+							const n = runs.map((g) => g.kinds[k]?.n ?? 0);
+							const ms = median(runs.map((g) => g.kinds[k]?.ms ?? 0));
+							return `${k} ${median(n)} [${n.join(', ')}] (${ms.toFixed(0)} ms paused)`;
+						}),
+						`young generation at the collections up to [${runs.map((g) => g.youngMiB).join(', ')}] MiB`,
+					].join(', ');
 				console.log(`    n8n's garbage collections per run, medians: (a) ${gcs(r.gc)}`);
 				console.log(`                                                (c) ${gcs(r.cgc)}`);
 			}

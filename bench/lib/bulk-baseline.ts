@@ -14,7 +14,7 @@ import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { node24Bin } from '../../scripts/n8n/paths';
 import type { Manifest } from './bulk';
-import { threadCpuDelta, threadCpuSeconds } from './n8n-env';
+import { threadCpuDelta, threadCpuSeconds } from './proc';
 
 export interface BaselineResult {
 	/** wall ms of the downloads */

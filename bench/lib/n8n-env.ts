@@ -5,7 +5,6 @@
 // truncates large runs). Holds the machine-wide e2e lock while n8n runs, so a benchmark does not
 // measure next to another e2e n8n.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { acquireLock } from '../../scripts/n8n/lock';
@@ -244,66 +243,7 @@ export async function runWebhook(
 	return { wallMs, executionId: id, nodeMs, nodeItems, nodeJson, nodeBinaryBytes };
 }
 
-/** CPU seconds (user + system) of a process from /proc/<pid>/stat. */
-export function cpuSeconds(pid: number): number {
-	const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-	const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-	// fields 14 and 15 (utime, stime) are at 11 and 12 after the command name
-	return (Number(f[11]) + Number(f[12])) / 100;
-}
-
-/**
- * CPU seconds (user + system) of each kind of thread of a process, from /proc/<pid>/task: 'main'
- * (the JavaScript thread), 'V8 workers' (V8's platform threads: concurrent marking and sweeping,
- * background compilation), 'libuv pool' (zlib, file system, crypto, DNS) and the rest by name.
- * Threads that ended since the last reading are not counted.
- */
-export function threadCpuSeconds(pid: number | 'self'): Record<string, number> {
-	const out: Record<string, number> = {};
-	const self = pid === 'self' ? process.pid : pid;
-	let tids: string[] = [];
-	try {
-		tids = readdirSync(`/proc/${self}/task`);
-	} catch {
-		return out;
-	}
-	for (const tid of tids) {
-		let stat: string;
-		try {
-			stat = readFileSync(`/proc/${self}/task/${tid}/stat`, 'utf8');
-		} catch {
-			continue;
-		}
-		const name = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-		const kind =
-			Number(tid) === self
-				? 'main'
-				: /^V8/.test(name)
-					? 'V8 workers'
-					: /^libuv-worker/.test(name)
-						? 'libuv pool'
-						: name;
-		out[kind] = (out[kind] ?? 0) + (Number(f[11]) + Number(f[12])) / 100;
-	}
-	return out;
-}
-
-/** The difference of two threadCpuSeconds readings, per kind. */
-export function threadCpuDelta(
-	before: Record<string, number>,
-	after: Record<string, number>,
-): Record<string, number> {
-	const out: Record<string, number> = {};
-	for (const k of Object.keys(after)) out[k] = after[k] - (before[k] ?? 0);
-	return out;
-}
-
-/** Resident set size in bytes from /proc/<pid>/status (VmRSS). */
-export function rssBytes(pid: number): number {
-	const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-	return m ? Number(m[1]) * 1024 : NaN;
-}
+export { cpuSeconds, rssBytes, threadCpuDelta, threadCpuSeconds } from './proc';
 
 let hookSeq = 0;
 /** A published workflow: Webhook (GET `path`, answers when the last node finished) → nodes in a chain. */
