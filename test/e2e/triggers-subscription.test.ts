@@ -14,7 +14,7 @@ import type { Sandbox } from '../../sandbox/server';
 import type { N8n, WorkflowJson } from '../../scripts/n8n/runtime';
 import { startQueueServices, type Services } from '../../scripts/n8n/services';
 import { E2E_TIMEOUT, startEnv, stopEnv, writingSmartCredential, type Env } from './helpers';
-import { smartFhir } from '../helpers/sandbox';
+import { smartFhir, subscriptionAdmin } from '../helpers/sandbox';
 
 jest.setTimeout(E2E_TIMEOUT);
 
@@ -114,6 +114,27 @@ async function createPatients(sb: Sandbox, families: string[]): Promise<string[]
 		ids.push(r.body.id as string);
 	}
 	return ids;
+}
+
+/**
+ * Deactivates the workflow and checks that its Subscription is gone from the sandbox and that a
+ * new Patient starts no execution (the workflow keeps `executions` finished ones).
+ */
+async function deactivationDeletes(
+	n8n: N8n,
+	sb: Sandbox,
+	workflowId: string,
+	subscriptionId: string,
+	executions: number,
+): Promise<void> {
+	await n8n.deactivate(workflowId);
+	// n8n 2.41 answers the deactivation before its publication service has removed the
+	// webhooks (and called the trigger's delete): wait for it
+	await until(async () => (await subscriptions(sb)).length === 0, 'the Subscription deleted');
+	expect((await fhir(sb, 'GET', `Subscription/${subscriptionId}`)).status).toBe(410);
+	await createPatients(sb, ['After']);
+	await new Promise((r) => setTimeout(r, 1000));
+	expect(await n8n.finishedExecutions(workflowId, executions)).toHaveLength(executions);
 }
 
 /** The Patient ids of the workflow's finished executions (one item each expected). */
@@ -227,14 +248,7 @@ describe('regular mode', () => {
 	});
 
 	test('deactivation deletes the Subscription in the sandbox', async () => {
-		await n8n.deactivate(WORKFLOW.id);
-		// n8n 2.41 answers the deactivation before its publication service has removed the
-		// webhooks (and called the trigger's delete): wait for it
-		await until(async () => (await subscriptions(sb)).length === 0, 'the Subscription deleted');
-		expect((await fhir(sb, 'GET', `Subscription/${subscriptionId}`)).status).toBe(410);
-		await createPatients(sb, ['After']);
-		await new Promise((r) => setTimeout(r, 1000));
-		expect(await n8n.finishedExecutions(WORKFLOW.id, 5)).toHaveLength(5);
+		await deactivationDeletes(n8n, sb, WORKFLOW.id, subscriptionId, 5);
 	});
 
 	describe('topic Subscription (R4 backport)', () => {
@@ -262,10 +276,8 @@ describe('regular mode', () => {
 			const ids = await createPatients(sb, ['Topic1', 'Topic2', 'Topic3']);
 			const got = await topicRuns(3);
 			expect(got).toEqual(ids.map((id, i) => [[i + 1, id, undefined]]));
-			const r = await fetch(`${sb.url}/_admin/fhir/subscriptions/${topicSub}/heartbeat`, {
-				method: 'POST',
-			});
-			expect(r.status).toBe(200);
+			const r = await subscriptionAdmin(sb, topicSub, 'heartbeat');
+			expect(r).toBe(200);
 			const hb = (await deliveries(sb)).filter((d) => d.kind === 'heartbeat');
 			expect(hb.map((d) => d.ok)).toEqual([true]);
 			await new Promise((res) => setTimeout(res, 1500));
@@ -273,10 +285,8 @@ describe('regular mode', () => {
 		});
 
 		test('a lost notification is read back through $events with the next one (one execution, two items)', async () => {
-			const drop = await fetch(`${sb.url}/_admin/fhir/subscriptions/${topicSub}/drop?count=1`, {
-				method: 'POST',
-			});
-			expect(drop.status).toBe(200);
+			const drop = await subscriptionAdmin(sb, topicSub, { drop: 1 });
+			expect(drop).toBe(200);
 			const ids = await createPatients(sb, ['Lost4', 'Next5']);
 			const got = await topicRuns(4);
 			expect(got).toHaveLength(4);
@@ -287,12 +297,7 @@ describe('regular mode', () => {
 		});
 
 		test('deactivation deletes the topic Subscription', async () => {
-			await n8n.deactivate(TOPIC_WORKFLOW.id);
-			await until(async () => (await subscriptions(sb)).length === 0, 'deleted');
-			expect((await fhir(sb, 'GET', `Subscription/${topicSub}`)).status).toBe(410);
-			await createPatients(sb, ['AfterTopic']);
-			await new Promise((r) => setTimeout(r, 1000));
-			expect(await n8n.finishedExecutions(TOPIC_WORKFLOW.id, 4)).toHaveLength(4);
+			await deactivationDeletes(n8n, sb, TOPIC_WORKFLOW.id, topicSub, 4);
 		});
 	});
 });

@@ -41,3 +41,20 @@ export async function smartFhir(
 	});
 	return { status: r.status, body: (await r.json()) as Record<string, unknown> };
 }
+
+/**
+ * The sandbox's admin routes for a topic-based Subscription (sandbox/fhir-store/backport.ts):
+ * send a heartbeat now, or number the next `drop` events without sending them. The answer's status.
+ */
+export async function subscriptionAdmin(
+	sandbox: { url: string },
+	id: string,
+	action: 'heartbeat' | { drop: number },
+): Promise<number> {
+	const path = action === 'heartbeat' ? 'heartbeat' : `drop?count=${action.drop}`;
+	const res = await fetch(`${sandbox.url}/_admin/fhir/subscriptions/${id}/${path}`, {
+		method: 'POST',
+	});
+	await res.arrayBuffer();
+	return res.status;
+}

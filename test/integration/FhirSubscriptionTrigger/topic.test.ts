@@ -16,6 +16,7 @@ import { sendJson } from '../../../sandbox/http';
 import { loadOptions, webhookHarness } from '../../harness';
 import { FhirSubscriptionTrigger } from '../../../nodes/FhirSubscriptionTrigger/FhirSubscriptionTrigger.node';
 import { storeCredentials } from '../EhrFhir/store';
+import { subscriptionAdmin } from '../../helpers/sandbox';
 import {
 	readSubscription,
 	smartWrite,
@@ -143,6 +144,14 @@ async function active(parameters: Record<string, unknown> = {}) {
 }
 
 const json = (n: number) => ep.executions[n].map((i) => i.json);
+
+/** [eventNumber, the resource's family name, recovered] of each item */
+const eventRows = (items: IDataObject[]) =>
+	items.map((i) => [
+		i.eventNumber,
+		((i.resource as IDataObject).name as IDataObject[])[0].family,
+		i.recovered,
+	]);
 
 it('Topic dropdown: the topics of the SMART CapabilityStatement; eMedicalPractice: a clear error', async () => {
 	const { type, store } = storeCredentials(sb, 'smart');
@@ -292,22 +301,14 @@ it('lost notifications: read back through $events and delivered first with the n
 	const { t, id } = await active();
 	await smartWrite(sb, 'POST', 'Patient', patient('One'));
 	await until(() => ep.executions.length === 1, 'event 1');
-	const drop = await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=2`, {
-		method: 'POST',
-	});
-	expect(drop.status).toBe(200);
+	const drop = await subscriptionAdmin(sb, id, { drop: 2 });
+	expect(drop).toBe(200);
 	await smartWrite(sb, 'POST', 'Patient', patient('Two'));
 	await smartWrite(sb, 'POST', 'Patient', patient('Three'));
 	await smartWrite(sb, 'POST', 'Patient', patient('Four'));
 	await until(() => ep.executions.length === 2, 'the notification after the gap');
 	const items = json(1);
-	expect(
-		items.map((i) => [
-			i.eventNumber,
-			((i.resource as IDataObject).name as IDataObject[])[0].family,
-			i.recovered,
-		]),
-	).toEqual([
+	expect(eventRows(items)).toEqual([
 		[2, 'Two', true],
 		[3, 'Three', true],
 		[4, 'Four', undefined],
@@ -373,7 +374,7 @@ it('lost notifications on a server without $events: missedEvents names the range
 	const { t, id } = await active();
 	// as if the CapabilityStatement had not declared $events
 	t.staticData.eventsSupported = false;
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=2`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, { drop: 2 });
 	for (const f of ['A', 'B', 'C']) await smartWrite(sb, 'POST', 'Patient', patient(f));
 	await until(() => ep.executions.length === 1, 'the notification after the gap');
 	const items = json(0);
@@ -387,10 +388,8 @@ it('lost notifications on a server without $events: missedEvents names the range
 
 it('heartbeat (admin route) → 200, nothing starts; an event Bundle without the secret → 401, nothing starts', async () => {
 	const { id } = await active();
-	const r = await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, {
-		method: 'POST',
-	});
-	expect(r.status).toBe(200);
+	const r = await subscriptionAdmin(sb, id, 'heartbeat');
+	expect(r).toBe(200);
 	expect(ep.calls).toHaveLength(2);
 	expect(ep.calls[1].status).toBe(200);
 	expect(ep.calls[1].body).toMatch(/"heartbeat"/);
@@ -413,26 +412,20 @@ it('a heartbeat counting more events than were delivered: the missed ones read b
 	const { t, id } = await active();
 	await smartWrite(sb, 'POST', 'Patient', patient('Seen'));
 	await until(() => ep.executions.length === 1, 'event 1');
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=2`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, { drop: 2 });
 	await smartWrite(sb, 'POST', 'Patient', patient('LostA'));
 	await smartWrite(sb, 'POST', 'Patient', patient('LostB'));
 	expect(ep.executions).toHaveLength(1);
-	const hb = await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
-	expect(hb.status).toBe(200);
+	const hb = await subscriptionAdmin(sb, id, 'heartbeat');
+	expect(hb).toBe(200);
 	await until(() => ep.executions.length === 2, 'the execution the heartbeat started');
-	expect(
-		json(1).map((i) => [
-			i.eventNumber,
-			((i.resource as IDataObject).name as IDataObject[])[0].family,
-			i.recovered,
-		]),
-	).toEqual([
+	expect(eventRows(json(1))).toEqual([
 		[2, 'LostA', true],
 		[3, 'LostB', true],
 	]);
 	expect(t.staticData.lastEventNumber).toBe(3);
 	// nothing missed any more: the next heartbeat starts nothing
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, 'heartbeat');
 	await until(
 		() => ep.calls.filter((c) => c.body.includes('"heartbeat"')).length === 2,
 		'heartbeat 2',
@@ -440,9 +433,9 @@ it('a heartbeat counting more events than were delivered: the missed ones read b
 	expect(ep.executions).toHaveLength(2);
 	// a server without $events: one item with the range, and only once
 	t.staticData.eventsSupported = false;
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/drop?count=1`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, { drop: 1 });
 	await smartWrite(sb, 'POST', 'Patient', patient('LostC'));
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, 'heartbeat');
 	await until(() => ep.executions.length === 3, 'the heartbeat naming the gap');
 	expect(json(2)).toEqual([
 		{
@@ -454,7 +447,7 @@ it('a heartbeat counting more events than were delivered: the missed ones read b
 			],
 		},
 	]);
-	await fetch(`${sb.url}/_admin/fhir/subscriptions/${id}/heartbeat`, { method: 'POST' });
+	await subscriptionAdmin(sb, id, 'heartbeat');
 	await until(
 		() => ep.calls.filter((c) => c.body.includes('"heartbeat"')).length === 4,
 		'heartbeat 4',
